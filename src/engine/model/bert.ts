@@ -1,0 +1,166 @@
+/**
+ * BERT encoder with Hugging Face `BertModel` semantics, in TensorFlow.js.
+ *
+ * embeddings = LayerNorm(word[ids] + position[0..T) + token_type[0])
+ * per layer:  h = LayerNorm(h + Dense(SelfAttention(h)))
+ *             h = LayerNorm(h + Dense(GELU(Dense(h))))
+ *
+ * Parameters are `tf.Variable`s keyed by their Hugging Face names (no `bert.` prefix), so gradients,
+ * the optimiser and the safetensors writer all speak the same names.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BertConfig } from './config';
+
+/** Trainable parameters by Hugging Face name, e.g. `encoder.layer.0.attention.self.query.weight`. */
+export type BertParams = Map<string, tf.Variable>;
+
+/** Dropout rates for one forward pass; all zero for evaluation and deterministic runs. */
+export interface DropoutRates {
+  /** After the embeddings, the attention output and the FFN output. */
+  hidden: number;
+  /** On the attention probabilities. */
+  attention: number;
+}
+
+export const NO_DROPOUT: DropoutRates = { hidden: 0, attention: 0 };
+
+/** The smallest float32, added to the attention scores of padding positions (as Hugging Face does). */
+const MASK_VALUE = -3.4028234663852886e38;
+
+function param(params: BertParams, name: string): tf.Variable {
+  const p = params.get(name);
+  if (!p) throw new Error(`BERT parameter ${name} is missing`);
+  return p;
+}
+
+/** x·Wᵀ + b with a Hugging Face Linear weight of shape [out, in]. */
+function dense(params: BertParams, prefix: string, x: tf.Tensor2D): tf.Tensor2D {
+  const w = param(params, `${prefix}.weight`); // [out, in]
+  const b = param(params, `${prefix}.bias`); // [out]
+  return tf.add(tf.matMul(x, w as tf.Tensor2D, false, true), b); // [N, out]
+}
+
+function layerNorm(params: BertParams, prefix: string, x: tf.Tensor, eps: number): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true); // [N, 1]
+  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))); // [N, H]
+  return tf.add(tf.mul(normed, param(params, `${prefix}.weight`)), param(params, `${prefix}.bias`)) as tf.Tensor2D;
+}
+
+function dropout<T extends tf.Tensor>(x: T, rate: number): T {
+  return rate > 0 ? (tf.dropout(x, rate) as T) : x;
+}
+
+/** Exact erf GELU: 0.5·x·(1 + erf(x/√2)); the tanh form for `gelu_new`. */
+function activation(x: tf.Tensor2D, kind: BertConfig['hiddenAct']): tf.Tensor2D {
+  switch (kind) {
+    case 'gelu':
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+    case 'gelu_new':
+    case 'gelu_pytorch_tanh': {
+      const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner)));
+    }
+    case 'relu':
+      return tf.relu(x);
+  }
+}
+
+function embeddings(
+  params: BertParams,
+  config: BertConfig,
+  inputIds: tf.Tensor2D,
+  rates: DropoutRates,
+): tf.Tensor2D {
+  const [B, T] = inputIds.shape;
+  const H = config.hiddenSize;
+  const words = tf.gather(param(params, 'embeddings.word_embeddings.weight'), tf.reshape(inputIds, [-1])); // [B*T, H]
+  const positions = tf.slice(param(params, 'embeddings.position_embeddings.weight'), [0, 0], [T, H]); // [T, H]
+  const tokenType = tf.slice(param(params, 'embeddings.token_type_embeddings.weight'), [0, 0], [1, H]); // [1, H]
+  const summed = tf.add(tf.reshape(words, [B, T, H]), tf.add(positions, tokenType)); // [B, T, H]
+  const normed = layerNorm(params, 'embeddings.LayerNorm', tf.reshape(summed, [B * T, H]), config.layerNormEps);
+  return dropout(normed, rates.hidden); // [B*T, H]
+}
+
+function splitHeads(x: tf.Tensor2D, B: number, T: number, heads: number): tf.Tensor4D {
+  const headSize = x.shape[1] / heads;
+  return tf.transpose(tf.reshape(x, [B, T, heads, headSize]), [0, 2, 1, 3]); // [B, nh, T, hs]
+}
+
+function selfAttention(
+  params: BertParams,
+  prefix: string,
+  config: BertConfig,
+  h: tf.Tensor2D,
+  maskBias: tf.Tensor4D,
+  B: number,
+  T: number,
+  rates: DropoutRates,
+): tf.Tensor2D {
+  const nh = config.numAttentionHeads;
+  const hs = config.hiddenSize / nh;
+  const q = splitHeads(dense(params, `${prefix}.self.query`, h), B, T, nh); // [B, nh, T, hs]
+  const k = splitHeads(dense(params, `${prefix}.self.key`, h), B, T, nh); // [B, nh, T, hs]
+  const v = splitHeads(dense(params, `${prefix}.self.value`, h), B, T, nh); // [B, nh, T, hs]
+  const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(hs)), maskBias); // [B, nh, T, T]
+  const probs = dropout(tf.softmax(scores, -1), rates.attention); // [B, nh, T, T]
+  const context = tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]); // [B, T, nh, hs]
+  const merged = tf.reshape(context, [B * T, config.hiddenSize]) as tf.Tensor2D; // [B*T, H]
+  const out = dropout(dense(params, `${prefix}.output.dense`, merged), rates.hidden); // [B*T, H]
+  return layerNorm(params, `${prefix}.output.LayerNorm`, tf.add(out, h), config.layerNormEps);
+}
+
+function feedForward(params: BertParams, prefix: string, config: BertConfig, h: tf.Tensor2D, rates: DropoutRates) {
+  const inner = activation(dense(params, `${prefix}.intermediate.dense`, h), config.hiddenAct); // [B*T, I]
+  const out = dropout(dense(params, `${prefix}.output.dense`, inner), rates.hidden); // [B*T, H]
+  return layerNorm(params, `${prefix}.output.LayerNorm`, tf.add(out, h), config.layerNormEps); // [B*T, H]
+}
+
+/**
+ * The last hidden state for a padded batch.
+ * @param inputIds [B, T] int32 token ids
+ * @param attentionMask [B, T] 1 for real tokens, 0 for padding
+ * @returns [B, T, H]
+ */
+export function bertForward(
+  params: BertParams,
+  config: BertConfig,
+  inputIds: tf.Tensor2D,
+  attentionMask: tf.Tensor2D,
+  rates: DropoutRates = NO_DROPOUT,
+): tf.Tensor3D {
+  const [B, T] = inputIds.shape;
+  const keep = tf.reshape(tf.cast(attentionMask, 'float32'), [B, 1, 1, T]); // [B, 1, 1, T]
+  const maskBias = tf.mul(tf.sub(1, keep), MASK_VALUE) as tf.Tensor4D; // [B, 1, 1, T]
+  let h = embeddings(params, config, inputIds, rates); // [B*T, H]
+  for (let i = 0; i < config.numHiddenLayers; i++) {
+    const prefix = `encoder.layer.${i}`;
+    h = selfAttention(params, `${prefix}.attention`, config, h, maskBias, B, T, rates);
+    h = feedForward(params, prefix, config, h, rates);
+  }
+  return tf.reshape(h, [B, T, config.hiddenSize]); // [B, T, H]
+}
+
+/** Names of every parameter the encoder reads, in a stable order (embeddings, then layer by layer). */
+export function bertParamNames(config: BertConfig): string[] {
+  const names = [
+    'embeddings.word_embeddings.weight',
+    'embeddings.position_embeddings.weight',
+    'embeddings.token_type_embeddings.weight',
+    'embeddings.LayerNorm.weight',
+    'embeddings.LayerNorm.bias',
+  ];
+  const perLayer = [
+    'attention.self.query',
+    'attention.self.key',
+    'attention.self.value',
+    'attention.output.dense',
+    'attention.output.LayerNorm',
+    'intermediate.dense',
+    'output.dense',
+    'output.LayerNorm',
+  ];
+  for (let i = 0; i < config.numHiddenLayers; i++) {
+    for (const m of perLayer) names.push(`encoder.layer.${i}.${m}.weight`, `encoder.layer.${i}.${m}.bias`);
+  }
+  return names;
+}

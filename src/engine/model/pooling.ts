@@ -1,0 +1,48 @@
+/**
+ * Pooling: from token states [B, T, H] and the attention mask [B, T] to one vector per text [B, H],
+ * with sentence-transformers' semantics.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * - `mean`: average of the real tokens' states;
+ * - `cls`: the first token's state;
+ * - `max`: element-wise max over real tokens (padding set to -1e9 first);
+ * - `last_weighted`: SGPT's position-weighted mean, token t of a text weighted t (1..L over real tokens).
+ */
+export type PoolingMode = 'mean' | 'cls' | 'max' | 'last_weighted';
+
+export const POOLING_MODES: readonly PoolingMode[] = ['mean', 'cls', 'max', 'last_weighted'];
+
+/** @returns [B, H] */
+export function pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, mode: PoolingMode): tf.Tensor2D {
+  const [B, T, H] = hidden.shape;
+  const mask = tf.reshape(tf.cast(attentionMask, 'float32'), [B, T, 1]) as tf.Tensor3D; // [B, T, 1]
+  switch (mode) {
+    case 'cls':
+      return tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, H]), [B, H]);
+    case 'mean':
+      return weightedMean(hidden, mask);
+    case 'last_weighted': {
+      const positions = tf.reshape(tf.range(1, T + 1, 1, 'float32'), [1, T, 1]); // [1, T, 1]
+      return weightedMean(hidden, tf.mul(mask, positions));
+    }
+    case 'max': {
+      const masked = tf.add(tf.mul(hidden, mask), tf.mul(tf.sub(1, mask), -1e9)); // [B, T, H]
+      return tf.max(masked, 1);
+    }
+  }
+}
+
+/** Σ_t w_t·h_t / max(Σ_t w_t, 1e-9), as sentence-transformers clamps the token count. */
+function weightedMean(hidden: tf.Tensor3D, weights: tf.Tensor3D): tf.Tensor2D {
+  const summed = tf.sum(tf.mul(hidden, weights), 1); // [B, H]
+  const total = tf.maximum(tf.sum(weights, 1), 1e-9); // [B, 1]
+  return tf.div(summed, total);
+}
+
+/** x / max(‖x‖₂, 1e-12) per row, as torch.nn.functional.normalize. */
+export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+  const norm = tf.sqrt(tf.sum(tf.square(x), -1, true)); // [B, 1]
+  return tf.div(x, tf.maximum(norm, 1e-12));
+}
