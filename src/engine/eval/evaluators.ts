@@ -1,0 +1,183 @@
+/**
+ * Evaluators: each takes mapped records, embeds every unique text once through the given `embed`
+ * function, and returns its metrics as `Record<string, number>` with a declared primary metric.
+ */
+import { EngineError } from '../errors';
+import type { MappedDataset, PairRecord, ScoredPairRecord, TripletRecord } from '../records';
+import { retrievalMetrics } from './retrieval';
+import { scoredPairMetrics } from './stats';
+import { tripletMetrics } from './triplet';
+
+/** Embeds a batch of texts; returns one vector per text, in order. */
+export type EmbedFn = (texts: string[]) => Promise<Float32Array[]>;
+
+export interface Evaluator {
+  /** Short name, used as a metric prefix when two evaluators report the same metric key. */
+  readonly name: string;
+  /** The metric key (in the evaluate() result) that summarises this evaluator. */
+  readonly primaryMetric: string;
+  evaluate(embed: EmbedFn): Promise<Record<string, number>>;
+}
+
+/** Unique texts in first-seen order, with an index for each. */
+class TextTable {
+  readonly texts: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.ids.set(text, id);
+      this.texts.push(text);
+    }
+    return id;
+  }
+}
+
+/** Embeds every text of `table` in one call and checks that `embed` kept its contract. */
+async function embedAll(table: TextTable, embed: EmbedFn, who: string): Promise<Float32Array[]> {
+  const vectors = await embed(table.texts);
+  if (vectors.length !== table.texts.length) {
+    throw new Error(`${who}: embed returned ${vectors.length} vectors for ${table.texts.length} texts`);
+  }
+  const dim = vectors[0]?.length ?? 0;
+  vectors.forEach((v, i) => {
+    if (v.length !== dim) throw new Error(`${who}: embedding ${i} has dimension ${v.length}, expected ${dim}`);
+  });
+  return vectors;
+}
+
+function requireRecords(count: number, min: number, who: string, kind: string): void {
+  if (count < min) {
+    throw new EngineError(
+      'bad_dataset',
+      `${who}: the evaluation set has ${count} ${kind} record(s), it needs at least ${min}. ` +
+        'Add records to the evaluation split or choose a larger one.',
+    );
+  }
+}
+
+/** Pearson and Spearman correlation between cos(sentence1, sentence2) and the label. */
+export class ScoredPairEvaluator implements Evaluator {
+  readonly name = 'scored_pair';
+  readonly primaryMetric = 'spearman_cosine';
+  private readonly table = new TextTable();
+  private readonly left: number[];
+  private readonly right: number[];
+  private readonly labels: Float64Array;
+
+  constructor(records: readonly ScoredPairRecord[]) {
+    requireRecords(records.length, 2, 'Scored-pair evaluation', 'scored-pair');
+    records.forEach((r, i) => {
+      if (!Number.isFinite(r.label)) {
+        throw new EngineError(
+          'bad_dataset',
+          `Scored-pair evaluation: record ${i + 1} has label ${String(r.label)}, which is not a number. ` +
+            'Fix or drop that row, or map the label column to a numeric column.',
+        );
+      }
+    });
+    this.left = records.map((r) => this.table.id(r.sentence1));
+    this.right = records.map((r) => this.table.id(r.sentence2));
+    this.labels = Float64Array.from(records, (r) => r.label);
+  }
+
+  async evaluate(embed: EmbedFn): Promise<Record<string, number>> {
+    const vectors = await embedAll(this.table, embed, 'ScoredPairEvaluator');
+    const m = scoredPairMetrics(
+      this.left.map((id) => vectors[id]),
+      this.right.map((id) => vectors[id]),
+      this.labels,
+    );
+    return { ...m };
+  }
+}
+
+/**
+ * Each unique anchor is a query; the corpus is every unique positive, then every unique negative; a query's
+ * relevant docs are the positives it is paired with (an anchor in several records has several).
+ */
+export class RetrievalEvaluator implements Evaluator {
+  readonly name = 'retrieval';
+  readonly primaryMetric = 'ndcg@10';
+  private readonly table = new TextTable();
+  private readonly queries: number[] = [];
+  private readonly corpus: number[] = [];
+  private readonly relevant: Set<number>[] = [];
+
+  constructor(records: readonly PairRecord[] | readonly TripletRecord[]) {
+    requireRecords(records.length, 1, 'Retrieval evaluation', 'pair');
+    const queryIndex = new Map<string, number>();
+    const corpusIndex = new Map<string, number>();
+    const corpusDoc = (text: string): number => {
+      let doc = corpusIndex.get(text);
+      if (doc === undefined) {
+        doc = this.corpus.length;
+        corpusIndex.set(text, doc);
+        this.corpus.push(this.table.id(text));
+      }
+      return doc;
+    };
+    for (const r of records) {
+      let q = queryIndex.get(r.text);
+      if (q === undefined) {
+        q = this.queries.length;
+        queryIndex.set(r.text, q);
+        this.queries.push(this.table.id(r.text));
+        this.relevant.push(new Set());
+      }
+      this.relevant[q].add(corpusDoc(r.text_pos));
+    }
+    for (const r of records) if ('text_neg' in r) corpusDoc(r.text_neg);
+  }
+
+  async evaluate(embed: EmbedFn): Promise<Record<string, number>> {
+    const vectors = await embedAll(this.table, embed, 'RetrievalEvaluator');
+    const m = retrievalMetrics(
+      this.queries.map((id) => vectors[id]),
+      this.corpus.map((id) => vectors[id]),
+      this.relevant,
+    );
+    return { ...m };
+  }
+}
+
+/** Share of triplets whose anchor is closer (cosine) to its positive than to its negative. */
+export class TripletEvaluator implements Evaluator {
+  readonly name = 'triplet';
+  readonly primaryMetric = 'cosine_accuracy';
+  private readonly table = new TextTable();
+  private readonly ids: { a: number; p: number; n: number }[];
+
+  constructor(records: readonly TripletRecord[]) {
+    requireRecords(records.length, 1, 'Triplet evaluation', 'triplet');
+    this.ids = records.map((r) => ({
+      a: this.table.id(r.text),
+      p: this.table.id(r.text_pos),
+      n: this.table.id(r.text_neg),
+    }));
+  }
+
+  async evaluate(embed: EmbedFn): Promise<Record<string, number>> {
+    const vectors = await embedAll(this.table, embed, 'TripletEvaluator');
+    const m = tripletMetrics(
+      this.ids.map((t) => vectors[t.a]),
+      this.ids.map((t) => vectors[t.p]),
+      this.ids.map((t) => vectors[t.n]),
+    );
+    return { ...m };
+  }
+}
+
+/** The evaluators that fit a dataset: scored pairs → ScoredPair; pairs → Retrieval; triplets → Retrieval + Triplet. */
+export function evaluatorsFor(dataset: MappedDataset): Evaluator[] {
+  switch (dataset.type) {
+    case 'scored_pair':
+      return [new ScoredPairEvaluator(dataset.records)];
+    case 'pair':
+      return [new RetrievalEvaluator(dataset.records)];
+    case 'triplet':
+      return [new RetrievalEvaluator(dataset.records), new TripletEvaluator(dataset.records)];
+  }
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { isEngineError } from '../../../src/engine/errors';
+import {
+  RetrievalEvaluator,
+  ScoredPairEvaluator,
+  TripletEvaluator,
+  evaluatorsFor,
+} from '../../../src/engine/eval/evaluators';
+import type { PairRecord, ScoredPairRecord, TripletRecord } from '../../../src/engine/records';
+import { fakeEmbed, oracle, oracleRelevant, TOL } from './oracle';
+
+/** Oracle STS rows as scored-pair records (labels scaled to 0..1) and the text → vector table. */
+function stsData(): { records: ScoredPairRecord[]; table: Map<string, number[]> } {
+  const table = new Map<string, number[]>();
+  const records = oracle.sts.gold.map((gold, i) => {
+    table.set(`sts a ${i}`, oracle.sts.a[i]);
+    table.set(`sts b ${i}`, oracle.sts.b[i]);
+    return { sentence1: `sts a ${i}`, sentence2: `sts b ${i}`, label: gold / 5 };
+  });
+  return { records, table };
+}
+
+/**
+ * Oracle IR data as triplet records: one record per (query, relevant doc); every corpus doc that is relevant
+ * to no query is used as a negative, so the evaluator's corpus is exactly the oracle's 15 docs.
+ */
+function irData(): { records: TripletRecord[]; table: Map<string, number[]> } {
+  const table = new Map<string, number[]>();
+  oracle.ir.queries.forEach((v, q) => table.set(`query ${q}`, v));
+  oracle.ir.corpus.forEach((v, d) => table.set(`doc ${d}`, v));
+  const relevant = oracleRelevant();
+  const used = new Set(relevant.flatMap((s) => [...s]));
+  const negatives = oracle.ir.corpus.map((_, d) => d).filter((d) => !used.has(d));
+  const records: TripletRecord[] = [];
+  relevant.forEach((docs, q) => {
+    for (const d of docs) {
+      const neg = negatives[records.length % negatives.length];
+      records.push({ text: `query ${q}`, text_pos: `doc ${d}`, text_neg: `doc ${neg}` });
+    }
+  });
+  // records.length (8) ≥ negatives.length (7), so every unused doc appears as a negative.
+  expect(records.length).toBeGreaterThanOrEqual(negatives.length);
+  return { records, table };
+}
+
+function tripletData(): { records: TripletRecord[]; table: Map<string, number[]> } {
+  const table = new Map<string, number[]>();
+  const records = oracle.triplet.anchor.map((a, i) => {
+    table.set(`anchor ${i}`, a);
+    table.set(`pos ${i}`, oracle.triplet.positive[i]);
+    table.set(`neg ${i}`, oracle.triplet.negative[i]);
+    return { text: `anchor ${i}`, text_pos: `pos ${i}`, text_neg: `neg ${i}` };
+  });
+  return { records, table };
+}
+
+describe('ScoredPairEvaluator', () => {
+  it('reproduces the oracle through embed, one call, each text once', async () => {
+    const { records, table } = stsData();
+    // Repeat every record: the texts must still be embedded once each.
+    const { embed, calls } = fakeEmbed(table);
+    const ev = new ScoredPairEvaluator([...records, ...records]);
+    expect(ev.primaryMetric).toBe('spearman_cosine');
+    const m = await ev.evaluate(embed);
+    expect(calls.length).toBe(1);
+    expect(new Set(calls[0]).size).toBe(calls[0].length);
+    expect(calls[0].length).toBe(table.size);
+    // Duplicating every pair changes neither correlation.
+    expect(Math.abs(m.pearson_cosine - oracle.sts.pearson_cosine)).toBeLessThan(TOL);
+    expect(Math.abs(m.spearman_cosine - oracle.sts.spearman_cosine)).toBeLessThan(TOL);
+    expect(Object.keys(m).sort()).toEqual(['pearson_cosine', 'spearman_cosine']);
+  });
+
+  it('rejects too few records and non-numeric labels with EngineErrors', () => {
+    const r = { sentence1: 'a', sentence2: 'b', label: 0.5 };
+    expect(() => new ScoredPairEvaluator([r])).toThrow(/at least 2/);
+    let caught: unknown;
+    try {
+      new ScoredPairEvaluator([r, { ...r, label: NaN }]);
+    } catch (e) {
+      caught = e;
+    }
+    expect(isEngineError(caught)).toBe(true);
+    expect(String(caught)).toMatch(/record 2 has label NaN/);
+  });
+
+  it('throws when embed breaks its contract', async () => {
+    const ev = new ScoredPairEvaluator([
+      { sentence1: 'a', sentence2: 'b', label: 0 },
+      { sentence1: 'c', sentence2: 'd', label: 1 },
+    ]);
+    await expect(ev.evaluate(async () => [new Float32Array(2)])).rejects.toThrow(/1 vectors for 4 texts/);
+  });
+});
+
+describe('RetrievalEvaluator', () => {
+  it('reproduces every oracle IR metric through embed', async () => {
+    const { records, table } = irData();
+    const { embed, calls } = fakeEmbed(table);
+    const ev = new RetrievalEvaluator(records);
+    expect(ev.primaryMetric).toBe('ndcg@10');
+    const m = await ev.evaluate(embed);
+    expect(calls.length).toBe(1);
+    expect(calls[0].length).toBe(oracle.ir.queries.length + oracle.ir.corpus.length);
+    const expected: Record<string, number> = oracle.ir.metrics;
+    expect(Object.keys(m).sort()).toEqual(Object.keys(expected).sort());
+    for (const key of Object.keys(expected)) expect(Math.abs(m[key] - expected[key]), key).toBeLessThan(TOL);
+  });
+
+  it('treats an anchor in several pairs as one query with several relevant docs', async () => {
+    const pairs: PairRecord[] = [
+      { text: 'q', text_pos: 'near' },
+      { text: 'q', text_pos: 'far' },
+      { text: 'r', text_pos: 'mid' },
+    ];
+    const table = new Map<string, number[]>([
+      ['q', [1, 0]],
+      ['r', [0, 1]],
+      ['near', [1, 0.1]],
+      ['mid', [1, 1]],
+      ['far', [0, 1]],
+    ]);
+    const { embed, calls } = fakeEmbed(table);
+    const m = await new RetrievalEvaluator(pairs).evaluate(embed);
+    expect(calls).toEqual([['q', 'near', 'far', 'r', 'mid']]);
+    // q ranks near, mid, far → relevant at 1 and 3; r ranks far, mid, near → relevant 'mid' at 2.
+    expect(m['mrr@10']).toBeCloseTo((1 + 1 / 2) / 2, 12);
+    expect(m['recall@1']).toBeCloseTo((1 / 2 + 0) / 2, 12);
+    expect(m['map@100']).toBeCloseTo(((1 + 2 / 3) / 2 + 1 / 2) / 2, 12);
+  });
+
+  it('rejects an empty evaluation set', () => {
+    expect(() => new RetrievalEvaluator([])).toThrow(/has 0 pair record/);
+  });
+});
+
+describe('TripletEvaluator', () => {
+  it('reproduces the oracle cosine_accuracy through embed', async () => {
+    const { records, table } = tripletData();
+    const { embed, calls } = fakeEmbed(table);
+    const ev = new TripletEvaluator(records);
+    expect(ev.primaryMetric).toBe('cosine_accuracy');
+    const m = await ev.evaluate(embed);
+    expect(calls.length).toBe(1);
+    expect(calls[0].length).toBe(table.size);
+    expect(Math.abs(m.cosine_accuracy - oracle.triplet.cosine_accuracy)).toBeLessThan(TOL);
+  });
+});
+
+describe('evaluatorsFor', () => {
+  it('picks evaluators by record type', () => {
+    const names = (d: Parameters<typeof evaluatorsFor>[0]) => evaluatorsFor(d).map((e) => e.name);
+    expect(names({ type: 'scored_pair', records: stsData().records })).toEqual(['scored_pair']);
+    expect(names({ type: 'pair', records: [{ text: 'a', text_pos: 'b' }] })).toEqual(['retrieval']);
+    expect(names({ type: 'triplet', records: tripletData().records })).toEqual(['retrieval', 'triplet']);
+  });
+});
