@@ -1,0 +1,156 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../../src/engine/errors';
+import { loadModelFolder, REQUIRED_TENSOR_NAMES, sourceFromFiles, sourceFromRecord } from '../../../src/engine/io/modelFolder';
+import { sourceFromDirectory } from '../../../src/engine/io/modelFolder.node';
+import { readSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
+
+const modelDir = join(__dirname, '../../fixtures/tiny-bert/model');
+const fixtureFiles = (): Record<string, Uint8Array> =>
+  Object.fromEntries(readdirSync(modelDir).map((f) => [f, new Uint8Array(readFileSync(join(modelDir, f)))]));
+const json = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
+
+async function loadError(files: Record<string, Uint8Array>): Promise<EngineError> {
+  try {
+    await loadModelFolder(sourceFromRecord(files));
+  } catch (e) {
+    expect(e).toBeInstanceOf(EngineError);
+    return e as EngineError;
+  }
+  throw new Error('expected loadModelFolder to fail');
+}
+
+/** The fixture's weights re-written under other names. */
+function renamedWeights(rename: (name: string) => string | null): Uint8Array {
+  const tensors = readSafetensors(fixtureFiles()['model.safetensors']);
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, t] of tensors) {
+    const to = rename(name);
+    if (to !== null) out.set(to, t);
+  }
+  return writeSafetensors(out);
+}
+
+describe('loadModelFolder', () => {
+  it('loads the tiny-bert fixture from disk: config, 37 encoder tensors, tokenizer files', async () => {
+    const m = await loadModelFolder(sourceFromDirectory(modelDir));
+    expect(m.config).toMatchObject({ vocabSize: 9223, hiddenSize: 96, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 384 });
+    expect(m.weights.size).toBe(5 + 2 * 16);
+    expect([...m.weights.keys()]).toEqual(REQUIRED_TENSOR_NAMES(m.config));
+    expect(m.weights.has('pooler.dense.weight')).toBe(false);
+    expect(m.weights.get('encoder.layer.0.intermediate.dense.weight')?.shape).toEqual([384, 96]);
+    expect((m.tokenizerJson.model as { type: string }).type).toBe('WordPiece');
+    expect(m.tokenizerConfig.pad_token).toBe('[PAD]');
+    expect(m.specialTokensMap?.cls_token).toBe('[CLS]');
+    expect(m.vocabTxt?.length).toBeGreaterThan(0);
+    expect(m.sentenceTransformers).toEqual({ pooling: null, normalize: false, maxSeqLength: null, modules: null });
+  });
+
+  it('strips a bert. prefix, drops cls.* heads and accepts gamma/beta LayerNorm names', async () => {
+    const files = fixtureFiles();
+    files['model.safetensors'] = renamedWeights((n) => `bert.${n.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')}`);
+    const m = await loadModelFolder(sourceFromRecord(files));
+    expect([...m.weights.keys()]).toEqual(REQUIRED_TENSOR_NAMES(m.config));
+  });
+
+  it('reads sentence-transformers modules, pooling, normalize and max_seq_length', async () => {
+    const files = fixtureFiles();
+    files['modules.json'] = json([
+      { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+      { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
+      { idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' },
+    ]);
+    files['1_Pooling/config.json'] = json({ word_embedding_dimension: 96, pooling_mode_cls_token: true, pooling_mode_mean_tokens: false });
+    files['sentence_bert_config.json'] = json({ max_seq_length: 64, do_lower_case: false });
+    const m = await loadModelFolder(sourceFromRecord(files));
+    expect(m.sentenceTransformers.pooling).toBe('cls');
+    expect(m.sentenceTransformers.normalize).toBe(true);
+    expect(m.sentenceTransformers.maxSeqLength).toBe(64);
+    files['1_Pooling/config.json'] = json({ pooling_mode_weightedmean_tokens: true });
+    expect((await loadModelFolder(sourceFromRecord(files))).sentenceTransformers.pooling).toBe('last_weighted');
+  });
+
+  it('reads the old layout with the transformer under 0_Transformer/', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (const [k, v] of Object.entries(fixtureFiles())) files[`0_Transformer/${k}`] = v;
+    files['modules.json'] = json([{ idx: 0, name: '0', path: '0_Transformer', type: 'sentence_transformers.models.Transformer' }]);
+    const m = await loadModelFolder(sourceFromRecord(files));
+    expect(m.weights.size).toBe(37);
+  });
+
+  it('refuses lasttoken pooling, concatenated modes and Dense modules', async () => {
+    const files = fixtureFiles();
+    files['1_Pooling/config.json'] = json({ pooling_mode_lasttoken: true });
+    expect((await loadError(files)).message).toMatch(/1_Pooling\/config\.json: pooling_mode_lasttoken is not supported/);
+    files['1_Pooling/config.json'] = json({ pooling_mode_mean_tokens: true, pooling_mode_max_tokens: true });
+    expect((await loadError(files)).message).toMatch(/concatenated pooling modes/);
+    files['modules.json'] = json([{ idx: 2, name: '2', path: '2_Dense', type: 'sentence_transformers.models.Dense' }]);
+    expect((await loadError(files)).code).toBe('unsupported_model');
+  });
+
+  it.each([
+    ['config.json', /config\.json is missing from the uploaded files: choose the folder/],
+    ['model.safetensors', /model\.safetensors is missing .*safe_serialization=True/],
+    ['tokenizer.json', /tokenizer\.json is missing .*save_pretrained/],
+  ])('names a missing %s and how to fix it', async (file, message) => {
+    const files = fixtureFiles();
+    delete files[file];
+    const err = await loadError(files);
+    expect(err.code).toBe('missing_file');
+    expect(err.message).toMatch(message);
+  });
+
+  it('says to convert pytorch_model.bin when only that is present', async () => {
+    const files = fixtureFiles();
+    delete files['model.safetensors'];
+    files['pytorch_model.bin'] = new Uint8Array(4);
+    expect((await loadError(files)).message).toMatch(/only pytorch_model\.bin; convert it/);
+  });
+
+  it('lists missing tensors (up to 5, then how many more)', async () => {
+    const files = fixtureFiles();
+    files['model.safetensors'] = renamedWeights((n) => (n.startsWith('encoder.layer.1.') ? null : n));
+    const err = await loadError(files);
+    expect(err.code).toBe('missing_tensor');
+    expect(err.message).toMatch(/lacks 16 tensor\(s\).*'encoder\.layer\.1\.attention\.self\.query\.weight'.* and 11 more/);
+  });
+
+  it('refuses a tensor whose shape does not match config.json', async () => {
+    const files = fixtureFiles();
+    const cfg = JSON.parse(new TextDecoder().decode(files['config.json']));
+    files['config.json'] = json({ ...cfg, intermediate_size: 192 });
+    const err = await loadError(files);
+    expect(err.message).toMatch(/'encoder\.layer\.0\.intermediate\.dense\.weight' has shape \[384, 96\] but config\.json implies \[192, 96\]/);
+  });
+
+  it('refuses a tokenizer whose ids exceed vocab_size', async () => {
+    const files = fixtureFiles();
+    const cfg = JSON.parse(new TextDecoder().decode(files['config.json']));
+    files['config.json'] = json({ ...cfg, vocab_size: 100 });
+    const err = await loadError(files);
+    expect(err.code).toBe('bad_tokenizer');
+    expect(err.message).toMatch(/vocab_size is 100/);
+  });
+
+  it('refuses unsupported architectures through config.json', async () => {
+    const files = fixtureFiles();
+    files['config.json'] = json({ model_type: 'xlm-roberta' });
+    expect((await loadError(files)).message).toMatch(/model_type 'xlm-roberta' is not supported yet/);
+  });
+});
+
+describe('sourceFromFiles', () => {
+  it('strips the picked folder name from webkitRelativePath', async () => {
+    const file = (path: string, text: string): File => {
+      const f = new File([text], path.split('/').pop() as string);
+      Object.defineProperty(f, 'webkitRelativePath', { value: path });
+      return f;
+    };
+    const source = sourceFromFiles([file('mini/config.json', '{}'), file('mini/1_Pooling/config.json', '[]')]);
+    expect(source.description).toBe("the folder 'mini'");
+    expect(source.has('config.json')).toBe(true);
+    expect(new TextDecoder().decode((await source.read('1_Pooling/config.json'))!)).toBe('[]');
+    expect(await source.read('nope.json')).toBeNull();
+  });
+});

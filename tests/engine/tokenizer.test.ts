@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../src/engine/errors';
+import { TextTokenizer } from '../../src/engine/tokenizer';
+
+const dir = join(__dirname, '../fixtures/tiny-bert');
+const readJson = (p: string): Record<string, unknown> => JSON.parse(readFileSync(join(dir, p), 'utf8'));
+const tokenizerJson = readJson('model/tokenizer.json');
+const tokenizerConfig = readJson('model/tokenizer_config.json');
+const specialTokensMap = readJson('model/special_tokens_map.json');
+const golden = readJson('golden.json').tokenize as { texts: string[]; input_ids: number[][]; attention_mask: number[][] };
+
+function rows(a: Int32Array, seqLen: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < a.length; i += seqLen) out.push(Array.from(a.subarray(i, i + seqLen)));
+  return out;
+}
+
+describe('TextTokenizer on the tiny-bert fixture', () => {
+  const tok = new TextTokenizer(tokenizerJson, tokenizerConfig, specialTokensMap);
+
+  it('reads special ids from the files ([CLS]=2, [SEP]=3, [PAD]=0 in this vocab)', () => {
+    expect(tok.clsId).toBe(2);
+    expect(tok.sepId).toBe(3);
+    expect(tok.padId).toBe(0);
+    expect(tok.modelMaxLength).toBe(128);
+    expect([tok.specialPrefix, tok.specialSuffix]).toEqual([1, 1]);
+  });
+
+  it('reproduces the golden input_ids and attention_mask exactly', () => {
+    const batch = tok.encodeBatch(golden.texts, 128);
+    expect(batch.batchSize).toBe(golden.texts.length);
+    expect(batch.seqLen).toBe(golden.input_ids[0].length);
+    expect(rows(batch.inputIds, batch.seqLen)).toEqual(golden.input_ids);
+    expect(rows(batch.attentionMask, batch.seqLen)).toEqual(golden.attention_mask);
+    expect(batch.truncated).toBe(0);
+  });
+
+  it('pads to the longest text in the batch, not to maxLength', () => {
+    const batch = tok.encodeBatch(['a', golden.texts[0]], 64);
+    expect(batch.seqLen).toBe(9);
+    expect(rows(batch.inputIds, 9)[0]).toEqual([2, 40, 3, 0, 0, 0, 0, 0, 0]);
+    expect(rows(batch.attentionMask, 9)[0]).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('truncates keeping [CLS] at the start and [SEP] at the end, and counts cut texts', () => {
+    const long = golden.texts[6];
+    const full = golden.input_ids[6];
+    const batch = tok.encodeBatch([long, 'a'], 10);
+    expect(batch.seqLen).toBe(10);
+    expect(batch.truncated).toBe(1);
+    expect(rows(batch.inputIds, 10)[0]).toEqual([...full.slice(0, 9), 3]);
+    expect(rows(batch.attentionMask, 10)[0]).toEqual(new Array(10).fill(1));
+    expect(tok.countTokens(long)).toBe(full.length);
+  });
+
+  it('refuses a maxLength that leaves no room for text', () => {
+    expect(() => tok.encodeBatch(['a'], 2)).toThrow(/too small/);
+  });
+
+  it('uses the pad token the config names, not a hard-coded id', () => {
+    const custom = new TextTokenizer(tokenizerJson, { ...tokenizerConfig, pad_token: '[MASK]' });
+    const maskId = custom.padId;
+    expect(maskId).not.toBe(0);
+    const batch = custom.encodeBatch(['a', 'a man'], 16);
+    expect(Array.from(batch.inputIds.subarray(0, batch.seqLen))).toEqual([2, 40, 3, maskId]);
+  });
+
+  it('falls back to tokenizer.json padding.pad_id when the config names no pad token', () => {
+    const { pad_token: _, ...noPad } = tokenizerConfig;
+    const t = new TextTokenizer({ ...tokenizerJson, padding: { pad_id: 1 } }, noPad);
+    expect(t.padId).toBe(1);
+    expect(() => new TextTokenizer(tokenizerJson, noPad)).toThrow(/pad_token/);
+  });
+
+  it('rejects a tokenizer.json without a model or with an unknown model type, naming the file', () => {
+    const { model: _, ...noModel } = tokenizerJson;
+    for (const bad of [noModel, { ...tokenizerJson, model: { type: 'Quantum' } }, 'nope']) {
+      let err: unknown;
+      try {
+        new TextTokenizer(bad, tokenizerConfig);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(EngineError);
+      expect((err as EngineError).code).toBe('bad_tokenizer');
+      expect((err as EngineError).message).toMatch(/^tokenizer\.json: /);
+    }
+  });
+});
