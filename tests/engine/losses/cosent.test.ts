@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cosentLoss } from '../../../src/engine/losses/cosent';
+import { anchorGradOnGolden, evalOnGolden, finiteDiffAnchor, golden, relErr, REL_TOL } from './golden';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('cosentLoss', () => {
+  it('matches the oracle on (anchor, positive) with labels, scale 20', () => {
+    const value = evalOnGolden((t) => cosentLoss(t.anchor, t.positive, t.labels));
+    expect(relErr(value, golden.cosent_scale20)).toBeLessThan(REL_TOL);
+  });
+
+  it('the oracle pairs anchor with positive, not with negative', () => {
+    const value = evalOnGolden((t) => cosentLoss(t.anchor, t.negative, t.labels));
+    expect(relErr(value, golden.cosent_scale20)).toBeGreaterThan(0.1);
+  });
+
+  it('is log(1 + Σ exp(…)) on a hand-checked batch', () => {
+    // cos = [1, 0, −1] with labels [0.2, 0.9, 0.5]: ordered pairs (0,1), (0,2), (2,1).
+    const e1 = [[1, 0], [1, 0], [1, 0]];
+    const e2 = [[2, 0], [0, 3], [-1, 0]];
+    const value = evalOnGolden(() => cosentLoss(tf.tensor2d(e1), tf.tensor2d(e2), tf.tensor1d([0.2, 0.9, 0.5]), 2));
+    const expected = Math.log(1 + Math.exp(2 * (1 - 0)) + Math.exp(2 * (1 + 1)) + Math.exp(2 * (-1 - 0)));
+    expect(value).toBeCloseTo(expected, 5);
+  });
+
+  it('is 0 when all labels are equal, and finite at scales where exp overflows float32', () => {
+    expect(evalOnGolden((t) => cosentLoss(t.anchor, t.positive, tf.fill([5], 0.5)))).toBe(0);
+    const big = evalOnGolden((t) => cosentLoss(t.anchor, t.positive, t.labels, 1000));
+    expect(Number.isFinite(big)).toBe(true);
+    expect(big).toBeGreaterThan(100);
+  });
+
+  it('has a finite gradient that agrees with finite differences, without leaking', () => {
+    const fn = (t: { anchor: tf.Tensor2D; positive: tf.Tensor2D; labels: tf.Tensor1D }) => cosentLoss(t.anchor, t.positive, t.labels);
+    const grad = anchorGradOnGolden(fn);
+    expect(grad[0][4]).toBeCloseTo(finiteDiffAnchor(fn, 0, 4, 1e-3), 1);
+  });
+
+  it('rejects labels of the wrong length', () => {
+    tf.tidy(() => {
+      expect(() => cosentLoss(tf.ones([2, 3]), tf.ones([2, 3]), tf.ones([3]))).toThrow(/labels of shape \[2\]/);
+    });
+  });
+});
