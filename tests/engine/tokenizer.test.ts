@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/errors';
 import { TextTokenizer } from '../../src/engine/tokenizer';
@@ -53,6 +54,28 @@ describe('TextTokenizer on the tiny-bert fixture', () => {
     expect(rows(batch.inputIds, 10)[0]).toEqual([...full.slice(0, 9), 3]);
     expect(rows(batch.attentionMask, 10)[0]).toEqual(new Array(10).fill(1));
     expect(tok.countTokens(long)).toBe(full.length);
+  });
+
+  it('any batch: rows are [CLS] … [SEP] then padding, never longer than maxLength (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 80 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 3, max: 40 }), (texts, maxLength) => {
+        const batch = tok.encodeBatch(texts, maxLength);
+        expect(batch.seqLen).toBeLessThanOrEqual(maxLength);
+        let cut = 0;
+        rows(batch.inputIds, batch.seqLen).forEach((row, b) => {
+          const real = rows(batch.attentionMask, batch.seqLen)[b].reduce((a, v) => a + v, 0);
+          const full = tok.encode(texts[b]);
+          if (full.length > maxLength) cut++;
+          expect(real).toBe(Math.min(full.length, maxLength));
+          expect(row[0]).toBe(2);
+          expect(row[real - 1]).toBe(3);
+          expect(row.slice(0, real - 1)).toEqual(full.slice(0, real - 1));
+          expect(row.slice(real).every((id) => id === 0)).toBe(true);
+        });
+        expect(batch.truncated).toBe(cut);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('refuses a maxLength that leaves no room for text', () => {
