@@ -108,6 +108,17 @@ describe('loadModelFolder', () => {
     expect((await loadError(files)).message).toMatch(/only pytorch_model\.bin; convert it/);
   });
 
+  it('reads sharded weights through model.safetensors.index.json and names a missing shard', async () => {
+    const files = fixtureFiles();
+    delete files['model.safetensors'];
+    files['a.safetensors'] = renamedWeights((n) => (n.startsWith('encoder.') ? null : n));
+    files['b.safetensors'] = renamedWeights((n) => (n.startsWith('encoder.') ? n : null));
+    files['model.safetensors.index.json'] = json({ weight_map: { 'embeddings.word_embeddings.weight': 'a.safetensors', 'encoder.layer.0.output.dense.bias': 'b.safetensors' } });
+    expect((await loadModelFolder(sourceFromRecord(files))).weights.size).toBe(37);
+    delete files['b.safetensors'];
+    expect((await loadError(files)).message).toMatch(/b\.safetensors is missing .*copy every shard/);
+  });
+
   it('lists missing tensors (up to 5, then how many more)', async () => {
     const files = fixtureFiles();
     files['model.safetensors'] = renamedWeights((n) => (n.startsWith('encoder.layer.1.') ? null : n));
