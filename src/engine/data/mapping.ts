@@ -1,0 +1,241 @@
+/**
+ * Turning parsed rows into records of one type (`applyMapping`), with validation: rows without usable texts or
+ * labels are skipped and listed with their file row number and the reason; labels are normalised to 0..1;
+ * duplicates and over-long texts are counted and listed.
+ */
+import { EngineError } from '../errors';
+import {
+  RECORD_FIELDS,
+  type MappedDataset,
+  type PairRecord,
+  type RecordType,
+  type ScoredPairRecord,
+  type TripletRecord,
+} from '../records';
+import type { ColumnMapping } from './detect';
+import type { ParsedDataset } from './types';
+import {
+  chooseLabelScale,
+  DuplicateFinder,
+  labelInScale,
+  normaliseLabel,
+  overlongTexts,
+  readLabel,
+  readText,
+  type LabelScale,
+  type LabelScaleOption,
+  type RowLabel,
+  type TruncatedText,
+} from './validate';
+
+/** A row left out of the dataset, with its 1-based file row number. */
+export interface SkippedRow {
+  row: number;
+  reason: string;
+}
+
+/** A duplicate row, kept or skipped per `duplicates`, and the earlier row it repeats. */
+export interface DuplicateRow {
+  row: number;
+  firstRow: number;
+}
+
+export interface ApplyMappingOptions {
+  /** File row number of each row (default: index + 1). */
+  rowNumbers?: readonly number[];
+  /** For messages. */
+  fileName?: string;
+  /** Scale of scored-pair labels (default `'auto'`). */
+  labelScale?: LabelScaleOption;
+  /** Repeated records are kept (default, as sentence-transformers does) or skipped; either way they are listed. */
+  duplicates?: 'keep' | 'skip';
+  /** Counts the tokens of a text; with `maxTokens`, longer texts are listed as truncated (and kept). */
+  countTokens?: (text: string) => number;
+  maxTokens?: number;
+}
+
+export interface MappingStats {
+  /** Rows read from the file (before mapping). */
+  rows: number;
+  /** Records in the dataset. */
+  kept: number;
+  skipped: number;
+  duplicates: DuplicateRow[];
+  truncated: TruncatedText[];
+}
+
+export interface MappingResult {
+  dataset: MappedDataset;
+  skipped: SkippedRow[];
+  /** How labels were normalised; null unless the type is scored_pair. */
+  labelScale: LabelScale | null;
+  stats: MappingStats;
+}
+
+interface Candidate {
+  row: number;
+  texts: Record<string, string>;
+  label: number;
+}
+
+/** Throws a `bad_mapping` EngineError unless every field of the type reads its own existing column. */
+export function checkMapping(type: RecordType, mapping: ColumnMapping, columns: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const field of RECORD_FIELDS[type]) {
+    const column = mapping[field];
+    if (column === undefined || column === '') {
+      throw new EngineError(
+        'bad_mapping',
+        `Field "${field}" of a ${type} record is not mapped; choose one of the columns ${columns.join(', ')}.`,
+      );
+    }
+    if (!columns.includes(column)) {
+      throw new EngineError(
+        'bad_mapping',
+        `Field "${field}" is mapped to column "${column}", which the file does not have; ` +
+          `choose one of ${columns.join(', ')}.`,
+      );
+    }
+    const other = seen.get(column);
+    if (other !== undefined) {
+      throw new EngineError(
+        'bad_mapping',
+        `Fields "${other}" and "${field}" both read column "${column}"; map each field to its own column.`,
+      );
+    }
+    seen.set(column, field);
+  }
+}
+
+/** Collects a row's fields, or the reason the row cannot be used. */
+function readRow(
+  row: Record<string, unknown>,
+  type: RecordType,
+  mapping: ColumnMapping,
+): { texts: Record<string, string>; label: number } | { reason: string } {
+  const texts: Record<string, string> = {};
+  let label = Number.NaN;
+  for (const field of RECORD_FIELDS[type]) {
+    const column = mapping[field] as string;
+    if (field === 'label') {
+      const l = readLabel(row[column]);
+      if (!l.ok) return { reason: `label (column "${column}") ${l.reason}` };
+      label = l.value;
+    } else {
+      const t = readText(row[column]);
+      if (!t.ok) return { reason: `${field} (column "${column}") ${t.reason}` };
+      texts[field] = t.value;
+    }
+  }
+  return { texts, label };
+}
+
+function build(type: RecordType, kept: readonly Candidate[], scale: LabelScale | null): MappedDataset {
+  switch (type) {
+    case 'pair':
+      return { type, records: kept.map((c): PairRecord => ({ text: c.texts.text, text_pos: c.texts.text_pos })) };
+    case 'triplet':
+      return {
+        type,
+        records: kept.map(
+          (c): TripletRecord => ({ text: c.texts.text, text_pos: c.texts.text_pos, text_neg: c.texts.text_neg }),
+        ),
+      };
+    case 'scored_pair':
+      return {
+        type,
+        records: kept.map(
+          (c): ScoredPairRecord => ({
+            sentence1: c.texts.sentence1,
+            sentence2: c.texts.sentence2,
+            label: normaliseLabel(c.label, scale as LabelScale),
+          }),
+        ),
+      };
+  }
+}
+
+/**
+ * Maps rows to records of `type`, reading each field from the column `mapping` names. Throws a `bad_mapping`
+ * EngineError for an incomplete mapping or labels on no known scale; everything row-level is listed in `skipped`.
+ */
+export function applyMapping(
+  rows: readonly Record<string, unknown>[],
+  type: RecordType,
+  mapping: ColumnMapping,
+  options: ApplyMappingOptions = {},
+): MappingResult {
+  const fileName = options.fileName ?? 'dataset';
+  const columns = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r)) columns.add(k);
+  checkMapping(type, mapping, [...columns]);
+  const rowNumber = (i: number): number => options.rowNumbers?.[i] ?? i + 1;
+  const skipped: SkippedRow[] = [];
+  const candidates: Candidate[] = [];
+  rows.forEach((r, i) => {
+    const read = readRow(r, type, mapping);
+    if ('reason' in read) skipped.push({ row: rowNumber(i), reason: read.reason });
+    else candidates.push({ row: rowNumber(i), ...read });
+  });
+
+  let scale: LabelScale | null = null;
+  let usable = candidates;
+  if (type === 'scored_pair') {
+    const labels: RowLabel[] = candidates.map((c) => ({ row: c.row, label: c.label }));
+    const chosen = chooseLabelScale(labels, options.labelScale ?? 'auto', fileName);
+    scale = chosen;
+    usable = candidates.filter((c) => {
+      if (labelInScale(c.label, chosen)) return true;
+      skipped.push({ row: c.row, reason: `label ${c.label} is outside the label scale ${chosen.normalisedFrom}` });
+      return false;
+    });
+  }
+
+  const finder = new DuplicateFinder();
+  const duplicates: DuplicateRow[] = [];
+  const truncated: TruncatedText[] = [];
+  const kept: Candidate[] = [];
+  for (const c of usable) {
+    const fields = RECORD_FIELDS[type].map((f) => (f === 'label' ? c.label : c.texts[f]));
+    const first = finder.check(fields, c.row);
+    if (first !== null) {
+      duplicates.push({ row: c.row, firstRow: first });
+      if (options.duplicates === 'skip') {
+        skipped.push({ row: c.row, reason: `duplicate of row ${first}` });
+        continue;
+      }
+    }
+    if (options.countTokens !== undefined && options.maxTokens !== undefined) {
+      truncated.push(...overlongTexts(c.texts, c.row, options.countTokens, options.maxTokens));
+    }
+    kept.push(c);
+  }
+  skipped.sort((a, b) => a.row - b.row);
+  return {
+    dataset: build(type, kept, scale),
+    skipped,
+    labelScale: scale,
+    stats: { rows: rows.length, kept: kept.length, skipped: skipped.length, duplicates, truncated },
+  };
+}
+
+/**
+ * `applyMapping` on a parsed file: uses its row numbers and file columns, and lists the rows the parser could
+ * not read among `skipped`, so every row of the file is either a record or a listed skip.
+ */
+export function mapDataset(
+  parsed: ParsedDataset,
+  type: RecordType,
+  mapping: ColumnMapping,
+  options: ApplyMappingOptions = {},
+): MappingResult {
+  checkMapping(type, mapping, parsed.columns);
+  const result = applyMapping(parsed.rows, type, mapping, { ...options, rowNumbers: parsed.rowNumbers });
+  const unreadable = parsed.problems.map((p) => ({ row: p.row, reason: p.message }));
+  if (parsed.problemCount > parsed.problems.length) {
+    const more = parsed.problemCount - parsed.problems.length;
+    unreadable.push({ row: 0, reason: `${more} more unreadable rows not listed` });
+  }
+  const skipped = [...unreadable, ...result.skipped].sort((a, b) => a.row - b.row);
+  return { ...result, skipped, stats: { ...result.stats, skipped: skipped.length } };
+}

@@ -1,0 +1,144 @@
+/**
+ * Hard-negative mining for pair data, after FlagEmbedding's `hn_mine.py`: embed the candidate pool (every distinct
+ * positive, or a given candidate list) and the anchors; rank the pool by cosine similarity to each anchor; take
+ * the candidates ranked in [from, to) (0-based, default [10, 100), clipped to the pool), dropping the anchor's own
+ * positives and texts equal to the anchor; sample `count` of them with a seeded PRNG. Each sampled negative gives
+ * one triplet. When the window holds fewer than `count`, the rest are drawn at random from the whole pool (minus
+ * positives and the anchor), as FlagEmbedding does. Pure apart from the injected `embed`.
+ */
+import { EngineError } from '../errors';
+import type { PairRecord, TripletRecord } from '../records';
+import { mulberry32, sample, type Rng } from './random';
+
+export type EmbedFn = (texts: string[]) => Promise<Float32Array[]>;
+
+export interface MiningOptions {
+  /** Rank window [from, to) sampled from, 0-based over the pool sorted by similarity (default [10, 100]). */
+  rangeForSampling?: readonly [number, number];
+  /** Negatives (hence triplets) per pair (default 1). */
+  count?: number;
+  /** PRNG seed (default 0). */
+  seed?: number;
+  /** Candidate pool; default: the distinct positives of the pairs. */
+  candidates?: readonly string[];
+  /** Texts per `embed` call (default 256). */
+  batchSize?: number;
+  /** Called after each `embed` call with texts embedded so far and in all. */
+  onProgress?: (done: number, total: number) => void;
+  /** Called for each pair that got no negative (the pool holds only its positives and anchor). */
+  onUnmined?: (pairIndex: number) => void;
+}
+
+/** Unit-length embeddings of `texts`, `batchSize` texts per `embed` call. */
+async function embedAll(
+  texts: readonly string[],
+  embed: EmbedFn,
+  options: MiningOptions,
+  offset: number,
+  total: number,
+): Promise<Float32Array[]> {
+  const batch = options.batchSize ?? 256;
+  const out: Float32Array[] = [];
+  for (let i = 0; i < texts.length; i += batch) {
+    const chunk = texts.slice(i, i + batch);
+    const vectors = await embed(chunk);
+    if (vectors.length !== chunk.length) {
+      throw new Error(`embed returned ${vectors.length} vectors for ${chunk.length} texts`);
+    }
+    out.push(...vectors.map(unit));
+    options.onProgress?.(offset + i + chunk.length, total);
+  }
+  return out;
+}
+
+/** The vector scaled to length 1 (zero vectors stay zero). */
+function unit(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  const n = Math.sqrt(s);
+  const out = new Float32Array(v.length);
+  if (n > 0) for (let i = 0; i < v.length; i++) out[i] = v[i] / n;
+  return out;
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new Error(`embed returned vectors of sizes ${a.length} and ${b.length}`);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** Pool indices by dot product with `query`, highest first (ties: pool order). */
+function rankUnit(query: Float32Array, pool: readonly Float32Array[]): number[] {
+  const scores = pool.map((p) => dot(query, p));
+  return scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+}
+
+/** Pool indices sorted by cosine similarity to `query`, most similar first (ties: pool order). */
+export function rankByCosine(query: Float32Array, pool: readonly Float32Array[]): number[] {
+  return rankUnit(unit(query), pool.map(unit));
+}
+
+function checkOptions(range: readonly [number, number], count: number): void {
+  const [from, to] = range;
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to > from)) {
+    throw new EngineError('bad_option', `Rank range [${from}, ${to}] must be whole numbers with 0 ≤ from < to.`);
+  }
+  if (!(Number.isInteger(count) && count >= 1)) {
+    throw new EngineError('bad_option', `Negatives per pair (${count}) must be a whole number of at least 1.`);
+  }
+}
+
+/** Draws `count` negatives for one anchor from its ranking. */
+function pickNegatives(
+  ranking: readonly number[],
+  pool: readonly string[],
+  excluded: ReadonlySet<string>,
+  range: readonly [number, number],
+  count: number,
+  rng: Rng,
+): string[] {
+  const allowed = (i: number): boolean => !excluded.has(pool[i]);
+  const window = ranking.slice(range[0], range[1]).filter(allowed);
+  const picked = sample(window, count, rng);
+  if (picked.length < count) {
+    const taken = new Set(picked);
+    const rest = ranking.filter((i) => allowed(i) && !taken.has(i)).sort((a, b) => a - b);
+    picked.push(...sample(rest, count - picked.length, rng));
+  }
+  return picked.map((i) => pool[i]);
+}
+
+/** Mines hard negatives: `count` triplets per pair, in pair order. */
+export async function mineHardNegatives(
+  pairs: readonly PairRecord[],
+  embed: EmbedFn,
+  options: MiningOptions = {},
+): Promise<TripletRecord[]> {
+  const range = options.rangeForSampling ?? [10, 100];
+  const count = options.count ?? 1;
+  checkOptions(range, count);
+  const pool = [...new Set(options.candidates ?? pairs.map((p) => p.text_pos))];
+  const anchors = [...new Set(pairs.map((p) => p.text))];
+  if (pool.length === 0 || anchors.length === 0) return [];
+  const positives = new Map<string, Set<string>>();
+  for (const p of pairs) {
+    const own = positives.get(p.text) ?? new Set<string>([p.text]);
+    own.add(p.text_pos);
+    positives.set(p.text, own);
+  }
+  const total = pool.length + anchors.length;
+  const poolVectors = await embedAll(pool, embed, options, 0, total);
+  const anchorVectors = await embedAll(anchors, embed, options, pool.length, total);
+  const rankings = new Map<string, number[]>();
+  anchors.forEach((a, i) => rankings.set(a, rankUnit(anchorVectors[i], poolVectors)));
+
+  const rng = mulberry32(options.seed ?? 0);
+  const triplets: TripletRecord[] = [];
+  pairs.forEach((p, index) => {
+    const negatives = pickNegatives(rankings.get(p.text)!, pool, positives.get(p.text)!, range, count, rng);
+    if (negatives.length === 0) options.onUnmined?.(index);
+    for (const n of negatives) triplets.push({ text: p.text, text_pos: p.text_pos, text_neg: n });
+  });
+  return triplets;
+}
