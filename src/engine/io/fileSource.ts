@@ -1,6 +1,6 @@
 /**
  * Where a model folder's files come from: an in-memory record, a browser directory pick (File[]), or
- * (in `modelFolder.node.ts`) a directory on disk. Paths are folder-relative with '/' separators.
+ * (in `modelFolderNode.ts`) a directory on disk. Paths are folder-relative with '/' separators.
  */
 
 /** A read-only view of a model folder. */

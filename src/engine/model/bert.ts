@@ -65,6 +65,23 @@ function activation(x: tf.Tensor2D, kind: BertConfig['hiddenAct']): tf.Tensor2D 
   }
 }
 
+/**
+ * table[ids] with a gradient that scatters the incoming rows back onto the rows used (duplicates summed),
+ * O(tokens × H) on every backend, instead of tf.gather's UnsortedSegmentSum, which the CPU backend runs
+ * in O(vocab × tokens × H).
+ * @param table [V, H]  @param ids [N] int32  @returns [N, H]
+ */
+export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const lookup = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const t = inputs[0] as tf.Tensor;
+    return {
+      value: tf.gather(t, ids), // [N, H]
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.scatterND(tf.expandDims(ids, 1), dy as tf.Tensor, t.shape), // [V, H]
+    };
+  });
+  return lookup(table) as tf.Tensor2D;
+}
+
 function embeddings(
   params: BertParams,
   config: BertConfig,
@@ -73,7 +90,7 @@ function embeddings(
 ): tf.Tensor2D {
   const [B, T] = inputIds.shape;
   const H = config.hiddenSize;
-  const words = tf.gather(param(params, 'embeddings.word_embeddings.weight'), tf.reshape(inputIds, [-1])); // [B*T, H]
+  const words = embeddingLookup(param(params, 'embeddings.word_embeddings.weight') as tf.Tensor2D, tf.reshape(inputIds, [-1])); // [B*T, H]
   const positions = tf.slice(param(params, 'embeddings.position_embeddings.weight'), [0, 0], [T, H]); // [T, H]
   const tokenType = tf.slice(param(params, 'embeddings.token_type_embeddings.weight'), [0, 0], [1, H]); // [1, H]
   const summed = tf.add(tf.reshape(words, [B, T, H]), tf.add(positions, tokenType)); // [B, T, H]

@@ -1,0 +1,48 @@
+/**
+ * From mapped records to the texts of one batch, by role: anchors, positives, optional negatives and labels.
+ */
+import type { MappedDataset } from '../records';
+
+/** The texts of one batch by role; negatives for triplets, labels (0..1) for scored pairs. */
+export interface TextBatch {
+  anchor: string[];
+  positive: string[];
+  negative?: string[];
+  labels?: number[];
+}
+
+/** The batch made of the records at `indices`, in that order. */
+export function textBatch(dataset: MappedDataset, indices: readonly number[]): TextBatch {
+  switch (dataset.type) {
+    case 'pair': {
+      const rows = indices.map((i) => dataset.records[i]);
+      return { anchor: rows.map((r) => r.text), positive: rows.map((r) => r.text_pos) };
+    }
+    case 'triplet': {
+      const rows = indices.map((i) => dataset.records[i]);
+      return {
+        anchor: rows.map((r) => r.text),
+        positive: rows.map((r) => r.text_pos),
+        negative: rows.map((r) => r.text_neg),
+      };
+    }
+    case 'scored_pair': {
+      const rows = indices.map((i) => dataset.records[i]);
+      return {
+        anchor: rows.map((r) => r.sentence1),
+        positive: rows.map((r) => r.sentence2),
+        labels: rows.map((r) => r.label),
+      };
+    }
+  }
+}
+
+/** Every text of a batch in encoder order: anchors, then positives, then negatives. */
+export function batchTexts(batch: TextBatch): string[] {
+  return [...batch.anchor, ...batch.positive, ...(batch.negative ?? [])];
+}
+
+/** Number of records in the dataset. */
+export function datasetSize(dataset: MappedDataset): number {
+  return dataset.records.length;
+}
