@@ -45,12 +45,11 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   }
 }
 
-async function adapterDescription(): Promise<string | undefined> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
-  const adapter = await gpu?.requestAdapter();
-  const info = adapter?.info;
-  if (!info) return undefined;
-  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+/** The adapter tf.js's WebGPU backend opened (asking navigator.gpu for another would open a second one). */
+function adapterDescription(): string {
+  const backend = tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } };
+  const info = backend.adapterInfo;
+  return [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
 }
 
 /** Switches tf.js to the first backend of `order` that initialises. */
@@ -62,7 +61,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     if (name === 'wasm') registerWasmTrainingKernels();
     const reason = await tryBackend(name);
     if (reason === null) {
-      const adapter = name === 'webgpu' ? await adapterDescription() : undefined;
+      const adapter = name === 'webgpu' ? adapterDescription() : undefined;
       return { name, skipped, adapter };
     }
     skipped.push({ name, reason });

@@ -74,9 +74,11 @@ function activation(x: tf.Tensor2D, kind: BertConfig['hiddenAct']): tf.Tensor2D 
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const lookup = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const t = inputs[0] as tf.Tensor;
+    const save = inputs[1] as tf.GradSaveFunc;
+    save([ids]); // kept for the backward pass: the forward scope disposes `ids` before gradients run
     return {
       value: tf.gather(t, ids), // [N, H]
-      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.scatterND(tf.expandDims(ids, 1), dy as tf.Tensor, t.shape), // [V, H]
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.scatterND(tf.expandDims(saved[0], 1), dy as tf.Tensor, t.shape), // [V, H]
     };
   });
   return lookup(table) as tf.Tensor2D;
@@ -135,7 +137,8 @@ function feedForward(params: BertParams, prefix: string, config: BertConfig, h: 
 /**
  * The last hidden state for a padded batch.
  * @param inputIds [B, T] int32 token ids
- * @param attentionMask [B, T] 1 for real tokens, 0 for padding
+ * @param attentionMask [B, T] float32, 1 for real tokens, 0 for padding. Float from the start: tfjs-webgpu
+ *   4.22 casts int32 → float32 by relabelling the int buffer, which later shaders misread.
  * @returns [B, T, H]
  */
 export function bertForward(
@@ -146,7 +149,7 @@ export function bertForward(
   rates: DropoutRates = NO_DROPOUT,
 ): tf.Tensor3D {
   const [B, T] = inputIds.shape;
-  const keep = tf.reshape(tf.cast(attentionMask, 'float32'), [B, 1, 1, T]); // [B, 1, 1, T]
+  const keep = tf.reshape(attentionMask, [B, 1, 1, T]); // [B, 1, 1, T]
   const maskBias = tf.mul(tf.sub(1, keep), MASK_VALUE) as tf.Tensor4D; // [B, 1, 1, T]
   let h = embeddings(params, config, inputIds, rates); // [B*T, H]
   for (let i = 0; i < config.numHiddenLayers; i++) {

@@ -63,7 +63,7 @@ export class SentenceEncoder {
   /** Sentence embeddings for a token batch; call inside tf.tidy or a gradient function. @returns [B, H] */
   encodeTokens(batch: TokenBatch, rates: DropoutRates = NO_DROPOUT): tf.Tensor2D {
     const ids = tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLen], 'int32'); // [B, T]
-    const mask = tf.tensor2d(batch.attentionMask, [batch.batchSize, batch.seqLen], 'int32'); // [B, T]
+    const mask = tf.tensor2d(Float32Array.from(batch.attentionMask), [batch.batchSize, batch.seqLen], 'float32'); // [B, T]
     const hidden = bertForward(this.params, this.config, ids, mask, rates); // [B, T, H]
     const pooled = pool(hidden, mask, this.head.pooling); // [B, H]
     return this.head.normalize ? l2Normalize(pooled) : pooled;

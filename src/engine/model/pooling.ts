@@ -14,10 +14,10 @@ export type PoolingMode = 'mean' | 'cls' | 'max' | 'last_weighted';
 
 export const POOLING_MODES: readonly PoolingMode[] = ['mean', 'cls', 'max', 'last_weighted'];
 
-/** @returns [B, H] */
+/** @param attentionMask [B, T] float32 (see bertForward) @returns [B, H] */
 export function pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, mode: PoolingMode): tf.Tensor2D {
   const [B, T, H] = hidden.shape;
-  const mask = tf.reshape(tf.cast(attentionMask, 'float32'), [B, T, 1]) as tf.Tensor3D; // [B, T, 1]
+  const mask = tf.reshape(attentionMask, [B, T, 1]) as tf.Tensor3D; // [B, T, 1]
   switch (mode) {
     case 'cls':
       return tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, H]), [B, H]);

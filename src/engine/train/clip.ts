@@ -10,8 +10,15 @@ const CLIP_EPS = 1e-6;
 export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => {
     if (grads.length === 0) return tf.scalar(0);
-    const sumsSq = grads.map((g) => tf.sum(tf.square(g))); // each []
-    return tf.sqrt(tf.addN(sumsSq)) as tf.Scalar;
+    let sumsSq: tf.Tensor[] = grads.map((g) => tf.sum(tf.square(g))); // each []
+    // Pairwise sums, not tf.addN: WebGPU caps storage buffers per shader (8 on SwiftShader), and addN of
+    // one input per parameter tensor exceeds it.
+    while (sumsSq.length > 1) {
+      const next: tf.Tensor[] = [];
+      for (let i = 0; i < sumsSq.length; i += 2) next.push(i + 1 < sumsSq.length ? tf.add(sumsSq[i], sumsSq[i + 1]) : sumsSq[i]);
+      sumsSq = next;
+    }
+    return tf.sqrt(sumsSq[0]) as tf.Scalar;
   });
 }
 

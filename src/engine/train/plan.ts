@@ -1,21 +1,13 @@
 /**
  * Which records form each micro-batch of an epoch, grouped into optimiser steps (gradient accumulation).
  */
+import { sampleBatches } from '../data/sampler';
 import type { MappedDataset } from '../records';
-import type { TrainingOptions } from './options';
+import type { BatchOrder, TrainingOptions } from './options';
 
 /** Optimiser steps in one epoch: every micro-batch is used, the last group may be short. */
 export function stepsPerEpoch(records: number, batchSize: number, gradAccumSteps: number): number {
   return Math.max(1, Math.ceil(Math.ceil(records / batchSize) / gradAccumSteps));
-}
-
-/** File order: batch i holds records i·B … i·B+B−1. */
-export function sequentialBatches(records: number, batchSize: number): number[][] {
-  const out: number[][] = [];
-  for (let start = 0; start < records; start += batchSize) {
-    out.push(Array.from({ length: Math.min(batchSize, records - start) }, (_, j) => start + j));
-  }
-  return out;
 }
 
 /** Groups micro-batches into optimiser steps of `gradAccumSteps` each. */
@@ -25,9 +17,13 @@ export function groupBatches(batches: number[][], gradAccumSteps: number): numbe
   return out;
 }
 
-/** The epoch's optimiser steps, each a list of micro-batches of record indices. */
+const SAMPLER_MODE = { no_duplicates: 'no_duplicates', shuffle: 'random', sequential: 'sequential' } as const satisfies Record<
+  BatchOrder,
+  string
+>;
+
+/** The epoch's optimiser steps, each a list of micro-batches of record indices; epoch e reshuffles with seed + e. */
 export function planEpoch(dataset: MappedDataset, options: TrainingOptions, epoch: number): number[][][] {
-  const n = dataset.records.length;
-  if (options.batchOrder !== 'sequential') throw new Error(`batch order ${options.batchOrder} (epoch ${epoch}) not wired yet`);
-  return groupBatches(sequentialBatches(n, options.batchSize), options.gradAccumSteps);
+  const batches = sampleBatches(dataset, { mode: SAMPLER_MODE[options.batchOrder], batchSize: options.batchSize, seed: options.seed, epoch });
+  return groupBatches(batches, options.gradAccumSteps);
 }

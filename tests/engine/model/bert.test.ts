@@ -14,7 +14,7 @@ describe('BERT forward pass against the PyTorch oracle', () => {
   });
 
   const ids = () => tf.tensor2d(golden.tokenize.input_ids, undefined, 'int32');
-  const mask = () => tf.tensor2d(golden.tokenize.attention_mask, undefined, 'int32');
+  const mask = () => tf.tensor2d(golden.tokenize.attention_mask, undefined, 'float32');
 
   it('reproduces the last hidden state (first row) to 1e-4', async () => {
     const hidden = tf.tidy(() => bertForward(encoder.params, encoder.config, ids(), mask()));
