@@ -23,7 +23,7 @@ export function multipleNegativesRankingLoss(
     const batch = anchor.shape[0];
     const candidates = negative ? tf.concat([positive, negative], 0) : positive; // [C, D], C = B or 2B
     const scores = tf.mul<tf.Tensor2D>(cosineMatrix(anchor, candidates), scale); // [B, C]
-    const targets = tf.range(0, batch, 1, 'int32') as tf.Tensor1D; // [B], row i's positive is column i
+    const targets = Array.from({ length: batch }, (_, i) => i); // row i's positive is column i
     return crossEntropy(scores, targets);
   });
 }

@@ -32,14 +32,18 @@ export function pairwiseDistance(a: tf.Tensor2D, b: tf.Tensor2D, eps = 1e-6): tf
 }
 
 /**
- * Mean cross-entropy of logits [B, C] against integer class targets [B] (torch.nn.functional.cross_entropy,
- * reduction 'mean').
+ * Mean cross-entropy of logits [B, C] against class targets (torch.nn.functional.cross_entropy, reduction
+ * 'mean'). Targets are host numbers: the one-hot mask is built as float32 on upload, which works for any C ≥ 1
+ * (tf.oneHot needs C ≥ 2) and avoids integer casts that tfjs-webgpu mishandles.
  */
-export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  const numClasses = logits.shape[1];
+export function crossEntropy(logits: tf.Tensor2D, targets: readonly number[]): tf.Scalar {
+  const [B, C] = logits.shape;
+  const mask = new Float32Array(B * C);
+  targets.forEach((t, i) => {
+    mask[i * C + t] = 1;
+  });
   const logProbs = tf.logSoftmax(logits, -1); // [B, C]
-  const oneHot = tf.oneHot(tf.cast(targets, 'int32'), numClasses); // [B, C]
-  const picked = tf.sum(tf.mul(logProbs, oneHot), -1); // [B]
+  const picked = tf.sum(tf.mul(logProbs, tf.tensor2d(mask, [B, C])), -1); // [B]
   return tf.neg(tf.mean(picked)) as tf.Scalar;
 }
 

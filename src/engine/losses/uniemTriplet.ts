@@ -25,7 +25,7 @@ export function uniemTripletSoftmaxLoss(
     const simPos = tf.expandDims(cosineRows(anchor, positive), 1); // [B, 1]
     const simNeg = cosineMatrix(anchor, negative); // [B, B]
     const logits = tf.div(tf.concat([simPos, simNeg], 1), temperature) as tf.Tensor2D; // [B, 1 + B]
-    const targets = tf.zeros([batch], 'int32') as tf.Tensor1D; // [B], the positive is column 0
+    const targets = new Array<number>(batch).fill(0); // the positive is column 0
     return crossEntropy(logits, targets);
   });
 }

@@ -154,12 +154,12 @@ export class AdamW {
   }
 
   /** The optimiser state as plain arrays (reads the moments back from the device). */
-  getState(): AdamWState {
+  async getState(): Promise<AdamWState> {
     const moments: Record<string, AdamWMoment> = {};
     for (const [name, slot] of this.slots) {
       moments[name] = {
-        m: Float32Array.from(slot.m.dataSync()),
-        v: Float32Array.from(slot.v.dataSync()),
+        m: Float32Array.from(await slot.m.data()),
+        v: Float32Array.from(await slot.v.data()),
         shape: [...slot.m.shape],
         step: slot.step,
       };

@@ -45,6 +45,8 @@ export interface TrainingOptions {
   strategy: TrainingStrategy;
   /** Run the evaluation hook every this many optimiser steps (0 = only at epoch ends). */
   evalEverySteps: number;
+  /** Call the checkpoint hook every this many optimiser steps (0 = only at epoch ends and on stop). */
+  checkpointEverySteps: number;
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
@@ -63,4 +65,5 @@ export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   batchOrder: 'no_duplicates',
   strategy: FULL_FINE_TUNING,
   evalEverySteps: 0,
+  checkpointEverySteps: 0,
 };

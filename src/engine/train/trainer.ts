@@ -12,6 +12,7 @@ import type { MappedDataset } from '../records';
 import { AdamW } from './adamw';
 import { textBatch } from './batches';
 import { clipByGlobalNorm } from './clip';
+import { runKey, type TrainingCheckpoint } from './checkpoint';
 import { TrainingControl } from './control';
 import type { TrainingOptions } from './options';
 import { planEpoch, stepsPerEpoch } from './plan';
@@ -20,7 +21,7 @@ import { batchGradients, prepareBatch, type LossSpec } from './step';
 import { trainableParamNames } from './strategy';
 
 export type TrainEvent =
-  | { type: 'start'; totalSteps: number; stepsPerEpoch: number; epochs: number; trainableParams: number; loss: LossName }
+  | { type: 'start'; totalSteps: number; stepsPerEpoch: number; epochs: number; trainableParams: number; loss: LossName; resumedAt: number }
   | {
       type: 'step';
       step: number;
@@ -35,6 +36,7 @@ export type TrainEvent =
     }
   | { type: 'epoch'; epoch: number; step: number }
   | { type: 'evaluation'; epoch: number; step: number; metrics: Record<string, number> }
+  | { type: 'checkpoint'; step: number }
   | { type: 'paused'; step: number }
   | { type: 'resumed'; step: number }
   | { type: 'done'; step: number; stopped: boolean; elapsedMs: number; finalLoss: number };
@@ -46,6 +48,10 @@ export interface TrainHooks {
   evaluate?: (step: number) => Promise<Record<string, number>>;
   /** Pause / resume / stop from outside. */
   control?: TrainingControl;
+  /** Receives a checkpoint every `checkpointEverySteps` steps, at each epoch end and when stopped. */
+  onCheckpoint?: (checkpoint: TrainingCheckpoint) => Promise<void> | void;
+  /** Continue the run this checkpoint was taken from (same options and dataset). */
+  resumeFrom?: TrainingCheckpoint;
 }
 
 export interface TrainResult {
@@ -99,7 +105,27 @@ function validate(options: TrainingOptions, dataset: MappedDataset): void {
   if (!(options.maxGradNorm >= 0)) throw bad(`Max gradient norm must be ≥ 0 (0 turns clipping off), not ${options.maxGradNorm}.`);
 }
 
-/** Trains `encoder` in place on `dataset`. */
+/** The run's optimiser steps per epoch, from the actual batch plans (NO_DUPLICATES may add batches). */
+function planLengths(dataset: MappedDataset, options: TrainingOptions): { total: number; stepsIn: (epoch: number) => number[][][] } {
+  const stepsIn = (epoch: number) => planEpoch(dataset, options, epoch);
+  if (options.length.kind === 'steps') return { total: options.length.steps, stepsIn };
+  let total = 0;
+  for (let e = 0; e < options.length.epochs; e++) total += stepsIn(e).length;
+  return { total, stepsIn };
+}
+
+/** Epoch and position within it of global step `step`. */
+function locate(step: number, stepsIn: (epoch: number) => number[][][]): { epoch: number; skip: number } {
+  let epoch = 0;
+  let remaining = step;
+  for (let len = stepsIn(0).length; remaining >= len; len = stepsIn(epoch).length) {
+    remaining -= len;
+    epoch++;
+  }
+  return { epoch, skip: remaining };
+}
+
+/** Trains `encoder` in place on `dataset`, from scratch or from `hooks.resumeFrom`. */
 export async function train(
   encoder: SentenceEncoder,
   dataset: MappedDataset,
@@ -108,28 +134,47 @@ export async function train(
 ): Promise<TrainResult> {
   validate(options, dataset);
   const loss = resolveLoss(options, dataset);
-  const { totalSteps, perEpoch, epochs, schedule } = runSchedule(options, dataset.records.length);
+  const { perEpoch } = runSchedule(options, dataset.records.length);
+  const { total: totalSteps, stepsIn } = planLengths(dataset, options);
+  const warmupSteps = options.warmup.kind === 'steps' ? options.warmup.steps : warmupStepsFrom(options.warmup.ratio, totalSteps);
+  const schedule: LrSchedule = { kind: options.schedule, peakLr: options.learningRate, warmupSteps, totalSteps };
   const trainable = trainableParamNames([...encoder.params.keys()], options.strategy);
   if (trainable.length === 0) throw new EngineError('bad_option', 'The training strategy freezes every parameter: unfreeze some layers.');
+  const key = runKey(options, dataset);
+  const resume = hooks.resumeFrom;
+  if (resume && resume.runKey !== key) {
+    throw new EngineError('bad_option', 'This checkpoint belongs to another run (different dataset or settings): restore those settings, or start a new run.');
+  }
   const optimizer = new AdamW(new Map(trainable.map((n) => [n, encoder.params.get(n) as tf.Variable])), { weightDecay: options.weightDecay });
   const rates = dropoutRates(encoder, options.dropout);
   const control = hooks.control ?? new TrainingControl();
   const emit = hooks.onEvent ?? (() => {});
   const trainableParams = trainable.reduce((n, name) => n + (encoder.params.get(name) as tf.Variable).size, 0);
-  emit({ type: 'start', totalSteps, stepsPerEpoch: perEpoch, epochs, trainableParams, loss: loss.name });
+  const lossHistory: number[] = resume ? [...resume.lossHistory] : [];
+  let step = resume ? resume.step : 0;
+  if (resume) {
+    encoder.loadWeights(resume.weights);
+    optimizer.setState(resume.optimizer);
+  }
+  emit({ type: 'start', totalSteps, stepsPerEpoch: perEpoch, epochs: Math.ceil(totalSteps / perEpoch), trainableParams, loss: loss.name, resumedAt: step });
 
   const started = performance.now();
-  const lossHistory: number[] = [];
-  let step = 0;
   let stopped = false;
   const evaluate = async (epoch: number) => {
     if (hooks.evaluate) emit({ type: 'evaluation', epoch, step, metrics: await hooks.evaluate(step) });
   };
+  const checkpoint = async () => {
+    if (!hooks.onCheckpoint) return;
+    const weights = await encoder.exportWeights();
+    await hooks.onCheckpoint({ step, totalSteps, lossHistory: [...lossHistory], runKey: key, weights, optimizer: await optimizer.getState() });
+    emit({ type: 'checkpoint', step });
+  };
 
   try {
-    for (let epoch = 0; epoch < epochs && !stopped; epoch++) {
-      const groups = planEpoch(dataset, options, epoch);
-      for (const group of groups) {
+    const at = locate(step, stepsIn);
+    for (let epoch = at.epoch; step < totalSteps && !stopped; epoch++) {
+      const groups = stepsIn(epoch).slice(epoch === at.epoch ? at.skip : 0);
+      for (const [i, group] of groups.entries()) {
         if (step >= totalSteps) break;
         let paused = false;
         const gate = await control.gate(() => {
@@ -143,19 +188,23 @@ export async function train(
         if (paused) emit({ type: 'resumed', step });
         const t0 = performance.now();
         const lr = learningRateAt(step, schedule);
-        const { loss: lossValue, gradNorm, examples, tokens } = await optimizerStep(encoder, trainable, optimizer, dataset, group, loss, rates, options.maxGradNorm, lr);
+        const r = await optimizerStep(encoder, trainable, optimizer, dataset, group, loss, rates, options.maxGradNorm, lr);
         step++;
-        lossHistory.push(lossValue);
+        lossHistory.push(r.loss);
         const seconds = Math.max((performance.now() - t0) / 1000, 1e-9);
         emit({
-          type: 'step', step, totalSteps, epoch, loss: lossValue, lr, gradNorm,
-          examplesPerSec: examples / seconds, tokensPerSec: tokens / seconds, elapsedMs: performance.now() - started,
+          type: 'step', step, totalSteps, epoch, loss: r.loss, lr, gradNorm: r.gradNorm,
+          examplesPerSec: r.examples / seconds, tokensPerSec: r.tokens / seconds, elapsedMs: performance.now() - started,
         });
-        if (options.evalEverySteps > 0 && step % options.evalEverySteps === 0 && step < totalSteps) await evaluate(epoch);
+        const midRun = step < totalSteps && i < groups.length - 1; // epoch ends evaluate and checkpoint below
+        if (options.evalEverySteps > 0 && step % options.evalEverySteps === 0 && midRun) await evaluate(epoch);
+        if (options.checkpointEverySteps > 0 && step % options.checkpointEverySteps === 0 && midRun) await checkpoint();
       }
-      if (!stopped) {
+      if (stopped) await checkpoint();
+      else {
         emit({ type: 'epoch', epoch, step });
         await evaluate(epoch);
+        await checkpoint();
       }
     }
   } finally {

@@ -41,3 +41,10 @@ describe('multipleNegativesRankingLoss', () => {
     });
   });
 });
+
+describe('MNRL on a batch of one', () => {
+  it('is 0 (the only candidate is the positive) rather than failing', async () => {
+    const loss = multipleNegativesRankingLoss(tf.tensor2d([[1, 2]]), tf.tensor2d([[3, -1]]));
+    expect((await loss.data())[0]).toBeCloseTo(0, 6);
+  });
+});

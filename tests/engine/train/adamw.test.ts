@@ -90,13 +90,13 @@ describe('AdamW', () => {
     expect(opt.decays('y.bias')).toBe(true);
   });
 
-  it('with lr 0 leaves parameters unchanged but still advances the moments and the step', () => {
+  it('with lr 0 leaves parameters unchanged but still advances the moments and the step', async () => {
     const w = tf.variable(tf.tensor1d([1, -2]));
     const opt = new AdamW({ w });
     const g = tf.tensor1d([0.5, -1]);
     opt.step({ w: g }, 0);
     expect(Array.from(w.dataSync())).toEqual([1, -2]);
-    const state = opt.getState();
+    const state = await opt.getState();
     expect(state.step).toBe(1);
     expectClose(Array.from(state.moments.w.m), [0.05, -0.1], 1e-7);
     expectClose(Array.from(state.moments.w.v), [0.00025, 0.001], 1e-7);
@@ -117,7 +117,7 @@ describe('AdamW', () => {
     tf.dispose([...grads.values(), ...Object.values(vars)]);
   });
 
-  it('round-trips its state: resuming gives the same parameters as not stopping', () => {
+  it('round-trips its state: resuming gives the same parameters as not stopping', async () => {
     const a = makeVariables();
     const b = makeVariables();
     const optA = new AdamW(a);
@@ -129,9 +129,9 @@ describe('AdamW', () => {
     }
     for (const n of Object.keys(a)) b[n].assign(a[n]);
     const optB = new AdamW(b);
-    optB.setState(optA.getState());
+    optB.setState(await optA.getState());
     expect(optB.stepCount).toBe(2);
-    expect(optB.getState().moments['layer.LayerNorm.weight'].step).toBe(1);
+    expect((await optB.getState()).moments['layer.LayerNorm.weight'].step).toBe(1);
     const g = toTensors(GRADS[2]);
     optA.step(g, LRS[2]);
     optB.step(g, LRS[2]);
