@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { loadModelFolder, REQUIRED_TENSOR_NAMES, sourceFromFiles, sourceFromRecord } from '../../../src/engine/io/modelFolder';
-import { sourceFromDirectory } from '../../../src/engine/io/modelFolder.node';
+import { sourceFromDirectory } from '../../../src/engine/io/modelFolderNode';
 import { readSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
 
 const modelDir = join(__dirname, '../../fixtures/tiny-bert/model');

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { loadModelFolder, type LoadedModelFiles } from '../../../src/engine/io/modelFolder';
-import { sourceFromDirectory } from '../../../src/engine/io/modelFolder.node';
+import { sourceFromDirectory } from '../../../src/engine/io/modelFolderNode';
 import { buildSentenceTransformersFolder, type SentenceTransformersFolderArgs } from '../../../src/engine/io/saveModel';
-import { writeFolder } from '../../../src/engine/io/writeFolder.node';
+import { writeFolder } from '../../../src/engine/io/writeFolderNode';
 
 const modelDir = join(__dirname, '../../fixtures/tiny-bert/model');
 const tmp = mkdtempSync(join(tmpdir(), 'es-save-'));
