@@ -1,15 +1,28 @@
-/** Placeholder page until the studio issue lands: the engine and CLI are usable today. */
+/** The studio: seven steps on one page, each enabled once the previous one is done. */
+import { DatasetStep } from './steps/DatasetStep';
+import { EvaluateStep } from './steps/EvaluateStep';
+import { ExportStep } from './steps/ExportStep';
+import { MappingStep } from './steps/MappingStep';
+import { ModelStep } from './steps/ModelStep';
+import { SettingsStep } from './steps/SettingsStep';
+import { TrainStep } from './steps/TrainStep';
+
 export function App() {
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 720, margin: '3rem auto', lineHeight: 1.5 }}>
-      <h1>Embedding Studio</h1>
-      <p>
-        Fine-tune sentence-embedding models in your browser, on your GPU, with no data leaving your machine.
-      </p>
-      <p>
-        The studio is under construction. The training engine is ready and runs headless today:
-        <code> npm run --silent cli -- train --help</code>.
-      </p>
-    </main>
+    <div className="app">
+      <header className="masthead">
+        <h1>Embedding Studio</h1>
+        <p>Fine-tune a sentence-embedding model in this tab, on your GPU. Your data never leaves your machine.</p>
+      </header>
+      <main className="steps">
+        <DatasetStep />
+        <MappingStep />
+        <ModelStep />
+        <SettingsStep />
+        <TrainStep />
+        <EvaluateStep />
+        <ExportStep />
+      </main>
+    </div>
   );
 }

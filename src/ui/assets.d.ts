@@ -1,0 +1,2 @@
+/** Vite's CSS side-effect imports. */
+declare module '*.css';

@@ -1,0 +1,280 @@
+/**
+ * The page's side of the worker protocol: assigns request ids, keeps the pending requests, and routes every
+ * worker message into store actions (progress, metrics, results, errors next to the control that caused them).
+ */
+import { DEMO_VALIDATION_FRACTION } from '../engine/demo';
+import type { ColumnMapping } from '../engine/data';
+import type { RecordType } from '../engine/records';
+import type {
+  DatasetRole,
+  DatasetSource,
+  ModelSource,
+  RequestBody,
+  RequestType,
+  SplitChoice,
+  WorkerRequest,
+  WorkerResponse,
+  WorkerResult,
+} from '../worker/protocol';
+import type { StudioStore, TaskProgress } from './store';
+import { plannedSteps, settingsToOptions } from './store/settingsSlice';
+
+/** What the bridge needs of a Worker (a fake in tests). */
+export interface WorkerLike {
+  postMessage(message: WorkerRequest, transfer: Transferable[]): void;
+  onmessage: ((ev: MessageEvent<WorkerResponse>) => void) | null;
+}
+
+/** Page services the bridge uses for downloads (replaced in tests). */
+export interface PageServices {
+  createUrl(blob: Blob): string;
+  revokeUrl(url: string): void;
+  download(url: string, fileName: string): void;
+}
+
+interface Pending {
+  type: RequestType;
+  role?: DatasetRole;
+  resolve: (r: WorkerResult) => void;
+  reject: (e: Error) => void;
+}
+
+/** Where an error of each request type is shown. */
+export class StudioBridge {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly worker: WorkerLike,
+    private readonly store: StudioStore,
+    private readonly page: PageServices,
+  ) {
+    worker.onmessage = (ev) => this.route(ev.data);
+  }
+
+  private get s() {
+    return this.store.getState();
+  }
+
+  /** Sends a request; resolves with its result, rejects with its error (already routed to the store). */
+  send(body: RequestBody, role?: DatasetRole): Promise<WorkerResult> {
+    const id = this.nextId++;
+    const request = { ...body, id } as WorkerRequest;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { type: body.type, role, resolve, reject });
+      this.worker.postMessage(request, []);
+    });
+  }
+
+  pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Routes one worker message. */
+  route(message: WorkerResponse): void {
+    const p = this.pending.get(message.id);
+    if (!p) return;
+    switch (message.type) {
+      case 'progress':
+        this.progress(p, { done: message.done, total: message.total, label: message.label, unit: message.unit });
+        return;
+      case 'metrics': {
+        const m = message.metrics;
+        if (m.kind === 'start') this.s.trainingStarted(m.totalSteps, m.startStep, m.loss, m.trainableParams);
+        else if (m.kind === 'steps') this.s.stepsReceived(m.points);
+        else if (m.kind === 'evaluation') this.s.evalReceived(m.point);
+        else if (m.kind === 'checkpoint') this.s.checkpointSaved(m.step);
+        else this.s.trainingStatus(m.kind === 'paused' ? 'paused' : 'running');
+        return;
+      }
+      case 'result':
+        this.pending.delete(message.id);
+        this.result(message.result);
+        p.resolve(message.result);
+        return;
+      case 'error': {
+        this.pending.delete(message.id);
+        this.failure(p, message.error.message);
+        const error = new Error(message.error.message);
+        error.name = message.error.name;
+        p.reject(error);
+        return;
+      }
+    }
+  }
+
+  private progress(p: Pending, progress: TaskProgress): void {
+    switch (p.type) {
+      case 'loadDataset':
+        this.s.datasetProgress(p.role ?? 'train', progress);
+        return;
+      case 'loadModel':
+      case 'restore':
+        this.s.modelProgress(progress);
+        return;
+      case 'train':
+        this.s.trainingPreparing(progress);
+        return;
+      case 'evaluate':
+        this.s.evaluationProgress(progress);
+        return;
+      case 'export':
+        this.s.exportProgress(progress);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private failure(p: Pending, message: string): void {
+    switch (p.type) {
+      case 'init':
+        return this.s.backendFailed(message);
+      case 'loadDataset':
+        return this.s.datasetFailed(p.role ?? 'train', message);
+      case 'setMapping':
+        return this.s.mappingFailed(message);
+      case 'loadModel':
+        return this.s.modelFailed(message);
+      case 'train':
+        return this.s.trainingFailed(message);
+      case 'evaluate':
+        return this.s.evaluationFailed(message);
+      case 'embedQuery':
+        return this.s.queryFailed(message);
+      case 'export':
+        return this.s.exportFailed(message);
+      default:
+        return;
+    }
+  }
+
+  private result(r: WorkerResult): void {
+    switch (r.kind) {
+      case 'backend':
+        return this.s.backendReady(r.backend, r.adapter);
+      case 'dataset':
+        return this.s.datasetLoaded(r.dataset);
+      case 'mapping':
+        return this.s.mappingApplied(r.mapping);
+      case 'model':
+        this.s.modelLoaded(r.model);
+        return this.s.modelDefaults(r.model.maxLength, r.model.suggestedOptions);
+      case 'trained':
+        return this.s.trainingFinished(r.steps, r.stopped);
+      case 'evaluation':
+        return this.s.evaluationReceived(r.evaluation);
+      case 'ranking':
+        return this.s.rankingReceived(r.query, r.base, r.trained);
+      case 'export': {
+        const old = this.s.exporting.last;
+        if (old) this.page.revokeUrl(old.url);
+        const url = this.page.createUrl(new Blob([r.zip], { type: 'application/zip' }));
+        this.s.exportReady({ fileName: r.fileName, url, files: r.files, sizeBytes: r.zip.byteLength });
+        return this.page.download(url, r.fileName);
+      }
+      case 'restored': {
+        const x = r.session;
+        if (x.dataset) this.s.datasetLoaded(x.dataset);
+        if (x.mapping) this.s.mappingApplied(x.mapping);
+        if (x.model) {
+          this.s.modelLoaded(x.model);
+          this.s.modelDefaults(x.maxLength ?? x.model.maxLength, x.options ?? x.model.suggestedOptions);
+        }
+        if (x.checkpointStep > 0) this.s.trainingRestored(x.steps, x.evals, x.totalSteps, x.checkpointStep, x.finished);
+        return;
+      }
+      case 'ack':
+        return;
+    }
+  }
+
+  /** Runs a request for its store effects; failures are already in the store. */
+  private fire(body: RequestBody, role?: DatasetRole): Promise<WorkerResult | null> {
+    return this.send(body, role).catch(() => null);
+  }
+
+  init(): Promise<WorkerResult | null> {
+    return this.fire({ type: 'init' });
+  }
+
+  restore(): Promise<WorkerResult | null> {
+    return this.fire({ type: 'restore' });
+  }
+
+  /** Loads a dataset file; the training file's detected mapping is applied at once. */
+  async loadDataset(role: DatasetRole, source: DatasetSource): Promise<void> {
+    this.s.datasetLoading(role);
+    const r = await this.fire({ type: 'loadDataset', role, source }, role);
+    if (r?.kind !== 'dataset') return;
+    this.s.trainingReset();
+    this.s.evaluationReset();
+    const m = this.s.mapping;
+    if (role === 'validation') {
+      if (m.summary) await this.applyMapping(m.recordType, m.columns, { kind: 'file' });
+      return;
+    }
+    const detected = r.dataset.detected;
+    const fraction = source.kind === 'demo' ? DEMO_VALIDATION_FRACTION : 0.1;
+    const split: SplitChoice = { kind: 'fraction', fraction, seed: m.split.kind === 'fraction' ? m.split.seed : 42 };
+    if (detected) await this.applyMapping(detected.recordType, detected.mapping, split);
+    else this.s.mappingFailed(`${r.dataset.fileName}: no column layout was recognised; choose the record type and the column of each field below.`);
+  }
+
+  async applyMapping(recordType: RecordType, columns: ColumnMapping, split: SplitChoice): Promise<void> {
+    this.s.mappingChosen(recordType, columns, split);
+    this.s.recordTypeChanged(recordType);
+    this.s.trainingReset();
+    this.s.evaluationReset();
+    await this.fire({ type: 'setMapping', recordType, mapping: columns, split });
+  }
+
+  async loadModel(source: ModelSource): Promise<void> {
+    this.s.modelLoading();
+    const r = await this.fire({ type: 'loadModel', source });
+    if (r?.kind !== 'model') return;
+    this.s.trainingReset();
+    this.s.evaluationReset();
+  }
+
+  async train(resume: boolean): Promise<void> {
+    const { settings, mapping } = this.s;
+    const records = mapping.summary?.trainCount ?? 0;
+    const options = settingsToOptions(settings, records);
+    this.s.trainingRequested(resume ? null : plannedSteps(settings, records));
+    this.s.evaluationReset('trained');
+    await this.fire({ type: 'train', options, maxLength: settings.maxLength, resume });
+  }
+
+  pause(): Promise<WorkerResult | null> {
+    return this.fire({ type: 'pause' });
+  }
+
+  resume(): Promise<WorkerResult | null> {
+    return this.fire({ type: 'resume' });
+  }
+
+  stop(): Promise<WorkerResult | null> {
+    this.s.trainingStatus('stopping');
+    return this.fire({ type: 'stop' });
+  }
+
+  /** Evaluates the base model and, once trained, the fine-tuned one. */
+  async evaluate(): Promise<void> {
+    this.s.evaluationRequested();
+    const base = await this.fire({ type: 'evaluate', which: 'base' });
+    if (base === null) return;
+    if (this.s.training.steps.length > 0 && (await this.fire({ type: 'evaluate', which: 'trained' })) === null) return;
+    this.s.evaluationDone();
+  }
+
+  async query(text: string, limit = 8): Promise<void> {
+    this.s.queryRequested(text);
+    await this.fire({ type: 'embedQuery', text, limit });
+  }
+
+  async exportModel(modelName: string): Promise<void> {
+    this.s.exportRequested();
+    await this.fire({ type: 'export', card: { modelName } });
+  }
+}

@@ -1,0 +1,74 @@
+/** Small building blocks shared by the steps. */
+import type { ReactNode } from 'react';
+import type { TaskProgress } from './store';
+import { formatBytes } from './format';
+
+export function Card(props: { step: number; title: string; enabled: boolean; done?: boolean; children: ReactNode; aside?: ReactNode; id?: string }) {
+  return (
+    <section className={`card${props.enabled ? '' : ' card-disabled'}${props.done ? ' card-done' : ''}`} aria-labelledby={`${props.id ?? `step${props.step}`}-title`} id={props.id}>
+      <header className="card-header">
+        <span className="step-badge" aria-hidden="true">{props.done ? '✓' : props.step}</span>
+        <h2 id={`${props.id ?? `step${props.step}`}-title`}>{props.title}</h2>
+        {props.aside ? <div className="card-aside">{props.aside}</div> : null}
+      </header>
+      <fieldset className="card-body" disabled={!props.enabled}>
+        {props.children}
+      </fieldset>
+    </section>
+  );
+}
+
+/** A determinate bar when the total is known, else an indeterminate one. */
+export function TaskBar({ progress, label }: { progress: TaskProgress | null; label: string }) {
+  if (!progress) return null;
+  const pct = progress.total ? Math.min(100, (progress.done / progress.total) * 100) : null;
+  const amount =
+    progress.unit === 'bytes'
+      ? `${formatBytes(progress.done)}${progress.total ? ` of ${formatBytes(progress.total)}` : ''}`
+      : `${progress.done}${progress.total ? ` / ${progress.total}` : ''}`;
+  return (
+    <div className="taskbar">
+      <div
+        className={`bar${pct === null ? ' bar-indeterminate' : ''}`}
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        {...(pct === null ? {} : { 'aria-valuenow': Math.round(pct) })}
+      >
+        <div className="bar-fill" style={{ width: pct === null ? '30%' : `${pct}%` }} />
+      </div>
+      <div className="muted small">
+        {progress.label} · {amount}
+      </div>
+    </div>
+  );
+}
+
+export function ErrorNote({ message, testId }: { message: string | null; testId?: string }) {
+  if (!message) return null;
+  return (
+    <div className="error" role="alert" data-testid={testId}>
+      {message}
+    </div>
+  );
+}
+
+export function Field(props: { label: string; hint: string; htmlFor: string; children: ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={props.htmlFor}>{props.label}</label>
+      {props.children}
+      <div className="hint">{props.hint}</div>
+    </div>
+  );
+}
+
+export function Stat({ label, value }: { label: string; value: ReactNode }) {
+  return (
+    <div className="stat">
+      <div className="stat-label">{label}</div>
+      <div className="stat-value">{value}</div>
+    </div>
+  );
+}

@@ -1,0 +1,106 @@
+/** Step 1: drop or pick a JSONL/CSV file (or use the demo), see its preview and the rows that could not be read. */
+import { useRef, useState, type DragEvent } from 'react';
+import { Card, ErrorNote, Stat, TaskBar } from '../components';
+import { useBridge } from '../context';
+import { formatBytes } from '../format';
+import { useStudio } from '../store';
+
+export function DatasetStep() {
+  const bridge = useBridge();
+  const dataset = useStudio((s) => s.dataset);
+  const training = useStudio((s) => s.training.status);
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const busy = training === 'running' || training === 'paused' || training === 'preparing';
+  const summary = dataset.summary;
+
+  const take = (files: FileList | null) => {
+    const file = files?.[0];
+    if (file) void bridge.loadDataset('train', { kind: 'file', file });
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    take(e.dataTransfer.files);
+  };
+
+  return (
+    <Card step={1} title="Dataset" enabled={!busy} done={dataset.status === 'ready'}>
+      <div
+        className={`dropzone${over ? ' dropzone-over' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+        onClick={() => input.current?.click()}
+      >
+        <div className="dropzone-title">Drop a JSONL or CSV file</div>
+        <div className="muted small">or click to browse · pairs, triplets or scored pairs · stays on this machine</div>
+        <input
+          ref={input}
+          className="visually-hidden"
+          type="file"
+          aria-label="Dataset file"
+          accept=".jsonl,.json,.csv,.tsv,.txt"
+          onClick={(e) => e.stopPropagation()}
+          onChange={(e) => {
+            take(e.currentTarget.files);
+            e.currentTarget.value = '';
+          }}
+        />
+      </div>
+      <div className="row">
+        <button type="button" className="secondary" onClick={() => void bridge.loadDataset('train', { kind: 'demo' })}>
+          Use the demo dataset
+        </button>
+        {dataset.status === 'loading' && !dataset.progress ? <span className="muted small">Reading…</span> : null}
+      </div>
+      {dataset.status === 'loading' ? <TaskBar progress={dataset.progress} label="Reading the dataset" /> : null}
+      <ErrorNote message={dataset.error} testId="dataset-error" />
+      {summary ? (
+        <div className="stack">
+          <div className="stats">
+            <Stat label="File" value={<span data-testid="dataset-name">{summary.fileName}</span>} />
+            <Stat label="Size" value={formatBytes(summary.sizeBytes)} />
+            <Stat label="Rows" value={<span data-testid="dataset-rows">{summary.rowCount.toLocaleString('en-US')}</span>} />
+            <Stat label="Format" value={summary.format.toUpperCase()} />
+          </div>
+          <div className="table-wrap">
+            <table className="preview">
+              <thead>
+                <tr>
+                  {summary.columns.map((c) => (
+                    <th key={c}>{c}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {summary.preview.map((row, i) => (
+                  <tr key={i}>
+                    {row.map((v, j) => (
+                      <td key={j}>{v}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {summary.problemCount > 0 ? (
+            <div className="warning" data-testid="dataset-problems">
+              <strong>
+                {summary.problemCount} row{summary.problemCount === 1 ? '' : 's'} could not be read and will be skipped:
+              </strong>
+              <ul>
+                {summary.problems.map((p, i) => (
+                  <li key={i}>{p.message}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+    </Card>
+  );
+}

@@ -1,0 +1,135 @@
+/** Step 2: record type, the column of each field, skipped rows, label scale, validation split. */
+import { RECORD_FIELDS, type RecordField, type RecordType } from '../../engine/records';
+import { suggestMappingForColumns } from '../mapping';
+import { Card, ErrorNote, Field, Stat } from '../components';
+import { useBridge } from '../context';
+import { useStudio } from '../store';
+import type { SplitChoice } from '../../worker/protocol';
+
+const TYPE_LABELS: Record<RecordType, string> = {
+  pair: 'pair (text, text_pos)',
+  triplet: 'triplet (text, text_pos, text_neg)',
+  scored_pair: 'scored pair (sentence1, sentence2, label)',
+};
+
+export function MappingStep() {
+  const bridge = useBridge();
+  const dataset = useStudio((s) => s.dataset.summary);
+  const validationFile = useStudio((s) => s.validationFile);
+  const m = useStudio((s) => s.mapping);
+  const training = useStudio((s) => s.training.status);
+  const busy = training === 'running' || training === 'paused' || training === 'preparing';
+  const enabled = dataset !== null && !busy;
+  const columns = dataset?.columns ?? [];
+  const summary = m.summary;
+
+  const apply = (recordType: RecordType, cols: typeof m.columns, split: SplitChoice) => void bridge.applyMapping(recordType, cols, split);
+  const setType = (t: RecordType) => apply(t, suggestMappingForColumns(t, columns, m.columns), m.split);
+  const setColumn = (f: RecordField, c: string) => apply(m.recordType, { ...m.columns, [f]: c }, m.split);
+  const fraction = m.split.kind === 'fraction' ? m.split.fraction : 0.1;
+  const seed = m.split.kind === 'fraction' ? m.split.seed : 42;
+
+  return (
+    <Card step={2} title="Mapping" enabled={enabled} done={m.status === 'ready'}>
+      <div className="grid">
+        <Field label="Record type" htmlFor="record-type" hint="Detected from the column names or content; change it if it is wrong.">
+          <select id="record-type" value={m.recordType} onChange={(e) => setType(e.currentTarget.value as RecordType)}>
+            {(Object.keys(TYPE_LABELS) as RecordType[]).map((t) => (
+              <option key={t} value={t}>
+                {TYPE_LABELS[t]}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {RECORD_FIELDS[m.recordType].map((f) => (
+          <Field key={f} label={f} htmlFor={`field-${f}`} hint={f === 'label' ? 'Numeric similarity; rescaled to 0..1.' : 'Column holding this text.'}>
+            <select id={`field-${f}`} value={m.columns[f] ?? ''} onChange={(e) => setColumn(f, e.currentTarget.value)}>
+              <option value="" disabled>
+                choose a column
+              </option>
+              {columns.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </Field>
+        ))}
+      </div>
+      <div className="grid">
+        <Field label="Validation" htmlFor="split-kind" hint="Held-out records for evaluation and the playground.">
+          <select
+            id="split-kind"
+            value={m.split.kind}
+            onChange={(e) => apply(m.recordType, m.columns, e.currentTarget.value === 'file' ? { kind: 'file' } : { kind: 'fraction', fraction, seed })}
+          >
+            <option value="fraction">split of this file</option>
+            <option value="file" disabled={validationFile.status !== 'ready'}>
+              separate validation file
+            </option>
+          </select>
+        </Field>
+        {m.split.kind === 'fraction' ? (
+          <>
+            <Field label="Validation share" htmlFor="split-fraction" hint="Fraction of records held out, e.g. 0.1.">
+              <input
+                id="split-fraction"
+                type="number"
+                min={0.01}
+                max={0.9}
+                step={0.01}
+                defaultValue={fraction}
+                key={`f${fraction}`}
+                onBlur={(e) => apply(m.recordType, m.columns, { kind: 'fraction', fraction: Number(e.currentTarget.value), seed })}
+              />
+            </Field>
+            <Field label="Split seed" htmlFor="split-seed" hint="Same seed, same split.">
+              <input
+                id="split-seed"
+                type="number"
+                defaultValue={seed}
+                key={`s${seed}`}
+                onBlur={(e) => apply(m.recordType, m.columns, { kind: 'fraction', fraction, seed: Number(e.currentTarget.value) })}
+              />
+            </Field>
+          </>
+        ) : null}
+        <Field label="Validation file" htmlFor="validation-file" hint="Optional: a separate file, mapped like this one.">
+          <input
+            id="validation-file"
+            type="file"
+            accept=".jsonl,.json,.csv,.tsv,.txt"
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              if (file) void bridge.loadDataset('validation', { kind: 'file', file });
+            }}
+          />
+        </Field>
+      </div>
+      <ErrorNote message={validationFile.error} />
+      <ErrorNote message={m.error} testId="mapping-error" />
+      {summary ? (
+        <div className="stack">
+          <div className="stats">
+            <Stat label="Usable rows" value={<span data-testid="mapping-kept">{summary.kept.toLocaleString('en-US')}</span>} />
+            <Stat label="Skipped" value={summary.skipped.toLocaleString('en-US')} />
+            <Stat label="Training" value={summary.trainCount.toLocaleString('en-US')} />
+            <Stat label="Validation" value={summary.validationCount.toLocaleString('en-US')} />
+            {summary.labelScale ? <Stat label="Labels" value={`${summary.labelScale.normalisedFrom} → 0..1`} /> : null}
+            {summary.duplicates > 0 ? <Stat label="Duplicates (kept)" value={summary.duplicates} /> : null}
+          </div>
+          {summary.skippedRows.length > 0 ? (
+            <div className="warning">
+              <strong>Skipped rows</strong>
+              <ul>
+                {summary.skippedRows.map((r, i) => (
+                  <li key={i}>{r.row > 0 ? `row ${r.row}: ${r.reason}` : r.reason}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+    </Card>
+  );
+}

@@ -1,0 +1,66 @@
+/** Step 3: a model from the Hub, a local folder, or the demo; its shape and head. */
+import { useState } from 'react';
+import { Card, ErrorNote, Stat, TaskBar } from '../components';
+import { useBridge } from '../context';
+import { formatCount } from '../format';
+import { useStudio } from '../store';
+
+export function ModelStep() {
+  const bridge = useBridge();
+  const model = useStudio((s) => s.model);
+  const mappingReady = useStudio((s) => s.mapping.status === 'ready');
+  const training = useStudio((s) => s.training.status);
+  const [hubId, setHubId] = useState('sentence-transformers/all-MiniLM-L6-v2');
+  const busy = training === 'running' || training === 'paused' || training === 'preparing' || model.status === 'loading';
+  const m = model.summary;
+
+  return (
+    <Card step={3} title="Model" enabled={mappingReady && !busy} done={model.status === 'ready' && m !== null}>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void bridge.loadModel({ kind: 'hub', hubId });
+        }}
+      >
+        <label className="grow">
+          <span className="label-text">Hugging Face model id</span>
+          <input type="text" value={hubId} onChange={(e) => setHubId(e.currentTarget.value)} placeholder="BAAI/bge-small-en-v1.5" spellCheck={false} />
+        </label>
+        <button type="submit">Load</button>
+      </form>
+      <div className="row">
+        <label className="file-button secondary">
+          <span>Model folder</span>
+          <input
+            className="visually-hidden"
+            type="file"
+            aria-label="Model folder"
+            multiple
+            {...{ webkitdirectory: '' }}
+            onChange={(e) => {
+              const files = e.currentTarget.files;
+              if (files && files.length > 0) void bridge.loadModel({ kind: 'files', files: Array.from(files) });
+            }}
+          />
+        </label>
+        <button type="button" className="secondary" onClick={() => void bridge.loadModel({ kind: 'demo' })}>
+          Use the demo model
+        </button>
+      </div>
+      <div className="hint">Hub files are cached in this browser, so a model loads offline the second time. Only BERT-family encoders are supported.</div>
+      {model.status === 'loading' ? <TaskBar progress={model.progress ?? { done: 0, total: null, label: 'starting', unit: 'bytes' }} label="Loading the model" /> : null}
+      <ErrorNote message={model.error} testId="model-error" />
+      {m ? (
+        <div className="stats">
+          <Stat label="Model" value={<span data-testid="model-name">{m.name}</span>} />
+          <Stat label="Architecture" value={m.architecture} />
+          <Stat label="Parameters" value={formatCount(m.parameters)} />
+          <Stat label="Hidden × layers" value={`${m.hiddenSize} × ${m.layers}`} />
+          <Stat label="Max length" value={`${m.maxLength} tokens`} />
+          <Stat label="Pooling" value={`${m.pooling}${m.normalize ? ' + normalize' : ''}`} />
+        </div>
+      ) : null}
+    </Card>
+  );
+}

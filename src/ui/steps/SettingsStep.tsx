@@ -1,0 +1,68 @@
+/** Step 4: loss and hyperparameters, each with a one-line hint. */
+import { LOSSES, lossSupports, type LossName } from '../../engine/losses';
+import { Card, Field } from '../components';
+import { useStudio } from '../store';
+import { plannedSteps, type StrategyChoice, type TrainingSettings } from '../store/settingsSlice';
+
+type NumKey = { [K in keyof TrainingSettings]: TrainingSettings[K] extends number ? K : never }[keyof TrainingSettings];
+
+export function SettingsStep() {
+  const settings = useStudio((s) => s.settings);
+  const change = useStudio((s) => s.settingsChanged);
+  const recordType = useStudio((s) => s.mapping.recordType);
+  const trainCount = useStudio((s) => s.mapping.summary?.trainCount ?? 0);
+  const model = useStudio((s) => s.model.summary);
+  const training = useStudio((s) => s.training.status);
+  const busy = training === 'running' || training === 'paused' || training === 'preparing';
+  const enabled = model !== null && trainCount > 0 && !busy;
+
+  const num = (key: NumKey, label: string, hint: string, attrs: { min?: number; max?: number; step?: number | 'any' } = {}) => (
+    <Field label={label} htmlFor={`set-${key}`} hint={hint}>
+      <input
+        id={`set-${key}`}
+        type="number"
+        {...attrs}
+        value={settings[key]}
+        onChange={(e) => {
+          const v = e.currentTarget.valueAsNumber;
+          if (Number.isFinite(v)) change({ [key]: v });
+        }}
+      />
+    </Field>
+  );
+
+  return (
+    <Card step={4} title="Training settings" enabled={enabled} done={enabled}>
+      <div className="grid">
+        <Field label="Loss" htmlFor="set-loss" hint={LOSSES[settings.loss].description}>
+          <select id="set-loss" value={settings.loss} onChange={(e) => change({ loss: e.currentTarget.value as LossName })}>
+            {(Object.keys(LOSSES) as LossName[]).map((l) => (
+              <option key={l} value={l} disabled={!lossSupports(l, recordType)}>
+                {LOSSES[l].label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {num('epochs', 'Epochs', `Passes over the ${trainCount} training records; 1–3 is typical.`, { min: 1, step: 1 })}
+        {num('maxSteps', 'Max steps', `0 runs whole epochs; this run: ${plannedSteps(settings, Math.max(trainCount, 1))} steps.`, { min: 0, step: 1 })}
+        {num('batchSize', 'Batch size', 'Larger batches give MNRL more in-batch negatives but need more memory.', { min: 1, step: 1 })}
+        {num('learningRate', 'Learning rate', 'Peak AdamW rate: 2e-5 for pretrained models, ~1e-3 from scratch.', { min: 0, step: 'any' })}
+        {num('warmupRatio', 'Warmup ratio', 'Share of steps the rate ramps up from 0; 0.1 is standard.', { min: 0, max: 1, step: 0.01 })}
+        {num('maxLength', 'Max length', `Tokens per text (≤ ${model?.maxPositions ?? 512}); shorter is faster.`, { min: 2, max: model?.maxPositions ?? 512, step: 1 })}
+        <Field label="Strategy" htmlFor="set-strategy" hint="Which weights train; BitFit trains only biases (fast, small).">
+          <select id="set-strategy" value={settings.strategy} onChange={(e) => change({ strategy: e.currentTarget.value as StrategyChoice })}>
+            <option value="full">full fine-tuning</option>
+            <option value="bitfit">BitFit (biases only)</option>
+            <option value="freeze_embeddings">freeze embeddings</option>
+            <option value="freeze_layers">freeze first K layers</option>
+          </select>
+        </Field>
+        {settings.strategy === 'freeze_layers'
+          ? num('freezeLayers', 'Frozen layers (K)', `Layers 0..K−1 stay fixed (model has ${model?.layers ?? '?'}).`, { min: 0, max: model?.layers ?? 12, step: 1 })
+          : null}
+        {num('seed', 'Seed', 'Fixes shuffling and dropout for a repeatable run.', { step: 1 })}
+        {num('evaluations', 'Evaluations', 'Validation checks (and checkpoints) during the run.', { min: 0, max: 50, step: 1 })}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * Step 5: Train / Pause / Resume / Stop, live progress and charts. The progress bar counts optimiser steps:
+ * aria-valuemin 0, aria-valuemax = total steps, aria-valuenow = steps done.
+ */
+import { Card, ErrorNote, Stat, TaskBar } from '../components';
+import { useBridge } from '../context';
+import { formatDuration } from '../format';
+import { useStudio } from '../store';
+import { TrainCharts } from './TrainCharts';
+
+export function TrainStep() {
+  const bridge = useBridge();
+  const t = useStudio((s) => s.training);
+  const backend = useStudio((s) => s.backend);
+  const ready = useStudio((s) => s.model.status === 'ready' && s.model.summary !== null && s.mapping.status === 'ready');
+  const last = t.steps.at(-1);
+  const done = last?.step ?? 0;
+  const active = t.status === 'running' || t.status === 'paused' || t.status === 'preparing' || t.status === 'stopping';
+  const runSteps = done - t.startStep;
+  const runMs = last ? last.elapsedMs - (t.steps.find((p) => p.step === t.startStep)?.elapsedMs ?? 0) : 0;
+  const eta = runSteps > 0 && t.totalSteps > done ? (runMs / runSteps) * (t.totalSteps - done) : null;
+  const recent = t.steps.slice(-20);
+  const rate = recent.length ? recent.reduce((a, p) => a + p.examplesPerSec, 0) / recent.length : 0;
+  const pct = t.totalSteps > 0 ? Math.min(100, (done / t.totalSteps) * 100) : 0;
+  const backendText = backend.name ? `${backend.name}${backend.adapter ? ` — ${backend.adapter}` : ''}` : backend.status === 'error' ? 'unavailable' : 'starting…';
+
+  return (
+    <Card
+      step={5}
+      title="Train"
+      enabled={ready}
+      done={t.status === 'done'}
+      aside={
+        <span className="pill" data-testid="backend">
+          {backendText}
+        </span>
+      }
+    >
+      <ErrorNote message={backend.error} />
+      <div className="row">
+        <button type="button" onClick={() => void bridge.train(false)} disabled={active}>
+          Train
+        </button>
+        <button type="button" className="secondary" onClick={() => void bridge.pause()} disabled={t.status !== 'running'}>
+          Pause
+        </button>
+        <button type="button" className="secondary" onClick={() => void bridge.resume()} disabled={t.status !== 'paused'}>
+          Resume
+        </button>
+        <button type="button" className="secondary danger" onClick={() => void bridge.stop()} disabled={!(t.status === 'running' || t.status === 'paused')}>
+          Stop
+        </button>
+        {t.resumable && !active ? (
+          <button type="button" onClick={() => void bridge.train(true)}>
+            Resume training
+          </button>
+        ) : null}
+        <span className="muted small" data-testid="training-status">
+          {statusText(t.status, t.checkpointStep)}
+        </span>
+      </div>
+      {t.status === 'preparing' ? <TaskBar progress={t.progress ?? { done: 0, total: null, label: 'preparing', unit: 'texts' }} label="Preparing" /> : null}
+      <ErrorNote message={t.error} testId="training-error" />
+      {t.totalSteps > 0 ? (
+        <div className="stack">
+          <div
+            className="bar bar-large"
+            role="progressbar"
+            aria-label="Training progress (optimiser steps)"
+            aria-valuemin={0}
+            aria-valuemax={t.totalSteps}
+            aria-valuenow={done}
+            aria-valuetext={`step ${done} of ${t.totalSteps}`}
+          >
+            <div className="bar-fill" style={{ width: `${pct}%` }} />
+          </div>
+          <div className="stats">
+            <Stat label="Step" value={<span data-testid="step-counter">{`${done} / ${t.totalSteps}`}</span>} />
+            <Stat label="Epoch" value={last ? last.epoch + 1 : '–'} />
+            <Stat label="Elapsed" value={last ? formatDuration(last.elapsedMs) : '–'} />
+            <Stat label="ETA" value={eta === null ? '–' : formatDuration(eta)} />
+            <Stat label="Examples/s" value={rate ? rate.toFixed(1) : '–'} />
+            <Stat label="Loss" value={last ? last.loss.toFixed(4) : '–'} />
+          </div>
+          <TrainCharts steps={t.steps} evals={t.evals} totalSteps={t.totalSteps} />
+        </div>
+      ) : null}
+    </Card>
+  );
+}
+
+function statusText(status: string, checkpoint: number): string {
+  switch (status) {
+    case 'preparing':
+      return 'Preparing…';
+    case 'running':
+      return 'Training…';
+    case 'paused':
+      return 'Paused';
+    case 'stopping':
+      return 'Stopping after this step…';
+    case 'done':
+      return 'Training complete';
+    case 'stopped':
+      return checkpoint > 0 ? `Stopped · checkpoint at step ${checkpoint}` : 'Stopped';
+    case 'error':
+      return checkpoint > 0 ? `Failed · checkpoint at step ${checkpoint} kept` : 'Failed';
+    default:
+      return '';
+  }
+}

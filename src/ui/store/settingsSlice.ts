@@ -1,0 +1,98 @@
+/** Training settings as the form edits them, and their conversion to the engine's TrainingOptions. */
+import { defaultLossFor, type LossName } from '../../engine/losses';
+import type { RecordType } from '../../engine/records';
+import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../engine/train/options';
+import type { GetState, SetState } from './types';
+
+export type StrategyChoice = 'full' | 'bitfit' | 'freeze_embeddings' | 'freeze_layers';
+
+export interface TrainingSettings {
+  loss: LossName;
+  epochs: number;
+  /** Stop after this many optimiser steps; 0 = run whole epochs. */
+  maxSteps: number;
+  batchSize: number;
+  learningRate: number;
+  /** Share of the steps spent warming up, 0..1. */
+  warmupRatio: number;
+  maxLength: number;
+  strategy: StrategyChoice;
+  /** Layers kept frozen from the bottom (strategy freeze_layers). */
+  freezeLayers: number;
+  seed: number;
+  /** Evaluations on the validation split during training (checkpoints are written with each). */
+  evaluations: number;
+}
+
+export const DEFAULT_SETTINGS: TrainingSettings = {
+  loss: 'mnrl',
+  epochs: 1,
+  maxSteps: 0,
+  batchSize: DEFAULT_TRAINING_OPTIONS.batchSize,
+  learningRate: DEFAULT_TRAINING_OPTIONS.learningRate,
+  warmupRatio: 0.1,
+  maxLength: 128,
+  strategy: 'full',
+  freezeLayers: 0,
+  seed: DEFAULT_TRAINING_OPTIONS.seed,
+  evaluations: 4,
+};
+
+export interface SettingsSlice {
+  settings: TrainingSettings;
+  /** Whether the user edited the loss (else it follows the record type). */
+  lossTouched: boolean;
+  settingsChanged: (patch: Partial<TrainingSettings>) => void;
+  /** Record type changed: the loss follows unless the user picked one. */
+  recordTypeChanged: (type: RecordType) => void;
+  /** A model loaded: its max length, and its recommended options (demo model). */
+  modelDefaults: (maxLength: number, suggested: Partial<TrainingOptions> | null) => void;
+}
+
+/** Steps a run takes (for evaluation spacing), as the engine counts them. */
+export function plannedSteps(settings: TrainingSettings, trainRecords: number): number {
+  const perEpoch = Math.max(1, Math.ceil(trainRecords / settings.batchSize));
+  return settings.maxSteps > 0 ? settings.maxSteps : perEpoch * settings.epochs;
+}
+
+export function settingsToOptions(settings: TrainingSettings, trainRecords: number): TrainingOptions {
+  const steps = plannedSteps(settings, trainRecords);
+  const s = settings.strategy;
+  return {
+    ...DEFAULT_TRAINING_OPTIONS,
+    loss: settings.loss,
+    length: settings.maxSteps > 0 ? { kind: 'steps', steps: settings.maxSteps } : { kind: 'epochs', epochs: settings.epochs },
+    batchSize: settings.batchSize,
+    learningRate: settings.learningRate,
+    warmup: { kind: 'ratio', ratio: settings.warmupRatio },
+    seed: settings.seed,
+    strategy: {
+      kind: s === 'bitfit' ? 'bitfit' : 'full',
+      freezeEmbeddings: s === 'freeze_embeddings',
+      freezeLayers: s === 'freeze_layers' ? settings.freezeLayers : 0,
+    },
+    evalEverySteps: settings.evaluations > 0 ? Math.max(1, Math.ceil(steps / settings.evaluations)) : 0,
+  };
+}
+
+export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
+  return {
+    settings: DEFAULT_SETTINGS,
+    lossTouched: false,
+    settingsChanged: (patch) => set((s) => ({ settings: { ...s.settings, ...patch }, lossTouched: s.lossTouched || 'loss' in patch })),
+    recordTypeChanged: (type) => set((s) => (s.lossTouched ? {} : { settings: { ...s.settings, loss: defaultLossFor(type) } })),
+    modelDefaults: (maxLength, suggested) =>
+      set((s) => {
+        const next: TrainingSettings = { ...s.settings, maxLength };
+        if (suggested === null) return { settings: { ...next, learningRate: DEFAULT_TRAINING_OPTIONS.learningRate } };
+        if (suggested.loss && suggested.loss !== 'auto') next.loss = suggested.loss;
+        if (suggested.length?.kind === 'epochs') next.epochs = suggested.length.epochs;
+        if (suggested.length?.kind === 'steps') next.maxSteps = suggested.length.steps;
+        if (suggested.batchSize) next.batchSize = suggested.batchSize;
+        if (suggested.learningRate !== undefined) next.learningRate = suggested.learningRate;
+        if (suggested.warmup?.kind === 'ratio') next.warmupRatio = suggested.warmup.ratio;
+        if (suggested.seed !== undefined) next.seed = suggested.seed;
+        return { settings: next };
+      }),
+  };
+}

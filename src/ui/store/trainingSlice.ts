@@ -1,0 +1,98 @@
+/**
+ * Training step: run status, progress and chart data. Step points arrive in batches (one worker message per
+ * ~100 ms) and are appended a batch at a time, so the charts re-render at most ~10 times a second.
+ */
+import type { LossName } from '../../engine/losses';
+import type { EvalPoint, StepPoint } from '../../worker/protocol';
+import type { GetState, SetState, TaskProgress } from './types';
+
+export type TrainingStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'error';
+
+export interface TrainingSlice {
+  training: {
+    status: TrainingStatus;
+    totalSteps: number;
+    /** Step a resumed run started from. */
+    startStep: number;
+    loss: LossName | null;
+    trainableParams: number;
+    steps: StepPoint[];
+    evals: EvalPoint[];
+    /** Step of the newest checkpoint saved (0 = none). */
+    checkpointStep: number;
+    /** A run was interrupted (reload, stop, error) and can continue from its checkpoint. */
+    resumable: boolean;
+    progress: TaskProgress | null;
+    error: string | null;
+  };
+  /** A run was asked for: `freshSteps` (planned length) starts a new history, null keeps it (resume). */
+  trainingRequested: (freshSteps: number | null) => void;
+  /** A new dataset, mapping or model: the old run no longer applies. */
+  trainingReset: () => void;
+  trainingPreparing: (progress: TaskProgress) => void;
+  trainingStarted: (totalSteps: number, startStep: number, loss: LossName, trainableParams: number) => void;
+  stepsReceived: (points: StepPoint[]) => void;
+  evalReceived: (point: EvalPoint) => void;
+  checkpointSaved: (step: number) => void;
+  trainingStatus: (status: 'paused' | 'running' | 'stopping') => void;
+  trainingFinished: (steps: number, stopped: boolean) => void;
+  trainingFailed: (message: string) => void;
+  /** After a reload: history and checkpoint from IndexedDB. */
+  trainingRestored: (steps: StepPoint[], evals: EvalPoint[], totalSteps: number, checkpointStep: number, finished: boolean) => void;
+}
+
+const INITIAL: TrainingSlice['training'] = {
+  status: 'idle',
+  totalSteps: 0,
+  startStep: 0,
+  loss: null,
+  trainableParams: 0,
+  steps: [],
+  evals: [],
+  checkpointStep: 0,
+  resumable: false,
+  progress: null,
+  error: null,
+};
+
+export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
+  const patch = (p: Partial<TrainingSlice['training']>) => set((s) => ({ training: { ...s.training, ...p } }));
+  return {
+    training: INITIAL,
+    trainingRequested: (freshSteps) =>
+      set((s) => ({
+        training:
+          freshSteps === null
+            ? { ...s.training, status: 'preparing', error: null, progress: null }
+            : { ...INITIAL, status: 'preparing', totalSteps: freshSteps },
+      })),
+    trainingReset: () => set({ training: INITIAL }),
+    trainingPreparing: (progress) => patch({ progress }),
+    trainingStarted: (totalSteps, startStep, loss, trainableParams) =>
+      set((s) => ({
+        training: {
+          ...s.training,
+          status: 'running',
+          totalSteps,
+          startStep,
+          loss,
+          trainableParams,
+          progress: null,
+          resumable: false,
+          steps: s.training.steps.filter((p) => p.step <= startStep),
+          evals: s.training.evals.filter((p) => p.step <= startStep),
+          checkpointStep: startStep,
+        },
+      })),
+    stepsReceived: (points) => set((s) => ({ training: { ...s.training, steps: s.training.steps.concat(points) } })),
+    evalReceived: (point) => set((s) => ({ training: { ...s.training, evals: [...s.training.evals, point] } })),
+    checkpointSaved: (step) => patch({ checkpointStep: step }),
+    trainingStatus: (status) => patch({ status }),
+    trainingFinished: (steps, stopped) =>
+      set((s) => ({ training: { ...s.training, status: stopped ? 'stopped' : 'done', resumable: stopped && steps < s.training.totalSteps } })),
+    trainingFailed: (message) =>
+      set((s) => ({ training: { ...s.training, status: 'error', error: message, progress: null, resumable: s.training.checkpointStep > 0 } })),
+    trainingRestored: (steps, evals, totalSteps, checkpointStep, finished) =>
+      patch({ ...INITIAL, steps, evals, totalSteps, checkpointStep, status: finished ? 'done' : 'stopped', resumable: !finished && checkpointStep > 0 }),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Dataset and model loading inside the worker: parse a file with progress, map and split it, load a model
+ * folder from the Hub, a directory pick or the demo assets, and describe each for the page.
+ */
+import {
+  detectMapping,
+  mapDataset,
+  parseDatasetFile,
+  recordTexts,
+  splitDataset,
+  withValidationDataset,
+  suggestMapping,
+  type ColumnMapping,
+  type DatasetSplit,
+  type ParsedDataset,
+} from '../engine/data';
+import { EngineError } from '../engine/errors';
+import { loadModelFolder, sourceFromFiles, sourceFromRecord, type LoadedModelFiles } from '../engine/io/modelFolder';
+import { estimateParameterCount } from '../engine/model/parseConfig';
+import type { SentenceEncoder } from '../engine/model/encoder';
+import type { RecordType } from '../engine/records';
+import { DEMO_DATASET_PATH, DEMO_MODEL_FILES, DEMO_MODEL_NAME, DEMO_MODEL_PATH, DEMO_TRAINING, DEMO_VALIDATION_FRACTION } from '../engine/demo';
+import { downloadHubModel } from './hub';
+import type { DatasetRole, DatasetSummary, MappingSummary, ModelSource, ModelSummary, SplitChoice } from './protocol';
+
+const PREVIEW_ROWS = 8;
+const PREVIEW_CHARS = 160;
+const LISTED_SKIPS = 8;
+
+export type Progress = (done: number, total: number | null, label: string) => void;
+
+/** A parsed dataset file and its description. */
+export interface LoadedDataset {
+  parsed: ParsedDataset;
+  summary: DatasetSummary;
+  /** The file as read, kept for persistence. */
+  blob: Blob;
+}
+
+function assetUrl(path: string): string {
+  return new URL(path, `${self.location.origin}/`).href;
+}
+
+/** Fetches a file of the app's own assets; null when it is not there (the dev server answers HTML for unknown paths). */
+export async function fetchAsset(path: string): Promise<Uint8Array | null> {
+  const response = await fetch(assetUrl(path));
+  if (!response.ok || (response.headers.get('content-type') ?? '').includes('text/html')) return null;
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+function display(value: unknown): string {
+  const s = typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
+  return s.length > PREVIEW_CHARS ? `${s.slice(0, PREVIEW_CHARS)}…` : s;
+}
+
+export async function loadDataset(role: DatasetRole, blob: Blob, fileName: string, progress: Progress): Promise<LoadedDataset> {
+  const parsed = await parseDatasetFile(blob, { fileName }, (p) => progress(p.bytesRead, p.totalBytes, fileName));
+  if (parsed.rows.length === 0) {
+    const first = parsed.problems[0];
+    throw new EngineError(
+      'bad_dataset',
+      `${fileName}: no row could be read${first ? ` (${first.message})` : ''}. Use JSON Lines (one object per line) or a CSV/TSV file with a header row.`,
+    );
+  }
+  const guess = detectMapping(parsed.columns, parsed.rows);
+  const summary: DatasetSummary = {
+    role,
+    fileName,
+    sizeBytes: blob.size,
+    format: parsed.format,
+    rowCount: parsed.rows.length,
+    columns: parsed.columns,
+    preview: parsed.rows.slice(0, PREVIEW_ROWS).map((r) => parsed.columns.map((c) => display(r[c]))),
+    problems: parsed.problems.slice(0, LISTED_SKIPS),
+    problemCount: parsed.problemCount,
+    detected: guess ? { recordType: guess.type, mapping: guess.mapping } : null,
+  };
+  return { parsed, summary, blob };
+}
+
+export async function demoDatasetBlob(): Promise<Blob> {
+  const bytes = await fetchAsset(DEMO_DATASET_PATH);
+  if (bytes === null) throw new EngineError('missing_file', `The demo dataset (${DEMO_DATASET_PATH}) is not served by this build.`);
+  return new Blob([bytes.slice().buffer]);
+}
+
+/** Maps the training file (and a validation file, when chosen) and splits. */
+export function mapAndSplit(
+  train: LoadedDataset,
+  validation: LoadedDataset | null,
+  recordType: RecordType,
+  mapping: ColumnMapping,
+  split: SplitChoice,
+): { split: DatasetSplit; summary: MappingSummary } {
+  const mapped = mapDataset(train.parsed, recordType, mapping, { fileName: train.summary.fileName });
+  let parts: DatasetSplit;
+  if (split.kind === 'file') {
+    if (validation === null) throw new EngineError('bad_dataset', 'Choose a validation file, or use a split of the training file.');
+    const vMapping = suggestMapping(recordType, validation.parsed.columns, validation.parsed.rows);
+    const vMapped = mapDataset(validation.parsed, recordType, vMapping, { fileName: validation.summary.fileName });
+    parts = withValidationDataset(mapped.dataset, vMapped.dataset);
+  } else {
+    parts = splitDataset(mapped.dataset, { validationFraction: split.fraction, seed: split.seed });
+  }
+  return {
+    split: parts,
+    summary: {
+      recordType,
+      mapping,
+      kept: mapped.stats.kept,
+      skipped: mapped.stats.skipped,
+      skippedRows: mapped.skipped.slice(0, LISTED_SKIPS),
+      duplicates: mapped.stats.duplicates.length,
+      labelScale: mapped.labelScale,
+      trainCount: parts.train.records.length,
+      validationCount: parts.validation.records.length,
+      split,
+    },
+  };
+}
+
+/** Unique texts of the validation records, the playground's corpus. */
+export function corpusTexts(split: DatasetSplit, limit = 2000): string[] {
+  return [...new Set(recordTexts(split.validation).flat())].slice(0, limit);
+}
+
+/** A model folder's files as bytes by path, and a display name. */
+export interface ModelFolder {
+  name: string;
+  /** Bytes by folder path (empty for a directory pick, which is read through its File objects). */
+  files: Record<string, Uint8Array>;
+}
+
+export async function fetchModelFolder(source: ModelSource, progress: Progress): Promise<ModelFolder> {
+  if (source.kind === 'hub') {
+    const files = await downloadHubModel(source.hubId, { onProgress: (d, t, f) => progress(d, t, f) });
+    return { name: source.hubId.trim(), files };
+  }
+  if (source.kind === 'files') {
+    const top = source.files[0]?.webkitRelativePath.split('/')[0];
+    return { name: top || 'local model', files: {} };
+  }
+  const files: Record<string, Uint8Array> = {};
+  let done = 0;
+  for (const path of DEMO_MODEL_FILES) {
+    const bytes = await fetchAsset(`${DEMO_MODEL_PATH}/${path}`);
+    if (bytes === null) throw new EngineError('missing_file', `The demo model's ${path} is not served by this build.`);
+    done += bytes.byteLength;
+    progress(done, null, path);
+    files[path] = bytes;
+  }
+  return { name: DEMO_MODEL_NAME, files };
+}
+
+export async function loadModelFiles(folder: ModelFolder, source: ModelSource): Promise<LoadedModelFiles> {
+  if (source.kind === 'files') return loadModelFolder(sourceFromFiles(source.files));
+  return loadModelFolder(sourceFromRecord(folder.files, source.kind === 'hub' ? `the Hub model ${folder.name}` : 'the demo model'));
+}
+
+export function describeModel(name: string, source: ModelSource, files: LoadedModelFiles, encoder: SentenceEncoder): ModelSummary {
+  const c = files.config;
+  const arch = Array.isArray(files.rawConfig.architectures) ? String(files.rawConfig.architectures[0]) : String(files.rawConfig.model_type ?? 'bert');
+  return {
+    name,
+    source: source.kind,
+    architecture: arch,
+    parameters: estimateParameterCount(c),
+    hiddenSize: c.hiddenSize,
+    layers: c.numHiddenLayers,
+    heads: c.numAttentionHeads,
+    vocabSize: c.vocabSize,
+    maxLength: encoder.head.maxSeqLength,
+    maxPositions: c.maxPositionEmbeddings,
+    pooling: encoder.head.pooling,
+    normalize: encoder.head.normalize,
+    suggestedOptions: source.kind === 'demo' ? DEMO_TRAINING : null,
+    suggestedValidationFraction: source.kind === 'demo' ? DEMO_VALIDATION_FRACTION : null,
+  };
+}

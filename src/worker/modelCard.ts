@@ -1,0 +1,177 @@
+/**
+ * The README.md model card of an exported model, in the style sentence-transformers writes: YAML front matter,
+ * model details, usage (sentence-transformers and transformers.js), training details, evaluation before/after,
+ * and the loss curve as data.
+ */
+import { LOSSES, resolveLossParams, type LossName } from '../engine/losses';
+import type { RecordType } from '../engine/records';
+import type { TrainingOptions } from '../engine/train/options';
+
+export interface ModelCardData {
+  modelName: string;
+  /** Hub id or description of the base model. */
+  baseModel: string;
+  /** Whether `baseModel` is a Hub id (linked and listed as base_model). */
+  baseIsHub: boolean;
+  datasetName: string;
+  trainCount: number;
+  validationCount: number;
+  recordType: RecordType;
+  loss: LossName;
+  options: TrainingOptions;
+  maxLength: number;
+  pooling: string;
+  normalize: boolean;
+  hiddenSize: number;
+  steps: number;
+  elapsedMs: number;
+  /** Metrics before and after fine-tuning; null when not evaluated. */
+  before: Record<string, number> | null;
+  after: Record<string, number> | null;
+  primaryMetric: string | null;
+  /** Loss of each optimiser step. */
+  lossCurve: { step: number; loss: number }[];
+}
+
+const RECORD_COLUMNS: Record<RecordType, string> = {
+  pair: '`text`, `text_pos`',
+  triplet: '`text`, `text_pos`, `text_neg`',
+  scored_pair: '`sentence1`, `sentence2`, `label` (normalised to 0..1)',
+};
+
+const LOSS_CLASSES: Record<LossName, string> = {
+  mnrl: 'MultipleNegativesRankingLoss',
+  'uniem-triplet': 'uniem TripletSoftmaxLoss',
+  cosent: 'CoSENTLoss',
+  cosine: 'CosineSimilarityLoss',
+  triplet: 'TripletLoss',
+  contrastive: 'ContrastiveLoss',
+};
+
+function fmt(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(4);
+}
+
+function metricsTable(data: ModelCardData): string {
+  if (!data.before && !data.after) return '_Not evaluated._';
+  const before = data.before ?? {};
+  const after = data.after ?? {};
+  const keys = [...new Set([...Object.keys(after), ...Object.keys(before)])];
+  const rows = keys.map((k) => {
+    const delta = k in before && k in after ? after[k] - before[k] : null;
+    const name = k === data.primaryMetric ? `**${k}**` : k;
+    const sign = delta !== null && delta > 0 ? '+' : '';
+    return `| ${name} | ${fmt(before[k])} | ${fmt(after[k])} | ${delta === null ? '–' : sign + delta.toFixed(4)} |`;
+  });
+  return ['| Metric | Base model | Fine-tuned | Δ |', '|:--|--:|--:|--:|', ...rows].join('\n');
+}
+
+function strategyText(o: TrainingOptions): string {
+  const s = o.strategy;
+  const parts = [s.kind === 'bitfit' ? 'BitFit (biases only)' : 'full fine-tuning'];
+  if (s.freezeEmbeddings) parts.push('embeddings frozen');
+  if (s.freezeLayers > 0) parts.push(`first ${s.freezeLayers} layers frozen`);
+  return parts.join(', ');
+}
+
+export function modelCard(data: ModelCardData): string {
+  const o = data.options;
+  const lossInfo = LOSSES[data.loss];
+  const params = resolveLossParams(data.loss, o.lossParams);
+  const usedParams = Object.keys(lossInfo.defaults).map((k) => `${k}=${params[k as keyof typeof params]}`);
+  const length = o.length.kind === 'epochs' ? `${o.length.epochs} epoch(s)` : `${o.length.steps} steps`;
+  const warmup = o.warmup.kind === 'ratio' ? `${o.warmup.ratio} of the steps` : `${o.warmup.steps} steps`;
+  const baseLink = data.baseIsHub ? `[${data.baseModel}](https://huggingface.co/${data.baseModel})` : data.baseModel;
+  const frontMatter = [
+    '---',
+    ...(data.baseIsHub ? [`base_model: ${data.baseModel}`] : []),
+    'library_name: sentence-transformers',
+    'pipeline_tag: sentence-similarity',
+    'tags:',
+    '- sentence-transformers',
+    '- sentence-similarity',
+    '- feature-extraction',
+    '- embedding-studio',
+    '---',
+  ];
+  const curve = data.lossCurve.map((p) => `${p.step},${p.loss.toFixed(6)}`);
+  return [
+    ...frontMatter,
+    '',
+    `# ${data.modelName}`,
+    '',
+    `This is a [sentence-transformers](https://www.SBERT.net) model fine-tuned from ${baseLink} in the browser with Embedding Studio. It maps sentences and paragraphs to a ${data.hiddenSize}-dimensional dense vector space for semantic search, clustering and similarity.`,
+    '',
+    '## Model Details',
+    '',
+    `- **Base model:** ${baseLink}`,
+    `- **Maximum sequence length:** ${data.maxLength} tokens`,
+    `- **Output dimensionality:** ${data.hiddenSize}`,
+    `- **Pooling:** ${data.pooling}${data.normalize ? ', L2-normalised' : ''}`,
+    '- **Similarity function:** cosine similarity',
+    '',
+    '## Usage',
+    '',
+    '### Sentence Transformers (Python)',
+    '',
+    '```python',
+    'from sentence_transformers import SentenceTransformer',
+    '',
+    `model = SentenceTransformer("path/to/${data.modelName}")`,
+    'sentences = ["The weather is lovely today.", "It is sunny outside."]',
+    'embeddings = model.encode(sentences)',
+    'print(model.similarity(embeddings, embeddings))',
+    '```',
+    '',
+    '### Transformers.js',
+    '',
+    '```js',
+    "import { pipeline } from '@huggingface/transformers';",
+    '',
+    `const extractor = await pipeline('feature-extraction', 'path/to/${data.modelName}');`,
+    `const output = await extractor(['The weather is lovely today.'], { pooling: '${data.pooling === 'cls' ? 'cls' : 'mean'}', normalize: ${data.normalize} });`,
+    'console.log(output.tolist());',
+    '```',
+    '',
+    '## Training Details',
+    '',
+    '### Training Dataset',
+    '',
+    `- **Dataset:** ${data.datasetName}`,
+    `- **Size:** ${data.trainCount} training records, ${data.validationCount} validation records`,
+    `- **Record type:** ${data.recordType} (columns ${RECORD_COLUMNS[data.recordType]})`,
+    `- **Loss:** \`${LOSS_CLASSES[data.loss]}\` (${lossInfo.label})${usedParams.length ? ` with parameters: ${usedParams.join(', ')}` : ''}`,
+    '',
+    '### Training Hyperparameters',
+    '',
+    `- length: ${length} (${data.steps} optimiser steps run, ${(data.elapsedMs / 1000).toFixed(1)} s)`,
+    `- per_device_train_batch_size: ${o.batchSize}`,
+    `- gradient_accumulation_steps: ${o.gradAccumSteps}`,
+    `- learning_rate: ${o.learningRate}`,
+    `- lr_scheduler_type: ${o.schedule}`,
+    `- warmup: ${warmup}`,
+    `- weight_decay: ${o.weightDecay}`,
+    `- max_grad_norm: ${o.maxGradNorm}`,
+    `- seed: ${o.seed}`,
+    `- batch_sampler: ${o.batchOrder}`,
+    `- strategy: ${strategyText(o)}`,
+    '',
+    '## Evaluation',
+    '',
+    `Evaluated on the ${data.validationCount} validation records${data.primaryMetric ? `; the primary metric is **${data.primaryMetric}**` : ''}.`,
+    '',
+    metricsTable(data),
+    '',
+    '### Training Loss',
+    '',
+    '```csv',
+    'step,loss',
+    ...curve,
+    '```',
+    '',
+    '## Framework Versions',
+    '',
+    '- Embedding Studio (TensorFlow.js, in the browser)',
+    '',
+  ].join('\n');
+}

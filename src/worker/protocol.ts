@@ -1,0 +1,217 @@
+/**
+ * The messages between the studio page and its training worker: types only.
+ *
+ * Requests (page → worker) carry an `id`; every message the worker sends about a request carries the same id.
+ * A request ends with exactly one `result` or `error` message; `progress` and `metrics` messages may come before.
+ * Large buffers travel as transferables: File objects in requests (structured clone shares them), the exported
+ * zip's ArrayBuffer in its result.
+ */
+import type { ColumnMapping } from '../engine/data';
+import type { LabelScale } from '../engine/data/validate';
+import type { LossName } from '../engine/losses';
+import type { RecordType } from '../engine/records';
+import type { TrainingOptions } from '../engine/train/options';
+
+/** Where a dataset comes from. */
+export type DatasetSource = { kind: 'file'; file: File } | { kind: 'demo' };
+
+/** Which dataset a loadDataset request fills. */
+export type DatasetRole = 'train' | 'validation';
+
+/** How validation records are chosen. */
+export type SplitChoice = { kind: 'fraction'; fraction: number; seed: number } | { kind: 'file' };
+
+/** Where a model comes from. */
+export type ModelSource = { kind: 'hub'; hubId: string } | { kind: 'files'; files: File[] } | { kind: 'demo' };
+
+export type EvaluationTarget = 'base' | 'trained';
+
+/** Page → worker. */
+export type WorkerRequest =
+  | { type: 'init'; id: number; wasmPaths?: Record<string, string> }
+  | { type: 'loadDataset'; id: number; role: DatasetRole; source: DatasetSource }
+  | { type: 'setMapping'; id: number; recordType: RecordType; mapping: ColumnMapping; split: SplitChoice }
+  | { type: 'loadModel'; id: number; source: ModelSource }
+  | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; resume: boolean }
+  | { type: 'pause'; id: number }
+  | { type: 'resume'; id: number }
+  | { type: 'stop'; id: number }
+  | { type: 'evaluate'; id: number; which: EvaluationTarget }
+  | { type: 'embedQuery'; id: number; text: string; limit: number }
+  | { type: 'export'; id: number; card: ModelCardInput }
+  | { type: 'restore'; id: number };
+
+export type RequestType = WorkerRequest['type'];
+
+/** A request without its id (the bridge assigns ids). */
+export type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+
+/** What the page adds to the model card (the worker knows the rest). */
+export interface ModelCardInput {
+  /** Name shown in the card title, e.g. "my-finetuned-minilm". */
+  modelName: string;
+}
+
+/** A short dataset description for the page. */
+export interface DatasetSummary {
+  role: DatasetRole;
+  fileName: string;
+  sizeBytes: number;
+  format: string;
+  rowCount: number;
+  columns: string[];
+  /** The first rows, values as display strings. */
+  preview: string[][];
+  /** Rows the parser could not read (first ones), with 1-based line numbers. */
+  problems: { row: number; message: string }[];
+  problemCount: number;
+  /** Detected record type and columns, null when nothing fits. */
+  detected: { recordType: RecordType; mapping: ColumnMapping } | null;
+}
+
+/** What mapping the training dataset gave. */
+export interface MappingSummary {
+  recordType: RecordType;
+  mapping: ColumnMapping;
+  kept: number;
+  skipped: number;
+  /** First skipped rows with reasons (row 0 = about the whole file). */
+  skippedRows: { row: number; reason: string }[];
+  duplicates: number;
+  labelScale: LabelScale | null;
+  trainCount: number;
+  validationCount: number;
+  /** How validation records were chosen. */
+  split: SplitChoice;
+}
+
+/** What the loaded model is. */
+export interface ModelSummary {
+  name: string;
+  source: ModelSource['kind'];
+  architecture: string;
+  parameters: number;
+  hiddenSize: number;
+  layers: number;
+  heads: number;
+  vocabSize: number;
+  maxLength: number;
+  maxPositions: number;
+  pooling: string;
+  normalize: boolean;
+  /** Defaults the model brings (the demo model's recommended settings), null for other models. */
+  suggestedOptions: Partial<TrainingOptions> | null;
+  /** Validation share the model's demo recommends, null for other models. */
+  suggestedValidationFraction: number | null;
+}
+
+/** One optimiser step, as charted. */
+export interface StepPoint {
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  examplesPerSec: number;
+  elapsedMs: number;
+}
+
+/** One evaluation during training. */
+export interface EvalPoint {
+  step: number;
+  epoch: number;
+  metric: string;
+  value: number;
+}
+
+export interface EvaluationSummary {
+  which: EvaluationTarget;
+  metrics: Record<string, number>;
+  primaryMetric: string;
+  primaryValue: number;
+}
+
+export interface RankedText {
+  text: string;
+  score: number;
+}
+
+/** What the worker has from an earlier session, restored from IndexedDB. */
+export interface RestoredSession {
+  dataset: DatasetSummary | null;
+  mapping: MappingSummary | null;
+  model: ModelSummary | null;
+  options: TrainingOptions | null;
+  maxLength: number | null;
+  steps: StepPoint[];
+  evals: EvalPoint[];
+  totalSteps: number;
+  /** Step of the last checkpoint, 0 when none. */
+  checkpointStep: number;
+  /** Whether the run behind the checkpoint finished. */
+  finished: boolean;
+}
+
+/** The payload of a successful request. */
+export type WorkerResult =
+  | { kind: 'backend'; backend: string; adapter: string | null }
+  | { kind: 'dataset'; dataset: DatasetSummary }
+  | { kind: 'mapping'; mapping: MappingSummary }
+  | { kind: 'model'; model: ModelSummary }
+  | { kind: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName }
+  | { kind: 'evaluation'; evaluation: EvaluationSummary }
+  | { kind: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null }
+  | { kind: 'export'; fileName: string; zip: ArrayBuffer; files: string[] }
+  | { kind: 'restored'; session: RestoredSession }
+  | { kind: 'ack' };
+
+/** A progress report of a long request. */
+export interface ProgressMessage {
+  type: 'progress';
+  id: number;
+  /** Unit of done/total. */
+  unit: 'bytes' | 'texts' | 'steps';
+  done: number;
+  /** null when unknown. */
+  total: number | null;
+  /** What is happening, e.g. "model.safetensors" or "embedding base model". */
+  label: string;
+}
+
+/** Training telemetry, batched (at most one steps message per ~100 ms). */
+export type TrainingMetrics =
+  | { kind: 'start'; totalSteps: number; stepsPerEpoch: number; epochs: number; trainableParams: number; loss: LossName; startStep: number }
+  | { kind: 'steps'; points: StepPoint[] }
+  | { kind: 'evaluation'; point: EvalPoint }
+  | { kind: 'paused'; step: number }
+  | { kind: 'resumed'; step: number }
+  | { kind: 'checkpoint'; step: number };
+
+export interface MetricsMessage {
+  type: 'metrics';
+  id: number;
+  metrics: TrainingMetrics;
+}
+
+export interface ResultMessage {
+  type: 'result';
+  id: number;
+  result: WorkerResult;
+}
+
+/** An error as it crosses the worker boundary. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack: string | null;
+  /** EngineError's code when it was one. */
+  code: string | null;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  id: number;
+  error: SerializedError;
+}
+
+/** Worker → page. */
+export type WorkerResponse = ProgressMessage | MetricsMessage | ResultMessage | ErrorMessage;

@@ -1,0 +1,219 @@
+/**
+ * The worker's state between requests: dataset, split, model files, the encoder being trained, a base-model
+ * copy for comparisons, training history. Each public method answers one request type.
+ */
+import { zipSync } from 'fflate';
+import type { ColumnMapping, DatasetSplit } from '../engine/data';
+import { EngineError } from '../engine/errors';
+import { evaluatorsFor, runEvaluation } from '../engine/eval';
+import { cosine } from '../engine/eval';
+import type { LoadedModelFiles } from '../engine/io/modelFolder';
+import { DEMO_DATASET_FILE } from '../engine/demo';
+import { exportSentenceTransformersFolder } from '../engine/model/export';
+import { encoderFromFiles } from '../engine/model/load';
+import type { SentenceEncoder } from '../engine/model/encoder';
+import type { RecordType } from '../engine/records';
+import type { TrainingOptions } from '../engine/train/options';
+import {
+  corpusTexts,
+  demoDatasetBlob,
+  describeModel,
+  fetchModelFolder,
+  loadDataset,
+  loadModelFiles,
+  mapAndSplit,
+  type LoadedDataset,
+  type Progress,
+} from './dataOps';
+import { modelCard } from './modelCard';
+import type {
+  DatasetRole,
+  DatasetSource,
+  EvaluationSummary,
+  EvaluationTarget,
+  MappingSummary,
+  ModelSource,
+  ModelSummary,
+  RankedText,
+  SplitChoice,
+  WorkerResult,
+} from './protocol';
+import { TrainingRun, type RunRecord } from './trainRun';
+
+/** A loaded model: its files, where they came from and its description. */
+export interface ModelState {
+  files: LoadedModelFiles;
+  source: ModelSource;
+  summary: ModelSummary;
+  /** Raw bytes by path (Hub / demo), for persistence. */
+  bytes: Record<string, Uint8Array>;
+}
+
+export class StudioSession {
+  train: LoadedDataset | null = null;
+  validationFile: LoadedDataset | null = null;
+  split: DatasetSplit | null = null;
+  mapping: { summary: MappingSummary; recordType: RecordType; columns: ColumnMapping; choice: SplitChoice } | null = null;
+  model: ModelState | null = null;
+  /** The encoder that trains (base weights until a run starts). */
+  encoder: SentenceEncoder | null = null;
+  /** The base model, kept for comparisons once the encoder has trained. */
+  private baseEncoder: SentenceEncoder | null = null;
+  private baseCorpus: { texts: string[]; vectors: Float32Array[] } | null = null;
+  readonly evaluations: Partial<Record<EvaluationTarget, EvaluationSummary>> = {};
+  readonly run = new TrainingRun();
+
+  async loadDataset(role: DatasetRole, source: DatasetSource, progress: Progress): Promise<WorkerResult> {
+    const blob = source.kind === 'file' ? source.file : await demoDatasetBlob();
+    const name = source.kind === 'file' ? source.file.name : DEMO_DATASET_FILE;
+    const loaded = await loadDataset(role, blob, name, progress);
+    if (role === 'train') {
+      this.train = loaded;
+      this.split = null;
+      this.mapping = null;
+    } else {
+      this.validationFile = loaded;
+    }
+    this.resetDerived();
+    return { kind: 'dataset', dataset: loaded.summary };
+  }
+
+  setMapping(recordType: RecordType, columns: ColumnMapping, choice: SplitChoice): WorkerResult {
+    if (this.train === null) throw new EngineError('bad_dataset', 'Load a dataset first.');
+    const { split, summary } = mapAndSplit(this.train, this.validationFile, recordType, columns, choice);
+    this.split = split;
+    this.mapping = { summary, recordType, columns, choice };
+    this.resetDerived();
+    return { kind: 'mapping', mapping: summary };
+  }
+
+  async loadModel(source: ModelSource, progress: Progress): Promise<WorkerResult> {
+    const folder = await fetchModelFolder(source, progress);
+    const files = await loadModelFiles(folder, source);
+    const encoder = encoderFromFiles(files);
+    this.disposeEncoders();
+    this.encoder = encoder;
+    this.model = { files, source, summary: describeModel(folder.name, source, files, encoder), bytes: folder.files };
+    this.resetDerived();
+    return { kind: 'model', model: this.model.summary };
+  }
+
+  /** Forgets results that depended on the previous dataset or model. */
+  private resetDerived(): void {
+    this.baseCorpus = null;
+    delete this.evaluations.base;
+    delete this.evaluations.trained;
+    this.run.reset();
+    if (this.baseEncoder !== null && this.model !== null) {
+      this.encoder?.dispose();
+      this.encoder = this.baseEncoder;
+      this.baseEncoder = null;
+    }
+  }
+
+  private disposeEncoders(): void {
+    this.encoder?.dispose();
+    this.baseEncoder?.dispose();
+    this.encoder = null;
+    this.baseEncoder = null;
+  }
+
+  requireReady(): { split: DatasetSplit; model: ModelState; encoder: SentenceEncoder } {
+    if (this.split === null) throw new EngineError('bad_dataset', 'Load a dataset and confirm its mapping first.');
+    if (this.model === null || this.encoder === null) throw new EngineError('missing_file', 'Load a model first.');
+    return { split: this.split, model: this.model, encoder: this.encoder };
+  }
+
+  /** The base model: the current encoder until training starts, then a fresh copy from the files. */
+  baseModel(): SentenceEncoder {
+    const { model, encoder } = this.requireReady();
+    if (!this.run.trained) return encoder;
+    if (this.baseEncoder === null) this.baseEncoder = encoderFromFiles(model.files, { maxSeqLength: encoder.head.maxSeqLength });
+    return this.baseEncoder;
+  }
+
+  /** Rebuilds the encoder from the base weights with the run's max length (a fresh run). */
+  freshEncoder(maxLength: number): SentenceEncoder {
+    const { model } = this.requireReady();
+    this.disposeEncoders();
+    this.encoder = encoderFromFiles(model.files, { maxSeqLength: maxLength });
+    this.baseCorpus = null;
+    delete this.evaluations.base;
+    delete this.evaluations.trained;
+    return this.encoder;
+  }
+
+  /** Base embeddings of the validation texts, computed once before training changes the weights. */
+  async ensureBaseCorpus(progress: Progress): Promise<void> {
+    const { split } = this.requireReady();
+    if (this.baseCorpus !== null) return;
+    const texts = corpusTexts(split);
+    const vectors = await this.baseModel().embed(texts, 32, (d, t) => progress(d, t, 'embedding validation texts with the base model'));
+    this.baseCorpus = { texts, vectors };
+  }
+
+  async evaluate(which: EvaluationTarget, progress: Progress): Promise<WorkerResult> {
+    const { split, encoder } = this.requireReady();
+    if (which === 'trained' && !this.run.trained) throw new EngineError('bad_option', 'Train the model before evaluating the fine-tuned version.');
+    const cached = this.evaluations[which];
+    if (cached) return { kind: 'evaluation', evaluation: cached };
+    const model = which === 'base' ? this.baseModel() : encoder;
+    const result = await runEvaluation(evaluatorsFor(split.validation), (texts) =>
+      model.embed(texts, 32, (d, t) => progress(d, t, `embedding validation texts (${which} model)`)),
+    );
+    const summary: EvaluationSummary = { which, metrics: result.metrics, primaryMetric: result.primaryMetric, primaryValue: result.primaryValue };
+    this.evaluations[which] = summary;
+    return { kind: 'evaluation', evaluation: summary };
+  }
+
+  async rank(text: string, limit: number, progress: Progress): Promise<WorkerResult> {
+    const { encoder } = this.requireReady();
+    await this.ensureBaseCorpus(progress);
+    const corpus = this.baseCorpus as { texts: string[]; vectors: Float32Array[] };
+    const top = (query: Float32Array, vectors: Float32Array[]): RankedText[] =>
+      vectors
+        .map((v, i) => ({ text: corpus.texts[i], score: cosine(query, v) }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, limit);
+    const [baseQuery] = await this.baseModel().embed([text]);
+    const base = top(baseQuery, corpus.vectors);
+    if (!this.run.trained) return { kind: 'ranking', query: text, base, trained: null };
+    const trainedVectors = await this.run.trainedCorpus(encoder, corpus.texts, progress);
+    const [trainedQuery] = await encoder.embed([text]);
+    return { kind: 'ranking', query: text, base, trained: top(trainedQuery, trainedVectors) };
+  }
+
+  async exportZip(modelName: string, progress: Progress): Promise<WorkerResult> {
+    const { split, model, encoder } = this.requireReady();
+    progress(0, null, 'copying weights');
+    const files = await exportSentenceTransformersFolder(encoder, model.files);
+    const record: RunRecord | null = this.run.record;
+    const readme = modelCard({
+      modelName,
+      baseModel: model.summary.name,
+      baseIsHub: model.source.kind === 'hub',
+      datasetName: this.train?.summary.fileName ?? 'dataset',
+      trainCount: split.train.records.length,
+      validationCount: split.validation.records.length,
+      recordType: split.train.type,
+      loss: record?.loss ?? 'mnrl',
+      options: record?.options ?? this.run.defaultsFor(),
+      maxLength: encoder.head.maxSeqLength,
+      pooling: encoder.head.pooling,
+      normalize: encoder.head.normalize,
+      hiddenSize: model.files.config.hiddenSize,
+      steps: record?.steps ?? 0,
+      elapsedMs: record?.elapsedMs ?? 0,
+      before: this.evaluations.base?.metrics ?? null,
+      after: this.evaluations.trained?.metrics ?? null,
+      primaryMetric: this.evaluations.trained?.primaryMetric ?? this.evaluations.base?.primaryMetric ?? null,
+      lossCurve: this.run.history.map((p) => ({ step: p.step, loss: p.loss })),
+    });
+    files.set('README.md', new TextEncoder().encode(readme));
+    progress(1, 2, 'zipping');
+    const entries: Record<string, Uint8Array> = {};
+    for (const [path, bytes] of files) entries[`${modelName}/${path}`] = bytes;
+    const zip = zipSync(entries, { level: 1 });
+    return { kind: 'export', fileName: `${modelName}.zip`, zip: zip.buffer as ArrayBuffer, files: [...files.keys()] };
+  }
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { createStudioStore } from '../../../src/ui/store';
+import { DEFAULT_SETTINGS, plannedSteps, settingsToOptions } from '../../../src/ui/store/settingsSlice';
+import type { DatasetSummary, MappingSummary, StepPoint } from '../../../src/worker/protocol';
+
+const dataset: DatasetSummary = {
+  role: 'train', fileName: 'a.csv', sizeBytes: 10, format: 'csv', rowCount: 3, columns: ['a', 'b'], preview: [['x', 'y']],
+  problems: [], problemCount: 0, detected: { recordType: 'pair', mapping: { text: 'a', text_pos: 'b' } },
+};
+const point = (step: number): StepPoint => ({ step, epoch: 0, loss: 1 / step, lr: 1e-3, examplesPerSec: 10, elapsedMs: step * 100 });
+
+describe('dataset slice', () => {
+  it('goes loading → ready, and an error replaces the previous file', () => {
+    const store = createStudioStore();
+    store.getState().datasetLoading('train');
+    expect(store.getState().dataset.status).toBe('loading');
+    store.getState().datasetProgress('train', { done: 5, total: 10, label: 'a.csv', unit: 'bytes' });
+    expect(store.getState().dataset.progress?.done).toBe(5);
+    store.getState().datasetLoaded(dataset);
+    expect(store.getState().dataset).toMatchObject({ status: 'ready', summary: dataset, progress: null });
+    store.getState().datasetFailed('train', 'bad.csv: line 2 is broken');
+    expect(store.getState().dataset).toMatchObject({ status: 'error', summary: null, error: 'bad.csv: line 2 is broken' });
+    expect(store.getState().validationFile.status).toBe('idle');
+  });
+});
+
+describe('mapping slice', () => {
+  it('keeps the applied summary and the split', () => {
+    const store = createStudioStore();
+    const summary: MappingSummary = {
+      recordType: 'scored_pair', mapping: { sentence1: 'a', sentence2: 'b', label: 'c' }, kept: 9, skipped: 1, skippedRows: [{ row: 4, reason: 'empty' }],
+      duplicates: 0, labelScale: { min: 0, max: 5, normalisedFrom: '0..5' }, trainCount: 8, validationCount: 1, split: { kind: 'fraction', fraction: 0.2, seed: 1 },
+    };
+    store.getState().mappingChosen('scored_pair', summary.mapping, summary.split);
+    expect(store.getState().mapping.status).toBe('applying');
+    store.getState().mappingApplied(summary);
+    expect(store.getState().mapping).toMatchObject({ status: 'ready', recordType: 'scored_pair', split: { fraction: 0.2 } });
+    store.getState().mappingFailed('no label column');
+    expect(store.getState().mapping).toMatchObject({ status: 'error', summary: null, error: 'no label column' });
+  });
+});
+
+describe('settings slice', () => {
+  it('follows the record type until the user picks a loss', () => {
+    const store = createStudioStore();
+    store.getState().recordTypeChanged('scored_pair');
+    expect(store.getState().settings.loss).toBe('cosent');
+    store.getState().settingsChanged({ loss: 'cosine' });
+    store.getState().recordTypeChanged('pair');
+    expect(store.getState().settings.loss).toBe('cosine');
+  });
+
+  it('takes a model suggestion, and the pretrained default otherwise', () => {
+    const store = createStudioStore();
+    store.getState().modelDefaults(32, { learningRate: 1e-3, batchSize: 16, length: { kind: 'epochs', epochs: 2 } });
+    expect(store.getState().settings).toMatchObject({ maxLength: 32, learningRate: 1e-3, batchSize: 16, epochs: 2 });
+    store.getState().modelDefaults(256, null);
+    expect(store.getState().settings).toMatchObject({ maxLength: 256, learningRate: 2e-5 });
+  });
+
+  it('converts to TrainingOptions', () => {
+    const s = { ...DEFAULT_SETTINGS, batchSize: 16, epochs: 2, strategy: 'freeze_layers' as const, freezeLayers: 3, evaluations: 4 };
+    expect(plannedSteps(s, 442)).toBe(56);
+    const o = settingsToOptions(s, 442);
+    expect(o.length).toEqual({ kind: 'epochs', epochs: 2 });
+    expect(o.strategy).toEqual({ kind: 'full', freezeEmbeddings: false, freezeLayers: 3 });
+    expect(o.evalEverySteps).toBe(14);
+    expect(settingsToOptions({ ...s, maxSteps: 10 }, 442).length).toEqual({ kind: 'steps', steps: 10 });
+    expect(settingsToOptions({ ...s, strategy: 'bitfit' }, 442).strategy.kind).toBe('bitfit');
+  });
+});
+
+describe('training slice', () => {
+  it('appends step batches, filters history on resume, and knows when a run can resume', () => {
+    const store = createStudioStore();
+    const t = () => store.getState().training;
+    store.getState().trainingRequested(10);
+    expect(t()).toMatchObject({ status: 'preparing', totalSteps: 10, steps: [] });
+    store.getState().trainingStarted(10, 0, 'mnrl', 100);
+    store.getState().stepsReceived([point(1), point(2)]);
+    store.getState().stepsReceived([point(3)]);
+    expect(t().steps.map((p) => p.step)).toEqual([1, 2, 3]);
+    store.getState().checkpointSaved(2);
+    store.getState().trainingFailed('The GPU ran out of memory');
+    expect(t()).toMatchObject({ status: 'error', resumable: true, checkpointStep: 2 });
+    store.getState().trainingRequested(null);
+    store.getState().trainingStarted(10, 2, 'mnrl', 100);
+    expect(t().steps.map((p) => p.step)).toEqual([1, 2]);
+    store.getState().stepsReceived([point(3)]);
+    store.getState().trainingFinished(10, false);
+    expect(t()).toMatchObject({ status: 'done', resumable: false });
+  });
+
+  it('restores a run from a reload', () => {
+    const store = createStudioStore();
+    store.getState().trainingRestored([point(1), point(2)], [], 10, 2, false);
+    expect(store.getState().training).toMatchObject({ status: 'stopped', resumable: true, totalSteps: 10 });
+  });
+});
+
+describe('evaluation and export slices', () => {
+  it('stores base and trained results, and resets the trained one', () => {
+    const store = createStudioStore();
+    const e = () => store.getState().evaluation;
+    store.getState().evaluationRequested();
+    store.getState().evaluationReceived({ which: 'base', metrics: { ndcg: 0.1 }, primaryMetric: 'ndcg', primaryValue: 0.1 });
+    store.getState().evaluationReceived({ which: 'trained', metrics: { ndcg: 0.5 }, primaryMetric: 'ndcg', primaryValue: 0.5 });
+    store.getState().evaluationDone();
+    expect(e()).toMatchObject({ status: 'ready', base: { primaryValue: 0.1 }, trained: { primaryValue: 0.5 } });
+    store.getState().evaluationReset('trained');
+    expect(e().trained).toBeNull();
+    expect(e().base?.primaryValue).toBe(0.1);
+  });
+
+  it('keeps the last exported zip', () => {
+    const store = createStudioStore();
+    store.getState().exportRequested();
+    store.getState().exportReady({ fileName: 'm.zip', url: 'blob:1', files: ['config.json'], sizeBytes: 3 });
+    expect(store.getState().exporting).toMatchObject({ status: 'ready', last: { fileName: 'm.zip' } });
+  });
+});

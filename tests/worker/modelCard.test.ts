@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
+import { modelCard, type ModelCardData } from '../../src/worker/modelCard';
+
+const data: ModelCardData = {
+  modelName: 'minilm-support',
+  baseModel: 'sentence-transformers/all-MiniLM-L6-v2',
+  baseIsHub: true,
+  datasetName: 'support.jsonl',
+  trainCount: 900,
+  validationCount: 100,
+  recordType: 'pair',
+  loss: 'mnrl',
+  options: { ...DEFAULT_TRAINING_OPTIONS, batchSize: 16, learningRate: 3e-5 },
+  maxLength: 128,
+  pooling: 'mean',
+  normalize: true,
+  hiddenSize: 384,
+  steps: 57,
+  elapsedMs: 61_000,
+  before: { 'cosine_ndcg@10': 0.5, 'cosine_mrr@10': 0.4 },
+  after: { 'cosine_ndcg@10': 0.75, 'cosine_mrr@10': 0.6 },
+  primaryMetric: 'cosine_ndcg@10',
+  lossCurve: [{ step: 1, loss: 2.5 }, { step: 2, loss: 2.25 }],
+};
+
+describe('modelCard', () => {
+  const card = modelCard(data);
+
+  it('has sentence-transformers front matter with the base model', () => {
+    expect(card.startsWith('---\nbase_model: sentence-transformers/all-MiniLM-L6-v2\nlibrary_name: sentence-transformers\n')).toBe(true);
+    expect(card).toContain('pipeline_tag: sentence-similarity');
+  });
+
+  it('states dataset, loss with its parameters and hyperparameters', () => {
+    expect(card).toContain('900 training records, 100 validation records');
+    expect(card).toContain('`MultipleNegativesRankingLoss`');
+    expect(card).toContain('scale=20');
+    expect(card).toContain('- per_device_train_batch_size: 16');
+    expect(card).toContain('- learning_rate: 0.00003');
+    expect(card).toContain('- warmup: 0.1 of the steps');
+  });
+
+  it('tabulates before/after with the difference, primary metric in bold', () => {
+    expect(card).toContain('| **cosine_ndcg@10** | 0.5000 | 0.7500 | +0.2500 |');
+    expect(card).toContain('| cosine_mrr@10 | 0.4000 | 0.6000 | +0.2000 |');
+  });
+
+  it('has usage snippets and the loss curve as data', () => {
+    expect(card).toContain('SentenceTransformer("path/to/minilm-support")');
+    expect(card).toContain("pipeline('feature-extraction'");
+    expect(card).toContain("pooling: 'mean', normalize: true");
+    expect(card).toContain('step,loss\n1,2.500000\n2,2.250000\n```');
+  });
+
+  it('omits base_model for a local model and says when nothing was evaluated', () => {
+    const local = modelCard({ ...data, baseIsHub: false, baseModel: 'my-folder', before: null, after: null });
+    expect(local).not.toContain('base_model:');
+    expect(local).toContain('_Not evaluated._');
+  });
+});
