@@ -1,0 +1,117 @@
+/**
+ * Reading a dataset file for `train` and `eval`: streamed through the engine's parser, record type and columns
+ * detected unless --record-type / --columns say otherwise (a partial --columns keeps the detected rest), rows
+ * mapped with the engine's validation, and what happened reported on stderr.
+ */
+import { basename } from 'node:path';
+import { detectMapping, mapDataset, parseDatasetFile, suggestMapping, type ColumnMapping, type MappingResult } from '../engine/data';
+import { RECORD_FIELDS, type RecordType } from '../engine/records';
+import { CliError, type Flags } from './args';
+import { openFileBlob, type CliIo } from './io';
+import { plural } from './report';
+
+export const RECORD_TYPE_CHOICES = ['auto', 'pair', 'triplet', 'scored_pair'] as const;
+export type RecordTypeChoice = (typeof RECORD_TYPE_CHOICES)[number];
+
+/** How the user asked a file to be mapped. */
+export interface DatasetChoice {
+  recordType: RecordTypeChoice;
+  /** field → column, possibly partial. */
+  columns: Record<string, string>;
+}
+
+/** Skipped rows listed on stderr; the rest are counted. */
+const SHOWN_SKIPS = 5;
+
+const ALL_FIELDS: readonly string[] = [...new Set(Object.values(RECORD_FIELDS).flat())];
+
+export function datasetChoice(flags: Flags): DatasetChoice {
+  const columns = flags.keyValues('columns') ?? {};
+  for (const field of Object.keys(columns)) {
+    if (!ALL_FIELDS.includes(field)) throw new CliError(`--columns: unknown field '${field}'; fields are ${ALL_FIELDS.join(', ')}`);
+  }
+  return { recordType: flags.choice('record-type', RECORD_TYPE_CHOICES) ?? 'auto', columns };
+}
+
+/** The record type the given columns imply, if they imply one. */
+function typeFromColumns(columns: Record<string, string>): RecordType | null {
+  const fields = Object.keys(columns);
+  if (fields.some((f) => (RECORD_FIELDS.scored_pair as readonly string[]).includes(f))) return 'scored_pair';
+  return fields.includes('text_neg') ? 'triplet' : null;
+}
+
+/** Record type and complete mapping: explicit choices first, detection for the rest. */
+export function resolveMapping(
+  choice: DatasetChoice,
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  file: string,
+): { type: RecordType; mapping: ColumnMapping; detected: boolean } {
+  const guess = detectMapping(columns, rows);
+  const explicit = choice.recordType !== 'auto' ? choice.recordType : typeFromColumns(choice.columns);
+  const given = Object.keys(choice.columns);
+  const fits = (t: RecordType): boolean => given.every((f) => (RECORD_FIELDS[t] as readonly string[]).includes(f));
+  const type = explicit ?? (guess && fits(guess.type) ? guess.type : given.length > 0 ? 'pair' : undefined);
+  if (type === undefined) {
+    throw new CliError(
+      `cannot tell which columns of ${file} hold the texts (columns: ${columns.join(', ')}); ` +
+        'pass --record-type and --columns, e.g. --record-type pair --columns text=question,text_pos=answer',
+    );
+  }
+  const fields: readonly string[] = RECORD_FIELDS[type];
+  for (const field of Object.keys(choice.columns)) {
+    if (!fields.includes(field)) throw new CliError(`--columns: a ${type} record has no field '${field}'; its fields are ${fields.join(', ')}`);
+  }
+  for (const [field, column] of Object.entries(choice.columns)) {
+    if (!columns.includes(column)) throw new CliError(`--columns: ${file} has no column '${column}' (for ${field}); its columns are ${columns.join(', ')}`);
+  }
+  const taken = Object.values(choice.columns);
+  const suggested = guess?.type === type ? guess.mapping : suggestMapping(type, columns, rows);
+  const mapping: ColumnMapping = {};
+  for (const field of fields) {
+    const column = choice.columns[field] ?? suggested[field as keyof ColumnMapping];
+    if (column !== undefined && (choice.columns[field] !== undefined || !taken.includes(column))) mapping[field as keyof ColumnMapping] = column;
+  }
+  // Columns an override displaced go to the fields left without one (text=B on a detected text=A,text_pos=B → text_pos=A).
+  const used = new Set(Object.values(mapping));
+  const freed = fields.map((f) => suggested[f as keyof ColumnMapping]).filter((c): c is string => c !== undefined && !used.has(c));
+  for (const field of fields) {
+    if (mapping[field as keyof ColumnMapping] === undefined && field !== 'label' && freed.length > 0) mapping[field as keyof ColumnMapping] = freed.shift();
+  }
+  const unmapped = fields.filter((f) => mapping[f as keyof ColumnMapping] === undefined);
+  if (unmapped.length > 0) {
+    throw new CliError(
+      `cannot tell which column of ${file} holds ${unmapped.join(' and ')} of a ${type} record; ` +
+        `add ${unmapped.map((f) => `${f}=COLUMN`).join(',')} to --columns (columns: ${columns.join(', ')})`,
+    );
+  }
+  return { type, mapping, detected: explicit === null && given.length === 0 };
+}
+
+/** Reads, maps and reports a dataset; throws when no row is usable. */
+export async function readDataset(path: string, choice: DatasetChoice, io: CliIo, what = 'data'): Promise<MappingResult> {
+  const file = basename(path);
+  const parsed = await parseDatasetFile(await openFileBlob(path), { fileName: file });
+  if (parsed.rows.length === 0) {
+    const why = parsed.problems[0] ? `: line ${parsed.problems[0].row}: ${parsed.problems[0].message}` : ' (is it empty?)';
+    throw new CliError(`${path} holds no readable rows${why}`);
+  }
+  const { type, mapping, detected } = resolveMapping(choice, parsed.columns, parsed.rows, file);
+  const result = mapDataset(parsed, type, mapping, { fileName: file });
+  const fields = Object.entries(mapping).map(([f, c]) => `${f}=${c}`).join(', ');
+  io.err(`${what}: ${path}: ${parsed.format}, ${plural(parsed.rows.length, 'row')} → ${result.dataset.records.length} ${type} records (${fields}${detected ? ', detected' : ''})`);
+  if (result.labelScale) io.err(`${what}: labels normalised from ${result.labelScale.normalisedFrom} to 0..1`);
+  if (result.stats.duplicates.length > 0) io.err(`${what}: ${plural(result.stats.duplicates.length, 'duplicate record')} kept`);
+  if (result.skipped.length > 0) {
+    io.err(`${what}: skipped ${plural(result.skipped.length, 'row')}:`);
+    for (const s of result.skipped.slice(0, SHOWN_SKIPS)) io.err(`  ${s.row > 0 ? `row ${s.row}: ` : ''}${s.reason}`);
+    if (result.skipped.length > SHOWN_SKIPS) io.err(`  … and ${result.skipped.length - SHOWN_SKIPS} more`);
+  }
+  if (result.dataset.records.length === 0) {
+    const first = result.skipped[0];
+    throw new CliError(
+      `no usable rows in ${path}${first ? ` (row ${first.row}: ${first.reason})` : ''}; check --record-type and --columns (mapping: ${fields})`,
+    );
+  }
+  return result;
+}

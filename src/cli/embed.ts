@@ -1,0 +1,37 @@
+/** `embed`: one text per line in, one JSON array of numbers per line out, in order. */
+import { CliError, Flags, type FlagSpec } from './args';
+import { checkInputFile, readTextFile, type CliIo } from './io';
+import { backendChoice, DEFAULT_EMBED_BATCH, headOverrides, MODEL_FLAGS, openModel } from './model';
+
+export const EMBED_FLAGS: FlagSpec = { ...MODEL_FLAGS, input: { type: 'string' } };
+
+/** The texts of a one-text-per-line file: a final empty line is ignored, an empty line elsewhere is an error. */
+export function textLines(content: string, path: string): string[] {
+  const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (lines.length === 0) throw new CliError(`${path} holds no texts: write one text per line`);
+  const blank = lines.findIndex((line) => line.trim() === '');
+  if (blank >= 0) throw new CliError(`${path} line ${blank + 1} is empty: write one text per line, with no empty lines between them`);
+  return lines;
+}
+
+export async function embedCommand(argv: string[], io: CliIo): Promise<number> {
+  const flags = Flags.parse('embed', argv, EMBED_FLAGS);
+  const modelDir = flags.required('model');
+  const input = flags.required('input');
+  const head = headOverrides(flags);
+  const batchSize = flags.number('batch-size', { integer: true, min: 1 }) ?? DEFAULT_EMBED_BATCH;
+  const backend = backendChoice(flags);
+  checkInputFile(input, '--input');
+  const texts = textLines(await readTextFile(input), input);
+
+  const { encoder } = await openModel(modelDir, head, backend, io);
+  const started = performance.now();
+  for (let start = 0; start < texts.length; start += batchSize) {
+    const vectors = await encoder.embed(texts.slice(start, start + batchSize), batchSize);
+    for (const v of vectors) io.out(JSON.stringify(Array.from(v)));
+  }
+  io.err(`embedded ${texts.length} texts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  encoder.dispose();
+  return 0;
+}

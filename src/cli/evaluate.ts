@@ -1,0 +1,43 @@
+/** `eval`: the evaluators that fit a dataset, run against a model; the metrics as one flat JSON object on stdout. */
+import { evaluatorsFor, runEvaluation, type EvaluationResult } from '../engine/eval';
+import type { SentenceEncoder } from '../engine/model/encoder';
+import type { MappedDataset } from '../engine/records';
+import { Flags, type FlagSpec } from './args';
+import { datasetChoice, readDataset } from './dataset';
+import { checkInputFile, loadModel, type CliIo } from './io';
+import { backendChoice, DEFAULT_EMBED_BATCH, headOverrides, MODEL_FLAGS, openModel } from './model';
+
+export const EVAL_FLAGS: FlagSpec = {
+  ...MODEL_FLAGS,
+  data: { type: 'string' },
+  'record-type': { type: 'string' },
+  columns: { type: 'string' },
+};
+
+/** Evaluates `encoder` on `dataset` with the engine's evaluators for its record type. */
+export function evaluateEncoder(encoder: SentenceEncoder, dataset: MappedDataset, batchSize: number): Promise<EvaluationResult> {
+  return runEvaluation(evaluatorsFor(dataset), (texts) => encoder.embed(texts, batchSize));
+}
+
+export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
+  const flags = Flags.parse('eval', argv, EVAL_FLAGS);
+  const modelDir = flags.required('model');
+  const data = flags.required('data');
+  const head = headOverrides(flags);
+  const batchSize = flags.number('batch-size', { integer: true, min: 1 }) ?? DEFAULT_EMBED_BATCH;
+  const backend = backendChoice(flags);
+  const choice = datasetChoice(flags);
+  checkInputFile(data, '--data');
+
+  const files = await loadModel(modelDir);
+  const { dataset } = await readDataset(data, choice, io);
+  const evaluators = evaluatorsFor(dataset);
+  const { encoder } = await openModel(modelDir, head, backend, io, files);
+  const started = performance.now();
+  const result = await runEvaluation(evaluators, (texts) => encoder.embed(texts, batchSize));
+  io.err(`evaluated ${dataset.records.length} ${dataset.type} records in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  io.err(`primary metric: ${result.primaryMetric} = ${result.primaryValue.toFixed(4)}`);
+  io.out(JSON.stringify(result.metrics));
+  encoder.dispose();
+  return 0;
+}

@@ -1,0 +1,119 @@
+/** Usage and per-command help: every flag with its default, and an example. */
+import { LOSS_NAMES } from '../engine/losses';
+import { DEFAULT_TRAINING_OPTIONS as D } from '../engine/train/options';
+import { DEFAULT_BACKEND } from './io';
+import { DEFAULT_EMBED_BATCH } from './model';
+
+export const PROGRAM = 'embedding-studio';
+
+export const USAGE = `Usage: ${PROGRAM} <command> [flags]
+
+Fine-tune and use BERT sentence-embedding models (TensorFlow.js, headless).
+
+Commands:
+  embed   embed one text per line; print one JSON array per line
+  train   fine-tune a model on a dataset; write a sentence-transformers folder
+  eval    evaluate a model on a dataset; print the metrics as one JSON object
+
+Run '${PROGRAM} <command> --help' for a command's flags.
+Results go to stdout, progress and messages to stderr. Exit codes: 0 ok, 2 bad input (the
+message says what to fix), 1 unexpected error, 130 training interrupted (model still saved).`;
+
+const HEAD_FLAGS = `  --pooling MODE        mean | cls | max | last_weighted (default: the folder's sentence-transformers
+                        pooling config, else mean)
+  --normalize           L2-normalise embeddings (default: as the folder says; --no-normalize turns it off)
+  --max-length N        truncate texts to N tokens (default: the folder's max_seq_length, else the
+                        tokenizer's model_max_length, at most max_position_embeddings)`;
+
+const BACKEND_FLAG = `  --backend NAME        wasm | cpu (default: ${DEFAULT_BACKEND}, several times faster than cpu)`;
+
+const DATA_FLAGS = `  --record-type TYPE    auto | pair | triplet | scored_pair (default: auto, detected from column names,
+                        else from content)
+  --columns MAP         field=column pairs, e.g. text=question,text_pos=answer or
+                        sentence1=s1,sentence2=s2,label=score; fields not given are detected
+                        Data files: .jsonl, .csv, .tsv (header optional); labels of scored pairs are
+                        normalised to 0..1 from 0..1, 0..5, 0..10 or -1..1`;
+
+const EMBED_HELP = `Usage: ${PROGRAM} embed --model DIR --input FILE [flags]
+
+Embeds each line of FILE (one text per line; empty lines are an error, a final newline is fine) and
+prints one JSON array of numbers per line, in order, on stdout.
+
+  --model DIR           model folder (config.json, model.safetensors, tokenizer.json; a
+                        sentence-transformers folder also gives pooling, normalisation, max length)
+  --input FILE          text file, one text per line
+${HEAD_FLAGS}
+  --batch-size N        texts per forward pass (default: ${DEFAULT_EMBED_BATCH})
+${BACKEND_FLAG}
+
+Example:
+  ${PROGRAM} embed --model ./all-MiniLM-L6-v2 --input texts.txt --normalize > embeddings.jsonl`;
+
+const EVAL_HELP = `Usage: ${PROGRAM} eval --model DIR --data FILE [flags]
+
+Evaluates the model with the evaluators that fit the records: scored pairs → Pearson/Spearman of
+cosine vs label; pairs → retrieval (anchors as queries, positives as corpus): accuracy/precision/
+recall@k, MRR@10, NDCG@10, MAP@100; triplets → retrieval and triplet accuracy. Prints the metrics as
+one flat JSON object on stdout, and the primary metric on stderr.
+
+  --model DIR           model folder
+  --data FILE           evaluation data
+${DATA_FLAGS}
+${HEAD_FLAGS}
+  --batch-size N        texts per forward pass (default: ${DEFAULT_EMBED_BATCH})
+${BACKEND_FLAG}
+
+Example:
+  ${PROGRAM} eval --model ./my-model --data sts-dev.csv`;
+
+const TRAIN_HELP = `Usage: ${PROGRAM} train --model DIR --data FILE --out DIR [flags]
+
+Fine-tunes the model and writes a sentence-transformers folder to --out (created if needed; files of
+the same name are overwritten). Progress goes to stderr; one JSON summary line to stdout:
+{steps, final_loss, seconds, backend, loss, record_type, train_records, skipped_rows, out,
+ before?, after?, delta?, stopped?}. Ctrl-C stops after the current step, saves, exits 130.
+
+Input and output:
+  --model DIR           model folder to start from
+  --data FILE           training data
+  --out DIR             where the trained model is written
+${DATA_FLAGS}
+  --eval-data FILE      validation data (any record type the evaluators take; detected)
+  --val-split FRACTION  hold out this share of --data for validation instead, e.g. 0.1
+                        With validation data the model is evaluated before and after training.
+Loss:
+  --loss NAME           auto | ${LOSS_NAMES.join(' | ')} (default: auto = mnrl for
+                        pairs and triplets, cosent for scored pairs)
+  --scale X             similarity scale of mnrl and cosent (default: 20)
+  --temperature X       softmax temperature of uniem-triplet (default: 0.05)
+  --margin X            margin of triplet (default: 5) and contrastive (default: 0.5)
+Schedule and optimiser (AdamW, linear warmup then linear decay):
+  --epochs N            passes over the data (default: 1)
+  --steps N             optimiser steps instead of epochs; also sets the schedule's length
+  --batch-size N        records per batch (default: ${D.batchSize}); in-batch negatives come from it
+  --grad-accum N        batches summed into one optimiser step (default: ${D.gradAccumSteps})
+  --lr X                peak learning rate (default: ${D.learningRate})
+  --warmup-steps N      warmup in steps, or
+  --warmup-ratio X      warmup as a share of the run (default: 0.1)
+  --weight-decay X      decoupled weight decay, not on biases and LayerNorm (default: ${D.weightDecay})
+  --max-grad-norm X     clip the global gradient norm; 0 = off (default: ${D.maxGradNorm})
+  --dropout X           dropout rate while training (default: the model config's rates)
+  --seed N              shuffling seed (default: ${D.seed})
+  --no-shuffle          batch i = rows i·B … i·B+B−1 in file order (default: shuffled; without
+                        duplicate texts in a batch for mnrl and uniem-triplet)
+Which parameters train:
+  --strategy NAME       full | bitfit (biases only) (default: full)
+  --freeze-embeddings   keep the embedding tables and their LayerNorm fixed
+  --freeze-layers K     keep transformer layers 0..K-1 fixed (default: 0)
+Model head (saved with the model):
+${HEAD_FLAGS}
+Other:
+  --log-every N         a progress line every N steps (default: about 20 lines a run)
+${BACKEND_FLAG}
+
+Examples:
+  ${PROGRAM} train --model ./bert-base --data pairs.jsonl --out ./bert-pairs --epochs 1 --val-split 0.05
+  ${PROGRAM} train --model ./bert-base --data sts-train.csv --eval-data sts-dev.csv --out ./bert-sts \\
+    --loss cosent --lr 2e-5 --batch-size 16 --epochs 4`;
+
+export const COMMAND_HELP: Record<string, string> = { embed: EMBED_HELP, train: TRAIN_HELP, eval: EVAL_HELP };

@@ -1,0 +1,168 @@
+/**
+ * `train`: fine-tunes a model folder on a dataset file and writes a sentence-transformers folder. Progress on
+ * stderr, one JSON summary line on stdout. With validation data (--eval-data or --val-split) the base and the
+ * trained model are both evaluated on it. Ctrl-C stops after the current step, saves, and exits 130.
+ */
+import { compareRuns, evaluatorsFor, runEvaluation, type Evaluator } from '../engine/eval';
+import { splitDataset, withValidationDataset } from '../engine/data';
+import type { LoadedModelFiles } from '../engine/io/modelFolder';
+import { writeFolder } from '../engine/io/writeFolderNode';
+import { resolveLossParams } from '../engine/losses';
+import type { SentenceEncoder } from '../engine/model/encoder';
+import { exportSentenceTransformersFolder } from '../engine/model/export';
+import type { MappedDataset } from '../engine/records';
+import { TrainingControl } from '../engine/train/control';
+import { resolveLoss, runSchedule, train, type TrainEvent, type TrainResult } from '../engine/train/trainer';
+import { Flags } from './args';
+import { datasetChoice, readDataset } from './dataset';
+import { checkInputFile, fsError, loadModel, prepareOutputDir, type CliIo } from './io';
+import { backendChoice, headOverrides, openModel } from './model';
+import { comparisonTable, deltas, formatDuration, logInterval, plural, progressLine, shouldLog } from './report';
+import { batchOrderFor, checkLossParams, describeOptions, TRAIN_FLAGS, trainFlags } from './trainOptions';
+
+/** Exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+
+interface Validation {
+  dataset: MappedDataset;
+  evaluators: Evaluator[];
+}
+
+async function evaluate(label: string, v: Validation, encoder: SentenceEncoder, batchSize: number, io: CliIo): Promise<Record<string, number>> {
+  const started = performance.now();
+  const result = await runEvaluation(v.evaluators, (texts) => encoder.embed(texts, batchSize));
+  io.err(`eval (${label}): ${result.primaryMetric} ${result.primaryValue.toFixed(4)} on ${v.dataset.records.length} records (${formatDuration((performance.now() - started) / 1000)})`);
+  return result.metrics;
+}
+
+/**
+ * A TrainingControl whose gate lets the event loop run between steps: training otherwise awaits only
+ * already-settled promises on the CPU and WASM backends, and a SIGINT handler would not run until the end.
+ */
+class YieldingControl extends TrainingControl {
+  override async gate(onPause?: () => void): Promise<'continue' | 'stop'> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return super.gate(onPause);
+  }
+}
+
+/** Stops the run on the first Ctrl-C; a second one quits at once. Returns the function that unhooks it. */
+function stopOnInterrupt(control: TrainingControl, io: CliIo): { interrupted: () => boolean; release: () => void } {
+  let count = 0;
+  const onSigint = () => {
+    count++;
+    if (count > 1) process.exit(EXIT_INTERRUPTED);
+    io.err('interrupted: stopping after the current step and saving the model (Ctrl-C again to quit without saving)');
+    control.stop();
+  };
+  process.on('SIGINT', onSigint);
+  return { interrupted: () => count > 0, release: () => process.removeListener('SIGINT', onSigint) };
+}
+
+function progressPrinter(io: CliIo, logEvery: number | null): (e: TrainEvent) => void {
+  let every = 1;
+  return (e) => {
+    if (e.type === 'start') {
+      every = logInterval(e.totalSteps, logEvery);
+      io.err(`train: ${plural(e.totalSteps, 'step')} (${plural(e.epochs, 'epoch')} of ${e.stepsPerEpoch}), ${e.trainableParams.toLocaleString('en-US')} trainable parameters`);
+    } else if (e.type === 'step' && shouldLog(e.step, e.totalSteps, every)) {
+      io.err(progressLine(e));
+    } else if (e.type === 'epoch') {
+      io.err(`epoch ${e.epoch + 1} done at step ${e.step}`);
+    }
+  };
+}
+
+/** Which validation data, if any: a held-out split of the training file, or a separate file. */
+async function splitValidation(
+  flags: Flags,
+  data: MappedDataset,
+  valSplit: number | null,
+  seed: number,
+  io: CliIo,
+): Promise<{ train: MappedDataset; validation: Validation | null }> {
+  const evalData = flags.string('eval-data');
+  if (valSplit === null && evalData === undefined) return { train: data, validation: null };
+  const split =
+    evalData !== undefined
+      ? withValidationDataset(data, (await readDataset(evalData, { recordType: 'auto', columns: {} }, io, 'eval data')).dataset)
+      : splitDataset(data, { validationFraction: valSplit as number, seed });
+  if (evalData === undefined) io.err(`data: held out ${split.validation.records.length} records for validation, ${split.train.records.length} left to train on`);
+  return { train: split.train, validation: { dataset: split.validation, evaluators: evaluatorsFor(split.validation) } };
+}
+
+export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
+  const flags = Flags.parse('train', argv, TRAIN_FLAGS);
+  const modelDir = flags.required('model');
+  const dataPath = flags.required('data');
+  const outDir = flags.required('out');
+  const head = headOverrides(flags);
+  const backend = backendChoice(flags);
+  const choice = datasetChoice(flags);
+  const { options, shuffle, valSplit, logEvery } = trainFlags(flags);
+  if (options.loss !== 'auto') checkLossParams(options.loss, options.lossParams);
+  checkInputFile(dataPath, '--data');
+  const evalData = flags.string('eval-data');
+  if (evalData !== undefined) checkInputFile(evalData, '--eval-data');
+
+  const files = await loadModel(modelDir);
+  const mapped = await readDataset(dataPath, choice, io);
+  const { train: trainSet, validation } = await splitValidation(flags, mapped.dataset, valSplit, options.seed, io);
+  const loss = resolveLoss(options, trainSet);
+  checkLossParams(loss.name, options.lossParams);
+  const runOptions = { ...options, loss: loss.name, batchOrder: batchOrderFor(loss.name, shuffle) };
+  const existing = await prepareOutputDir(outDir);
+  if (existing > 0) io.err(`out: ${outDir} is not empty; files of the same name will be overwritten`);
+
+  const { encoder, backend: backendName } = await openModel(modelDir, head, backend, io, files);
+  const schedule = runSchedule(runOptions, trainSet.records.length);
+  io.err(`train: ${trainSet.records.length} ${trainSet.type} records; ${describeOptions(runOptions, loss.name, resolveLossParams(loss.name, runOptions.lossParams))}`);
+  if (schedule.schedule.warmupSteps >= schedule.totalSteps) io.err(`train: warning: warmup (${plural(schedule.schedule.warmupSteps, 'step')}) covers the whole run of ${plural(schedule.totalSteps, 'step')}`);
+  const evalBatch = runOptions.batchSize;
+  const before = validation ? await evaluate('before', validation, encoder, evalBatch, io) : null;
+
+  const control = new YieldingControl();
+  const sigint = stopOnInterrupt(control, io);
+  let result: TrainResult;
+  try {
+    result = await train(encoder, trainSet, runOptions, { control, onEvent: progressPrinter(io, logEvery) });
+    io.err(`train: ${plural(result.steps, 'step')} in ${formatDuration(result.elapsedMs / 1000)}${result.stopped ? ' (stopped early)' : ''}, final loss ${result.finalLoss.toFixed(4)}`);
+    await saveModel(encoder, files, outDir);
+    io.err(`saved: ${outDir} (sentence-transformers folder)`);
+  } finally {
+    sigint.release();
+  }
+
+  const summary: Record<string, unknown> = {
+    steps: result.steps,
+    final_loss: result.finalLoss,
+    seconds: Math.round(result.elapsedMs) / 1000,
+    backend: backendName,
+    loss: result.loss,
+    record_type: trainSet.type,
+    train_records: trainSet.records.length,
+    skipped_rows: mapped.skipped.length,
+    out: outDir,
+  };
+  if (result.stopped || sigint.interrupted()) summary.stopped = true;
+  if (validation && before && !sigint.interrupted()) {
+    const after = await evaluate('after', validation, encoder, evalBatch, io);
+    const rows = compareRuns(before, after);
+    for (const line of comparisonTable(rows)) io.err(line);
+    Object.assign(summary, { before, after, delta: deltas(rows) });
+  } else if (before) {
+    summary.before = before;
+  }
+  io.out(JSON.stringify(summary));
+  encoder.dispose();
+  return sigint.interrupted() ? EXIT_INTERRUPTED : 0;
+}
+
+async function saveModel(encoder: SentenceEncoder, files: LoadedModelFiles, outDir: string): Promise<void> {
+  const folder = await exportSentenceTransformersFolder(encoder, files);
+  try {
+    await writeFolder(outDir, folder);
+  } catch (e) {
+    throw fsError(e, 'write the model to', outDir) ?? e;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * `train`'s flags → the engine's TrainingOptions. Pure: every value is checked here, so a bad flag fails before
+ * any file is read; what depends on the data (the loss `auto` picks, hence the batch order) is resolved later.
+ */
+import { LOSS_NAMES, LOSSES, type LossName, type LossParams } from '../engine/losses';
+import type { BatchOrder, TrainingOptions } from '../engine/train/options';
+import { DEFAULT_TRAINING_OPTIONS } from '../engine/train/options';
+import type { StrategyKind } from '../engine/train/strategy';
+import { CliError, type FlagSpec, type Flags } from './args';
+import { MODEL_FLAGS } from './model';
+import { plural } from './report';
+
+export const LOSS_CHOICES = ['auto', ...LOSS_NAMES] as const;
+export const STRATEGY_CHOICES: readonly StrategyKind[] = ['full', 'bitfit'];
+
+const str = { type: 'string' } as const;
+const bool = { type: 'boolean' } as const;
+
+export const TRAIN_FLAGS: FlagSpec = {
+  ...MODEL_FLAGS,
+  data: str,
+  out: str,
+  'record-type': str,
+  columns: str,
+  loss: str,
+  scale: str,
+  temperature: str,
+  margin: str,
+  epochs: str,
+  steps: str,
+  lr: str,
+  'warmup-steps': str,
+  'warmup-ratio': str,
+  'weight-decay': str,
+  'max-grad-norm': str,
+  'grad-accum': str,
+  dropout: str,
+  seed: str,
+  'no-shuffle': bool,
+  strategy: str,
+  'freeze-embeddings': bool,
+  'freeze-layers': str,
+  'eval-data': str,
+  'val-split': str,
+  'log-every': str,
+};
+
+/** Losses that use the other rows of a batch as negatives: a repeated text would be a false negative. */
+const IN_BATCH_NEGATIVES: readonly LossName[] = ['mnrl', 'uniem-triplet'];
+
+/** What `train` will do, before the data is read. */
+export interface TrainFlags {
+  /** batchOrder is provisional until `withDataLoss`. */
+  options: TrainingOptions;
+  /** False with --no-shuffle: batches follow the file. */
+  shuffle: boolean;
+  /** Share of the data held out for validation (--val-split), or null. */
+  valSplit: number | null;
+  /** Progress line every this many steps, or null for about 20 lines a run. */
+  logEvery: number | null;
+}
+
+function lossParams(flags: Flags): LossParams {
+  const params: LossParams = {};
+  const scale = flags.number('scale', { above: 0 });
+  const temperature = flags.number('temperature', { above: 0 });
+  const margin = flags.number('margin', { min: 0 });
+  if (scale !== undefined) params.scale = scale;
+  if (temperature !== undefined) params.temperature = temperature;
+  if (margin !== undefined) params.margin = margin;
+  return params;
+}
+
+export function trainFlags(flags: Flags): TrainFlags {
+  flags.exclusive('epochs', 'steps');
+  flags.exclusive('warmup-steps', 'warmup-ratio');
+  flags.exclusive('eval-data', 'val-split');
+  const d = DEFAULT_TRAINING_OPTIONS;
+  const steps = flags.number('steps', { integer: true, min: 1 });
+  const epochs = flags.number('epochs', { integer: true, min: 1 });
+  const warmupSteps = flags.number('warmup-steps', { integer: true, min: 0 });
+  const warmupRatio = flags.number('warmup-ratio', { min: 0, max: 1 });
+  const dropout = flags.number('dropout', { min: 0, below: 1 });
+  const valSplit = flags.number('val-split', { above: 0, below: 1 });
+  const options: TrainingOptions = {
+    ...d,
+    loss: flags.choice('loss', LOSS_CHOICES) ?? d.loss,
+    lossParams: lossParams(flags),
+    length: steps !== undefined ? { kind: 'steps', steps } : { kind: 'epochs', epochs: epochs ?? 1 },
+    batchSize: flags.number('batch-size', { integer: true, min: 1 }) ?? d.batchSize,
+    gradAccumSteps: flags.number('grad-accum', { integer: true, min: 1 }) ?? d.gradAccumSteps,
+    learningRate: flags.number('lr', { min: 0 }) ?? d.learningRate,
+    warmup: warmupSteps !== undefined ? { kind: 'steps', steps: warmupSteps } : warmupRatio !== undefined ? { kind: 'ratio', ratio: warmupRatio } : d.warmup,
+    weightDecay: flags.number('weight-decay', { min: 0 }) ?? d.weightDecay,
+    maxGradNorm: flags.number('max-grad-norm', { min: 0 }) ?? d.maxGradNorm,
+    dropout: dropout ?? 'config',
+    seed: flags.number('seed', { integer: true, min: 0 }) ?? d.seed,
+    strategy: {
+      kind: flags.choice('strategy', STRATEGY_CHOICES) ?? 'full',
+      freezeEmbeddings: flags.bool('freeze-embeddings'),
+      freezeLayers: flags.number('freeze-layers', { integer: true, min: 0 }) ?? 0,
+    },
+  };
+  return { options, shuffle: !flags.bool('no-shuffle'), valSplit: valSplit ?? null, logEvery: flags.number('log-every', { integer: true, min: 1 }) ?? null };
+}
+
+export function batchOrderFor(loss: LossName, shuffle: boolean): BatchOrder {
+  if (!shuffle) return 'sequential';
+  return IN_BATCH_NEGATIVES.includes(loss) ? 'no_duplicates' : 'shuffle';
+}
+
+/** Refuses loss flags the chosen loss would silently ignore. */
+export function checkLossParams(loss: LossName, params: LossParams): void {
+  const uses = Object.keys(LOSSES[loss].defaults);
+  for (const key of Object.keys(params)) {
+    if (!uses.includes(key)) {
+      const which = uses.length > 0 ? `it takes ${uses.map((k) => `--${k}`).join(', ')}` : 'it takes no parameters';
+      throw new CliError(`--${key} does not apply to the '${loss}' loss (${which}); drop it or pick another --loss`);
+    }
+  }
+}
+
+/** One line describing the options, for stderr. */
+export function describeOptions(o: TrainingOptions, loss: LossName, params: Required<LossParams>): string {
+  const lossArgs = Object.keys(LOSSES[loss].defaults).map((k) => `${k} ${params[k as keyof LossParams]}`).join(', ');
+  const warmup = o.warmup.kind === 'steps' ? plural(o.warmup.steps, 'step') : `ratio ${o.warmup.ratio}`;
+  const s = o.strategy;
+  const strategy = [s.kind, s.freezeEmbeddings ? 'embeddings frozen' : '', s.freezeLayers > 0 ? `layers 0..${s.freezeLayers - 1} frozen` : ''].filter(Boolean).join(', ');
+  return (
+    `loss ${loss}${lossArgs ? ` (${lossArgs})` : ''}; batch ${o.batchSize}${o.gradAccumSteps > 1 ? ` × ${o.gradAccumSteps} accumulated` : ''}, ` +
+    `order ${o.batchOrder}; lr ${o.learningRate} (warmup ${warmup}, ${o.schedule} decay), weight decay ${o.weightDecay}, ` +
+    `max grad norm ${o.maxGradNorm || 'off'}, dropout ${o.dropout}, seed ${o.seed}; ${strategy}`
+  );
+}

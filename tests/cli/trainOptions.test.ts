@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { Flags } from '../../src/cli/args';
+import { batchOrderFor, checkLossParams, TRAIN_FLAGS, trainFlags } from '../../src/cli/trainOptions';
+import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
+
+const parse = (...argv: string[]) => trainFlags(Flags.parse('train', argv, TRAIN_FLAGS));
+
+describe('train flags', () => {
+  it('defaults to the engine defaults', () => {
+    const { options, shuffle, valSplit, logEvery } = parse();
+    expect(options).toEqual({ ...DEFAULT_TRAINING_OPTIONS, lossParams: {} });
+    expect(options).toMatchObject({ length: { kind: 'epochs', epochs: 1 }, batchSize: 32, learningRate: 2e-5, warmup: { kind: 'ratio', ratio: 0.1 }, weightDecay: 0.01, maxGradNorm: 1, dropout: 'config', seed: 42 });
+    expect([shuffle, valSplit, logEvery]).toEqual([true, null, null]);
+  });
+
+  it('maps every flag onto TrainingOptions', () => {
+    const { options, shuffle, valSplit } = parse(
+      '--steps', '7', '--batch-size', '4', '--grad-accum', '2', '--lr', '1e-3', '--warmup-steps', '0', '--weight-decay', '0', '--max-grad-norm', '0',
+      '--dropout', '0', '--seed', '3', '--no-shuffle', '--loss', 'cosent', '--scale', '10', '--strategy', 'bitfit', '--freeze-embeddings',
+      '--freeze-layers', '1', '--val-split', '0.2',
+    );
+    expect(options).toMatchObject({
+      loss: 'cosent', lossParams: { scale: 10 }, length: { kind: 'steps', steps: 7 }, batchSize: 4, gradAccumSteps: 2, learningRate: 1e-3,
+      warmup: { kind: 'steps', steps: 0 }, weightDecay: 0, maxGradNorm: 0, dropout: 0, seed: 3,
+      strategy: { kind: 'bitfit', freezeEmbeddings: true, freezeLayers: 1 },
+    });
+    expect([shuffle, valSplit]).toEqual([false, 0.2]);
+    expect(parse('--warmup-ratio', '0.5').options.warmup).toEqual({ kind: 'ratio', ratio: 0.5 });
+  });
+
+  it('refuses out-of-range values at their edges', () => {
+    expect(() => parse('--dropout', '1')).toThrow("--dropout must be a number ≥ 0 and < 1, not '1'");
+    expect(parse('--dropout', '0').options.dropout).toBe(0);
+    expect(() => parse('--val-split', '0')).toThrow(/--val-split must be a number > 0 and < 1/);
+    expect(() => parse('--scale', '0')).toThrow(/--scale must be a number > 0/);
+    expect(() => parse('--steps', '1.5')).toThrow(/--steps must be a whole number ≥ 1/);
+    expect(() => parse('--warmup-steps', '1', '--warmup-ratio', '0.1')).toThrow(/exclude each other/);
+  });
+
+  it('orders batches sequentially with --no-shuffle, without duplicates for in-batch-negative losses', () => {
+    expect(batchOrderFor('mnrl', false)).toBe('sequential');
+    expect(batchOrderFor('mnrl', true)).toBe('no_duplicates');
+    expect(batchOrderFor('uniem-triplet', true)).toBe('no_duplicates');
+    expect(batchOrderFor('cosent', true)).toBe('shuffle');
+  });
+
+  it('refuses loss parameters the loss would ignore', () => {
+    expect(() => checkLossParams('mnrl', { scale: 5 })).not.toThrow();
+    expect(() => checkLossParams('cosine', { scale: 5 })).toThrow("--scale does not apply to the 'cosine' loss (it takes no parameters)");
+    expect(() => checkLossParams('triplet', { temperature: 1 })).toThrow(/it takes --margin/);
+  });
+});
