@@ -10,7 +10,7 @@ import { cosine } from '../engine/eval';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { DEMO_DATASET_FILE } from '../engine/demo';
 import { exportSentenceTransformersFolder } from '../engine/model/export';
-import { encoderFromFiles } from '../engine/model/load';
+import { bucketEncoderFromFiles as encoderFromFiles } from './bucketEncoder';
 import type { SentenceEncoder } from '../engine/model/encoder';
 import type { RecordType } from '../engine/records';
 import type { TrainingOptions } from '../engine/train/options';

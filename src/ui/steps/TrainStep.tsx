@@ -55,7 +55,7 @@ export function TrainStep() {
             Resume training
           </button>
         ) : null}
-        <span className="muted small" data-testid="training-status">
+        <span className="muted small" data-testid="training-status" data-checkpoint={t.checkpointStep}>
           {statusText(t.status, t.checkpointStep)}
         </span>
       </div>

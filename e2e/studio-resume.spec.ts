@@ -1,0 +1,28 @@
+/** (c) Never lose work: reload the page mid-training, then resume from the last checkpoint. */
+import { expect, test } from '@playwright/test';
+
+test('reload mid-training and resume from the checkpoint', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('backend')).toHaveText(/^webgpu/, { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Use the demo dataset' }).click();
+  await expect(page.getByTestId('mapping-kept')).toHaveText('520');
+  await page.getByRole('button', { name: 'Use the demo model' }).click();
+  await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert');
+  await page.locator('#set-maxSteps').fill('6');
+  await page.locator('#set-evaluations').fill('3');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const status = page.getByTestId('training-status');
+  await expect(status).toHaveAttribute('data-checkpoint', '2', { timeout: 300_000 });
+  await page.reload();
+
+  await expect(page.getByRole('button', { name: 'Resume training' })).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByTestId('dataset-rows')).toHaveText('520');
+  await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert');
+  const bar = page.getByRole('progressbar', { name: /Training progress/ });
+  await expect(bar).toHaveAttribute('aria-valuemax', '6');
+  await page.screenshot({ path: 'test-results/screenshots/c1-after-reload.png', fullPage: true });
+  await page.getByRole('button', { name: 'Resume training' }).click();
+  await expect(status).toHaveText('Training complete', { timeout: 300_000 });
+  await expect(bar).toHaveAttribute('aria-valuenow', '6');
+  await page.screenshot({ path: 'test-results/screenshots/c2-resumed.png', fullPage: true });
+});
