@@ -1,7 +1,5 @@
 /** `eval`: the evaluators that fit a dataset, run against a model; the metrics as one flat JSON object on stdout. */
-import { evaluatorsFor, runEvaluation, type EvaluationResult } from '../engine/eval';
-import type { SentenceEncoder } from '../engine/model/encoder';
-import type { MappedDataset } from '../engine/records';
+import { evaluatorsFor, runEvaluation } from '../engine/eval';
 import { Flags, type FlagSpec } from './args';
 import { datasetChoice, readDataset } from './dataset';
 import { checkInputFile, loadModel, type CliIo } from './io';
@@ -13,11 +11,6 @@ export const EVAL_FLAGS: FlagSpec = {
   'record-type': { type: 'string' },
   columns: { type: 'string' },
 };
-
-/** Evaluates `encoder` on `dataset` with the engine's evaluators for its record type. */
-export function evaluateEncoder(encoder: SentenceEncoder, dataset: MappedDataset, batchSize: number): Promise<EvaluationResult> {
-  return runEvaluation(evaluatorsFor(dataset), (texts) => encoder.embed(texts, batchSize));
-}
 
 export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const flags = Flags.parse('eval', argv, EVAL_FLAGS);
