@@ -35,17 +35,6 @@ async function evaluate(label: string, v: Validation, encoder: SentenceEncoder, 
   return result.metrics;
 }
 
-/**
- * A TrainingControl whose gate lets the event loop run between steps: training otherwise awaits only
- * already-settled promises on the CPU and WASM backends, and a SIGINT handler would not run until the end.
- */
-class YieldingControl extends TrainingControl {
-  override async gate(onPause?: () => void): Promise<'continue' | 'stop'> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    return super.gate(onPause);
-  }
-}
-
 /** Stops the run on the first Ctrl-C; a second one quits at once. Returns the function that unhooks it. */
 function stopOnInterrupt(control: TrainingControl, io: CliIo): { interrupted: () => boolean; release: () => void } {
   let count = 0;
@@ -121,7 +110,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const evalBatch = runOptions.batchSize;
   const before = validation ? await evaluate('before', validation, encoder, evalBatch, io) : null;
 
-  const control = new YieldingControl();
+  const control = new TrainingControl();
   const sigint = stopOnInterrupt(control, io);
   let result: TrainResult;
   try {

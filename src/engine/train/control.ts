@@ -27,10 +27,13 @@ export class TrainingControl {
   }
 
   /**
-   * Awaited between steps: returns at once while running, waits while paused (calling `onPause` once),
+   * Awaited between steps: after one macrotask turn returns while running, waits while paused (calling `onPause` once),
    * and answers 'stop' once stop() was called.
    */
   async gate(onPause?: () => void): Promise<'continue' | 'stop'> {
+    // A macrotask turn, so pause/stop messages (worker onmessage, SIGINT) get in: on the CPU and WASM
+    // backends every await in a step resolves at once and would otherwise starve them.
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
     if (this.state === 'paused') {
       onPause?.();
       while (this.state === 'paused') {

@@ -35,3 +35,13 @@ describe('TrainingControl', () => {
     expect(c.current).toBe('stopping');
   });
 });
+
+describe('TrainingControl under a busy loop', () => {
+  it('lets a stop scheduled as a macrotask reach a loop that only awaits gate()', async () => {
+    const c = new TrainingControl();
+    setTimeout(() => c.stop(), 0);
+    let turns = 0;
+    while ((await c.gate()) === 'continue' && turns < 1000) turns++;
+    expect(turns).toBeLessThan(1000);
+  });
+});
