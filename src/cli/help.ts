@@ -1,6 +1,7 @@
 /** Usage and per-command help: every flag with its default, and an example. */
 import { LOSS_NAMES } from '../engine/losses';
 import { DEFAULT_TRAINING_OPTIONS as D } from '../engine/train/options';
+import { CHECKPOINT_FILE, DEFAULT_CHECKPOINT_EVERY } from './checkpoint';
 import { DEFAULT_BACKEND } from './io';
 import { DEFAULT_EMBED_BATCH } from './model';
 
@@ -70,8 +71,10 @@ const TRAIN_HELP = `Usage: ${PROGRAM} train --model DIR --data FILE --out DIR [f
 
 Fine-tunes the model and writes a sentence-transformers folder to --out (created if needed; files of
 the same name are overwritten). Progress goes to stderr; one JSON summary line to stdout:
-{steps, final_loss, seconds, backend, loss, record_type, train_records, skipped_rows, out,
- before?, after?, delta?, stopped?}. Ctrl-C stops after the current step, saves, exits 130.
+{steps, final_loss, seconds, backend, loss, record_type, train_records, skipped_rows, out, loss_history,
+ before?, after?, delta?, stopped?, checkpoint?, resumed_from?}. Ctrl-C stops after the current step, saves
+(and writes a checkpoint with --checkpoint-dir), exits 130. A model this machine cannot train (estimated
+from config.json at the batch size and the longest text) is refused before its weights are read.
 
 Input and output:
   --model DIR           model folder to start from
@@ -105,6 +108,11 @@ Which parameters train:
   --strategy NAME       full | bitfit (biases only) (default: full)
   --freeze-embeddings   keep the embedding tables and their LayerNorm fixed
   --freeze-layers K     keep transformer layers 0..K-1 fixed (default: 0)
+Checkpoints (weights, optimizer state, step and loss history; resuming continues the same run exactly):
+  --checkpoint-dir DIR  keep a checkpoint in DIR/${CHECKPOINT_FILE}, replaced atomically every
+                        --checkpoint-every steps, at each epoch end and on Ctrl-C
+  --checkpoint-every N  steps between checkpoints (default: ${DEFAULT_CHECKPOINT_EVERY})
+  --resume              continue the run saved in --checkpoint-dir (same --data and training flags)
 Model head (saved with the model):
 ${HEAD_FLAGS}
 Other:
@@ -114,6 +122,8 @@ ${BACKEND_FLAG}
 Examples:
   ${PROGRAM} train --model ./bert-base --data pairs.jsonl --out ./bert-pairs --epochs 1 --val-split 0.05
   ${PROGRAM} train --model ./bert-base --data sts-train.csv --eval-data sts-dev.csv --out ./bert-sts \\
-    --loss cosent --lr 2e-5 --batch-size 16 --epochs 4`;
+    --loss cosent --lr 2e-5 --batch-size 16 --epochs 4
+  ${PROGRAM} train --model ./bert-base --data pairs.jsonl --out ./bert-pairs --checkpoint-dir ./ckpt
+  ${PROGRAM} train --model ./bert-base --data pairs.jsonl --out ./bert-pairs --checkpoint-dir ./ckpt --resume`;
 
 export const COMMAND_HELP: Record<string, string> = { embed: EMBED_HELP, train: TRAIN_HELP, eval: EVAL_HELP };

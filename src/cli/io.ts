@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../engine/backend';
-import { loadModelFolder, type LoadedModelFiles } from '../engine/io/modelFolder';
+import { loadModelFolder, type LoadedModelFiles, type LoadModelOptions } from '../engine/io/modelFolder';
 import { sourceFromDirectory } from '../engine/io/modelFolderNode';
 import { CliError } from './args';
 
@@ -83,9 +83,9 @@ export async function prepareOutputDir(dir: string): Promise<number> {
   });
 }
 
-/** Reads and validates a model folder (no tensors yet). */
-export function loadModel(dir: string): Promise<LoadedModelFiles> {
-  return withFsErrors('read the model folder', dir, () => loadModelFolder(sourceFromDirectory(dir)));
+/** Reads and validates a model folder (no tensors yet); `options.beforeWeights` can refuse it before its weights are read. */
+export function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LoadedModelFiles> {
+  return withFsErrors('read the model folder', dir, () => loadModelFolder(sourceFromDirectory(dir), options));
 }
 
 /** The folder holding the WASM backend's .wasm files, inside node_modules. */

@@ -1,7 +1,9 @@
 /**
  * `train`: fine-tunes a model folder on a dataset file and writes a sentence-transformers folder. Progress on
  * stderr, one JSON summary line on stdout. With validation data (--eval-data or --val-split) the base and the
- * trained model are both evaluated on it. Ctrl-C stops after the current step, saves, and exits 130.
+ * trained model are both evaluated on it. Ctrl-C stops after the current step, saves, and exits 130. With
+ * --checkpoint-dir, checkpoints are written as it goes (see ./checkpoint.ts) and --resume continues one. A model
+ * this machine cannot train is refused from its config, before its weights are read (see ./memory.ts).
  */
 import { compareRuns, evaluatorsFor, runEvaluation, type Evaluator } from '../engine/eval';
 import { splitDataset, withValidationDataset } from '../engine/data';
@@ -14,8 +16,10 @@ import type { MappedDataset } from '../engine/records';
 import { TrainingControl } from '../engine/train/control';
 import { resolveLoss, runSchedule, train, type TrainEvent, type TrainResult } from '../engine/train/trainer';
 import { Flags } from './args';
+import { checkpointPlan, checkpointWriter, checkSameModel, checkSameRun, prepareCheckpoint, type CheckpointPlan } from './checkpoint';
 import { datasetChoice, readDataset } from './dataset';
 import { checkInputFile, fsError, loadModel, prepareOutputDir, type CliIo } from './io';
+import { trainingMemoryCheck } from './memory';
 import { backendChoice, headOverrides, openModel } from './model';
 import { comparisonTable, deltas, formatDuration, logInterval, plural, progressLine, shouldLog } from './report';
 import { batchOrderFor, checkLossParams, describeOptions, TRAIN_FLAGS, trainFlags } from './trainOptions';
@@ -41,19 +45,20 @@ function stopOnInterrupt(control: TrainingControl, io: CliIo): { interrupted: ()
   const onSigint = () => {
     count++;
     if (count > 1) process.exit(EXIT_INTERRUPTED);
-    io.err('interrupted: stopping after the current step and saving the model (Ctrl-C again to quit without saving)');
+    io.err('interrupted: stopping after the current step and saving the model and checkpoint (Ctrl-C again to quit without saving)');
     control.stop();
   };
   process.on('SIGINT', onSigint);
   return { interrupted: () => count > 0, release: () => process.removeListener('SIGINT', onSigint) };
 }
 
-function progressPrinter(io: CliIo, logEvery: number | null): (e: TrainEvent) => void {
+function progressPrinter(io: CliIo, logEvery: number | null, plan: CheckpointPlan | null): (e: TrainEvent) => void {
   let every = 1;
   return (e) => {
     if (e.type === 'start') {
       every = logInterval(e.totalSteps, logEvery);
       io.err(`train: ${plural(e.totalSteps, 'step')} (${plural(e.epochs, 'epoch')} of ${e.stepsPerEpoch}), ${e.trainableParams.toLocaleString('en-US')} trainable parameters`);
+      if (e.resumedAt > 0) io.err(`train: resuming at step ${e.resumedAt} from ${plan?.path ?? 'a checkpoint'}`);
     } else if (e.type === 'step' && shouldLog(e.step, e.totalSteps, every)) {
       io.err(progressLine(e));
     } else if (e.type === 'epoch') {
@@ -93,17 +98,21 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   checkInputFile(dataPath, '--data');
   const evalData = flags.string('eval-data');
   if (evalData !== undefined) checkInputFile(evalData, '--eval-data');
+  const plan = checkpointPlan(flags);
+  const resumeFrom = plan ? await prepareCheckpoint(plan) : null;
 
-  const files = await loadModel(modelDir);
   const mapped = await readDataset(dataPath, choice, io);
   const { train: trainSet, validation } = await splitValidation(flags, mapped.dataset, valSplit, options.seed, io);
   const loss = resolveLoss(options, trainSet);
   checkLossParams(loss.name, options.lossParams);
-  const runOptions = { ...options, loss: loss.name, batchOrder: batchOrderFor(loss.name, shuffle) };
+  const runOptions = { ...options, loss: loss.name, batchOrder: batchOrderFor(loss.name, shuffle), checkpointEverySteps: plan?.every ?? 0 };
+  if (plan && resumeFrom) checkSameRun(resumeFrom, plan, runOptions, trainSet);
+  const files = await loadModel(modelDir, { beforeWeights: trainingMemoryCheck({ dataset: trainSet, batchSize: runOptions.batchSize, head, backend }, io) });
   const existing = await prepareOutputDir(outDir);
   if (existing > 0) io.err(`out: ${outDir} is not empty; files of the same name will be overwritten`);
 
   const { encoder, backend: backendName } = await openModel(modelDir, head, backend, io, files);
+  if (plan && resumeFrom) checkSameModel(resumeFrom, plan, encoder);
   const schedule = runSchedule(runOptions, trainSet.records.length);
   io.err(`train: ${trainSet.records.length} ${trainSet.type} records; ${describeOptions(runOptions, loss.name, resolveLossParams(loss.name, runOptions.lossParams))}`);
   if (schedule.schedule.warmupSteps >= schedule.totalSteps) io.err(`train: warning: warmup (${plural(schedule.schedule.warmupSteps, 'step')}) covers the whole run of ${plural(schedule.totalSteps, 'step')}`);
@@ -114,7 +123,12 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const sigint = stopOnInterrupt(control, io);
   let result: TrainResult;
   try {
-    result = await train(encoder, trainSet, runOptions, { control, onEvent: progressPrinter(io, logEvery) });
+    result = await train(encoder, trainSet, runOptions, {
+      control,
+      onEvent: progressPrinter(io, logEvery, plan),
+      ...(plan ? { onCheckpoint: checkpointWriter(plan, io) } : {}),
+      ...(resumeFrom ? { resumeFrom } : {}),
+    });
     io.err(`train: ${plural(result.steps, 'step')} in ${formatDuration(result.elapsedMs / 1000)}${result.stopped ? ' (stopped early)' : ''}, final loss ${result.finalLoss.toFixed(4)}`);
     await saveModel(encoder, files, outDir);
     io.err(`saved: ${outDir} (sentence-transformers folder)`);
@@ -132,7 +146,10 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     train_records: trainSet.records.length,
     skipped_rows: mapped.skipped.length,
     out: outDir,
+    loss_history: result.lossHistory,
   };
+  if (plan) summary.checkpoint = plan.path;
+  if (resumeFrom) summary.resumed_from = resumeFrom.step;
   if (result.stopped || sigint.interrupted()) summary.stopped = true;
   if (validation && before && !sigint.interrupted()) {
     const after = await evaluate('after', validation, encoder, evalBatch, io);

@@ -7,6 +7,7 @@ import type { BatchOrder, TrainingOptions } from '../engine/train/options';
 import { DEFAULT_TRAINING_OPTIONS } from '../engine/train/options';
 import type { StrategyKind } from '../engine/train/strategy';
 import { CliError, type FlagSpec, type Flags } from './args';
+import { CHECKPOINT_FLAGS } from './checkpoint';
 import { MODEL_FLAGS } from './model';
 import { plural } from './report';
 
@@ -18,6 +19,7 @@ const bool = { type: 'boolean' } as const;
 
 export const TRAIN_FLAGS: FlagSpec = {
   ...MODEL_FLAGS,
+  ...CHECKPOINT_FLAGS,
   data: str,
   out: str,
   'record-type': str,

@@ -87,8 +87,19 @@ function checkVocabFits(tokenizerJson: Record<string, unknown>, config: BertConf
   }
 }
 
+/** A model folder before its weights are read: everything but the tensors (and vocab.txt). */
+export type ModelFilesBeforeWeights = Omit<LoadedModelFiles, 'weights' | 'vocabTxt'>;
+
+export interface LoadModelOptions {
+  /**
+   * Called once config.json and the tokenizer files are read and checked, before any weights are read or
+   * decoded; throwing refuses the model (e.g. `checkTrainingMemory` for a model the device cannot train).
+   */
+  beforeWeights?: (files: ModelFilesBeforeWeights) => void | Promise<void>;
+}
+
 /** Loads and validates a model folder. */
-export async function loadModelFolder(source: ModelFileSource): Promise<LoadedModelFiles> {
+export async function loadModelFolder(source: ModelFileSource, options: LoadModelOptions = {}): Promise<LoadedModelFiles> {
   const { settings, prefix } = await readSentenceTransformersSettings(source);
   const configPath = `${prefix}config.json`;
   const rawConfig = await readObject(source, configPath, 'choose the folder that holds the model itself (the one with config.json, model.safetensors and tokenizer.json).');
@@ -102,16 +113,16 @@ export async function loadModelFolder(source: ModelFileSource): Promise<LoadedMo
   const tokenizerConfig = (await readJsonFile(source, `${prefix}tokenizer_config.json`)) ?? {};
   if (!isPlainObject(tokenizerConfig)) throw new EngineError('bad_config', `${prefix}tokenizer_config.json must be a JSON object.`);
   const specialTokensMap = await readJsonFile(source, `${prefix}special_tokens_map.json`);
-  const weights = selectBertWeights(await readWeights(source, prefix), config, `${prefix}model.safetensors`);
-  const vocabTxt = await source.read(`${prefix}vocab.txt`);
-  return {
+  const described: ModelFilesBeforeWeights = {
     config,
     rawConfig,
-    weights,
     tokenizerJson,
     tokenizerConfig,
     ...(isPlainObject(specialTokensMap) ? { specialTokensMap } : {}),
-    ...(vocabTxt !== null ? { vocabTxt } : {}),
     sentenceTransformers: settings,
   };
+  await options.beforeWeights?.(described);
+  const weights = selectBertWeights(await readWeights(source, prefix), config, `${prefix}model.safetensors`);
+  const vocabTxt = await source.read(`${prefix}vocab.txt`);
+  return { ...described, weights, ...(vocabTxt !== null ? { vocabTxt } : {}) };
 }

@@ -16,7 +16,7 @@ export interface HeadOverrides {
 }
 
 /** The embedding head: overrides, then the folder's sentence-transformers settings, then mean pooling. */
-export function resolveHead(files: LoadedModelFiles, tokenizer: TextTokenizer, overrides: HeadOverrides = {}): EmbeddingHead {
+export function resolveHead(files: Pick<LoadedModelFiles, 'config' | 'sentenceTransformers'>, tokenizer: TextTokenizer, overrides: HeadOverrides = {}): EmbeddingHead {
   const st = files.sentenceTransformers;
   const positions = files.config.maxPositionEmbeddings;
   const maxSeqLength = overrides.maxSeqLength ?? st.maxSeqLength ?? Math.min(tokenizer.modelMaxLength ?? positions, positions);

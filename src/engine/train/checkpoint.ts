@@ -71,16 +71,38 @@ export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint.
   const { step, totalSteps, lossHistory, runKey: key, optimizerStep, steps } = meta;
   if (typeof step !== 'number' || typeof totalSteps !== 'number' || typeof key !== 'string' || typeof optimizerStep !== 'number') throw bad('its step counts are missing');
   if (!isNumberArray(lossHistory) || typeof steps !== 'object' || steps === null) throw bad('its loss history is missing');
+  if (!Number.isInteger(step) || step < 0 || step > totalSteps || lossHistory.length !== step) throw bad(`its step ${step} does not match its loss history of ${lossHistory.length} steps`);
   const weights = new Map<string, HostTensor>();
-  const moments: AdamWState['moments'] = {};
+  // A null-prototype record: a tensor named 'adam_m/__proto__' must not reach Object.prototype.
+  const moments: AdamWState['moments'] = Object.create(null) as AdamWState['moments'];
+  const stepOf = (param: string): number | undefined => {
+    const v = Object.prototype.hasOwnProperty.call(steps, param) ? (steps as Record<string, unknown>)[param] : undefined;
+    return typeof v === 'number' ? v : undefined;
+  };
   for (const [name, t] of readSafetensors(bytes, fileName)) {
     const [kind, param] = [name.slice(0, name.indexOf('/')), name.slice(name.indexOf('/') + 1)];
     if (kind === 'weight') weights.set(param, { shape: t.shape, data: t.data });
     else if (kind === 'adam_m' || kind === 'adam_v') {
-      const m = (moments[param] ??= { m: new Float32Array(0), v: new Float32Array(0), shape: t.shape, step: (steps as Record<string, number>)[param] });
+      const m = (moments[param] ??= { m: new Float32Array(0), v: new Float32Array(0), shape: t.shape, step: stepOf(param) });
       if (kind === 'adam_m') m.m = t.data;
       else m.v = t.data;
     }
   }
+  for (const [param, m] of Object.entries(moments)) {
+    const size = m.shape.reduce((a, b) => a * b, 1);
+    if (m.m.length !== size || m.v.length !== size) throw bad(`the optimizer state of '${param}' is incomplete`);
+  }
   return { step, totalSteps, lossHistory, runKey: key, weights, optimizer: { step: optimizerStep, moments } };
+}
+
+/**
+ * Checks a checkpoint holds every parameter of the model it is about to be loaded into, with the same shapes;
+ * `shapes` are the model's parameter shapes by Hugging Face name.
+ */
+export function checkCheckpointFits(ckpt: TrainingCheckpoint, shapes: ReadonlyMap<string, readonly number[]>, fileName = 'checkpoint.safetensors'): void {
+  for (const [name, shape] of shapes) {
+    const w = ckpt.weights.get(name);
+    const why = !w ? `it lacks the weight '${name}'` : w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i]) ? `its weight '${name}' has shape [${w.shape.join(', ')}] but the model's is [${shape.join(', ')}]` : null;
+    if (why !== null) throw new EngineError('bad_config', `${fileName} was saved for a different model: ${why}. Resume with the model the run started from, or start a new run.`);
+  }
 }

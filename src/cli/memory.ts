@@ -1,0 +1,43 @@
+/**
+ * `train`'s memory check: once config.json and the tokenizer are read, and before the weights are, the run's
+ * estimated memory (at the batch size and the longest sequence the data reaches) is held against this machine's
+ * budget; a model that cannot fit is refused with the estimate.
+ */
+import { recordTexts } from '../engine/data';
+import type { ModelFilesBeforeWeights } from '../engine/io/modelFolder';
+import { resolveHead, type HeadOverrides } from '../engine/model/load';
+import { checkTrainingMemory, formatGB, longestSequence, textsPerRecord } from '../engine/model/memory';
+import { nodeMemoryBudget } from '../engine/model/memoryNode';
+import type { MappedDataset } from '../engine/records';
+import { TextTokenizer } from '../engine/tokenizer';
+import type { CliBackend, CliIo } from './io';
+
+export interface MemoryCheckInput {
+  dataset: MappedDataset;
+  /** Records per micro-batch. */
+  batchSize: number;
+  head: HeadOverrides;
+  backend: CliBackend;
+}
+
+/** The `beforeWeights` hook of loadModelFolder for `train`: throws an out_of_memory EngineError, or notes the estimate. */
+export function trainingMemoryCheck(input: MemoryCheckInput, io: CliIo): (files: ModelFilesBeforeWeights) => void {
+  return (files) => {
+    const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+    const head = resolveHead(files, tokenizer, input.head);
+    const seqLen = longestSequence(tokenizer, recordTexts(input.dataset).flat(), head.maxSeqLength);
+    const budget = nodeMemoryBudget(input.backend);
+    const perRecord = textsPerRecord(input.dataset.type);
+    const estimate = checkTrainingMemory(files.config, {
+      batchSize: input.batchSize,
+      textsPerRecord: perRecord,
+      seqLen,
+      budgetBytes: budget.budgetBytes,
+      source: budget.source,
+    });
+    io.err(
+      `memory: about ${formatGB(estimate.totalBytes)} to train at batch ${input.batchSize} (${input.batchSize * perRecord} texts), ` +
+        `length up to ${seqLen}; ${formatGB(budget.budgetBytes)} available (${budget.source})`,
+    );
+  };
+}
