@@ -1,0 +1,3 @@
+/** ONNX export of the BERT encoder (for transformers.js / onnxruntime). */
+export { exportOnnx, onnxSignature, ONNX_MODEL_PATH } from './bertGraph';
+export { decodeModel, IR_VERSION, OPSET_VERSION } from './onnxProto';
