@@ -89,7 +89,14 @@ export class TextTokenizer {
       if (id === undefined) badTokenizer(`${key} '${content}' (from tokenizer_config.json) is not in the vocabulary.`);
       return id;
     };
-    const probe = this.specialLayout();
+    let probe: { prefix: number[]; suffix: number[] };
+    try {
+      probe = this.specialLayout();
+    } catch (e) {
+      // A malformed post_processor or normalizer only fails when it first runs, here.
+      if (e instanceof EngineError) throw e;
+      badTokenizer(`could not encode a test text (${(e as Error).message}); its post_processor or normalizer is malformed. Re-save it with transformers' save_pretrained.`);
+    }
     this.specialPrefix = probe.prefix.length;
     this.specialSuffix = probe.suffix.length;
     const padding = isPlainObject(json.padding) ? json.padding : {};

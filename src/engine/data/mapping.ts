@@ -45,6 +45,8 @@ export interface ApplyMappingOptions {
   rowNumbers?: readonly number[];
   /** For messages. */
   fileName?: string;
+  /** The file's columns (a header names columns no row may fill); default: the keys the rows hold. */
+  columns?: readonly string[];
   /** Scale of scored-pair labels (default `'auto'`). */
   labelScale?: LabelScaleOption;
   /** Repeated records are kept (default, as sentence-transformers does) or skipped; either way they are listed. */
@@ -78,30 +80,25 @@ interface Candidate {
   label: number;
 }
 
-/** Throws a `bad_mapping` EngineError unless every field of the type reads its own existing column. */
-export function checkMapping(type: RecordType, mapping: ColumnMapping, columns: readonly string[]): void {
+/**
+ * Throws a `bad_mapping` EngineError unless every field of the type reads its own existing column. An empty
+ * column name counts as unmapped unless the file has such a column (a JSONL key may be "").
+ */
+export function checkMapping(type: RecordType, mapping: ColumnMapping, columns: readonly string[], fileName?: string): void {
   const seen = new Map<string, string>();
+  const file = fileName === undefined ? '' : `${fileName}: `;
+  const listed = columns.map((c) => JSON.stringify(c)).join(', ');
   for (const field of RECORD_FIELDS[type]) {
     const column = mapping[field];
-    if (column === undefined || column === '') {
-      throw new EngineError(
-        'bad_mapping',
-        `Field "${field}" of a ${type} record is not mapped; choose one of the columns ${columns.join(', ')}.`,
-      );
+    if (column === undefined || (column === '' && !columns.includes(''))) {
+      throw new EngineError('bad_mapping', `${file}Field "${field}" of a ${type} record is not mapped; choose one of the columns ${listed}.`);
     }
     if (!columns.includes(column)) {
-      throw new EngineError(
-        'bad_mapping',
-        `Field "${field}" is mapped to column "${column}", which the file does not have; ` +
-          `choose one of ${columns.join(', ')}.`,
-      );
+      throw new EngineError('bad_mapping', `${file}Field "${field}" is mapped to column "${column}", which the file does not have; choose one of ${listed}.`);
     }
     const other = seen.get(column);
     if (other !== undefined) {
-      throw new EngineError(
-        'bad_mapping',
-        `Fields "${other}" and "${field}" both read column "${column}"; map each field to its own column.`,
-      );
+      throw new EngineError('bad_mapping', `${file}Fields "${other}" and "${field}" both read column "${column}"; map each field to its own column.`);
     }
     seen.set(column, field);
   }
@@ -166,9 +163,9 @@ export function applyMapping(
   options: ApplyMappingOptions = {},
 ): MappingResult {
   const fileName = options.fileName ?? 'dataset';
-  const columns = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r)) columns.add(k);
-  checkMapping(type, mapping, [...columns]);
+  const columns = new Set<string>(options.columns);
+  if (options.columns === undefined) for (const r of rows) for (const k of Object.keys(r)) columns.add(k);
+  checkMapping(type, mapping, [...columns], options.fileName);
   const rowNumber = (i: number): number => options.rowNumbers?.[i] ?? i + 1;
   const skipped: SkippedRow[] = [];
   const candidates: Candidate[] = [];
@@ -229,8 +226,8 @@ export function mapDataset(
   mapping: ColumnMapping,
   options: ApplyMappingOptions = {},
 ): MappingResult {
-  checkMapping(type, mapping, parsed.columns);
-  const result = applyMapping(parsed.rows, type, mapping, { ...options, rowNumbers: parsed.rowNumbers });
+  checkMapping(type, mapping, parsed.columns, options.fileName);
+  const result = applyMapping(parsed.rows, type, mapping, { ...options, rowNumbers: parsed.rowNumbers, columns: parsed.columns });
   const unreadable = parsed.problems.map((p) => ({ row: p.row, reason: p.message }));
   if (parsed.problemCount > parsed.problems.length) {
     const more = parsed.problemCount - parsed.problems.length;

@@ -68,6 +68,7 @@ export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint.
   } catch {
     throw bad('its training state is not valid JSON');
   }
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw bad('its training state is not an object');
   const { step, totalSteps, lossHistory, runKey: key, optimizerStep, steps } = meta;
   if (typeof step !== 'number' || typeof totalSteps !== 'number' || typeof key !== 'string' || typeof optimizerStep !== 'number') throw bad('its step counts are missing');
   if (!isNumberArray(lossHistory) || typeof steps !== 'object' || steps === null) throw bad('its loss history is missing');
