@@ -35,8 +35,8 @@
  *   dropout                   'config' → untouched; a number → Transformer config_args hidden_dropout_prob and
  *                             attention_probs_dropout_prob
  *   seed                      seed
- *   batchOrder                no_duplicates → batch_sampler=BatchSamplers.NO_DUPLICATES; shuffle →
- *                             BatchSamplers.BATCH_SAMPLER; sequential → SequentialTrainer (file order)
+ *   batchOrder                no_duplicates → batch_sampler="no_duplicates" (BatchSamplers.NO_DUPLICATES); shuffle →
+ *                             "batch_sampler" (BatchSamplers.BATCH_SAMPLER); sequential → SequentialTrainer (file order)
  *   strategy                  requires_grad per parameter: BitFit (biases only), frozen embeddings, frozen
  *                             first K layers
  *   evalEverySteps            eval_strategy="steps", eval_steps (0 → "epoch"); only with a validation set
@@ -131,7 +131,7 @@ export function recipeSettings(input: RecipeInput): PythonSettings {
   };
 }
 
-const REQUIREMENTS = `sentence-transformers>=3.1
+const REQUIREMENTS = `sentence-transformers>=3.1,<6
 datasets>=2.19
 accelerate>=0.26
 torch>=2.1

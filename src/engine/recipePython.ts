@@ -187,7 +187,6 @@ from sentence_transformers import (
     models,
     util,
 )
-from sentence_transformers.training_args import BatchSamplers
 
 # ---- Settings from Embedding Studio -------------------------------------------------------------
 ${settingsBlock(s)}
@@ -244,7 +243,7 @@ args = SentenceTransformerTrainingArguments(
     weight_decay=WEIGHT_DECAY,
     max_grad_norm=MAX_GRAD_NORM,
     seed=SEED,
-    batch_sampler=BatchSamplers.NO_DUPLICATES if BATCH_SAMPLER == "NO_DUPLICATES" else BatchSamplers.BATCH_SAMPLER,
+    batch_sampler="no_duplicates" if BATCH_SAMPLER == "NO_DUPLICATES" else "batch_sampler",  # BatchSamplers values
     eval_strategy=("steps" if EVAL_STEPS > 0 else "epoch") if eval_dataset is not None else "no",
     eval_steps=EVAL_STEPS if EVAL_STEPS > 0 else None,
     save_strategy="steps" if SAVE_STEPS > 0 else "epoch",

@@ -131,7 +131,7 @@ describe('buildTrainingRecipe', () => {
       'weight_decay=WEIGHT_DECAY,',
       'max_grad_norm=MAX_GRAD_NORM,',
       'seed=SEED,',
-      'BatchSamplers.NO_DUPLICATES if BATCH_SAMPLER == "NO_DUPLICATES"',
+      'batch_sampler="no_duplicates" if BATCH_SAMPLER == "NO_DUPLICATES" else "batch_sampler",',
       'eval_steps=EVAL_STEPS if EVAL_STEPS > 0 else None,',
       'save_steps=SAVE_STEPS if SAVE_STEPS > 0 else 500,',
       'param.requires_grad = trainable(param_name)',
