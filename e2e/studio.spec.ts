@@ -5,6 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { readFile } from 'node:fs/promises';
+import { DEMO_TRAINING } from '../src/engine/demo';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 
@@ -22,10 +23,9 @@ test('demo flow: dataset → model → train → evaluate → export', async ({ 
   await expect(page.getByTestId('mapping-kept')).toHaveText('520');
   await page.getByRole('button', { name: 'Use the demo model' }).click();
   await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert');
-  await expect(page.locator('#set-learningRate')).toHaveValue('0.001');
-  // SwiftShader runs a step in seconds: a short, hotter run keeps the test within budget.
+  await expect(page.locator('#set-learningRate')).toHaveValue(String(DEMO_TRAINING.learningRate));
+  // SwiftShader runs a step in seconds: a short run keeps the test within budget.
   await page.locator('#set-maxSteps').fill('12');
-  await page.locator('#set-learningRate').fill('0.003');
   await page.locator('#set-evaluations').fill('2');
   await shot(page, 'a2-ready');
 

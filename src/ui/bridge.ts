@@ -6,6 +6,7 @@ import { DEMO_VALIDATION_FRACTION } from '../engine/demo';
 import type { ColumnMapping } from '../engine/data';
 import type { RecordType } from '../engine/records';
 import type {
+  BackendChoice,
   DatasetRole,
   DatasetSource,
   ModelSource,
@@ -194,8 +195,14 @@ export class StudioBridge {
     return this.send(body, role).catch(() => null);
   }
 
-  init(): Promise<WorkerResult | null> {
-    return this.fire({ type: 'init' });
+  /** Starts the worker's backend; `debug` (the page's ?e2e=1) allows test-only requests. */
+  init(debug = false): Promise<WorkerResult | null> {
+    return this.fire({ type: 'init', debug });
+  }
+
+  /** Test only: destroys the worker's WebGPU device (honoured after init(true)). */
+  loseDevice(): Promise<WorkerResult | null> {
+    return this.fire({ type: 'debugLoseDevice' });
   }
 
   restore(): Promise<WorkerResult | null> {
@@ -237,12 +244,20 @@ export class StudioBridge {
     this.s.evaluationReset();
   }
 
-  async train(resume: boolean): Promise<void> {
+  /**
+   * Starts a new run with the form's settings, or (`resume`) continues the interrupted run from its checkpoint,
+   * first moving to `backend` when one is given (e.g. WASM after the GPU was lost).
+   */
+  async train(resume: boolean, backend?: BackendChoice): Promise<void> {
     const { settings, mapping } = this.s;
     const records = mapping.summary?.trainCount ?? 0;
     const options = settingsToOptions(settings, records);
     this.s.trainingRequested(resume ? null : plannedSteps(settings, records));
     this.s.evaluationReset('trained');
+    if (backend !== undefined && backend !== this.s.backend.name) {
+      const switched = await this.send({ type: 'setBackend', backend }).catch((e: unknown) => e);
+      if (switched instanceof Error) return this.s.trainingFailed(`Could not switch to ${backend}: ${switched.message}`);
+    }
     await this.fire({ type: 'train', options, maxLength: settings.maxLength, resume });
   }
 

@@ -6,6 +6,13 @@ import { BridgeContext } from './context';
 import { createStudioStore, StoreContext } from './store';
 import './styles.css';
 
+declare global {
+  interface Window {
+    /** Test hooks, present only with ?e2e=1. */
+    studioTest?: { loseDevice: () => Promise<unknown> };
+  }
+}
+
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
@@ -23,7 +30,10 @@ const bridge = new StudioBridge(worker, store, {
     a.remove();
   },
 });
-void bridge.init().then(() => bridge.restore());
+/** ?e2e=1: the worker honours test-only requests, reachable from the e2e specs as window.studioTest. */
+const e2e = new URLSearchParams(location.search).get('e2e') === '1';
+if (e2e) window.studioTest = { loseDevice: () => bridge.loseDevice() };
+void bridge.init(e2e).then(() => bridge.restore());
 
 createRoot(root).render(
   <StrictMode>

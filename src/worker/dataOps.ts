@@ -6,7 +6,6 @@ import {
   detectMapping,
   mapDataset,
   parseDatasetFile,
-  recordTexts,
   splitDataset,
   withValidationDataset,
   suggestMapping,
@@ -119,9 +118,14 @@ export function mapAndSplit(
   };
 }
 
-/** Unique texts of the validation records, the playground's corpus. */
+/**
+ * The playground's corpus: the unique texts a query should find among the validation records — positives
+ * (text_pos, sentence2) and hard negatives (text_neg), not the anchors the queries stand in for.
+ */
 export function corpusTexts(split: DatasetSplit, limit = 2000): string[] {
-  return [...new Set(recordTexts(split.validation).flat())].slice(0, limit);
+  const v = split.validation;
+  const texts = v.type === 'pair' ? v.records.map((r) => r.text_pos) : v.type === 'triplet' ? v.records.flatMap((r) => [r.text_pos, r.text_neg]) : v.records.map((r) => r.sentence2);
+  return [...new Set(texts)].slice(0, limit);
 }
 
 /** A model folder's files as bytes by path, and a display name. */

@@ -26,12 +26,17 @@ export type ModelSource = { kind: 'hub'; hubId: string } | { kind: 'files'; file
 
 export type EvaluationTarget = 'base' | 'trained';
 
+/** Backends the page can ask for (a resume after GPU trouble can move to WASM). */
+export type BackendChoice = 'webgpu' | 'wasm';
+
 /** Page → worker. */
 export type WorkerRequest =
-  | { type: 'init'; id: number; wasmPaths?: Record<string, string> }
+  | { type: 'init'; id: number; wasmPaths?: Record<string, string>; debug?: boolean }
+  | { type: 'setBackend'; id: number; backend: BackendChoice }
   | { type: 'loadDataset'; id: number; role: DatasetRole; source: DatasetSource }
   | { type: 'setMapping'; id: number; recordType: RecordType; mapping: ColumnMapping; split: SplitChoice }
   | { type: 'loadModel'; id: number; source: ModelSource }
+  /** `resume`: continue the interrupted run from its checkpoint with that run's own options and max length. */
   | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; resume: boolean }
   | { type: 'pause'; id: number }
   | { type: 'resume'; id: number }
@@ -39,7 +44,9 @@ export type WorkerRequest =
   | { type: 'evaluate'; id: number; which: EvaluationTarget }
   | { type: 'embedQuery'; id: number; text: string; limit: number }
   | { type: 'export'; id: number; card: ModelCardInput }
-  | { type: 'restore'; id: number };
+  | { type: 'restore'; id: number }
+  /** Test only, honoured when init had `debug` (the page's ?e2e=1): destroys the WebGPU device. */
+  | { type: 'debugLoseDevice'; id: number };
 
 export type RequestType = WorkerRequest['type'];
 

@@ -2,18 +2,57 @@
  * Rebuilds the worker's session from what IndexedDB kept: dataset, mapping, model, then the last checkpoint's
  * weights and the run's history. Each step that fails leaves the later ones out (the page starts from there).
  */
+import { deserializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
 import type { Progress } from './dataOps';
-import { unpackCheckpoint, type PersistedSession } from './persist';
-import type { RestoredSession } from './protocol';
+import type { PersistedCheckpoint, PersistedRun, PersistedSession } from './persist';
+import type { EvalPoint, RestoredSession, StepPoint } from './protocol';
 import type { StudioSession } from './session';
+import type { RunRecord, SavedCheckpoint } from './trainRun';
+
+/** A saved run that can be shown and continued. */
+export interface RestorableRun {
+  record: RunRecord;
+  checkpoint: SavedCheckpoint;
+  /** The checkpoint, read. */
+  state: TrainingCheckpoint;
+  steps: StepPoint[];
+  evals: EvalPoint[];
+  finished: boolean;
+}
+
+/**
+ * The run behind a saved checkpoint, or null (with a console note) when the two do not belong together or the
+ * checkpoint cannot be read. History after the checkpoint's step is dropped: the resumed run redoes those steps.
+ */
+export function restorableRun(run: PersistedRun | undefined, checkpoint: PersistedCheckpoint | undefined): RestorableRun | null {
+  if (run === undefined || checkpoint === undefined || !(checkpoint.bytes instanceof Uint8Array) || run.record?.options === undefined) return null;
+  let state: TrainingCheckpoint;
+  try {
+    state = deserializeCheckpoint(checkpoint.bytes);
+  } catch (e) {
+    console.warn('the saved checkpoint cannot be read', e);
+    return null;
+  }
+  if (state.step !== checkpoint.step) return null;
+  const step = state.step;
+  const finished = run.record.finished && step >= state.totalSteps;
+  return {
+    record: { ...run.record, steps: step, totalSteps: state.totalSteps, finished },
+    checkpoint: { step, bytes: checkpoint.bytes },
+    state,
+    steps: run.steps.filter((p) => p.step <= step),
+    evals: run.evals.filter((p) => p.step <= step),
+    finished,
+  };
+}
 
 export async function restoreSession(session: StudioSession, saved: Partial<PersistedSession>, progress: Progress): Promise<RestoredSession> {
   const out: RestoredSession = {
     dataset: null,
     mapping: null,
     model: null,
-    options: saved.run?.options ?? null,
-    maxLength: saved.run?.maxLength ?? null,
+    options: saved.run?.record?.options ?? null,
+    maxLength: saved.run?.record?.maxLength ?? null,
     steps: [],
     evals: [],
     totalSteps: 0,
@@ -39,21 +78,22 @@ export async function restoreSession(session: StudioSession, saved: Partial<Pers
       const r = await session.loadModel(source, progress);
       if (r.kind === 'model') out.model = r.model;
     }
-    if (saved.run && saved.checkpoint && out.mapping && out.model) {
-      const encoder = session.freshEncoder(saved.run.maxLength);
+    const restorable = out.mapping && out.model ? restorableRun(saved.run, saved.checkpoint) : null;
+    if (restorable) {
+      session.freshEncoder(restorable.record.maxLength);
       await session.ensureBaseCorpus(progress);
-      encoder.loadWeights(unpackCheckpoint(saved.checkpoint));
+      session.encoder?.loadWeights(restorable.state.weights);
       const run = session.run;
       run.trained = true;
-      run.history = saved.run.steps.filter((p) => p.step <= saved.checkpoint!.step);
-      run.evals = saved.run.evals.filter((p) => p.step <= saved.checkpoint!.step);
-      run.record = { ...saved.run.record, steps: saved.checkpoint.step };
-      run.checkpoint = { step: saved.checkpoint.step, weights: unpackCheckpoint(saved.checkpoint) };
-      out.steps = run.history;
-      out.evals = run.evals;
-      out.totalSteps = saved.run.record.totalSteps;
-      out.checkpointStep = saved.checkpoint.step;
-      out.finished = saved.run.record.finished && saved.checkpoint.step >= saved.run.record.totalSteps;
+      run.history = restorable.steps;
+      run.evals = restorable.evals;
+      run.record = restorable.record;
+      run.checkpoint = restorable.checkpoint;
+      out.steps = restorable.steps;
+      out.evals = restorable.evals;
+      out.totalSteps = restorable.record.totalSteps;
+      out.checkpointStep = restorable.checkpoint.step;
+      out.finished = restorable.finished;
     }
   } catch (e) {
     console.warn('could not restore the whole session', e);

@@ -10,6 +10,7 @@ import { cosine } from '../engine/eval';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { DEMO_DATASET_FILE } from '../engine/demo';
 import { exportSentenceTransformersFolder } from '../engine/model/export';
+import { deserializeCheckpoint } from '../engine/train/checkpoint';
 import { bucketEncoderFromFiles as encoderFromFiles } from './bucketEncoder';
 import type { SentenceEncoder } from '../engine/model/encoder';
 import type { RecordType } from '../engine/records';
@@ -112,10 +113,33 @@ export class StudioSession {
   }
 
   private disposeEncoders(): void {
-    this.encoder?.dispose();
-    this.baseEncoder?.dispose();
+    for (const encoder of [this.encoder, this.baseEncoder]) {
+      try {
+        encoder?.dispose();
+      } catch (e) {
+        console.warn('could not free an encoder (its device may be lost)', e);
+      }
+    }
     this.encoder = null;
     this.baseEncoder = null;
+  }
+
+  /** Rebuilds the encoder with the weights of the run's checkpoint (after a reload, or on another backend). */
+  encoderFromCheckpoint(maxLength: number): SentenceEncoder {
+    const encoder = this.freshEncoder(maxLength);
+    if (this.run.checkpoint !== null) encoder.loadWeights(deserializeCheckpoint(this.run.checkpoint.bytes).weights);
+    return encoder;
+  }
+
+  /** tf.js moved to another backend: tensors on the old one are gone, so the encoders are built again. */
+  backendChanged(): void {
+    if (this.model === null) return;
+    if (this.split === null) {
+      this.disposeEncoders();
+      this.encoder = encoderFromFiles(this.model.files);
+      return;
+    }
+    this.encoderFromCheckpoint(this.run.record?.maxLength ?? this.model.summary.maxLength);
   }
 
   requireReady(): { split: DatasetSplit; model: ModelState; encoder: SentenceEncoder } {

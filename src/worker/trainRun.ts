@@ -1,22 +1,24 @@
 /**
  * One training run inside the worker: runs the engine's trainer, batches step events (at most one message per
- * ~100 ms), evaluates on the validation split during training, writes checkpoints, and turns device loss or
- * out-of-memory into an EngineError that says what to do.
+ * ~100 ms), evaluates on the validation split during training, hands the engine's checkpoints to persistence,
+ * continues an interrupted run from its checkpoint, and explains device loss or out-of-memory.
  */
 import type { DatasetSplit } from '../engine/data';
 import { EngineError, isEngineError } from '../engine/errors';
 import { evaluatorsFor, runEvaluation } from '../engine/eval';
-import type { HostTensor, SentenceEncoder } from '../engine/model/encoder';
+import type { SentenceEncoder } from '../engine/model/encoder';
 import type { LossName } from '../engine/losses';
 import { TrainingControl } from '../engine/train/control';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../engine/train/options';
+import { deserializeCheckpoint, serializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
 import { train, type TrainEvent } from '../engine/train/trainer';
 import type { Progress } from './dataOps';
 import type { EvalPoint, StepPoint, TrainingMetrics } from './protocol';
 
-/** What a finished (or stopped) run did. */
+/** What a finished (or stopped) run did, and the settings a resume must reuse. */
 export interface RunRecord {
   options: TrainingOptions;
+  maxLength: number;
   loss: LossName;
   steps: number;
   totalSteps: number;
@@ -24,17 +26,19 @@ export interface RunRecord {
   finished: boolean;
 }
 
-/** A checkpoint: weights after `step` optimiser steps. */
-export interface Checkpoint {
+/** The newest checkpoint, as serializeCheckpoint wrote it. */
+export interface SavedCheckpoint {
   step: number;
-  weights: Map<string, HostTensor>;
+  bytes: Uint8Array;
 }
 
 export interface RunHooks {
   emit: (metrics: TrainingMetrics) => void;
   progress: Progress;
-  /** Called with each checkpoint (persistence); awaited between steps. */
-  saveCheckpoint?: (checkpoint: Checkpoint, run: RunRecord, steps: StepPoint[], evals: EvalPoint[]) => Promise<void>;
+  /** Persists a checkpoint (null: only the record changed) with the run and its history; awaited between steps. */
+  saveCheckpoint?: (checkpoint: SavedCheckpoint | null, run: RunRecord, steps: StepPoint[], evals: EvalPoint[]) => Promise<void>;
+  /** Throws when the device training runs on is gone (checked before each step is recorded and each checkpoint). */
+  checkDevice?: () => void;
 }
 
 const FLUSH_MS = 100;
@@ -63,16 +67,24 @@ export class StepBatcher {
   }
 }
 
-/** Explains an error thrown while training; GPU trouble becomes an EngineError with a suggestion. */
-export function explainTrainingError(e: unknown, batchSize: number, maxLength: number): unknown {
-  if (isEngineError(e)) return e;
+/**
+ * Explains an error thrown while training; GPU trouble becomes an EngineError that says what was kept and what to
+ * do. `deviceLost` is the GPU's own loss message when the WebGPU device has been lost.
+ */
+export function explainTrainingError(e: unknown, ctx: { batchSize: number; maxLength: number; checkpointStep: number; deviceLost: string | null }): unknown {
+  if (isEngineError(e) && e.code !== 'device_lost') return e;
   const message = e instanceof Error ? e.message : String(e);
-  const hint = `Try a smaller batch size (now ${batchSize}) or max length (now ${maxLength}); the last checkpoint is kept, so you can resume.`;
-  if (/out of memory|oom|allocation|failed to allocate|size exceeds/i.test(message)) {
-    return new EngineError('out_of_memory', `The GPU ran out of memory while training (${message}). ${hint}`);
+  const kept = ctx.checkpointStep > 0 ? `The checkpoint at step ${ctx.checkpointStep} is kept: press Resume training to continue from it` : 'No checkpoint was saved yet: start the run again';
+  const smaller = `a smaller batch size (now ${ctx.batchSize}) or max length (now ${ctx.maxLength})`;
+  if (/out of memory|\boom\b|allocation fail|failed to allocate|size exceeds/i.test(message)) {
+    return new EngineError('out_of_memory', `The GPU ran out of memory while training (${message}). ${kept} after choosing ${smaller}, or resume on the WASM (CPU) backend.`);
   }
-  if (/device.*lost|lost.*device|context lost|gpudevice/i.test(message)) {
-    return new EngineError('device_lost', `The GPU device was lost while training (${message}). Reload the page to get the GPU back. ${hint}`);
+  if (ctx.deviceLost !== null || /device.*lost|lost.*device|context lost|gpudevice/i.test(message)) {
+    const why = ctx.deviceLost ?? message;
+    return new EngineError(
+      'device_lost',
+      `Training stopped: the GPU device was lost (${why}). ${kept} — on WASM (CPU, slower, needs no GPU), or on WebGPU after reloading the page. If it happens again, try ${smaller}.`,
+    );
   }
   return e;
 }
@@ -82,7 +94,7 @@ export class TrainingRun {
   history: StepPoint[] = [];
   evals: EvalPoint[] = [];
   record: RunRecord | null = null;
-  checkpoint: Checkpoint | null = null;
+  checkpoint: SavedCheckpoint | null = null;
   private control: TrainingControl | null = null;
   private corpus: { step: number; vectors: Float32Array[] } | null = null;
 
@@ -115,6 +127,11 @@ export class TrainingRun {
     this.control?.stop();
   }
 
+  /** Whether the run can continue from its checkpoint. */
+  get resumable(): boolean {
+    return this.record !== null && this.checkpoint !== null && !this.record.finished;
+  }
+
   /** Embeddings of `texts` with the trained encoder, cached until the weights change. */
   async trainedCorpus(encoder: SentenceEncoder, texts: string[], progress: Progress): Promise<Float32Array[]> {
     const step = this.history.length;
@@ -125,90 +142,75 @@ export class TrainingRun {
   }
 
   /**
-   * Trains `encoder` on the split. `startStep` > 0 continues from a checkpoint: the remaining steps run with no
-   * warmup from the learning rate the linear schedule had reached (optimiser moments start again from zero).
+   * Trains `encoder` on the split: a new run with `options`, or (`resume`) the interrupted run continued from its
+   * checkpoint with the run's own options, so the engine takes the same trajectory (AdamW moments, step, learning
+   * rate schedule, batch order).
    */
-  async run(encoder: SentenceEncoder, split: DatasetSplit, options: TrainingOptions, totalSteps: number, startStep: number, hooks: RunHooks) {
+  async run(encoder: SentenceEncoder, split: DatasetSplit, options: TrainingOptions, maxLength: number, resume: boolean, hooks: RunHooks) {
     if (this.control !== null) throw new EngineError('bad_option', 'A training run is already in progress.');
+    const resumeFrom = resume && this.checkpoint !== null ? deserializeCheckpoint(this.checkpoint.bytes) : undefined;
+    if (resume && resumeFrom === undefined) throw new EngineError('bad_option', 'There is no checkpoint to resume from: start a new run.');
+    const startStep = resumeFrom?.step ?? 0;
     const control = new TrainingControl();
     this.control = control;
     this.trained = true;
     this.corpus = null;
+    if (!resume) this.checkpoint = null;
     this.history = this.history.filter((p) => p.step <= startStep);
     this.evals = this.evals.filter((p) => p.step <= startStep);
-    const runOptions = startStep === 0 ? options : resumedOptions(options, totalSteps, startStep);
     const batcher = new StepBatcher((points) => hooks.emit({ kind: 'steps', points }));
-    const record: RunRecord = { options, loss: 'mnrl', steps: startStep, totalSteps, elapsedMs: 0, finished: false };
+    const record: RunRecord = { options, maxLength, loss: 'mnrl', steps: startStep, totalSteps: resumeFrom?.totalSteps ?? 0, elapsedMs: 0, finished: false };
     this.record = record;
     const elapsedBefore = this.history.at(-1)?.elapsedMs ?? 0;
     const evaluators = evaluatorsFor(split.validation);
-    const save = async (step: number) => {
-      const checkpoint = { step, weights: await encoder.exportWeights() };
-      this.checkpoint = checkpoint;
-      record.steps = step;
-      await hooks.saveCheckpoint?.(checkpoint, record, this.history, this.evals);
-      hooks.emit({ kind: 'checkpoint', step });
-    };
+    const check = hooks.checkDevice ?? (() => {});
     const onEvent = (e: TrainEvent) => {
       if (e.type === 'start') {
         record.loss = e.loss;
-        hooks.emit({ kind: 'start', totalSteps, stepsPerEpoch: e.stepsPerEpoch, epochs: e.epochs, trainableParams: e.trainableParams, loss: e.loss, startStep });
+        record.totalSteps = e.totalSteps;
+        hooks.emit({ kind: 'start', totalSteps: e.totalSteps, stepsPerEpoch: e.stepsPerEpoch, epochs: e.epochs, trainableParams: e.trainableParams, loss: e.loss, startStep: e.resumedAt });
       } else if (e.type === 'step') {
-        const point: StepPoint = {
-          step: startStep + e.step,
-          epoch: e.epoch,
-          loss: e.loss,
-          lr: e.lr,
-          examplesPerSec: e.examplesPerSec,
-          elapsedMs: elapsedBefore + e.elapsedMs,
-        };
+        check();
+        const point: StepPoint = { step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, examplesPerSec: e.examplesPerSec, elapsedMs: elapsedBefore + e.elapsedMs };
         this.history.push(point);
+        record.elapsedMs = point.elapsedMs;
         batcher.push(point);
       } else if (e.type === 'paused' || e.type === 'resumed') {
         batcher.flush();
-        hooks.emit({ kind: e.type, step: startStep + e.step });
+        hooks.emit({ kind: e.type, step: e.step });
+      } else if (e.type === 'checkpoint') {
+        hooks.emit({ kind: 'checkpoint', step: e.step });
       }
+    };
+    const onCheckpoint = async (ckpt: TrainingCheckpoint) => {
+      check();
+      batcher.flush();
+      const saved: SavedCheckpoint = { step: ckpt.step, bytes: serializeCheckpoint(ckpt) };
+      this.checkpoint = saved;
+      record.steps = ckpt.step;
+      await hooks.saveCheckpoint?.(saved, record, this.history, this.evals);
     };
     const evaluate = async (step: number) => {
       batcher.flush();
       const result = await runEvaluation(evaluators, (texts) => encoder.embed(texts));
-      const point: EvalPoint = { step: startStep + step, epoch: this.history.at(-1)?.epoch ?? 0, metric: result.primaryMetric, value: result.primaryValue };
+      const point: EvalPoint = { step, epoch: this.history.at(-1)?.epoch ?? 0, metric: result.primaryMetric, value: result.primaryValue };
       this.evals.push(point);
       hooks.emit({ kind: 'evaluation', point });
-      await save(startStep + step);
       return result.metrics;
     };
     try {
-      const result = await train(encoder, split.train, runOptions, { onEvent, evaluate, control });
+      const result = await train(encoder, split.train, options, { onEvent, evaluate, control, onCheckpoint, resumeFrom });
       batcher.flush();
-      record.steps = startStep + result.steps;
+      record.steps = result.steps;
       record.elapsedMs = elapsedBefore + result.elapsedMs;
       record.finished = !result.stopped;
-      if (this.checkpoint?.step !== record.steps) await save(record.steps);
-      else await hooks.saveCheckpoint?.(this.checkpoint, record, this.history, this.evals);
-      return { ...result, steps: record.steps };
+      await hooks.saveCheckpoint?.(null, record, this.history, this.evals);
+      return result;
     } catch (e) {
       batcher.flush();
-      throw explainTrainingError(e, options.batchSize, encoder.head.maxSeqLength);
+      throw e;
     } finally {
       this.control = null;
     }
   }
-}
-
-/** Options for the rest of a run after `startStep` of `totalSteps` (linear decay continues where it was). */
-export function resumedOptions(options: TrainingOptions, totalSteps: number, startStep: number): TrainingOptions {
-  const remaining = Math.max(1, totalSteps - startStep);
-  const warmupSteps = options.warmup.kind === 'steps' ? options.warmup.steps : Math.ceil(options.warmup.ratio * totalSteps);
-  const inWarmup = startStep < warmupSteps;
-  const lrNow = inWarmup
-    ? options.learningRate
-    : options.learningRate * (totalSteps - startStep) / Math.max(1, totalSteps - warmupSteps);
-  return {
-    ...options,
-    length: { kind: 'steps', steps: remaining },
-    warmup: inWarmup ? { kind: 'steps', steps: warmupSteps - startStep } : { kind: 'steps', steps: 0 },
-    learningRate: options.schedule === 'linear' && !inWarmup ? lrNow : options.learningRate,
-    seed: options.seed + startStep,
-  };
 }

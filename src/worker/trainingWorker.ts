@@ -8,14 +8,28 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { initBackend, type BackendInfo } from '../engine/backend';
 import { EngineError } from '../engine/errors';
-import { runSchedule } from '../engine/train/trainer';
+import * as tf from '@tensorflow/tfjs';
 import type { Progress } from './dataOps';
-import { packCheckpoint, SessionStore } from './persist';
-import type { SerializedError, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
+import { currentGpuDevice, DeviceWatch } from './gpuDevice';
+import { SessionStore } from './persist';
+import type { BackendChoice, SerializedError, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
 import { restoreSession } from './restore';
 import { StudioSession } from './session';
+import { explainTrainingError } from './trainRun';
 
 type Post = (message: WorkerResponse, transfer?: Transferable[]) => void;
+
+/** Registers a new WebGPU backend in place of one whose device was lost (tf.js would keep the dead one). */
+function renewWebGpu(): void {
+  const factory = tf.findBackendFactory('webgpu');
+  if (factory === null) return;
+  try {
+    tf.removeBackend('webgpu');
+  } catch (e) {
+    console.warn('could not free the lost WebGPU backend', e);
+  }
+  tf.registerBackend('webgpu', factory);
+}
 
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof Error) {
@@ -33,11 +47,25 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
   const post: Post = (m, t) => scope.postMessage(m, t ?? []);
   const persist = (what: Promise<void>) => what.catch((e: unknown) => console.warn('could not save the session', e));
 
+  const devices = new DeviceWatch();
+  let debug = false;
+  const wasmPaths = { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl };
   const ready = () => {
-    backend ??= initBackend({
-      wasmPaths: { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl },
+    backend ??= initBackend({ wasmPaths }).then((info) => {
+      devices.watch();
+      return info;
     });
     return backend;
+  };
+  /** Moves tf.js to `name` (a fresh WebGPU backend when the old device was lost) and rebuilds the encoders. */
+  const switchBackend = async (name: BackendChoice): Promise<BackendInfo> => {
+    await ready();
+    if (name === 'webgpu' && devices.lost !== null) renewWebGpu();
+    const info = await initBackend({ order: [name], wasmPaths });
+    devices.watch();
+    session.backendChanged();
+    backend = Promise.resolve(info);
+    return info;
   };
 
   async function handle(req: WorkerRequest): Promise<WorkerResult> {
@@ -50,8 +78,21 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
     };
     switch (req.type) {
       case 'init': {
+        debug = req.debug === true;
         const info = await ready();
         return { kind: 'backend', backend: info.name, adapter: info.adapter ?? null };
+      }
+      case 'setBackend': {
+        if (session.run.running) throw new EngineError('bad_option', 'Stop the training run before switching the backend.');
+        const info = await switchBackend(req.backend);
+        return { kind: 'backend', backend: info.name, adapter: info.adapter ?? null };
+      }
+      case 'debugLoseDevice': {
+        if (!debug) throw new EngineError('bad_option', 'debugLoseDevice is for tests only (open the page with ?e2e=1).');
+        const device = currentGpuDevice();
+        if (device === null) throw new EngineError('bad_option', 'Training does not run on a WebGPU device.');
+        device.destroy();
+        return { kind: 'ack' };
       }
       case 'loadDataset': {
         const result = await session.loadDataset(req.role, req.source, progress);
@@ -77,19 +118,24 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       }
       case 'train': {
         const { split } = session.requireReady();
-        const { totalSteps } = runSchedule(req.options, split.train.records.length);
-        const resumeFrom = req.resume ? session.run.checkpoint : null;
-        const encoder = session.freshEncoder(req.maxLength);
+        const previous = session.run.record;
+        if (req.resume && (previous === null || !session.run.resumable)) throw new EngineError('bad_option', 'There is no interrupted run to resume: start a new run.');
+        const options = req.resume && previous ? previous.options : { ...req.options };
+        const maxLength = req.resume && previous ? previous.maxLength : req.maxLength;
+        const encoder = session.freshEncoder(maxLength);
         await session.ensureBaseCorpus(progress);
-        if (resumeFrom) encoder.loadWeights(resumeFrom.weights);
-        const startStep = resumeFrom?.step ?? 0;
-        const result = await session.run.run(encoder, split, req.options, totalSteps, startStep, {
-          emit: (metrics) => post({ type: 'metrics', id: req.id, metrics }),
-          progress,
-          saveCheckpoint: (checkpoint, record, steps, evals) =>
-            persist(store.saveRun({ options: req.options, maxLength: req.maxLength, record, steps, evals }, packCheckpoint(checkpoint.step, checkpoint.weights))),
-        });
-        return { kind: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
+        try {
+          const result = await session.run.run(encoder, split, options, maxLength, req.resume, {
+            emit: (metrics) => post({ type: 'metrics', id: req.id, metrics }),
+            progress,
+            checkDevice: () => devices.check(),
+            saveCheckpoint: (checkpoint, record, steps, evals) => persist(store.saveRun({ record: { ...record }, steps: [...steps], evals: [...evals] }, checkpoint)),
+          });
+          return { kind: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
+        } catch (e) {
+          const checkpointStep = session.run.checkpoint?.step ?? 0;
+          throw explainTrainingError(e, { batchSize: options.batchSize, maxLength, checkpointStep, deviceLost: devices.lost });
+        }
       }
       case 'pause':
         session.run.pause();

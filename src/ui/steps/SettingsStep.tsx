@@ -61,7 +61,7 @@ export function SettingsStep() {
           ? num('freezeLayers', 'Frozen layers (K)', `Layers 0..K−1 stay fixed (model has ${model?.layers ?? '?'}).`, { min: 0, max: model?.layers ?? 12, step: 1 })
           : null}
         {num('seed', 'Seed', 'Fixes shuffling and dropout for a repeatable run.', { step: 1 })}
-        {num('evaluations', 'Evaluations', 'Validation checks (and checkpoints) during the run.', { min: 0, max: 50, step: 1 })}
+        {num('evaluations', 'Evaluations', 'Validation checks during the run (a checkpoint is saved every ~10% of it).', { min: 0, max: 50, step: 1 })}
       </div>
     </Card>
   );

@@ -16,6 +16,12 @@ export function smooth(values: readonly number[], weight = 0.9): number[] {
   return out;
 }
 
+/** Axis labels: two decimals near 1, fewer for large values, more for small ones. */
+export function formatTick(v: number): string {
+  const a = Math.abs(v);
+  return a === 0 ? '0' : a >= 10 ? v.toFixed(0) : a >= 1 ? v.toFixed(1) : v.toFixed(2);
+}
+
 function thin<T>(points: readonly T[]): T[] {
   if (points.length <= MAX_POINTS) return [...points];
   const every = Math.ceil(points.length / MAX_POINTS);
@@ -31,13 +37,19 @@ export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; 
   const domain: [number, number] = [0, Math.max(totalSteps, steps.at(-1)?.step ?? 1)];
   return (
     <div className="charts">
-      <figure className="chart chart-wide" data-testid="loss-chart">
+      <figure
+        className="chart chart-wide"
+        data-testid="loss-chart"
+        data-points={steps.length}
+        data-last-step={steps.at(-1)?.step ?? 0}
+        data-contiguous={steps.every((p, i) => p.step === i + 1)}
+      >
         <figcaption>Training loss</figcaption>
         <ResponsiveContainer width="100%" height={220}>
           <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
             <XAxis dataKey="step" type="number" domain={domain} tick={{ fontSize: 12 }} allowDecimals={false} />
-            <YAxis tick={{ fontSize: 12 }} width={48} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} />
+            <YAxis tick={{ fontSize: 12 }} width={48} domain={[0, 'auto']} allowDataOverflow={false} tickFormatter={(v: number) => formatTick(v)} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
             <Scatter dataKey="loss" name="loss" fill="#93c5fd" isAnimationActive={false} shape="circle" legendType="none" />
             <Line dataKey="smoothed" name="smoothed" stroke="#2563eb" dot={false} strokeWidth={2} isAnimationActive={false} />

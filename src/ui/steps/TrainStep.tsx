@@ -2,6 +2,8 @@
  * Step 5: Train / Pause / Resume / Stop, live progress and charts. The progress bar counts optimiser steps:
  * aria-valuemin 0, aria-valuemax = total steps, aria-valuenow = steps done.
  */
+import { useState } from 'react';
+import type { BackendChoice } from '../../worker/protocol';
 import { Card, ErrorNote, Stat, TaskBar } from '../components';
 import { useBridge } from '../context';
 import { formatDuration } from '../format';
@@ -22,6 +24,8 @@ export function TrainStep() {
   const recent = t.steps.slice(-20);
   const rate = recent.length ? recent.reduce((a, p) => a + p.examplesPerSec, 0) / recent.length : 0;
   const pct = t.totalSteps > 0 ? Math.min(100, (done / t.totalSteps) * 100) : 0;
+  const [choice, setResumeOn] = useState<BackendChoice | null>(null);
+  const resumeOn: BackendChoice = choice ?? (backend.name === 'wasm' ? 'wasm' : 'webgpu');
   const backendText = backend.name ? `${backend.name}${backend.adapter ? ` — ${backend.adapter}` : ''}` : backend.status === 'error' ? 'unavailable' : 'starting…';
 
   return (
@@ -51,11 +55,20 @@ export function TrainStep() {
           Stop
         </button>
         {t.resumable && !active ? (
-          <button type="button" onClick={() => void bridge.train(true)}>
-            Resume training
-          </button>
+          <>
+            <label className="inline-field">
+              <span className="label-text">Resume on</span>
+              <select aria-label="Resume on backend" value={resumeOn} onChange={(e) => setResumeOn(e.currentTarget.value as BackendChoice)}>
+                <option value="webgpu">WebGPU (GPU)</option>
+                <option value="wasm">WASM (CPU, slower)</option>
+              </select>
+            </label>
+            <button type="button" onClick={() => void bridge.train(true, resumeOn)}>
+              Resume training
+            </button>
+          </>
         ) : null}
-        <span className="muted small" data-testid="training-status" data-checkpoint={t.checkpointStep}>
+        <span className="muted small" data-testid="training-status" data-checkpoint={t.checkpointStep} data-start-step={t.startStep}>
           {statusText(t.status, t.checkpointStep)}
         </span>
       </div>

@@ -20,7 +20,7 @@ export interface TrainingSettings {
   /** Layers kept frozen from the bottom (strategy freeze_layers). */
   freezeLayers: number;
   seed: number;
-  /** Evaluations on the validation split during training (checkpoints are written with each). */
+  /** Evaluations on the validation split during training. */
   evaluations: number;
 }
 
@@ -55,6 +55,11 @@ export function plannedSteps(settings: TrainingSettings, trainRecords: number): 
   return settings.maxSteps > 0 ? settings.maxSteps : perEpoch * settings.epochs;
 }
 
+/** Optimiser steps between checkpoints: every ~10% of the run, at least every 20 steps. */
+export function checkpointInterval(totalSteps: number): number {
+  return Math.max(1, Math.min(20, Math.ceil(totalSteps / 10)));
+}
+
 export function settingsToOptions(settings: TrainingSettings, trainRecords: number): TrainingOptions {
   const steps = plannedSteps(settings, trainRecords);
   const s = settings.strategy;
@@ -72,6 +77,7 @@ export function settingsToOptions(settings: TrainingSettings, trainRecords: numb
       freezeLayers: s === 'freeze_layers' ? settings.freezeLayers : 0,
     },
     evalEverySteps: settings.evaluations > 0 ? Math.max(1, Math.ceil(steps / settings.evaluations)) : 0,
+    checkpointEverySteps: checkpointInterval(steps),
   };
 }
 
