@@ -1,0 +1,143 @@
+/**
+ * `npm run bench`: trains a MiniLM-shaped BERT (random weights) with MNRL on every backend headless Chromium
+ * offers and on Node's cpu and wasm backends, and prints one JSON line per configuration on stdout
+ * (progress and a summary table go to stderr). See bench/README.md for what each number means.
+ */
+import { loadavg } from 'node:os';
+import { BROWSER_TARGETS, parseArgs, USAGE, type BenchArgs, type Target } from './args';
+import { browserRunner, type BrowserRunner } from './browser';
+import { failedJob, type FailedJob, type Job, type JobResult, type Runner } from './jobs';
+import type { BenchSpec, StepEvent, TrainResult } from './measure';
+import { nodeRunner } from './node';
+
+type Line = (JobResult | FailedJob) & { target: Target; runtime: 'chromium' | 'node' };
+
+const err = (msg: string) => process.stderr.write(`${msg}\n`);
+
+function emit(line: Line): void {
+  const load = loadavg().map((x) => Math.round(x * 100) / 100);
+  process.stdout.write(`${JSON.stringify({ ...line, load_avg: load })}\n`);
+}
+
+function specOf(a: BenchArgs): BenchSpec {
+  return { shape: a.shape, batch: a.batch, seqLen: a.seqLen, steps: a.steps, warmup: a.warmup, dropout: a.dropout, budgetSeconds: a.budgetSeconds, seed: a.seed };
+}
+
+const started = performance.now();
+
+/** Milliseconds a job may take: its timeout, cut to what is left of the run's deadline. */
+function allowance(a: BenchArgs): number {
+  if (a.deadlineSeconds <= 0) return a.timeoutSeconds * 1000;
+  return Math.min(a.timeoutSeconds * 1000, a.deadlineSeconds * 1000 - (performance.now() - started));
+}
+
+async function runJob(runner: Runner, target: Target, job: Job, a: BenchArgs): Promise<Line> {
+  const runtime = BROWSER_TARGETS.includes(target) ? 'chromium' : 'node';
+  const seen: StepEvent[] = [];
+  const t0 = performance.now();
+  const ms = allowance(a);
+  if (ms < 5000) {
+    err(`${target}: ${job.op} skipped, past the --deadline`);
+    return { ...failedJob(job, target, new Error(`skipped: the run's ${a.deadlineSeconds} s deadline had passed`), []), target, runtime };
+  }
+  err(`${target}: ${job.op} …`);
+  try {
+    const r = await runner.run(target, job, ms, (e) => {
+      seen.push(e);
+      err(`  ${target} ${e.phase} ${e.index}/${e.of}: ${e.ms.toFixed(0)} ms, ${e.numTensors} tensors`);
+    });
+    err(`${target}: ${job.op} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    return { ...r, target, runtime };
+  } catch (e) {
+    err(`${target}: ${job.op} failed: ${e instanceof Error ? e.message : String(e)}`);
+    return { ...failedJob(job, target, e, seen), target, runtime };
+  }
+}
+
+const mb = (b: number | null | undefined) => (b == null ? '–' : (b / 2 ** 20).toFixed(0));
+const fix = (x: number | null | undefined, d = 2) => (x == null || !Number.isFinite(x) ? '–' : x.toFixed(d));
+
+function summary(lines: Line[]): void {
+  err('\ntarget      runtime   ms/step   pairs/s  tokens/s  peak MB  GPU MB  flat  embed sent/s');
+  for (const t of new Set(lines.map((l) => l.target))) {
+    const train = lines.find((l) => l.target === t && l.kind === 'train');
+    const embed = lines.find((l) => l.target === t && l.kind === 'embed');
+    const row = [t.padEnd(11), (train?.runtime ?? '').padEnd(9)];
+    if (train && 'ms_per_step' in train) {
+      row.push(fix(train.ms_per_step, 0).padStart(8), fix(train.pairs_per_s).padStart(9), fix(train.tokens_per_s, 0).padStart(9));
+      row.push(mb(train.peak_bytes).padStart(8), mb(train.peak_gpu_bytes).padStart(7), String(train.tensor_count_flat).padStart(5));
+    } else if (train && 'error' in train) {
+      row.push(`~${fix(train.ms_per_step_estimate, 0)}`.padStart(8), `~${fix(train.pairs_per_s_estimate)}`.padStart(9), `(${train.timed_out ? 'timed out' : 'failed'})`.padStart(30));
+    }
+    row.push(embed && 'sentences_per_s' in embed ? fix(embed.sentences_per_s, 1).padStart(13) : '–'.padStart(13));
+    err(row.join(' '));
+  }
+  const prof = lines.find((l) => l.kind === 'profile' && 'top' in l);
+  if (prof && 'top' in prof) {
+    err(`\nprofile (${prof.target}): ${prof.kernels} kernels, ${fix(prof.kernel_ms, 0)} ms in kernels, ${fix(prof.wall_ms, 0)} ms wall, peak ${mb(prof.peak_bytes)} MB`);
+    for (const k of prof.top) err(`  ${k.kernel.padEnd(22)} ${String(k.calls).padStart(5)} calls ${fix(k.ms, 0).padStart(8)} ms ${fix(k.share * 100, 1).padStart(5)}%`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    err(USAGE);
+    return;
+  }
+  let a: BenchArgs;
+  try {
+    a = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    err(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof Error && e.message.includes('unknown option'))) err(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const spec = specOf(a);
+  err(`bench: ${JSON.stringify({ ...spec, targets: a.targets, quick: a.quick, timeout_s: a.timeoutSeconds })}`);
+  const lines: Line[] = [];
+  const record = (l: Line) => {
+    lines.push(l);
+    emit(l);
+  };
+  const node = nodeRunner();
+  let browser: BrowserRunner | null = null;
+  const wantsBrowser = a.targets.some((t) => BROWSER_TARGETS.includes(t));
+  try {
+    let offered: Target[] = [];
+    if (wantsBrowser) {
+      browser = await browserRunner(a.port, err);
+      offered = await browser.available();
+      err(`Chromium offers: ${offered.join(', ') || 'none'}`);
+    }
+    const runnerFor = (t: Target): Runner | null => (BROWSER_TARGETS.includes(t) ? (offered.includes(t) ? browser : null) : node);
+    // Training on every target first, then the profile, then embedding: what matters most runs before a --deadline.
+    for (const target of a.targets) {
+      const runner = runnerFor(target);
+      if (runner) record(await runJob(runner, target, { op: 'train', spec }, a));
+      else record({ ...failedJob({ op: 'train', spec }, target, new Error('this Chromium does not offer the backend'), []), target, runtime: 'chromium' });
+    }
+    let profileTarget: Target | null = a.profile === 'fastest' ? null : a.profile;
+    if (a.profile === 'fastest') {
+      const trained = lines.filter((l): l is TrainResult & Line => l.kind === 'train' && 'pairs_per_s' in l);
+      trained.sort((x, y) => y.pairs_per_s - x.pairs_per_s);
+      profileTarget = trained[0]?.target ?? null;
+    }
+    const profileRunner = profileTarget ? runnerFor(profileTarget) : null;
+    if (profileTarget && profileRunner) {
+      record(await runJob(profileRunner, profileTarget, { op: 'profile', spec: { ...spec, warmup: 1, steps: 1 }, top: 10 }, a));
+    }
+    for (const target of a.embed ? a.targets : []) {
+      const runner = runnerFor(target);
+      if (runner) record(await runJob(runner, target, { op: 'embed', spec, batch: a.embedBatch, seqLen: a.seqLen, batches: a.embedBatches }, a));
+    }
+  } finally {
+    await browser?.close();
+  }
+  summary(lines);
+}
+
+main().catch((e: unknown) => {
+  err(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  process.exitCode = 1;
+});
