@@ -6,6 +6,8 @@ import { defineConfig } from '@playwright/test';
  */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const port = Number(process.env.E2E_PORT ?? 5179);
+/** Port of the built studio served by `vite preview`; tests reach it through PREVIEW_URL. */
+export const previewPort = Number(process.env.E2E_PREVIEW_PORT ?? 5178);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -33,10 +35,19 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `E2E=1 npx vite --host localhost --port ${port} --strictPort`,
-    url: `http://localhost:${port}`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 120_000,
-  },
+  webServer: [
+    {
+      command: `E2E=1 npx vite --host localhost --port ${port} --strictPort`,
+      url: `http://localhost:${port}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+    {
+      // The production build, for the tests that need what users get from `vite build` (CSP, bundling).
+      command: `npx vite build --outDir dist && npx vite preview --host localhost --port ${previewPort} --strictPort`,
+      url: `http://localhost:${previewPort}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+    },
+  ],
 });

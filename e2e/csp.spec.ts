@@ -1,0 +1,24 @@
+/**
+ * The built studio (what `vite build` ships) runs under its Content-Security-Policy: the demo dataset and the
+ * demo model load in the worker, on WebGPU, with no CSP violation.
+ */
+import { expect, test } from '@playwright/test';
+import { previewPort } from '../playwright.config';
+
+test('the built page works under its Content-Security-Policy', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  await page.goto(`http://localhost:${previewPort}/`);
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+
+  await page.getByRole('button', { name: 'Use the demo dataset' }).click();
+  await page.getByRole('button', { name: 'Use the demo model' }).click();
+  await expect(page.getByText('demo-tiny-bert').first()).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByText(/^webgpu — /)).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByText('93 k')).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/csp-built-page.png', fullPage: true });
+  expect(violations).toEqual([]);
+});

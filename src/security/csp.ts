@@ -1,0 +1,30 @@
+/**
+ * The Content-Security-Policy of the built studio (injected into index.html at build time; Vite's dev server
+ * needs inline scripts and is not covered). Everything runs locally: the only network requests go to the
+ * Hugging Face Hub, for a model the user asked for, and the hosts it redirects downloads to.
+ */
+
+/** Hosts a Hub download may touch: the Hub itself and its file CDNs (LFS and Xet storage). */
+export const HUB_HOSTS: readonly string[] = ['https://huggingface.co', 'https://*.huggingface.co', 'https://*.hf.co'];
+
+/** Directive → sources. */
+export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
+  'default-src': ["'self'"],
+  // No inline script and no eval; 'wasm-unsafe-eval' only because tf.js's WASM backend compiles WebAssembly.
+  'script-src': ["'self'", "'wasm-unsafe-eval'"],
+  'worker-src': ["'self'"],
+  'connect-src': ["'self'", ...HUB_HOSTS],
+  // recharts and React set style attributes; no stylesheet is loaded from elsewhere.
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:', 'blob:'],
+  'font-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+};
+
+export function contentSecurityPolicy(directives: Readonly<Record<string, readonly string[]>> = CSP_DIRECTIVES): string {
+  return Object.entries(directives)
+    .map(([name, sources]) => `${name} ${sources.join(' ')}`)
+    .join('; ');
+}
