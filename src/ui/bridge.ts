@@ -180,7 +180,8 @@ export class StudioBridge {
         if (x.mapping) this.s.mappingApplied(x.mapping);
         if (x.model) {
           this.s.modelLoaded(x.model);
-          this.s.modelDefaults(x.maxLength ?? x.model.maxLength, x.options ?? x.model.suggestedOptions);
+          if (x.options && x.maxLength !== null) this.s.settingsRestored(x.options, x.maxLength);
+          else this.s.modelDefaults(x.model.maxLength, x.model.suggestedOptions);
         }
         if (x.checkpointStep > 0) this.s.trainingRestored(x.steps, x.evals, x.totalSteps, x.checkpointStep, x.finished);
         return;

@@ -54,9 +54,10 @@ export function ErrorNote({ message, testId }: { message: string | null; testId?
   );
 }
 
-export function Field(props: { label: string; hint: string; htmlFor: string; children: ReactNode }) {
+/** A labelled control with a hint; `wide` spans two grid columns (for long option labels). */
+export function Field(props: { label: string; hint: string; htmlFor: string; children: ReactNode; wide?: boolean }) {
   return (
-    <div className="field">
+    <div className={props.wide ? 'field field-wide' : 'field'}>
       <label htmlFor={props.htmlFor}>{props.label}</label>
       {props.children}
       <div className="hint">{props.hint}</div>

@@ -39,6 +39,18 @@ export class DeviceWatch {
     });
   }
 
+  /**
+   * Waits up to `ms` for the watched device to report a loss (a destroyed device fails pending reads before its
+   * `lost` promise settles), then says whether it is lost.
+   */
+  async settle(ms: number): Promise<string | null> {
+    const device = this.watched;
+    if (device === null || this.lost !== null) return this.lost;
+    await Promise.race([device.lost, new Promise((resolve) => setTimeout(resolve, ms))]);
+    await Promise.resolve();
+    return this.lost;
+  }
+
   /** Throws while the watched device is lost. */
   check(): void {
     if (this.lost !== null) throw new Error(`GPU device lost: ${this.lost}`);

@@ -134,7 +134,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
           return { kind: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
         } catch (e) {
           const checkpointStep = session.run.checkpoint?.step ?? 0;
-          throw explainTrainingError(e, { batchSize: options.batchSize, maxLength, checkpointStep, deviceLost: devices.lost });
+          throw explainTrainingError(e, { batchSize: options.batchSize, maxLength, checkpointStep, deviceLost: await devices.settle(1000) });
         }
       }
       case 'pause':

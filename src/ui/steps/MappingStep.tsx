@@ -32,7 +32,7 @@ export function MappingStep() {
   return (
     <Card step={2} title="Mapping" enabled={enabled} done={m.status === 'ready'}>
       <div className="grid">
-        <Field label="Record type" htmlFor="record-type" hint="Detected from the column names or content; change it if it is wrong.">
+        <Field label="Record type" htmlFor="record-type" hint="Detected from the column names or content; change it if it is wrong." wide>
           <select id="record-type" value={m.recordType} onChange={(e) => setType(e.currentTarget.value as RecordType)}>
             {(Object.keys(TYPE_LABELS) as RecordType[]).map((t) => (
               <option key={t} value={t}>
@@ -115,7 +115,7 @@ export function MappingStep() {
             <Stat label="Skipped" value={summary.skipped.toLocaleString('en-US')} />
             <Stat label="Training" value={summary.trainCount.toLocaleString('en-US')} />
             <Stat label="Validation" value={summary.validationCount.toLocaleString('en-US')} />
-            {summary.labelScale ? <Stat label="Labels" value={`${summary.labelScale.normalisedFrom} → 0..1`} /> : null}
+            {summary.labelScale ? <Stat label="Labels" value={<span data-testid="label-scale">{`${summary.labelScale.normalisedFrom} → 0..1`}</span>} /> : null}
             {summary.duplicates > 0 ? <Stat label="Duplicates (kept)" value={summary.duplicates} /> : null}
           </div>
           {summary.skippedRows.length > 0 ? (

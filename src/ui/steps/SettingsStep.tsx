@@ -34,7 +34,7 @@ export function SettingsStep() {
   return (
     <Card step={4} title="Training settings" enabled={enabled} done={enabled}>
       <div className="grid">
-        <Field label="Loss" htmlFor="set-loss" hint={LOSSES[settings.loss].description}>
+        <Field label="Loss" htmlFor="set-loss" hint={LOSSES[settings.loss].description} wide>
           <select id="set-loss" value={settings.loss} onChange={(e) => change({ loss: e.currentTarget.value as LossName })}>
             {(Object.keys(LOSSES) as LossName[]).map((l) => (
               <option key={l} value={l} disabled={!lossSupports(l, recordType)}>

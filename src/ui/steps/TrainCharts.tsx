@@ -16,10 +16,35 @@ export function smooth(values: readonly number[], weight = 0.9): number[] {
   return out;
 }
 
-/** Axis labels: two decimals near 1, fewer for large values, more for small ones. */
-export function formatTick(v: number): string {
-  const a = Math.abs(v);
-  return a === 0 ? '0' : a >= 10 ? v.toFixed(0) : a >= 1 ? v.toFixed(1) : v.toFixed(2);
+/** A y-axis: round ticks that frame the values, and their labels. */
+export interface NiceAxis {
+  domain: [number, number];
+  ticks: number[];
+  format: (v: number) => string;
+}
+
+/**
+ * Four or five round ticks (steps of 1, 2, 2.5 or 5 × 10^k) around the values, never below 0 for
+ * non-negative data, so a loss that moves from 2.9 to 2.6 fills the chart's height with readable labels.
+ */
+export function niceAxis(values: readonly number[]): NiceAxis {
+  const finite = values.filter(Number.isFinite);
+  let lo = finite.length ? Math.min(...finite) : 0;
+  let hi = finite.length ? Math.max(...finite) : 1;
+  if (hi - lo < 1e-9) {
+    const pad = Math.max(Math.abs(hi) * 0.05, 0.01);
+    lo = lo >= 0 ? Math.max(0, lo - pad) : lo - pad;
+    hi += pad;
+  }
+  const raw = (hi - lo) / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  const start = Math.floor(lo / step + 1e-9) * step;
+  const end = Math.ceil(hi / step - 1e-9) * step;
+  const ticks: number[] = [];
+  for (let i = 0; start + i * step <= end + step * 1e-6; i++) ticks.push(Number((start + i * step).toPrecision(12)));
+  const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(step) - 1e-9) + (step / magnitude === 2.5 ? 1 : 0)));
+  return { domain: [ticks[0], ticks[ticks.length - 1]], ticks, format: (v) => v.toFixed(decimals) };
 }
 
 function thin<T>(points: readonly T[]): T[] {
@@ -34,6 +59,8 @@ export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; 
     return thin(steps.map((p, i) => ({ step: p.step, loss: p.loss, smoothed: smoothed[i], lr: p.lr })));
   }, [steps]);
   const metric = evals[0]?.metric ?? 'metric';
+  const lossAxis = useMemo(() => niceAxis(steps.map((p) => p.loss)), [steps]);
+  const evalAxis = useMemo(() => niceAxis(evals.map((p) => p.value)), [evals]);
   const domain: [number, number] = [0, Math.max(totalSteps, steps.at(-1)?.step ?? 1)];
   return (
     <div className="charts">
@@ -49,7 +76,7 @@ export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; 
           <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
             <XAxis dataKey="step" type="number" domain={domain} tick={{ fontSize: 12 }} allowDecimals={false} />
-            <YAxis tick={{ fontSize: 12 }} width={48} domain={[0, 'auto']} allowDataOverflow={false} tickFormatter={(v: number) => formatTick(v)} />
+            <YAxis tick={{ fontSize: 12 }} width={52} type="number" domain={lossAxis.domain} ticks={lossAxis.ticks} tickFormatter={lossAxis.format} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
             <Scatter dataKey="loss" name="loss" fill="#93c5fd" isAnimationActive={false} shape="circle" legendType="none" />
             <Line dataKey="smoothed" name="smoothed" stroke="#2563eb" dot={false} strokeWidth={2} isAnimationActive={false} />
@@ -62,7 +89,7 @@ export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; 
           <LineChart data={evals} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
             <XAxis dataKey="step" type="number" domain={domain} tick={{ fontSize: 12 }} allowDecimals={false} />
-            <YAxis tick={{ fontSize: 12 }} width={48} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} />
+            <YAxis tick={{ fontSize: 12 }} width={52} type="number" domain={evalAxis.domain} ticks={evalAxis.ticks} tickFormatter={evalAxis.format} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
             <Line dataKey="value" name={metric} stroke="#059669" strokeWidth={2} isAnimationActive={false} />
           </LineChart>
@@ -74,7 +101,7 @@ export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; 
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
             <XAxis dataKey="step" type="number" domain={domain} tick={{ fontSize: 12 }} allowDecimals={false} />
-            <YAxis tick={{ fontSize: 12 }} width={56} tickFormatter={(v: number) => v.toExponential(0)} />
+            <YAxis tick={{ fontSize: 12 }} width={56} tickFormatter={(v: number) => (v === 0 ? '0' : v.toExponential(0))} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toExponential(2) : String(v))} />
             <Line dataKey="lr" name="lr" stroke="#d97706" dot={false} strokeWidth={2} isAnimationActive={false} />
           </LineChart>

@@ -1,5 +1,5 @@
 /** Training settings as the form edits them, and their conversion to the engine's TrainingOptions. */
-import { defaultLossFor, type LossName } from '../../engine/losses';
+import { defaultLossFor, lossSupports, type LossName } from '../../engine/losses';
 import type { RecordType } from '../../engine/records';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../engine/train/options';
 import type { GetState, SetState } from './types';
@@ -47,6 +47,27 @@ export interface SettingsSlice {
   recordTypeChanged: (type: RecordType) => void;
   /** A model loaded: its max length, and its recommended options (demo model). */
   modelDefaults: (maxLength: number, suggested: Partial<TrainingOptions> | null) => void;
+  /** After a reload: the form shows the settings of the saved run (the one Resume training continues). */
+  settingsRestored: (options: TrainingOptions, maxLength: number) => void;
+}
+
+/** The form's settings for a run's options (the inverse of settingsToOptions). */
+export function optionsToSettings(o: TrainingOptions, maxLength: number, trainRecords: number): TrainingSettings {
+  const settings: TrainingSettings = {
+    ...DEFAULT_SETTINGS,
+    loss: o.loss === 'auto' ? DEFAULT_SETTINGS.loss : o.loss,
+    epochs: o.length.kind === 'epochs' ? o.length.epochs : 1,
+    maxSteps: o.length.kind === 'steps' ? o.length.steps : 0,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    warmupRatio: o.warmup.kind === 'ratio' ? o.warmup.ratio : DEFAULT_SETTINGS.warmupRatio,
+    maxLength,
+    strategy: o.strategy.kind === 'bitfit' ? 'bitfit' : o.strategy.freezeEmbeddings ? 'freeze_embeddings' : o.strategy.freezeLayers > 0 ? 'freeze_layers' : 'full',
+    freezeLayers: o.strategy.freezeLayers,
+    seed: o.seed,
+  };
+  const steps = plannedSteps(settings, trainRecords);
+  return { ...settings, evaluations: o.evalEverySteps > 0 ? Math.max(1, Math.round(steps / o.evalEverySteps)) : 0 };
 }
 
 /** Steps a run takes (for evaluation spacing), as the engine counts them. */
@@ -86,12 +107,16 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
     settings: DEFAULT_SETTINGS,
     lossTouched: false,
     settingsChanged: (patch) => set((s) => ({ settings: { ...s.settings, ...patch }, lossTouched: s.lossTouched || 'loss' in patch })),
-    recordTypeChanged: (type) => set((s) => (s.lossTouched ? {} : { settings: { ...s.settings, loss: defaultLossFor(type) } })),
+    recordTypeChanged: (type) =>
+      set((s) => (s.lossTouched && lossSupports(s.settings.loss, type) ? {} : { settings: { ...s.settings, loss: defaultLossFor(type) } })),
+    settingsRestored: (options, maxLength) =>
+      set((s) => ({ settings: optionsToSettings(options, maxLength, s.mapping.summary?.trainCount ?? 1), lossTouched: options.loss !== 'auto' })),
     modelDefaults: (maxLength, suggested) =>
       set((s) => {
         const next: TrainingSettings = { ...s.settings, maxLength };
         if (suggested === null) return { settings: { ...next, learningRate: DEFAULT_TRAINING_OPTIONS.learningRate } };
-        if (suggested.loss && suggested.loss !== 'auto') next.loss = suggested.loss;
+        // The demo model suggests a loss for its own pairs; another dataset keeps the loss its records need.
+        if (suggested.loss && suggested.loss !== 'auto' && lossSupports(suggested.loss, s.mapping.recordType)) next.loss = suggested.loss;
         if (suggested.length?.kind === 'epochs') next.epochs = suggested.length.epochs;
         if (suggested.length?.kind === 'steps') next.maxSteps = suggested.length.steps;
         if (suggested.batchSize) next.batchSize = suggested.batchSize;

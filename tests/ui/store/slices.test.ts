@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStudioStore } from '../../../src/ui/store';
-import { DEFAULT_SETTINGS, plannedSteps, settingsToOptions } from '../../../src/ui/store/settingsSlice';
+import { DEFAULT_SETTINGS, optionsToSettings, plannedSteps, settingsToOptions } from '../../../src/ui/store/settingsSlice';
 import type { DatasetSummary, MappingSummary, StepPoint } from '../../../src/worker/protocol';
 
 const dataset: DatasetSummary = {
@@ -46,7 +46,7 @@ describe('settings slice', () => {
     store.getState().recordTypeChanged('scored_pair');
     expect(store.getState().settings.loss).toBe('cosent');
     store.getState().settingsChanged({ loss: 'cosine' });
-    store.getState().recordTypeChanged('pair');
+    store.getState().recordTypeChanged('scored_pair');
     expect(store.getState().settings.loss).toBe('cosine');
   });
 
@@ -56,6 +56,25 @@ describe('settings slice', () => {
     expect(store.getState().settings).toMatchObject({ maxLength: 32, learningRate: 1e-3, batchSize: 16, epochs: 2 });
     store.getState().modelDefaults(256, null);
     expect(store.getState().settings).toMatchObject({ maxLength: 256, learningRate: 2e-5 });
+  });
+
+  it('keeps a loss the records need when the model suggests one for other records', () => {
+    const store = createStudioStore();
+    store.getState().mappingChosen('scored_pair', { sentence1: 'a', sentence2: 'b', label: 'c' }, { kind: 'fraction', fraction: 0.1, seed: 42 });
+    store.getState().recordTypeChanged('scored_pair');
+    store.getState().modelDefaults(32, { loss: 'mnrl', learningRate: 4e-3 });
+    expect(store.getState().settings).toMatchObject({ loss: 'cosent', learningRate: 4e-3 });
+    store.getState().settingsChanged({ loss: 'cosine' });
+    store.getState().recordTypeChanged('pair');
+    expect(store.getState().settings.loss).toBe('mnrl');
+  });
+
+  it('shows the saved run after a reload, and checkpoints every ~10% of a run', () => {
+    const s = { ...DEFAULT_SETTINGS, maxSteps: 40, batchSize: 16, strategy: 'bitfit' as const, evaluations: 4, seed: 7 };
+    const o = settingsToOptions(s, 442);
+    expect(o.checkpointEverySteps).toBe(4);
+    expect(settingsToOptions({ ...s, maxSteps: 1000 }, 442).checkpointEverySteps).toBe(20);
+    expect(optionsToSettings(o, 64, 442)).toEqual({ ...s, maxLength: 64 });
   });
 
   it('converts to TrainingOptions', () => {
