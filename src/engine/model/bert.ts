@@ -33,11 +33,34 @@ function param(params: BertParams, name: string): tf.Variable {
   return p;
 }
 
+/**
+ * x·Wᵀ with explicit transposes and a hand-written gradient, so that every matrix product runs untransposed:
+ * tf.js's WASM and CPU kernels are 7-18x slower with a transposed operand (bench/README.md).
+ *   forward  y  = x · transpose(W)      [N, in] · [in, out]
+ *   backward dx = dy · W                [N, out] · [out, in]
+ *            dW = transpose(dy) · x     [out, N] · [N, in]
+ */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, wi, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    save([xi, wi]);
+    return {
+      value: tf.matMul(xi, tf.transpose(wi)), // [N, out]
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const g = dy as tf.Tensor2D;
+        return [tf.matMul(g, ws), tf.matMul(tf.transpose(g), xs)]; // [N, in], [out, in]
+      },
+    };
+  });
+  return f(x, w) as tf.Tensor2D;
+}
+
 /** x·Wᵀ + b with a Hugging Face Linear weight of shape [out, in]. */
 function dense(params: BertParams, prefix: string, x: tf.Tensor2D): tf.Tensor2D {
   const w = param(params, `${prefix}.weight`); // [out, in]
   const b = param(params, `${prefix}.bias`); // [out]
-  return tf.add(tf.matMul(x, w as tf.Tensor2D, false, true), b); // [N, out]
+  return tf.add(linear(x, w as tf.Tensor2D), b); // [N, out]
 }
 
 function layerNorm(params: BertParams, prefix: string, x: tf.Tensor, eps: number): tf.Tensor2D {
