@@ -6,7 +6,7 @@
  * this machine cannot train is refused from its config, before its weights are read (see ./memory.ts).
  */
 import { compareRuns, evaluatorsFor, runEvaluation, type Evaluator } from '../engine/eval';
-import { splitDataset, withValidationDataset } from '../engine/data';
+import { overlongInDataset, splitDataset, withValidationDataset } from '../engine/data';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { writeFolder } from '../engine/io/writeFolderNode';
 import { resolveLossParams } from '../engine/losses';
@@ -15,6 +15,7 @@ import { exportSentenceTransformersFolder } from '../engine/model/export';
 import type { MappedDataset } from '../engine/records';
 import { TrainingControl } from '../engine/train/control';
 import { resolveLoss, runSchedule, train, type TrainEvent, type TrainResult } from '../engine/train/trainer';
+import { TextTokenizer } from '../engine/tokenizer';
 import { Flags } from './args';
 import { checkpointPlan, checkpointWriter, checkSameModel, checkSameRun, prepareCheckpoint, type CheckpointPlan } from './checkpoint';
 import { datasetChoice, readDataset } from './dataset';
@@ -112,6 +113,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (existing > 0) io.err(`out: ${outDir} is not empty; files of the same name will be overwritten`);
 
   const { encoder, backend: backendName } = await openModel(modelDir, head, backend, io, files);
+  const truncated = reportOverlong(mapped.dataset, files, encoder.head.maxSeqLength, io);
   if (plan && resumeFrom) checkSameModel(resumeFrom, plan, encoder);
   const schedule = runSchedule(runOptions, trainSet.records.length);
   io.err(`train: ${trainSet.records.length} ${trainSet.type} records; ${describeOptions(runOptions, loss.name, resolveLossParams(loss.name, runOptions.lossParams))}`);
@@ -145,6 +147,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     record_type: trainSet.type,
     train_records: trainSet.records.length,
     skipped_rows: mapped.skipped.length,
+    truncated_texts: truncated,
     out: outDir,
     loss_history: result.lossHistory,
   };
@@ -171,4 +174,15 @@ async function saveModel(encoder: SentenceEncoder, files: LoadedModelFiles, outD
   } catch (e) {
     throw fsError(e, 'write the model to', outDir) ?? e;
   }
+}
+
+/** Counts (and shows the first few) texts longer than the max length: kept, but the model sees their start only. */
+function reportOverlong(dataset: MappedDataset, files: LoadedModelFiles, maxLength: number, io: CliIo): number {
+  const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+  const overlong = overlongInDataset(dataset, (text) => tokenizer.countTokens(text), maxLength);
+  if (overlong.length > 0) {
+    const examples = overlong.slice(0, 3).map((t) => `record ${t.row} ${t.field}: ${t.tokens} tokens`).join('; ');
+    io.err(`data: ${plural(overlong.length, 'text')} longer than ${maxLength} tokens will be truncated (${examples}${overlong.length > 3 ? '; …' : ''}); raise --max-length to keep more`);
+  }
+  return overlong.length;
 }

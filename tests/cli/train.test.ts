@@ -17,6 +17,20 @@ const sts = tmp.file('sts.tsv', readFileSync(join(DATA_DIR, 'sts-dev.csv'), 'utf
 const ORACLE_RUN = ['--no-shuffle', '--steps', '5', '--batch-size', '4', '--lr', '2e-3', '--warmup-steps', '1', '--max-grad-norm', '0', '--dropout', '0', '--loss', 'mnrl', '--scale', '20'];
 
 describe('train', () => {
+  it('counts and shows the texts longer than --max-length (token counts from the oracle tokenisation)', async () => {
+    const T = golden.tokenize;
+    const tokens = new Map(T.texts.map((t, i) => [t, T.attention_mask[i].reduce((a, b) => a + b, 0)]));
+    const pairs = T.texts.slice(0, -1).map((text, i) => ({ text, text_pos: T.texts[i + 1] }));
+    const data = tmp.file('long.jsonl', pairs.map((p) => `${JSON.stringify(p)}\n`).join(''));
+    const maxLength = 9;
+    const expected = pairs.flatMap((p) => [p.text, p.text_pos]).filter((t) => tokens.get(t)! > maxLength).length;
+    expect(expected).toBeGreaterThan(0);
+    const r = await runCli(['train', '--model', TINY_BERT_DIR, '--data', data, '--out', join(tmp.dir, 'long-out'), '--steps', '1', '--batch-size', '3', '--max-length', String(maxLength)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((jsonLines(r.stdout)[0] as Record<string, unknown>).truncated_texts).toBe(expected);
+    expect(r.stderr).toMatch(new RegExp(`${expected} texts longer than ${maxLength} tokens will be truncated \\(record \\d+ text`));
+  });
+
   it('follows the oracle 5-step AdamW run and exports a folder that embeds like the trained model', async () => {
     const out = join(tmp.dir, 'oracle-out');
     const r = await runCli(['train', '--model', TINY_BERT_DIR, '--data', oraclePairs, '--out', out, ...ORACLE_RUN]);

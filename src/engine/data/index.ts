@@ -36,6 +36,7 @@ export {
 export {
   chooseLabelScale,
   normaliseLabel,
+  overlongInDataset,
   readLabel,
   readText,
   type LabelScale,

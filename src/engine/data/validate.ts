@@ -3,6 +3,7 @@
  * duplicates, texts over the model's length. Every rejected value comes with a reason the user can act on.
  */
 import { EngineError } from '../errors';
+import type { MappedDataset } from '../records';
 
 /** A label scale and how labels were brought to 0..1 (`normalisedFrom`: `'0..1'`, `'0..5'`, `'0..10'`, `'-1..1'`). */
 export interface LabelScale {
@@ -131,5 +132,19 @@ export function overlongTexts(
     const tokens = countTokens(text);
     if (tokens > maxTokens) out.push({ row, field, tokens });
   }
+  return out;
+}
+
+/**
+ * The texts of a mapped dataset longer than `maxTokens`, for a report once the model (and so the tokenizer and
+ * its max length) is known; `row` is the 1-based record number in the dataset.
+ */
+export function overlongInDataset(dataset: MappedDataset, countTokens: (text: string) => number, maxTokens: number): TruncatedText[] {
+  const out: TruncatedText[] = [];
+  dataset.records.forEach((record, i) => {
+    const texts: Record<string, string> = {};
+    for (const [field, value] of Object.entries(record)) if (typeof value === 'string') texts[field] = value;
+    out.push(...overlongTexts(texts, i + 1, countTokens, maxTokens));
+  });
   return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  overlongInDataset,
   chooseLabelScale,
   DuplicateFinder,
   labelInScale,
@@ -92,5 +93,25 @@ describe('overlongTexts', () => {
     const count = (t: string) => t.length;
     const texts = { text: 'abcd', text_pos: 'ab' };
     expect(overlongTexts(texts, 7, count, 3)).toEqual([{ row: 7, field: 'text', tokens: 4 }]);
+  });
+});
+
+describe('overlongInDataset', () => {
+  it('lists each text over the limit with its record number and field (word count as the tokenizer)', () => {
+    const words = (t: string) => t.split(' ').length;
+    const dataset = {
+      type: 'triplet' as const,
+      records: [
+        { text: 'a b c', text_pos: 'a b', text_neg: 'a b c d e' },
+        { text: 'a', text_pos: 'a b c d', text_neg: 'a' },
+      ],
+    };
+    expect(overlongInDataset(dataset, words, 3)).toEqual([
+      { row: 1, field: 'text_neg', tokens: 5 },
+      { row: 2, field: 'text_pos', tokens: 4 },
+    ]);
+    expect(overlongInDataset({ type: 'scored_pair', records: [{ sentence1: 'a b c d', sentence2: 'a', label: 0.5 }] }, words, 3)).toEqual([
+      { row: 1, field: 'sentence1', tokens: 4 },
+    ]);
   });
 });
