@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BertConfig } from './config';
+import { matMulBT, matMulNN } from './matmul';
 
 /** Trainable parameters by Hugging Face name, e.g. `encoder.layer.0.attention.self.query.weight`. */
 export type BertParams = Map<string, tf.Variable>;
@@ -33,34 +34,11 @@ function param(params: BertParams, name: string): tf.Variable {
   return p;
 }
 
-/**
- * x·Wᵀ with explicit transposes and a hand-written gradient, so that every matrix product runs untransposed:
- * tf.js's WASM and CPU kernels are 7-18x slower with a transposed operand (bench/README.md).
- *   forward  y  = x · transpose(W)      [N, in] · [in, out]
- *   backward dx = dy · W                [N, out] · [out, in]
- *            dW = transpose(dy) · x     [out, N] · [N, in]
- */
-export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  const f = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xi, wi, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    save([xi, wi]);
-    return {
-      value: tf.matMul(xi, tf.transpose(wi)), // [N, out]
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const g = dy as tf.Tensor2D;
-        return [tf.matMul(g, ws), tf.matMul(tf.transpose(g), xs)]; // [N, in], [out, in]
-      },
-    };
-  });
-  return f(x, w) as tf.Tensor2D;
-}
-
 /** x·Wᵀ + b with a Hugging Face Linear weight of shape [out, in]. */
 function dense(params: BertParams, prefix: string, x: tf.Tensor2D): tf.Tensor2D {
   const w = param(params, `${prefix}.weight`); // [out, in]
   const b = param(params, `${prefix}.bias`); // [out]
-  return tf.add(linear(x, w as tf.Tensor2D), b); // [N, out]
+  return tf.add(matMulBT(x, w as tf.Tensor2D), b); // [N, out], see matmul.ts for why not tf.matMul(x, w, false, true)
 }
 
 function layerNorm(params: BertParams, prefix: string, x: tf.Tensor, eps: number): tf.Tensor2D {
@@ -143,9 +121,9 @@ function selfAttention(
   const q = splitHeads(dense(params, `${prefix}.self.query`, h), B, T, nh); // [B, nh, T, hs]
   const k = splitHeads(dense(params, `${prefix}.self.key`, h), B, T, nh); // [B, nh, T, hs]
   const v = splitHeads(dense(params, `${prefix}.self.value`, h), B, T, nh); // [B, nh, T, hs]
-  const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(hs)), maskBias); // [B, nh, T, T]
+  const scores = tf.add(tf.div(matMulBT(q, k), Math.sqrt(hs)), maskBias); // [B, nh, T, T]
   const probs = dropout(tf.softmax(scores, -1), rates.attention); // [B, nh, T, T]
-  const context = tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]); // [B, T, nh, hs]
+  const context = tf.transpose(matMulNN(probs, v), [0, 2, 1, 3]); // [B, T, nh, hs]
   const merged = tf.reshape(context, [B * T, config.hiddenSize]) as tf.Tensor2D; // [B*T, H]
   const out = dropout(dense(params, `${prefix}.output.dense`, merged), rates.hidden); // [B*T, H]
   return layerNorm(params, `${prefix}.output.LayerNorm`, tf.add(out, h), config.layerNormEps);
