@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 export interface GpuDeviceHandle {
   destroy(): void;
   lost: Promise<{ reason?: string; message?: string }>;
+  limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number };
 }
 
 function isDeviceHandle(d: unknown): d is GpuDeviceHandle {

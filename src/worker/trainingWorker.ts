@@ -11,6 +11,7 @@ import { EngineError } from '../engine/errors';
 import * as tf from '@tensorflow/tfjs';
 import type { Progress } from './dataOps';
 import { currentGpuDevice, DeviceWatch } from './gpuDevice';
+import { checkRunFits } from './memoryCheck';
 import { SessionStore } from './persist';
 import type { BackendChoice, SerializedError, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
 import { restoreSession } from './restore';
@@ -122,6 +123,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
         if (req.resume && (previous === null || !session.run.resumable)) throw new EngineError('bad_option', 'There is no interrupted run to resume: start a new run.');
         const options = req.resume && previous ? previous.options : { ...req.options };
         const maxLength = req.resume && previous ? previous.maxLength : req.maxLength;
+        checkRunFits(session.requireReady().model.files, split, options.batchSize, maxLength);
         const encoder = session.freshEncoder(maxLength);
         await session.ensureBaseCorpus(progress);
         try {

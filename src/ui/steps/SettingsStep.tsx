@@ -45,7 +45,7 @@ export function SettingsStep() {
         </Field>
         {num('epochs', 'Epochs', `Passes over the ${trainCount} training records; 1–3 is typical.`, { min: 1, step: 1 })}
         {num('maxSteps', 'Max steps', `0 runs whole epochs; this run: ${plannedSteps(settings, Math.max(trainCount, 1))} steps.`, { min: 0, step: 1 })}
-        {num('batchSize', 'Batch size', 'Larger batches give MNRL more in-batch negatives but need more memory.', { min: 1, step: 1 })}
+        {num('batchSize', 'Batch size', 'Records per step; larger batches give in-batch losses more negatives but need more memory.', { min: 1, step: 1 })}
         {num('learningRate', 'Learning rate', 'Peak AdamW rate: 2e-5 for pretrained models, ~1e-3 from scratch.', { min: 0, step: 'any' })}
         {num('warmupRatio', 'Warmup ratio', 'Share of steps the rate ramps up from 0; 0.1 is standard.', { min: 0, max: 1, step: 0.01 })}
         {num('maxLength', 'Max length', `Tokens per text (≤ ${model?.maxPositions ?? 512}); shorter is faster.`, { min: 2, max: model?.maxPositions ?? 512, step: 1 })}

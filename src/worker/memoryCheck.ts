@@ -1,0 +1,40 @@
+/**
+ * Before a run starts: does the model train at this batch size and max length within what the browser offers?
+ * Refuses with the engine's out_of_memory explanation (what it needs, what is available, what to lower) instead of
+ * letting the GPU fail mid-run.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { recordTexts, type DatasetSplit } from '../engine/data';
+import type { LoadedModelFiles } from '../engine/io/modelFolder';
+import { browserMemoryBudget, checkTrainingMemory, longestSequence, textsPerRecord, type BrowserMemoryInfo } from '../engine/model/memory';
+import { TextTokenizer } from '../engine/tokenizer';
+import { currentGpuDevice } from './gpuDevice';
+
+/** What this browser reports about its memory and the current backend's limits. */
+export function browserMemoryInfo(): BrowserMemoryInfo {
+  const name = tf.getBackend();
+  const backend = name === 'webgpu' || name === 'wasm' || name === 'webgl' ? name : 'cpu';
+  const reported = 'deviceMemory' in navigator ? navigator.deviceMemory : undefined;
+  const limits = currentGpuDevice()?.limits;
+  return {
+    backend,
+    deviceMemoryGB: typeof reported === 'number' ? reported : undefined,
+    maxBufferSize: limits?.maxBufferSize,
+    maxStorageBufferBindingSize: limits?.maxStorageBufferBindingSize,
+  };
+}
+
+/** Throws an out_of_memory EngineError when the run would not fit. */
+export function checkRunFits(files: LoadedModelFiles, split: DatasetSplit, batchSize: number, maxLength: number): void {
+  const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+  const seqLen = longestSequence(tokenizer, recordTexts(split.train).flat(), maxLength);
+  const budget = browserMemoryBudget(browserMemoryInfo());
+  checkTrainingMemory(files.config, {
+    batchSize,
+    textsPerRecord: textsPerRecord(split.train.type),
+    seqLen,
+    budgetBytes: budget.budgetBytes,
+    maxTensorBytes: budget.maxTensorBytes,
+    source: budget.source,
+  });
+}
