@@ -95,7 +95,7 @@ export class StudioBridge {
         return;
       case 'error': {
         this.pending.delete(message.id);
-        this.failure(p, message.error.message);
+        this.failure(p, message.error.message, message.error.code);
         const error = new Error(message.error.message);
         error.name = message.error.name;
         p.reject(error);
@@ -127,7 +127,7 @@ export class StudioBridge {
     }
   }
 
-  private failure(p: Pending, message: string): void {
+  private failure(p: Pending, message: string, code: string | null = null): void {
     switch (p.type) {
       case 'init':
         return this.s.backendFailed(message);
@@ -138,7 +138,7 @@ export class StudioBridge {
       case 'loadModel':
         return this.s.modelFailed(message);
       case 'train':
-        return this.s.trainingFailed(message);
+        return this.s.trainingFailed(message, code);
       case 'evaluate':
         return this.s.evaluationFailed(message);
       case 'embedQuery':

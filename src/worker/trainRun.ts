@@ -74,16 +74,16 @@ export class StepBatcher {
 export function explainTrainingError(e: unknown, ctx: { batchSize: number; maxLength: number; checkpointStep: number; deviceLost: string | null }): unknown {
   if (isEngineError(e) && e.code !== 'device_lost') return e;
   const message = e instanceof Error ? e.message : String(e);
-  const kept = ctx.checkpointStep > 0 ? `The checkpoint at step ${ctx.checkpointStep} is kept: press Resume training to continue from it` : 'No checkpoint was saved yet: start the run again';
-  const smaller = `a smaller batch size (now ${ctx.batchSize}) or max length (now ${ctx.maxLength})`;
+  const kept = ctx.checkpointStep > 0 ? `The checkpoint at step ${ctx.checkpointStep} is kept: press Resume training to continue from it` : 'No checkpoint was saved yet';
+  const smaller = `start a new run with a smaller batch size (now ${ctx.batchSize}) or max length (now ${ctx.maxLength})`;
+  const clean = (why: string) => why.trim().replace(/\.+$/, '');
   if (/out of memory|\boom\b|allocation fail|failed to allocate|size exceeds/i.test(message)) {
-    return new EngineError('out_of_memory', `The GPU ran out of memory while training (${message}). ${kept} after choosing ${smaller}, or resume on the WASM (CPU) backend.`);
+    return new EngineError('out_of_memory', `The GPU ran out of memory while training (${clean(message)}). ${kept} on WASM (CPU memory, slower), or ${smaller}.`);
   }
   if (ctx.deviceLost !== null || /device.*lost|lost.*device|context lost|gpudevice/i.test(message)) {
-    const why = ctx.deviceLost ?? message;
     return new EngineError(
       'device_lost',
-      `Training stopped: the GPU device was lost (${why}). ${kept} — on WASM (CPU, slower, needs no GPU), or on WebGPU after reloading the page. If it happens again, try ${smaller}.`,
+      `Training stopped: the GPU device was lost (${clean(ctx.deviceLost ?? message)}). ${kept} on WASM (CPU, slower, needs no GPU) or on a fresh WebGPU device. If it happens again, ${smaller}.`,
     );
   }
   return e;

@@ -74,7 +74,7 @@ describe('explainTrainingError', () => {
     const e = explainTrainingError(new Error('mapAsync failed'), { batchSize: 16, maxLength: 64, checkpointStep: 4, deviceLost: 'Device was destroyed.' });
     expect(e).toMatchObject({ code: 'device_lost' });
     const message = (e as Error).message;
-    expect(message).toContain('GPU device was lost (Device was destroyed.)');
+    expect(message).toContain('GPU device was lost (Device was destroyed). The checkpoint');
     expect(message).toContain('checkpoint at step 4 is kept');
     expect(message).toContain('Resume training');
     expect(message).toContain('WASM');

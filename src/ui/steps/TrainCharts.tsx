@@ -85,15 +85,19 @@ export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; 
       </figure>
       <figure className="chart" data-testid="eval-chart">
         <figcaption>Validation {metric}</figcaption>
-        <ResponsiveContainer width="100%" height={180}>
-          <LineChart data={evals} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-            <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-            <XAxis dataKey="step" type="number" domain={domain} tick={{ fontSize: 12 }} allowDecimals={false} />
-            <YAxis tick={{ fontSize: 12 }} width={52} type="number" domain={evalAxis.domain} ticks={evalAxis.ticks} tickFormatter={evalAxis.format} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
-            <Line dataKey="value" name={metric} stroke="#059669" strokeWidth={2} isAnimationActive={false} />
-          </LineChart>
-        </ResponsiveContainer>
+        {evals.length === 0 ? (
+          <div className="chart-empty muted small">No validation check yet: the run evaluates at each epoch end and as often as Evaluations asks.</div>
+        ) : (
+          <ResponsiveContainer width="100%" height={180}>
+            <LineChart data={evals} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+              <XAxis dataKey="step" type="number" domain={domain} tick={{ fontSize: 12 }} allowDecimals={false} />
+              <YAxis tick={{ fontSize: 12 }} width={52} type="number" domain={evalAxis.domain} ticks={evalAxis.ticks} tickFormatter={evalAxis.format} />
+              <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
+              <Line dataKey="value" name={metric} stroke="#059669" strokeWidth={2} isAnimationActive={false} />
+            </LineChart>
+          </ResponsiveContainer>
+        )}
       </figure>
       <figure className="chart" data-testid="lr-chart">
         <figcaption>Learning rate</figcaption>

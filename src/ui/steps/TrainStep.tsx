@@ -25,7 +25,8 @@ export function TrainStep() {
   const rate = recent.length ? recent.reduce((a, p) => a + p.examplesPerSec, 0) / recent.length : 0;
   const pct = t.totalSteps > 0 ? Math.min(100, (done / t.totalSteps) * 100) : 0;
   const [choice, setResumeOn] = useState<BackendChoice | null>(null);
-  const resumeOn: BackendChoice = choice ?? (backend.name === 'wasm' ? 'wasm' : 'webgpu');
+  const gpuTrouble = t.errorCode === 'device_lost' || t.errorCode === 'out_of_memory';
+  const resumeOn: BackendChoice = choice ?? (backend.name === 'wasm' || gpuTrouble ? 'wasm' : 'webgpu');
   const backendText = backend.name ? `${backend.name}${backend.adapter ? ` — ${backend.adapter}` : ''}` : backend.status === 'error' ? 'unavailable' : 'starting…';
 
   return (

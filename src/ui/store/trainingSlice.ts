@@ -24,6 +24,8 @@ export interface TrainingSlice {
     resumable: boolean;
     progress: TaskProgress | null;
     error: string | null;
+    /** EngineError code of the failure (device_lost and out_of_memory suggest resuming on WASM). */
+    errorCode: string | null;
   };
   /** A run was asked for: `freshSteps` (planned length) starts a new history, null keeps it (resume). */
   trainingRequested: (freshSteps: number | null) => void;
@@ -36,7 +38,8 @@ export interface TrainingSlice {
   checkpointSaved: (step: number) => void;
   trainingStatus: (status: 'paused' | 'running' | 'stopping') => void;
   trainingFinished: (steps: number, stopped: boolean) => void;
-  trainingFailed: (message: string) => void;
+  /** A run failed; `code` is the EngineError code (e.g. device_lost), null for other errors. */
+  trainingFailed: (message: string, code?: string | null) => void;
   /** After a reload: history and checkpoint from IndexedDB. */
   trainingRestored: (steps: StepPoint[], evals: EvalPoint[], totalSteps: number, checkpointStep: number, finished: boolean) => void;
 }
@@ -53,6 +56,7 @@ const INITIAL: TrainingSlice['training'] = {
   resumable: false,
   progress: null,
   error: null,
+  errorCode: null,
 };
 
 export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
@@ -63,7 +67,7 @@ export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
       set((s) => ({
         training:
           freshSteps === null
-            ? { ...s.training, status: 'preparing', error: null, progress: null }
+            ? { ...s.training, status: 'preparing', error: null, errorCode: null, progress: null }
             : { ...INITIAL, status: 'preparing', totalSteps: freshSteps },
       })),
     trainingReset: () => set({ training: INITIAL }),
@@ -90,8 +94,8 @@ export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
     trainingStatus: (status) => patch({ status }),
     trainingFinished: (steps, stopped) =>
       set((s) => ({ training: { ...s.training, status: stopped ? 'stopped' : 'done', resumable: stopped && steps < s.training.totalSteps } })),
-    trainingFailed: (message) =>
-      set((s) => ({ training: { ...s.training, status: 'error', error: message, progress: null, resumable: s.training.checkpointStep > 0 } })),
+    trainingFailed: (message, code = null) =>
+      set((s) => ({ training: { ...s.training, status: 'error', error: message, errorCode: code, progress: null, resumable: s.training.checkpointStep > 0 } })),
     trainingRestored: (steps, evals, totalSteps, checkpointStep, finished) =>
       patch({ ...INITIAL, steps, evals, totalSteps, checkpointStep, status: finished ? 'done' : 'stopped', resumable: !finished && checkpointStep > 0 }),
   };

@@ -100,9 +100,10 @@ describe('training slice', () => {
     store.getState().stepsReceived([point(3)]);
     expect(t().steps.map((p) => p.step)).toEqual([1, 2, 3]);
     store.getState().checkpointSaved(2);
-    store.getState().trainingFailed('The GPU ran out of memory');
-    expect(t()).toMatchObject({ status: 'error', resumable: true, checkpointStep: 2 });
+    store.getState().trainingFailed('The GPU ran out of memory', 'out_of_memory');
+    expect(t()).toMatchObject({ status: 'error', resumable: true, checkpointStep: 2, errorCode: 'out_of_memory' });
     store.getState().trainingRequested(null);
+    expect(t()).toMatchObject({ error: null, errorCode: null });
     store.getState().trainingStarted(10, 2, 'mnrl', 100);
     expect(t().steps.map((p) => p.step)).toEqual([1, 2]);
     store.getState().stepsReceived([point(3)]);
