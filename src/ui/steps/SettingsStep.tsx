@@ -61,6 +61,20 @@ export function SettingsStep() {
           ? num('freezeLayers', 'Frozen layers (K)', `Layers 0..K−1 stay fixed (model has ${model?.layers ?? '?'}).`, { min: 0, max: model?.layers ?? 12, step: 1 })
           : null}
         {num('seed', 'Seed', 'Fixes shuffling and dropout for a repeatable run.', { step: 1 })}
+        <Field label="Dropout" htmlFor="set-dropout" hint="Regularises pretrained models; off suits tiny models trained from scratch.">
+          <select
+            id="set-dropout"
+            value={String(settings.dropout)}
+            onChange={(e) => change({ dropout: e.currentTarget.value === 'config' ? 'config' : Number(e.currentTarget.value) })}
+          >
+            <option value="config">model's config</option>
+            {[...new Set([0, 0.1, ...(typeof settings.dropout === 'number' ? [settings.dropout] : [])])].map((d) => (
+              <option key={d} value={String(d)}>
+                {d === 0 ? 'off' : d}
+              </option>
+            ))}
+          </select>
+        </Field>
         {num('evaluations', 'Evaluations', 'Validation checks during the run (a checkpoint is saved every ~10% of it).', { min: 0, max: 50, step: 1 })}
       </div>
     </Card>

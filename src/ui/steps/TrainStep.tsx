@@ -20,7 +20,7 @@ export function TrainStep() {
   const active = t.status === 'running' || t.status === 'paused' || t.status === 'preparing' || t.status === 'stopping';
   const runSteps = done - t.startStep;
   const runMs = last ? last.elapsedMs - (t.steps.find((p) => p.step === t.startStep)?.elapsedMs ?? 0) : 0;
-  const eta = runSteps > 0 && t.totalSteps > done ? (runMs / runSteps) * (t.totalSteps - done) : null;
+  const eta = active && runSteps > 0 && t.totalSteps > done ? (runMs / runSteps) * (t.totalSteps - done) : null;
   const recent = t.steps.slice(-20);
   const rate = recent.length ? recent.reduce((a, p) => a + p.examplesPerSec, 0) / recent.length : 0;
   const pct = t.totalSteps > 0 ? Math.min(100, (done / t.totalSteps) * 100) : 0;

@@ -20,6 +20,8 @@ export interface TrainingSettings {
   /** Layers kept frozen from the bottom (strategy freeze_layers). */
   freezeLayers: number;
   seed: number;
+  /** Dropout while training: the model config's rates, or one rate for all (0 = off). */
+  dropout: 'config' | number;
   /** Evaluations on the validation split during training. */
   evaluations: number;
 }
@@ -35,6 +37,7 @@ export const DEFAULT_SETTINGS: TrainingSettings = {
   strategy: 'full',
   freezeLayers: 0,
   seed: DEFAULT_TRAINING_OPTIONS.seed,
+  dropout: DEFAULT_TRAINING_OPTIONS.dropout,
   evaluations: 4,
 };
 
@@ -65,6 +68,7 @@ export function optionsToSettings(o: TrainingOptions, maxLength: number, trainRe
     strategy: o.strategy.kind === 'bitfit' ? 'bitfit' : o.strategy.freezeEmbeddings ? 'freeze_embeddings' : o.strategy.freezeLayers > 0 ? 'freeze_layers' : 'full',
     freezeLayers: o.strategy.freezeLayers,
     seed: o.seed,
+    dropout: o.dropout,
   };
   const steps = plannedSteps(settings, trainRecords);
   return { ...settings, evaluations: o.evalEverySteps > 0 ? Math.max(1, Math.round(steps / o.evalEverySteps)) : 0 };
@@ -92,6 +96,7 @@ export function settingsToOptions(settings: TrainingSettings, trainRecords: numb
     learningRate: settings.learningRate,
     warmup: { kind: 'ratio', ratio: settings.warmupRatio },
     seed: settings.seed,
+    dropout: settings.dropout,
     strategy: {
       kind: s === 'bitfit' ? 'bitfit' : 'full',
       freezeEmbeddings: s === 'freeze_embeddings',
@@ -114,7 +119,7 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
     modelDefaults: (maxLength, suggested) =>
       set((s) => {
         const next: TrainingSettings = { ...s.settings, maxLength };
-        if (suggested === null) return { settings: { ...next, learningRate: DEFAULT_TRAINING_OPTIONS.learningRate } };
+        if (suggested === null) return { settings: { ...next, learningRate: DEFAULT_TRAINING_OPTIONS.learningRate, dropout: DEFAULT_TRAINING_OPTIONS.dropout } };
         // The demo model suggests a loss for its own pairs; another dataset keeps the loss its records need.
         if (suggested.loss && suggested.loss !== 'auto' && lossSupports(suggested.loss, s.mapping.recordType)) next.loss = suggested.loss;
         if (suggested.length?.kind === 'epochs') next.epochs = suggested.length.epochs;
@@ -123,6 +128,7 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
         if (suggested.learningRate !== undefined) next.learningRate = suggested.learningRate;
         if (suggested.warmup?.kind === 'ratio') next.warmupRatio = suggested.warmup.ratio;
         if (suggested.seed !== undefined) next.seed = suggested.seed;
+        next.dropout = suggested.dropout ?? DEFAULT_TRAINING_OPTIONS.dropout;
         return { settings: next };
       }),
   };

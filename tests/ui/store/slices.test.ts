@@ -52,10 +52,11 @@ describe('settings slice', () => {
 
   it('takes a model suggestion, and the pretrained default otherwise', () => {
     const store = createStudioStore();
-    store.getState().modelDefaults(32, { learningRate: 1e-3, batchSize: 16, length: { kind: 'epochs', epochs: 2 } });
-    expect(store.getState().settings).toMatchObject({ maxLength: 32, learningRate: 1e-3, batchSize: 16, epochs: 2 });
+    store.getState().modelDefaults(32, { learningRate: 1e-3, batchSize: 16, length: { kind: 'epochs', epochs: 2 }, dropout: 0 });
+    expect(store.getState().settings).toMatchObject({ maxLength: 32, learningRate: 1e-3, batchSize: 16, epochs: 2, dropout: 0 });
+    expect(settingsToOptions(store.getState().settings, 100).dropout).toBe(0);
     store.getState().modelDefaults(256, null);
-    expect(store.getState().settings).toMatchObject({ maxLength: 256, learningRate: 2e-5 });
+    expect(store.getState().settings).toMatchObject({ maxLength: 256, learningRate: 2e-5, dropout: 'config' });
   });
 
   it('keeps a loss the records need when the model suggests one for other records', () => {
