@@ -1,12 +1,8 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium';
 
-/**
- * Debian's Chromium (installed by .ci/run); Playwright never downloads a browser here.
- * Playwright gives every launch a fresh temporary profile (user-data dir).
- */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const port = Number(process.env.E2E_PORT ?? 5179);
-/** Port of the built studio served by `vite preview`; tests reach it through PREVIEW_URL. */
+/** Port of the built studio served by `vite preview` (e2e/csp.spec.ts imports it). */
 export const previewPort = Number(process.env.E2E_PREVIEW_PORT ?? 5178);
 
 export default defineConfig({
@@ -21,18 +17,8 @@ export default defineConfig({
     baseURL: `http://localhost:${port}`,
     browserName: 'chromium',
     launchOptions: {
-      executablePath: chromiumPath,
-      args: [
-        '--enable-unsafe-webgpu',
-        '--use-webgpu-adapter=swiftshader',
-        '--enable-unsafe-swiftshader',
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS],
     },
   },
   webServer: [

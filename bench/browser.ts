@@ -10,18 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { Target } from './args';
 import { withTimeout, type Job, type JobResult, type Runner } from './jobs';
 import { PROGRESS_PREFIX, type StepEvent } from './measure';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = '/bench/page/index.html';
@@ -53,7 +43,7 @@ export async function browserRunner(port: number, log: (msg: string) => void): P
   });
   await server.listen();
   const base = `http://127.0.0.1:${port}`;
-  const launch = () => chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const launch = () => chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
   const backends = new Map<Target, PageBackend>();
 
   async function openPage(onStep?: (e: StepEvent) => void) {

@@ -4,6 +4,7 @@
  * masks, so tokenisation costs nothing and every row has exactly `seqLen` real tokens.
  * Framework-free: runs in Node and in the bench page.
  */
+import { mulberry32 } from '../src/engine/data/random';
 import type { BertConfig } from '../src/engine/model/config';
 import { bertParamNames } from '../src/engine/model/bert';
 import type { BatchTokenizer, HostTensor, TokenBatch } from '../src/engine/model/encoder';
@@ -32,17 +33,7 @@ export const SHAPES: Readonly<Record<'minilm' | 'tiny', BenchShape>> = {
   tiny: { name: 'tiny', hidden: 32, layers: 2, heads: 2, intermediate: 64, vocab: 1000, maxPositions: 128 },
 };
 
-/** Mulberry32: a small, fast, seeded PRNG; returns a function giving uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** The engine's config for a shape: exact GELU, LayerNorm eps 1e-12 and dropout 0.1, as MiniLM's config.json. */
 export function benchConfig(shape: BenchShape): BertConfig {
