@@ -11,6 +11,7 @@ import type { Target } from './args';
 import { withTimeout, type Job, type JobResult, type Runner } from './jobs';
 import { PROGRESS_PREFIX, type StepEvent } from './measure';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
+import { CROSS_ORIGIN_ISOLATION } from '../src/security/isolation';
 
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -23,6 +24,8 @@ export interface PageBackend {
   adapter: string | null;
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
+  /** Threads tf.js's WASM backend runs on (1 unless the page is cross-origin isolated); null off wasm. */
+  wasmThreads: number | null;
 }
 
 export interface BrowserRunner extends Runner {
@@ -38,7 +41,7 @@ export async function browserRunner(port: number, log: (msg: string) => void): P
     configFile: false,
     cacheDir: 'node_modules/.vite-bench',
     logLevel: 'warn',
-    server: { host: '127.0.0.1', port, strictPort: true },
+    server: { host: '127.0.0.1', port, strictPort: true, headers: CROSS_ORIGIN_ISOLATION },
     optimizeDeps: { entries: [PAGE.slice(1)] },
   });
   await server.listen();
@@ -84,6 +87,7 @@ export async function browserRunner(port: number, log: (msg: string) => void): P
       const work = (async () => {
         const info = await page.evaluate((t) => window.embeddingBench.init(t), target as 'webgpu' | 'webgl' | 'wasm');
         backends.set(target, info);
+        log(`  ${target}: crossOriginIsolated ${info.crossOriginIsolated}, wasm threads ${info.wasmThreads ?? '–'}, ${info.hardwareConcurrency} cores`);
         if (info.tfBackend !== target) throw new Error(`asked for ${target}, tf.js runs on ${info.tfBackend}`);
         if (job.op === 'train') return page.evaluate((spec) => window.embeddingBench.train(spec), job.spec);
         if (job.op === 'embed') {

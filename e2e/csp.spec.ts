@@ -10,7 +10,7 @@ test('the built page works under its Content-Security-Policy', async ({ page }) 
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
   });
-  await page.goto(`http://localhost:${previewPort}/`);
+  await page.goto(`http://localhost:${previewPort}/?backend=webgpu`);
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
 
@@ -20,5 +20,27 @@ test('the built page works under its Content-Security-Policy', async ({ page }) 
   await expect(page.getByText(/^webgpu — /)).toBeVisible({ timeout: 120_000 });
   await expect(page.getByText('93 k')).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/csp-built-page.png', fullPage: true });
+  expect(violations).toEqual([]);
+});
+
+test('without a hardware GPU the built page picks multi-threaded WASM over SwiftShader, and trains under the CSP', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  await page.goto(`http://localhost:${previewPort}/`);
+  // COOP/COEP from `vite preview`: SharedArrayBuffer exists, so tf.js can load its threaded WASM build.
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const pill = page.getByTestId('backend');
+  await expect(pill).toHaveText(`wasm — ${cores} thread${cores === 1 ? '' : 's'}`, { timeout: 120_000 });
+  await expect(pill).toHaveAttribute('title', /webgpu: its device is a software rasteriser \(google swiftshader\)/);
+
+  await page.getByRole('button', { name: 'Use the demo dataset' }).click();
+  await page.getByRole('button', { name: 'Use the demo model' }).click();
+  await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert', { timeout: 120_000 });
+  await page.locator('#set-maxSteps').fill('6');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('training-status')).toHaveText('Training complete', { timeout: 240_000 });
   expect(violations).toEqual([]);
 });

@@ -7,7 +7,7 @@ import { expect, test } from '@playwright/test';
 const STEPS = 8;
 
 test('a lost GPU device stops training with advice; the run resumes on WASM', async ({ page }) => {
-  await page.goto('/?e2e=1');
+  await page.goto('/?e2e=1&backend=webgpu');
   await expect(page.getByTestId('backend')).toHaveText(/^webgpu/, { timeout: 120_000 });
   await page.getByRole('button', { name: 'Use the demo dataset' }).click();
   await expect(page.getByTestId('mapping-kept')).toHaveText('520');

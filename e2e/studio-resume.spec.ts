@@ -5,7 +5,7 @@
 import { expect, test } from '@playwright/test';
 
 test('reload mid-training and resume from the checkpoint', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('backend')).toHaveText(/^webgpu/, { timeout: 120_000 });
   await page.getByRole('button', { name: 'Use the demo dataset' }).click();
   await expect(page.getByTestId('mapping-kept')).toHaveText('520');

@@ -18,7 +18,7 @@ test('STS scored pairs: mapping, training, evaluation, export that the engine re
   const file = join(await mkdtemp(join(tmpdir(), 'sts-')), 'sts-train.csv');
   await writeFile(file, `${lines.join('\n')}\n`);
 
-  await page.goto('/');
+  await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('backend')).toHaveText(/^webgpu/, { timeout: 120_000 });
   await page.getByLabel('Dataset file').setInputFiles(file);
   await expect(page.getByTestId('dataset-rows')).toHaveText(String(ROWS));

@@ -10,7 +10,7 @@ import { DEMO_TRAINING } from '../src/engine/demo';
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 
 async function freshPage(page: Page) {
-  await page.goto('/');
+  await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('backend')).toHaveText(/^webgpu/, { timeout: 120_000 });
 }
 

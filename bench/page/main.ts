@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, type BackendName } from '../../src/engine/backend';
 import { benchEmbed, benchTrain, profileTrainStep, PROGRESS_PREFIX, type BenchSpec } from '../measure';
 
@@ -21,6 +22,7 @@ async function init(name: BackendName) {
     adapter: info.adapter ?? null,
     crossOriginIsolated: typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated,
     hardwareConcurrency: navigator.hardwareConcurrency,
+    wasmThreads: info.name === 'wasm' ? getThreadsCount() : null,
   };
 }
 

@@ -12,7 +12,8 @@ export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   'default-src': ["'self'"],
   // No inline script and no eval; 'wasm-unsafe-eval' only because tf.js's WASM backend compiles WebAssembly.
   'script-src': ["'self'", "'wasm-unsafe-eval'"],
-  'worker-src': ["'self'"],
+  // blob: only for tf.js's threaded WASM build, which starts its thread-pool workers from a Blob of its own code.
+  'worker-src': ["'self'", 'blob:'],
   'connect-src': ["'self'", ...HUB_HOSTS],
   // recharts and React set style attributes; no stylesheet is loaded from elsewhere.
   'style-src': ["'self'", "'unsafe-inline'"],

@@ -2,6 +2,7 @@
  * The page's side of the worker protocol: assigns request ids, keeps the pending requests, and routes every
  * worker message into store actions (progress, metrics, results, errors next to the control that caused them).
  */
+import type { BackendName } from '../engine/backend';
 import { DEMO_VALIDATION_FRACTION } from '../engine/demo';
 import type { ColumnMapping } from '../engine/data';
 import type { RecordType } from '../engine/records';
@@ -153,7 +154,7 @@ export class StudioBridge {
   private result(r: WorkerResult): void {
     switch (r.kind) {
       case 'backend':
-        return this.s.backendReady(r.backend, r.adapter);
+        return this.s.backendReady(r.backend, r.adapter, r.threads, r.skipped);
       case 'dataset':
         return this.s.datasetLoaded(r.dataset);
       case 'mapping':
@@ -196,9 +197,12 @@ export class StudioBridge {
     return this.send(body, role).catch(() => null);
   }
 
-  /** Starts the worker's backend; `debug` (the page's ?e2e=1) allows test-only requests. */
-  init(debug = false): Promise<WorkerResult | null> {
-    return this.fire({ type: 'init', debug });
+  /**
+   * Starts the worker's backend; `debug` (the page's ?e2e=1) allows test-only requests; `backend` (the page's
+   * ?backend=…) asks for that backend alone instead of the fastest that starts.
+   */
+  init(debug = false, backend?: BackendName): Promise<WorkerResult | null> {
+    return this.fire({ type: 'init', debug, ...(backend ? { backend } : {}) });
   }
 
   /** Test only: destroys the worker's WebGPU device (honoured after init(true)). */

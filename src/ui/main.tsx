@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import type { BackendName } from '../engine/backend';
 import { App } from './App';
 import { StudioBridge } from './bridge';
 import { BridgeContext } from './context';
@@ -33,7 +34,10 @@ const bridge = new StudioBridge(worker, store, {
 /** ?e2e=1: the worker honours test-only requests, reachable from the e2e specs as window.studioTest. */
 const e2e = new URLSearchParams(location.search).get('e2e') === '1';
 if (e2e) window.studioTest = { loseDevice: () => bridge.loseDevice() };
-void bridge.init(e2e).then(() => bridge.restore());
+/** ?backend=webgpu|webgl|wasm|cpu runs on that backend alone (a software GPU included); otherwise the fastest. */
+const asked = new URLSearchParams(location.search).get('backend');
+const backend = (['webgpu', 'webgl', 'wasm', 'cpu'] as const satisfies readonly BackendName[]).find((name) => name === asked);
+void bridge.init(e2e, backend).then(() => bridge.restore());
 
 createRoot(root).render(
   <StrictMode>

@@ -6,6 +6,7 @@
  * Large buffers travel as transferables: File objects in requests (structured clone shares them), the exported
  * zip's ArrayBuffer in its result.
  */
+import type { BackendName } from '../engine/backend';
 import type { ColumnMapping } from '../engine/data';
 import type { LabelScale } from '../engine/data/validate';
 import type { LossName } from '../engine/losses';
@@ -31,7 +32,8 @@ export type BackendChoice = 'webgpu' | 'wasm';
 
 /** Page → worker. */
 export type WorkerRequest =
-  | { type: 'init'; id: number; wasmPaths?: Record<string, string>; debug?: boolean }
+  /** `backend`: the page's ?backend=…, used alone (even on a software GPU); absent: the fastest that starts. */
+  | { type: 'init'; id: number; wasmPaths?: Record<string, string>; debug?: boolean; backend?: BackendName }
   | { type: 'setBackend'; id: number; backend: BackendChoice }
   | { type: 'loadDataset'; id: number; role: DatasetRole; source: DatasetSource }
   | { type: 'setMapping'; id: number; recordType: RecordType; mapping: ColumnMapping; split: SplitChoice }
@@ -160,7 +162,8 @@ export interface RestoredSession {
 
 /** The payload of a successful request. */
 export type WorkerResult =
-  | { kind: 'backend'; backend: string; adapter: string | null }
+  /** `threads`: WASM threads (null off wasm); `skipped`: backends passed over on the way, with the reason. */
+  | { kind: 'backend'; backend: string; adapter: string | null; threads: number | null; skipped: string | null }
   | { kind: 'dataset'; dataset: DatasetSummary }
   | { kind: 'mapping'; mapping: MappingSummary }
   | { kind: 'model'; model: ModelSummary }

@@ -6,7 +6,7 @@
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { initBackend, type BackendInfo } from '../engine/backend';
+import { initBackend, type BackendInfo, type BackendName } from '../engine/backend';
 import { EngineError } from '../engine/errors';
 import * as tf from '@tensorflow/tfjs';
 import type { Progress } from './dataOps';
@@ -32,6 +32,12 @@ function renewWebGpu(): void {
   tf.registerBackend('webgpu', factory);
 }
 
+/** The page's view of the backend: name, device, WASM threads and what was passed over on the way. */
+export function backendResult(info: BackendInfo): WorkerResult {
+  const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  return { kind: 'backend', backend: info.name, adapter: info.adapter ?? null, threads: info.wasmThreads ?? null, skipped: skipped || null };
+}
+
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof Error) {
     const code = e instanceof EngineError ? e.code : null;
@@ -51,8 +57,8 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
   const devices = new DeviceWatch();
   let debug = false;
   const wasmPaths = { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl };
-  const ready = () => {
-    backend ??= initBackend({ wasmPaths }).then((info) => {
+  const ready = (preferred?: BackendName) => {
+    backend ??= initBackend({ order: preferred ? [preferred] : undefined, wasmPaths }).then((info) => {
       devices.watch();
       return info;
     });
@@ -80,13 +86,11 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
     switch (req.type) {
       case 'init': {
         debug = req.debug === true;
-        const info = await ready();
-        return { kind: 'backend', backend: info.name, adapter: info.adapter ?? null };
+        return backendResult(await ready(req.backend));
       }
       case 'setBackend': {
         if (session.run.running) throw new EngineError('bad_option', 'Stop the training run before switching the backend.');
-        const info = await switchBackend(req.backend);
-        return { kind: 'backend', backend: info.name, adapter: info.adapter ?? null };
+        return backendResult(await switchBackend(req.backend));
       }
       case 'debugLoseDevice': {
         if (!debug) throw new EngineError('bad_option', 'debugLoseDevice is for tests only (open the page with ?e2e=1).');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/engine/backend';
+import { initBackend, isSoftwareGpu } from '../../src/engine/backend';
 import { unsortedSegmentSumValues } from '../../src/engine/backendKernels';
 import { encoderFromFiles } from '../../src/engine/model/load';
 import { batchGradients, prepareBatch } from '../../src/engine/train/step';
@@ -17,6 +17,20 @@ describe('backend selection', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(info.skipped.map((s) => s.name)).toEqual(['webgpu', 'webgl']);
     expect(info.skipped[0].reason).toMatch(/WebGPU/);
+  });
+
+  it('reports the WASM thread count (one in Node, where tf.js has no threaded build)', async () => {
+    const info = await initBackend({ order: ['wasm'] });
+    expect(info.wasmThreads).toBe(1);
+  });
+
+  it('recognises software rasterisers by their adapter or renderer names', () => {
+    for (const soft of ['google swiftshader', 'Google Inc. (Google) ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)', 'llvmpipe (LLVM 15.0.6, 256 bits)', 'Microsoft Basic Render Driver']) {
+      expect(isSoftwareGpu(soft)).toBe(true);
+    }
+    for (const hard of ['nvidia ampere', 'apple metal-3', 'intel gen-12lp', 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11)', 'unnamed adapter']) {
+      expect(isSoftwareGpu(hard)).toBe(false);
+    }
   });
 
   it('honours an explicit order', async () => {

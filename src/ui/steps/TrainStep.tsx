@@ -27,7 +27,8 @@ export function TrainStep() {
   const [choice, setResumeOn] = useState<BackendChoice | null>(null);
   const gpuTrouble = t.errorCode === 'device_lost' || t.errorCode === 'out_of_memory';
   const resumeOn: BackendChoice = choice ?? (backend.name === 'wasm' || gpuTrouble ? 'wasm' : 'webgpu');
-  const backendText = backend.name ? `${backend.name}${backend.adapter ? ` — ${backend.adapter}` : ''}` : backend.status === 'error' ? 'unavailable' : 'starting…';
+  const device = backend.adapter ?? (backend.threads !== null ? `${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : null);
+  const backendText = backend.name ? `${backend.name}${device ? ` — ${device}` : ''}` : backend.status === 'error' ? 'unavailable' : 'starting…';
 
   return (
     <Card
@@ -36,7 +37,7 @@ export function TrainStep() {
       enabled={ready}
       done={t.status === 'done'}
       aside={
-        <span className="pill" data-testid="backend">
+        <span className="pill" data-testid="backend" title={backend.skipped ? `Passed over: ${backend.skipped}` : undefined}>
           {backendText}
         </span>
       }

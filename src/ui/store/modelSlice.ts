@@ -3,9 +3,18 @@ import type { ModelSummary } from '../../worker/protocol';
 import type { GetState, SetState, TaskProgress } from './types';
 
 export interface ModelSlice {
-  backend: { status: 'starting' | 'ready' | 'error'; name: string | null; adapter: string | null; error: string | null };
+  backend: {
+    status: 'starting' | 'ready' | 'error';
+    name: string | null;
+    adapter: string | null;
+    /** WASM threads; null off wasm. */
+    threads: number | null;
+    /** Backends passed over on the way, with the reason (e.g. a software GPU). */
+    skipped: string | null;
+    error: string | null;
+  };
   model: { status: 'idle' | 'loading' | 'ready' | 'error'; summary: ModelSummary | null; progress: TaskProgress | null; error: string | null };
-  backendReady: (name: string, adapter: string | null) => void;
+  backendReady: (name: string, adapter: string | null, threads: number | null, skipped: string | null) => void;
   backendFailed: (message: string) => void;
   modelLoading: () => void;
   modelProgress: (progress: TaskProgress) => void;
@@ -15,10 +24,10 @@ export interface ModelSlice {
 
 export function modelSlice(set: SetState, _get: GetState): ModelSlice {
   return {
-    backend: { status: 'starting', name: null, adapter: null, error: null },
+    backend: { status: 'starting', name: null, adapter: null, threads: null, skipped: null, error: null },
     model: { status: 'idle', summary: null, progress: null, error: null },
-    backendReady: (name, adapter) => set({ backend: { status: 'ready', name, adapter, error: null } }),
-    backendFailed: (message) => set({ backend: { status: 'error', name: null, adapter: null, error: message } }),
+    backendReady: (name, adapter, threads, skipped) => set({ backend: { status: 'ready', name, adapter, threads, skipped, error: null } }),
+    backendFailed: (message) => set({ backend: { status: 'error', name: null, adapter: null, threads: null, skipped: null, error: message } }),
     modelLoading: () => set((s) => ({ model: { ...s.model, status: 'loading', progress: null, error: null } })),
     modelProgress: (progress) => set((s) => ({ model: { ...s.model, progress } })),
     modelLoaded: (summary) => set({ model: { status: 'ready', summary, progress: null, error: null } }),
