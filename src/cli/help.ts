@@ -95,6 +95,8 @@ Schedule and optimiser (AdamW, linear warmup then linear decay):
   --steps N             optimiser steps instead of epochs; also sets the schedule's length
   --batch-size N        records per batch (default: ${D.batchSize}); in-batch negatives come from it
   --grad-accum N        batches summed into one optimiser step (default: ${D.gradAccumSteps})
+  --mini-batch N        GradCache: embed at most N texts per forward pass, so memory follows N, not the
+                        batch (same loss and gradients, ~1 extra forward pass; 0 = off, default: ${D.miniBatchSize})
   --lr X                peak learning rate (default: ${D.learningRate})
   --warmup-steps N      warmup in steps, or
   --warmup-ratio X      warmup as a share of the run (default: 0.1)

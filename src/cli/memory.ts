@@ -16,6 +16,8 @@ export interface MemoryCheckInput {
   dataset: MappedDataset;
   /** Records per micro-batch. */
   batchSize: number;
+  /** GradCache texts per forward pass (0 = off). */
+  miniBatchSize: number;
   head: HeadOverrides;
   backend: CliBackend;
 }
@@ -32,11 +34,12 @@ export function trainingMemoryCheck(input: MemoryCheckInput, io: CliIo): (files:
       batchSize: input.batchSize,
       textsPerRecord: perRecord,
       seqLen,
+      miniBatchTexts: input.miniBatchSize,
       budgetBytes: budget.budgetBytes,
       source: budget.source,
     });
     io.err(
-      `memory: about ${formatGB(estimate.totalBytes)} to train at batch ${input.batchSize} (${input.batchSize * perRecord} texts), ` +
+      `memory: about ${formatGB(estimate.totalBytes)} to train at batch ${input.batchSize} (${input.batchSize * perRecord} texts${input.miniBatchSize > 0 ? `, GradCache chunks of ${input.miniBatchSize}` : ''}), ` +
         `length up to ${seqLen}; ${formatGB(budget.budgetBytes)} available (${budget.source})`,
     );
   };

@@ -108,7 +108,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   checkLossParams(loss.name, options.lossParams);
   const runOptions = { ...options, loss: loss.name, batchOrder: batchOrderFor(loss.name, shuffle), checkpointEverySteps: plan?.every ?? 0 };
   if (plan && resumeFrom) checkSameRun(resumeFrom, plan, runOptions, trainSet);
-  const files = await loadModel(modelDir, { beforeWeights: trainingMemoryCheck({ dataset: trainSet, batchSize: runOptions.batchSize, head, backend }, io) });
+  const files = await loadModel(modelDir, { beforeWeights: trainingMemoryCheck({ dataset: trainSet, batchSize: runOptions.batchSize, miniBatchSize: runOptions.miniBatchSize, head, backend }, io) });
   const existing = await prepareOutputDir(outDir);
   if (existing > 0) io.err(`out: ${outDir} is not empty; files of the same name will be overwritten`);
 

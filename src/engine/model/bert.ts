@@ -21,6 +21,24 @@ export interface DropoutRates {
   hidden: number;
   /** On the attention probabilities. */
   attention: number;
+  /**
+   * Seed of the pass's masks: the same seed on the same token batch draws the same masks (GradCache re-runs a
+   * chunk with the masks of its first pass; a resumed run draws what the uninterrupted one drew). Unset: unseeded.
+   */
+  seed?: number;
+}
+
+/** Applies dropout at a rate; each call of one forward pass draws its own mask. */
+type Dropout = <T extends tf.Tensor>(x: T, rate: number) => T;
+
+/** The dropout of one forward pass: mask i is drawn from seed·K + i, so masks are fixed by (seed, call order). */
+function dropoutFor(seed: number | undefined): Dropout {
+  let call = 0;
+  return <T extends tf.Tensor>(x: T, rate: number): T => {
+    if (rate <= 0) return x;
+    call++;
+    return tf.dropout(x, rate, undefined, seed === undefined ? undefined : seed * 4096 + call) as T;
+  };
 }
 
 export const NO_DROPOUT: DropoutRates = { hidden: 0, attention: 0 };
@@ -45,10 +63,6 @@ function layerNorm(params: BertParams, prefix: string, x: tf.Tensor, eps: number
   const { mean, variance } = tf.moments(x, -1, true); // [N, 1]
   const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))); // [N, H]
   return tf.add(tf.mul(normed, param(params, `${prefix}.weight`)), param(params, `${prefix}.bias`)) as tf.Tensor2D;
-}
-
-function dropout<T extends tf.Tensor>(x: T, rate: number): T {
-  return rate > 0 ? (tf.dropout(x, rate) as T) : x;
 }
 
 /** Exact erf GELU: 0.5·x·(1 + erf(x/√2)); the tanh form for `gelu_new`. */
@@ -90,6 +104,7 @@ function embeddings(
   config: BertConfig,
   inputIds: tf.Tensor2D,
   rates: DropoutRates,
+  dropout: Dropout,
 ): tf.Tensor2D {
   const [B, T] = inputIds.shape;
   const H = config.hiddenSize;
@@ -115,6 +130,7 @@ function selfAttention(
   B: number,
   T: number,
   rates: DropoutRates,
+  dropout: Dropout,
 ): tf.Tensor2D {
   const nh = config.numAttentionHeads;
   const hs = config.hiddenSize / nh;
@@ -129,7 +145,7 @@ function selfAttention(
   return layerNorm(params, `${prefix}.output.LayerNorm`, tf.add(out, h), config.layerNormEps);
 }
 
-function feedForward(params: BertParams, prefix: string, config: BertConfig, h: tf.Tensor2D, rates: DropoutRates) {
+function feedForward(params: BertParams, prefix: string, config: BertConfig, h: tf.Tensor2D, rates: DropoutRates, dropout: Dropout) {
   const inner = activation(dense(params, `${prefix}.intermediate.dense`, h), config.hiddenAct); // [B*T, I]
   const out = dropout(dense(params, `${prefix}.output.dense`, inner), rates.hidden); // [B*T, H]
   return layerNorm(params, `${prefix}.output.LayerNorm`, tf.add(out, h), config.layerNormEps); // [B*T, H]
@@ -152,11 +168,12 @@ export function bertForward(
   const [B, T] = inputIds.shape;
   const keep = tf.reshape(attentionMask, [B, 1, 1, T]); // [B, 1, 1, T]
   const maskBias = tf.mul(tf.sub(1, keep), MASK_VALUE) as tf.Tensor4D; // [B, 1, 1, T]
-  let h = embeddings(params, config, inputIds, rates); // [B*T, H]
+  const dropout = dropoutFor(rates.seed);
+  let h = embeddings(params, config, inputIds, rates, dropout); // [B*T, H]
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const prefix = `encoder.layer.${i}`;
-    h = selfAttention(params, `${prefix}.attention`, config, h, maskBias, B, T, rates);
-    h = feedForward(params, prefix, config, h, rates);
+    h = selfAttention(params, `${prefix}.attention`, config, h, maskBias, B, T, rates, dropout);
+    h = feedForward(params, prefix, config, h, rates, dropout);
   }
   return tf.reshape(h, [B, T, config.hiddenSize]); // [B, T, H]
 }

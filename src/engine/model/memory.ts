@@ -39,6 +39,8 @@ export interface TrainingMemoryRequest {
   textsPerRecord?: number;
   /** Longest sequence a batch will hold, special tokens included. */
   seqLen: number;
+  /** GradCache: texts per forward pass, which then sizes the activations instead of the batch (0/absent = off). */
+  miniBatchTexts?: number;
   /** Bytes available (a MemoryBudget's budgetBytes). */
   budgetBytes: number;
   /** Largest single tensor the device allows, if it limits one. */
@@ -71,9 +73,12 @@ export function largestTensorBytes(c: BertConfig, texts: number, seqLen: number)
  */
 export function checkTrainingMemory(config: BertConfig, request: TrainingMemoryRequest): TrainingMemoryEstimate {
   const perRecord = request.textsPerRecord ?? 1;
-  const texts = request.batchSize * perRecord;
+  const batchTexts = request.batchSize * perRecord;
+  const cached = request.miniBatchTexts !== undefined && request.miniBatchTexts > 0 && request.miniBatchTexts < batchTexts;
+  const texts = cached ? (request.miniBatchTexts as number) : batchTexts;
   const estimate = estimateTrainingMemory(config, texts, request.seqLen);
-  const batch = perRecord > 1 ? `batch ${request.batchSize} (${texts} texts)` : `batch ${request.batchSize}`;
+  const batch =
+    (perRecord > 1 ? `batch ${request.batchSize} (${batchTexts} texts)` : `batch ${request.batchSize}`) + (cached ? ` in GradCache chunks of ${texts} texts` : '');
   const model = `This model (${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${(estimate.parameters / 1e6).toFixed(1)}M parameters)`;
   const from = request.source ? ` (${request.source})` : '';
   if (estimate.totalBytes > request.budgetBytes) {
@@ -84,7 +89,7 @@ export function checkTrainingMemory(config: BertConfig, request: TrainingMemoryR
         `but only ${formatGB(request.budgetBytes)} is available${from}: ` +
         (weightsAlone
           ? `its weights, gradients and Adam moments alone take ${formatGB(4 * estimate.weightBytes)}; pick a smaller model.`
-          : 'lower the batch size or max length, or pick a smaller model.'),
+          : `lower the ${cached ? 'GradCache mini-batch' : 'batch size (or embed it in GradCache chunks)'} or max length, or pick a smaller model.`),
     );
   }
   const limit = request.maxTensorBytes ?? null;

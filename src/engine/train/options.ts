@@ -25,6 +25,12 @@ export interface TrainingOptions {
   batchSize: number;
   /** Micro-batches whose gradients are summed into one optimiser step. */
   gradAccumSteps: number;
+  /**
+   * GradCache (sentence-transformers' Cached* losses): texts per forward pass when a batch is embedded in
+   * chunks, so memory follows this number instead of the batch; same loss and gradients, about one extra
+   * forward pass of compute. 0 = off (one pass over the whole batch).
+   */
+  miniBatchSize: number;
   /** Peak learning rate of AdamW. */
   learningRate: number;
   /** Linear warmup before the schedule's decay. */
@@ -55,6 +61,7 @@ export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   length: { kind: 'epochs', epochs: 1 },
   batchSize: 32,
   gradAccumSteps: 1,
+  miniBatchSize: 0,
   learningRate: 2e-5,
   warmup: { kind: 'ratio', ratio: 0.1 },
   schedule: 'linear',

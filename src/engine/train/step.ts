@@ -1,5 +1,6 @@
 /**
- * One batch's loss, and its gradients with respect to the trainable parameters.
+ * One batch's loss, and its gradients with respect to the trainable parameters: in one forward pass over the
+ * whole batch, or with GradCache in chunks of a few texts (same loss and gradients, memory of one chunk).
  */
 import * as tf from '@tensorflow/tfjs';
 import { computeLoss, type LossName, type LossParams } from '../losses';
@@ -21,6 +22,12 @@ export interface PreparedBatch {
   realTokens: number;
 }
 
+/** The loss and gradients (by Hugging Face parameter name) of one batch. */
+export interface BatchGradients {
+  loss: tf.Scalar;
+  grads: Record<string, tf.Tensor>;
+}
+
 export function prepareBatch(encoder: SentenceEncoder, batch: TextBatch): PreparedBatch {
   const tokens = encoder.tokenize(batchTexts(batch));
   let realTokens = 0;
@@ -28,11 +35,9 @@ export function prepareBatch(encoder: SentenceEncoder, batch: TextBatch): Prepar
   return { batch, tokens, realTokens };
 }
 
-/** The batch's loss from one forward pass over all its texts. Call inside tf.tidy or a gradient function. */
-export function batchLoss(encoder: SentenceEncoder, prepared: PreparedBatch, loss: LossSpec, rates: DropoutRates): tf.Scalar {
-  const { batch, tokens } = prepared;
+/** The batch's loss from its embeddings in encoder order (anchors, positives, negatives). @param emb [R·B, H] */
+export function lossFromEmbeddings(batch: TextBatch, emb: tf.Tensor2D, loss: LossSpec): tf.Scalar {
   const B = batch.anchor.length;
-  const emb = encoder.encodeTokens(tokens, rates); // [R·B, H], R roles
   const H = emb.shape[1];
   const role = (r: number) => tf.slice(emb, [r * B, 0], [B, H]) as tf.Tensor2D; // [B, H]
   return computeLoss(
@@ -47,7 +52,19 @@ export function batchLoss(encoder: SentenceEncoder, prepared: PreparedBatch, los
   );
 }
 
-/** The loss and gradients (by Hugging Face parameter name) of one batch, the loss divided by `divisor`. */
+/** The batch's loss from one forward pass over all its texts. Call inside tf.tidy or a gradient function. */
+export function batchLoss(encoder: SentenceEncoder, prepared: PreparedBatch, loss: LossSpec, rates: DropoutRates): tf.Scalar {
+  return lossFromEmbeddings(prepared.batch, encoder.encodeTokens(prepared.tokens, rates), loss);
+}
+
+function trainableVars(encoder: SentenceEncoder, trainable: readonly string[]) {
+  const vars = trainable.map((name) => encoder.params.get(name) as tf.Variable);
+  const hfName = new Map(trainable.map((name, i) => [vars[i].name, name]));
+  const byName = (grads: tf.NamedTensorMap) => Object.fromEntries(Object.entries(grads).map(([v, g]) => [hfName.get(v) as string, g]));
+  return { vars, byName };
+}
+
+/** The loss and gradients of one batch from one taped forward pass, the loss divided by `divisor`. */
 export function batchGradients(
   encoder: SentenceEncoder,
   trainable: readonly string[],
@@ -55,13 +72,88 @@ export function batchGradients(
   loss: LossSpec,
   rates: DropoutRates,
   divisor = 1,
-): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
-  const vars = trainable.map((name) => encoder.params.get(name) as tf.Variable);
-  const hfName = new Map(trainable.map((name, i) => [vars[i].name, name]));
+): BatchGradients {
+  const { vars, byName } = trainableVars(encoder, trainable);
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => tf.div(batchLoss(encoder, prepared, loss, rates), divisor) as tf.Scalar, vars);
-    const byName: Record<string, tf.Tensor> = {};
-    for (const [varName, g] of Object.entries(grads)) byName[hfName.get(varName) as string] = g;
-    return { loss: value, grads: byName };
+    return { loss: value, grads: byName(grads) };
   });
+}
+
+/**
+ * Rows [start, end) of a token batch, trimmed to the longest of them (padding of other rows dropped).
+ * The embeddings do not depend on extra padding, so a chunk embeds as it would in the whole batch.
+ */
+export function sliceTokens(tokens: TokenBatch, start: number, end: number): TokenBatch {
+  const T = tokens.seqLen;
+  let longest = 0;
+  for (let r = start; r < end; r++) {
+    for (let t = T - 1; t >= longest; t--) {
+      if (tokens.attentionMask[r * T + t] !== 0) {
+        longest = t + 1;
+        break;
+      }
+    }
+  }
+  const rows = end - start;
+  const inputIds = new Int32Array(rows * longest);
+  const attentionMask = new Int32Array(rows * longest);
+  for (let r = 0; r < rows; r++) {
+    inputIds.set(tokens.inputIds.subarray((start + r) * T, (start + r) * T + longest), r * longest);
+    attentionMask.set(tokens.attentionMask.subarray((start + r) * T, (start + r) * T + longest), r * longest);
+  }
+  return { inputIds, attentionMask, batchSize: rows, seqLen: longest };
+}
+
+/**
+ * GradCache (Gao et al., 2021, "Scaling Deep Contrastive Learning Batch Size under Memory Limited Setup"; as
+ * sentence-transformers' CachedMultipleNegativesRankingLoss): the loss and gradients of batchGradients, with
+ * the memory of `miniBatch` texts instead of the whole batch, for about one extra forward pass.
+ *   1. E = the embeddings of every text, `miniBatch` texts at a time, without the tape;       E [R·B, H]
+ *   2. L = loss(E)/divisor and G = ∂L/∂E, on the small matrix;                                 G [R·B, H]
+ *   3. per chunk c: re-run it with the tape and backpropagate Σ(E_c ⊙ G_c): by the chain rule the
+ *      parameter gradients of L, summed over chunks.
+ * A chunk's two passes draw the same dropout masks (seeded from `rates.seed` and the chunk), so with dropout
+ * the result is still the gradient of one stochastic forward pass. Any loss works; it pays off for in-batch
+ * negatives (MNRL), whose quality grows with the batch.
+ */
+export function cachedBatchGradients(
+  encoder: SentenceEncoder,
+  trainable: readonly string[],
+  prepared: PreparedBatch,
+  loss: LossSpec,
+  rates: DropoutRates,
+  miniBatch: number,
+  divisor = 1,
+): BatchGradients {
+  if (!(Number.isInteger(miniBatch) && miniBatch >= 1)) throw new RangeError(`GradCache mini-batch must be a whole number ≥ 1, not ${miniBatch}`);
+  const rows = prepared.tokens.batchSize;
+  const seed = rates.seed ?? Math.floor(Math.random() * 2 ** 20); // both passes of a chunk need the same masks
+  const chunks: { start: number; end: number; rates: DropoutRates }[] = [];
+  for (let start = 0, c = 0; start < rows; start += miniBatch, c++) {
+    chunks.push({ start, end: Math.min(start + miniBatch, rows), rates: { ...rates, seed: seed * 1024 + c } });
+  }
+  const embed = (c: (typeof chunks)[number]) => encoder.encodeTokens(sliceTokens(prepared.tokens, c.start, c.end), c.rates); // [rows_c, H]
+  // 1. every chunk's embeddings, no tape kept
+  const cached = chunks.map((c) => tf.tidy(() => embed(c)));
+  // 2. the loss and its gradient with respect to the embeddings
+  const { value: lossValue, grad: embGrad } = tf.tidy(() => {
+    const all = tf.concat(cached, 0) as tf.Tensor2D; // [R·B, H]
+    return tf.valueAndGrad((e: tf.Tensor) => tf.div(lossFromEmbeddings(prepared.batch, e as tf.Tensor2D, loss), divisor) as tf.Scalar)(all);
+  });
+  tf.dispose(cached);
+  // 3. backpropagate each chunk's share, summing the parameter gradients
+  const { vars, byName } = trainableVars(encoder, trainable);
+  let sum: Record<string, tf.Tensor> | null = null;
+  for (const c of chunks) {
+    const grads = tf.tidy(() => {
+      const g = tf.slice(embGrad, [c.start, 0], [c.end - c.start, embGrad.shape[1] as number]); // [rows_c, H]
+      return byName(tf.variableGrads(() => tf.sum(tf.mul(embed(c), g)) as tf.Scalar, vars).grads);
+    });
+    const previous: Record<string, tf.Tensor> | null = sum;
+    sum = previous === null ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(previous[k], g)])));
+    if (previous !== null) tf.dispose([...Object.values(previous), ...Object.values(grads)]);
+  }
+  embGrad.dispose();
+  return { loss: lossValue as tf.Scalar, grads: sum ?? {} };
 }

@@ -17,7 +17,7 @@ import { TrainingControl } from './control';
 import type { TrainingOptions } from './options';
 import { planEpoch, stepsPerEpoch } from './plan';
 import { learningRateAt, warmupStepsFrom, type LrSchedule } from './schedule';
-import { batchGradients, prepareBatch, type LossSpec } from './step';
+import { batchGradients, cachedBatchGradients, prepareBatch, type LossSpec } from './step';
 import { trainableParamNames } from './strategy';
 
 export type TrainEvent =
@@ -102,6 +102,7 @@ function validate(options: TrainingOptions, dataset: MappedDataset): void {
   if (options.length.kind === 'steps' && !(Number.isInteger(options.length.steps) && options.length.steps >= 1)) throw bad(`Steps must be a whole number ≥ 1, not ${options.length.steps}.`);
   if (options.length.kind === 'epochs' && !(options.length.epochs >= 1 && Number.isInteger(options.length.epochs))) throw bad(`Epochs must be a whole number ≥ 1, not ${options.length.epochs}.`);
   if (typeof options.dropout === 'number' && !(options.dropout >= 0 && options.dropout < 1)) throw bad(`Dropout must be in [0, 1), not ${options.dropout}.`);
+  if (!(Number.isInteger(options.miniBatchSize) && options.miniBatchSize >= 0)) throw bad(`GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not ${options.miniBatchSize}.`);
   if (!(options.maxGradNorm >= 0)) throw bad(`Max gradient norm must be ≥ 0 (0 turns clipping off), not ${options.maxGradNorm}.`);
 }
 
@@ -188,7 +189,7 @@ export async function train(
         if (paused) emit({ type: 'resumed', step });
         const t0 = performance.now();
         const lr = learningRateAt(step, schedule);
-        const r = await optimizerStep(encoder, trainable, optimizer, dataset, group, loss, rates, options.maxGradNorm, lr);
+        const r = await optimizerStep(encoder, trainable, optimizer, dataset, group, loss, { rates, seed: stepSeed(options.seed, step), miniBatchSize: options.miniBatchSize }, options.maxGradNorm, lr);
         step++;
         lossHistory.push(r.loss);
         const seconds = Math.max((performance.now() - t0) / 1000, 1e-9);
@@ -216,6 +217,21 @@ export async function train(
   return { steps: step, finalLoss, lossHistory, stopped, elapsedMs, loss: loss.name };
 }
 
+/**
+ * The dropout seed of optimiser step `step` of a run seeded `seed`: fixed by the two, so a resumed run draws
+ * the masks the uninterrupted one drew. Below 2^20, so the per-chunk and per-call seeds derived from it stay exact.
+ */
+export function stepSeed(seed: number, step: number): number {
+  return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 12;
+}
+
+/** How a step runs its forward passes: dropout rates, the step's dropout seed, GradCache mini-batch (0 = off). */
+interface ForwardPlan {
+  rates: DropoutRates;
+  seed: number;
+  miniBatchSize: number;
+}
+
 /** One optimiser step over a group of micro-batches (gradient accumulation). */
 async function optimizerStep(
   encoder: SentenceEncoder,
@@ -224,7 +240,7 @@ async function optimizerStep(
   dataset: MappedDataset,
   group: number[][],
   loss: LossSpec,
-  rates: DropoutRates,
+  forward: ForwardPlan,
   maxGradNorm: number,
   lr: number,
 ): Promise<{ loss: number; gradNorm: number; examples: number; tokens: number }> {
@@ -232,11 +248,15 @@ async function optimizerStep(
   let lossSum: tf.Scalar = tf.scalar(0);
   let examples = 0;
   let tokens = 0;
-  for (const indices of group) {
+  for (const [micro, indices] of group.entries()) {
     const prepared = prepareBatch(encoder, textBatch(dataset, indices));
     examples += indices.length;
     tokens += prepared.realTokens;
-    const { loss: l, grads } = batchGradients(encoder, trainable, prepared, loss, rates, group.length);
+    const rates = { ...forward.rates, seed: forward.seed * 64 + micro };
+    const { loss: l, grads } =
+      forward.miniBatchSize > 0 && forward.miniBatchSize < prepared.tokens.batchSize
+        ? cachedBatchGradients(encoder, trainable, prepared, loss, rates, forward.miniBatchSize, group.length)
+        : batchGradients(encoder, trainable, prepared, loss, rates, group.length);
     const previous: Record<string, tf.Tensor> | null = summed;
     summed = previous === null ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(previous[k], g)])));
     const oldLoss: tf.Scalar = lossSum;

@@ -54,7 +54,18 @@ describe('checkTrainingMemory', () => {
   it('asks for a smaller batch or length when activations are what overflow', () => {
     const fits = estimateTrainingMemory(MINILM, 8, 32).totalBytes;
     const message = refusal(() => checkTrainingMemory(MINILM, { batchSize: 256, textsPerRecord: 2, seqLen: 256, budgetBytes: fits }));
-    expect(message).toMatch(/^This model \(6 layers, hidden 384, 22\.\dM parameters\) needs about \d+\.\d GB for training at batch 256 \(512 texts\), length 256, but only 0\.\d+ GB is available: lower the batch size or max length, or pick a smaller model\.$/);
+    expect(message).toMatch(/^This model \(6 layers, hidden 384, 22\.\dM parameters\) needs about \d+\.\d GB for training at batch 256 \(512 texts\), length 256, but only 0\.\d+ GB is available: lower the batch size \(or embed it in GradCache chunks\) or max length, or pick a smaller model\.$/);
+  });
+
+  it('sizes the activations by the GradCache chunk, not the batch', () => {
+    const chunked = checkTrainingMemory(MINILM, { batchSize: 256, textsPerRecord: 2, seqLen: 64, budgetBytes: 1e12, miniBatchTexts: 16 });
+    expect(chunked.totalBytes).toBe(estimateTrainingMemory(MINILM, 16, 64).totalBytes);
+    const whole = checkTrainingMemory(MINILM, { batchSize: 256, textsPerRecord: 2, seqLen: 64, budgetBytes: 1e12, miniBatchTexts: 0 });
+    expect(whole.totalBytes).toBe(estimateTrainingMemory(MINILM, 512, 64).totalBytes);
+    const fits = estimateTrainingMemory(MINILM, 16, 64).totalBytes;
+    const message = refusal(() => checkTrainingMemory(MINILM, { batchSize: 256, textsPerRecord: 2, seqLen: 64, budgetBytes: fits - 1, miniBatchTexts: 16 }));
+    expect(message).toContain('at batch 256 (512 texts) in GradCache chunks of 16 texts, length 64');
+    expect(message).toContain('lower the GradCache mini-batch or max length');
   });
 
   it("refuses a tensor above the device's per-buffer limit even when the total fits", () => {

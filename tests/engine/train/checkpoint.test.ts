@@ -30,7 +30,10 @@ describe('checkpoints', () => {
     files = await loadTinyBert();
   });
 
-  it('resuming a run stopped at step 7 ends on the same weights as an uninterrupted run', async () => {
+  it.each([
+    ['without dropout', RUN],
+    ['with dropout and GradCache chunks (masks seeded by run and step)', { ...RUN, dropout: 0.1, miniBatchSize: 3 }],
+  ] as const)('resuming a run stopped at step 7 ends on the same weights as an uninterrupted run, %s', async (_, RUN) => {
     const straight = encoderFromFiles(files);
     const full = await train(straight, PAIRS, RUN);
     const expected = await straight.exportWeights();

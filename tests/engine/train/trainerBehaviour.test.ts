@@ -76,15 +76,19 @@ describe('trainer behaviour', () => {
     expect(diff).toBeLessThan(1e-5);
   });
 
-  it('is deterministic without dropout and stochastic with it', async () => {
-    const losses = async (dropout: number) => {
+  it('draws dropout masks from the run seed: the same seed repeats a run, another seed changes it', async () => {
+    const losses = async (dropout: number, seed: number) => {
       const encoder = encoderFromFiles(files);
-      const r = await train(encoder, PAIRS, { ...BASE, dropout, length: { kind: 'steps', steps: 2 } });
+      const r = await train(encoder, PAIRS, { ...BASE, dropout, seed, batchOrder: 'sequential', length: { kind: 'steps', steps: 2 } });
       encoder.dispose();
       return r.lossHistory;
     };
-    expect(await losses(0)).toEqual(await losses(0));
-    expect(await losses(0.3)).not.toEqual(await losses(0.3));
+    expect(await losses(0, 1)).toEqual(await losses(0, 1));
+    expect(await losses(0, 1)).toEqual(await losses(0, 2)); // sequential order, no dropout: the seed has nothing to change
+    expect(await losses(0.3, 1)).toEqual(await losses(0.3, 1));
+    const other = await losses(0.3, 2);
+    expect(other).not.toEqual(await losses(0.3, 1));
+    expect(other).not.toEqual(await losses(0, 1));
   });
 
   it('pauses, resumes and stops between steps, and reports epochs and evaluations', async () => {
