@@ -22,6 +22,7 @@ const data: ModelCardData = {
   after: { 'cosine_ndcg@10': 0.75, 'cosine_mrr@10': 0.6 },
   primaryMetric: 'cosine_ndcg@10',
   lossCurve: [{ step: 1, loss: 2.5 }, { step: 2, loss: 2.25 }],
+  onnx: false,
 };
 
 describe('modelCard', () => {
