@@ -22,7 +22,7 @@ export default defineConfig({
   server: { host: '127.0.0.1', port: 5173, strictPort: false, ...(e2e ? { hmr: false, watch: null } : {}) },
   optimizeDeps: {
     // Pre-bundled up front (pages and the worker), so a late discovery never reloads a page mid-test.
-    entries: ['index.html', 'e2e/harness/index.html', 'src/worker/trainingWorker.ts'],
+    entries: ['index.html', 'e2e/harness/index.html', 'src/worker/trainingWorker.ts', 'src/worker/transformersWorker.ts'],
     include: [
       '@tensorflow/tfjs',
       '@tensorflow/tfjs-backend-webgpu',
@@ -35,6 +35,7 @@ export default defineConfig({
       'zustand',
       'recharts',
       'fflate',
+      '@huggingface/transformers',
     ],
   },
   worker: { format: 'es' },
