@@ -1,6 +1,7 @@
 /**
  * The built studio (what `vite build` ships) runs under its Content-Security-Policy: the demo dataset and the
- * demo model load in the worker, on WebGPU, with no CSP violation.
+ * demo model load in the worker, on WebGPU, with no CSP violation; and a short run exported with its ONNX model
+ * runs in transformers.js (onnxruntime-web's .mjs and .wasm served by the app itself, no blob: script).
  */
 import { expect, test } from '@playwright/test';
 import { previewPort } from '../playwright.config';
@@ -20,5 +21,28 @@ test('the built page works under its Content-Security-Policy', async ({ page }) 
   await expect(page.getByText(/^webgpu — /)).toBeVisible({ timeout: 120_000 });
   await expect(page.getByText('93 k')).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/csp-built-page.png', fullPage: true });
+  expect(violations).toEqual([]);
+});
+
+test('the built page runs the exported ONNX model in transformers.js under its Content-Security-Policy', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  await page.goto(`http://localhost:${previewPort}/`);
+  await page.getByRole('button', { name: 'Use the demo dataset' }).click();
+  await page.getByRole('button', { name: 'Use the demo model' }).click();
+  await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert', { timeout: 120_000 });
+  await page.locator('#set-maxSteps').fill('2');
+  await page.locator('#set-evaluations').fill('1');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('training-status')).toHaveText('Training complete', { timeout: 300_000 });
+  await page.getByRole('button', { name: 'Export model' }).click();
+  await page.getByLabel('Query for transformers.js').fill('how do i sync my notes');
+  await page.getByRole('button', { name: 'Run in transformers.js' }).click();
+  const summary = page.getByTestId('onnx-summary');
+  await expect(summary).toBeVisible({ timeout: 180_000 });
+  expect(Number(await summary.getAttribute('data-max-embedding-diff'))).toBeLessThan(1e-4);
+  await page.screenshot({ path: 'test-results/screenshots/csp-built-transformers-js.png', fullPage: true });
   expect(violations).toEqual([]);
 });
