@@ -8,6 +8,9 @@ import type { OnnxComparison, OnnxReference, TransformersRequest, TransformersRe
 export interface TransformersWorkerLike {
   postMessage(message: TransformersRequest, transfer: Transferable[]): void;
   onmessage: ((ev: MessageEvent<TransformersResponse>) => void) | null;
+  /** A script that fails to load or throws outside a request (every pending request then fails). */
+  onerror: ((ev: ErrorEvent) => void) | null;
+  terminate(): void;
 }
 
 interface Pending {
@@ -35,10 +38,20 @@ export class TransformersClient {
 
   private ensureWorker(): TransformersWorkerLike {
     if (this.worker === null) {
-      this.worker = this.create();
-      this.worker.onmessage = (ev) => this.route(ev.data);
+      const worker = this.create();
+      worker.onmessage = (ev) => this.route(ev.data);
+      worker.onerror = (ev) => this.crashed(worker, ev.message || 'the transformers.js worker could not start');
+      this.worker = worker;
     }
     return this.worker;
+  }
+
+  /** Fails every pending request instead of leaving it waiting; the next request starts a fresh worker. */
+  private crashed(worker: TransformersWorkerLike, message: string): void {
+    worker.terminate();
+    if (this.worker === worker) this.worker = null;
+    for (const p of this.pending.values()) p.reject(new Error(message));
+    this.pending.clear();
   }
 
   private route(message: TransformersResponse): void {

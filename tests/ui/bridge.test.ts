@@ -22,7 +22,12 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 
 class FakeTransformersWorker implements TransformersWorkerLike {
   onmessage: ((ev: MessageEvent<TransformersResponse>) => void) | null = null;
+  onerror: ((ev: ErrorEvent) => void) | null = null;
+  terminated = false;
   readonly sent: TransformersRequest[] = [];
+  terminate(): void {
+    this.terminated = true;
+  }
   postMessage(message: TransformersRequest): void {
     this.sent.push(message);
   }
@@ -208,6 +213,25 @@ describe('StudioBridge', () => {
     expect(ctx.worker.sent.length).toBe(sentBefore);
     expect(ctx.store.getState().onnxCheck.error).toContain('Include ONNX model');
     expect(ctx.transformers).toHaveLength(0);
+  });
+
+  it('fails the check, instead of waiting for ever, when the transformers.js worker crashes; the next check starts a new one', async () => {
+    const ctx = setup();
+    await exportModel(ctx, ['onnx/model.onnx']);
+    const run = ctx.bridge.tryOnnx('q');
+    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { kind: 'onnxReference', reference } });
+    await tick();
+    ctx.transformers[0].onerror?.({ message: 'Uncaught SyntaxError: bad chunk' } as ErrorEvent);
+    await run;
+    expect(ctx.store.getState().onnxCheck.error).toBe('transformers.js could not run the exported model: Uncaught SyntaxError: bad chunk');
+    expect(ctx.transformers[0].terminated).toBe(true);
+    const again = ctx.bridge.tryOnnx('q');
+    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { kind: 'onnxReference', reference: { ...reference, vectors: new Float32Array(4) } } });
+    await tick();
+    expect(ctx.transformers).toHaveLength(2);
+    ctx.transformers[1].reply({ type: 'result', id: ctx.transformers[1].sent[0].id, result: { kind: 'onnxComparison', comparison } });
+    await again;
+    expect(ctx.store.getState().onnxCheck.status).toBe('ready');
   });
 
   it('shows an engine error of the check next to the panel', async () => {
