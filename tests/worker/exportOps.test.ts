@@ -4,7 +4,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSplit } from '../../src/engine/data';
 import { cosine } from '../../src/engine/eval/stats';
-import type { LoadedModelFiles } from '../../src/engine/io/modelFolder';
+import { loadModelFolder, sourceFromRecord, type LoadedModelFiles } from '../../src/engine/io/modelFolder';
 import type { SentenceEncoder } from '../../src/engine/model/encoder';
 import { encoderFromFiles } from '../../src/engine/model/load';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../src/engine/train/options';
@@ -82,6 +82,12 @@ describe('export operations', () => {
     expect(JSON.parse(text(plain, 'config.json'))['transformers.js_config']).toBeUndefined();
     expect(text(plain, 'README.md')).toContain('This export has no ONNX model');
     expect([...withOnnx.keys()].filter((k) => k !== 'onnx/model.onnx').sort()).toEqual([...plain.keys()].sort());
+    // The studio and the CLI still load their own export, ONNX file and transformers.js key included.
+    const reloaded = encoderFromFiles(await loadModelFolder(sourceFromRecord(Object.fromEntries(withOnnx), 'the exported zip')));
+    const [a] = await reloaded.embed(['a sentence']);
+    const [b] = await encoder.embed(['a sentence']);
+    reloaded.dispose();
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-6);
   });
 
   it('gives the query and its top corpus texts with the engine embeddings', async () => {
