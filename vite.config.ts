@@ -25,7 +25,7 @@ export default defineConfig({
   preview: { headers: CROSS_ORIGIN_ISOLATION },
   optimizeDeps: {
     // Pre-bundled up front (pages and the worker), so a late discovery never reloads a page mid-test.
-    entries: ['index.html', 'e2e/harness/index.html', 'src/worker/trainingWorker.ts'],
+    entries: ['index.html', 'e2e/harness/index.html', 'src/worker/trainingWorker.ts', 'src/worker/transformersWorker.ts'],
     include: [
       '@tensorflow/tfjs',
       '@tensorflow/tfjs-backend-webgpu',
@@ -38,6 +38,7 @@ export default defineConfig({
       'zustand',
       'recharts',
       'fflate',
+      '@huggingface/transformers',
     ],
   },
   // tf.js's threaded WASM build starts its thread-pool workers from `factory.toString()`: mangled or compressed

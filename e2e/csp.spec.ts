@@ -1,6 +1,8 @@
 /**
  * The built studio (what `vite build` ships) runs under its Content-Security-Policy: the demo dataset and the
- * demo model load in the worker, on WebGPU, with no CSP violation.
+ * demo model load in the worker, on WebGPU when asked for, with no CSP violation; on its own choice (no
+ * hardware GPU here) it trains on threaded WASM, and a short run exported with its ONNX model runs in
+ * transformers.js (onnxruntime-web's .mjs and .wasm served by the app itself, no blob: script).
  */
 import { expect, test } from '@playwright/test';
 import { previewPort } from '../playwright.config';
@@ -23,7 +25,7 @@ test('the built page works under its Content-Security-Policy', async ({ page }) 
   expect(violations).toEqual([]);
 });
 
-test('without a hardware GPU the built page picks multi-threaded WASM over SwiftShader, and trains under the CSP', async ({ page }) => {
+test('without a hardware GPU the built page trains on multi-threaded WASM and runs the exported ONNX model in transformers.js, under its CSP', async ({ page }) => {
   const violations: string[] = [];
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
@@ -40,7 +42,15 @@ test('without a hardware GPU the built page picks multi-threaded WASM over Swift
   await page.getByRole('button', { name: 'Use the demo model' }).click();
   await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert', { timeout: 120_000 });
   await page.locator('#set-maxSteps').fill('6');
+  await page.locator('#set-evaluations').fill('1');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('training-status')).toHaveText('Training complete', { timeout: 240_000 });
+  await page.getByRole('button', { name: 'Export model' }).click();
+  await page.getByLabel('Query for transformers.js').fill('how do i sync my notes');
+  await page.getByRole('button', { name: 'Run in transformers.js' }).click();
+  const summary = page.getByTestId('onnx-summary');
+  await expect(summary).toBeVisible({ timeout: 180_000 });
+  expect(Number(await summary.getAttribute('data-max-embedding-diff'))).toBeLessThan(1e-4);
+  await page.screenshot({ path: 'test-results/screenshots/csp-built-transformers-js.png', fullPage: true });
   expect(violations).toEqual([]);
 });

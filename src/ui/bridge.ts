@@ -18,8 +18,10 @@ import type {
   WorkerResponse,
   WorkerResult,
 } from '../worker/protocol';
+import { ONNX_MODEL_PATH } from '../engine/onnx/paths';
 import type { StudioStore, TaskProgress } from './store';
 import { plannedSteps, settingsToOptions } from './store/settingsSlice';
+import { TransformersClient, type TransformersWorkerLike } from './transformersClient';
 
 /** What the bridge needs of a Worker (a fake in tests). */
 export interface WorkerLike {
@@ -32,7 +34,12 @@ export interface PageServices {
   createUrl(blob: Blob): string;
   revokeUrl(url: string): void;
   download(url: string, fileName: string): void;
+  /** Starts the transformers.js worker (absent where it cannot run, e.g. unit tests of other parts). */
+  transformersWorker?: () => TransformersWorkerLike;
 }
+
+/** Corpus texts the transformers.js check embeds next to the query. */
+const ONNX_CHECK_TEXTS = 8;
 
 interface Pending {
   type: RequestType;
@@ -45,6 +52,9 @@ interface Pending {
 export class StudioBridge {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly transformers: TransformersClient | null;
+  /** The last export's zip when it holds the ONNX model (the transformers.js check loads it from memory). */
+  private onnxZip: Blob | null = null;
 
   constructor(
     private readonly worker: WorkerLike,
@@ -52,6 +62,7 @@ export class StudioBridge {
     private readonly page: PageServices,
   ) {
     worker.onmessage = (ev) => this.route(ev.data);
+    this.transformers = page.transformersWorker ? new TransformersClient(page.transformersWorker) : null;
   }
 
   private get s() {
@@ -123,6 +134,9 @@ export class StudioBridge {
       case 'export':
         this.s.exportProgress(progress);
         return;
+      case 'onnxReference':
+        this.s.onnxCheckProgress(progress.label);
+        return;
       default:
         return;
     }
@@ -146,6 +160,10 @@ export class StudioBridge {
         return this.s.queryFailed(message);
       case 'export':
         return this.s.exportFailed(message);
+      case 'onnxReference':
+        return this.s.onnxCheckFailed(message);
+      case 'exportRecipe':
+        return this.s.recipeFailed(message);
       default:
         return;
     }
@@ -171,10 +189,21 @@ export class StudioBridge {
       case 'export': {
         const old = this.s.exporting.last;
         if (old) this.page.revokeUrl(old.url);
-        const url = this.page.createUrl(new Blob([r.zip], { type: 'application/zip' }));
+        const blob = new Blob([r.zip], { type: 'application/zip' });
+        const url = this.page.createUrl(blob);
+        this.onnxZip = r.files.includes(ONNX_MODEL_PATH) ? blob : null;
         this.s.exportReady({ fileName: r.fileName, url, files: r.files, sizeBytes: r.zip.byteLength });
         return this.page.download(url, r.fileName);
       }
+      case 'recipe': {
+        const old = this.s.recipe.last;
+        if (old) this.page.revokeUrl(old.url);
+        const url = this.page.createUrl(new Blob([r.zip], { type: 'application/zip' }));
+        this.s.recipeReady({ fileName: r.fileName, url, files: r.files, sizeBytes: r.zip.byteLength });
+        return this.page.download(url, r.fileName);
+      }
+      case 'onnxReference':
+        return;
       case 'restored': {
         const x = r.session;
         if (x.dataset) this.s.datasetLoaded(x.dataset);
@@ -234,6 +263,7 @@ export class StudioBridge {
   }
 
   async applyMapping(recordType: RecordType, columns: ColumnMapping, split: SplitChoice): Promise<void> {
+    this.forgetOnnxExport();
     this.s.mappingChosen(recordType, columns, split);
     this.s.recordTypeChanged(recordType);
     this.s.trainingReset();
@@ -245,6 +275,7 @@ export class StudioBridge {
     this.s.modelLoading();
     const r = await this.fire({ type: 'loadModel', source });
     if (r?.kind !== 'model') return;
+    this.forgetOnnxExport();
     this.s.trainingReset();
     this.s.evaluationReset();
   }
@@ -257,6 +288,7 @@ export class StudioBridge {
     const { settings, mapping } = this.s;
     const records = mapping.summary?.trainCount ?? 0;
     const options = settingsToOptions(settings, records);
+    this.forgetOnnxExport();
     this.s.trainingRequested(resume ? null : plannedSteps(settings, records));
     this.s.evaluationReset('trained');
     if (backend !== undefined && backend !== this.s.backend.name) {
@@ -295,6 +327,34 @@ export class StudioBridge {
 
   async exportModel(modelName: string): Promise<void> {
     this.s.exportRequested();
-    await this.fire({ type: 'export', card: { modelName } });
+    await this.fire({ type: 'export', card: { modelName }, onnx: this.s.exporting.includeOnnx });
+  }
+
+  /** The encoder changes (new run, model or split): the exported ONNX model no longer stands for it. */
+  private forgetOnnxExport(): void {
+    this.onnxZip = null;
+    this.s.onnxCheckReset();
+  }
+
+  /** Embeds `query` and its top corpus texts with the engine and with transformers.js on the exported ONNX model. */
+  async tryOnnx(query: string): Promise<void> {
+    if (this.onnxZip === null) return this.s.onnxCheckFailed('Export the model with "Include ONNX model for transformers.js" ticked first.');
+    if (this.transformers === null) return this.s.onnxCheckFailed('transformers.js cannot run on this page.');
+    const zip = this.onnxZip;
+    this.s.onnxCheckRequested();
+    const r = await this.fire({ type: 'onnxReference', query, limit: ONNX_CHECK_TEXTS });
+    if (r?.kind !== 'onnxReference') return;
+    try {
+      this.s.onnxCheckReady(await this.transformers.compare(zip, r.reference, (label) => this.s.onnxCheckProgress(label)));
+    } catch (e) {
+      this.s.onnxCheckFailed(`transformers.js could not run the exported model: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** A sentence-transformers training recipe of the run (the form's settings when nothing has trained yet). */
+  async exportRecipe(folderName: string): Promise<void> {
+    const { settings, mapping } = this.s;
+    this.s.recipeRequested();
+    await this.fire({ type: 'exportRecipe', folderName, options: settingsToOptions(settings, mapping.summary?.trainCount ?? 0), maxLength: settings.maxLength });
   }
 }

@@ -30,6 +30,7 @@ const bridge = new StudioBridge(worker, store, {
     a.click();
     a.remove();
   },
+  transformersWorker: () => new Worker(new URL('../worker/transformersWorker.ts', import.meta.url), { type: 'module' }),
 });
 /** ?e2e=1: the worker honours test-only requests, reachable from the e2e specs as window.studioTest. */
 const e2e = new URLSearchParams(location.search).get('e2e') === '1';

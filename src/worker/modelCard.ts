@@ -31,6 +31,8 @@ export interface ModelCardData {
   primaryMetric: string | null;
   /** Loss of each optimiser step. */
   lossCurve: { step: number; loss: number }[];
+  /** Whether the folder holds onnx/model.onnx (transformers.js loads it). */
+  onnx: boolean;
 }
 
 const RECORD_COLUMNS: Record<RecordType, string> = {
@@ -72,6 +74,31 @@ function strategyText(o: TrainingOptions): string {
   if (s.freezeEmbeddings) parts.push('embeddings frozen');
   if (s.freezeLayers > 0) parts.push(`first ${s.freezeLayers} layers frozen`);
   return parts.join(', ');
+}
+
+/** The transformers.js section: the pipeline call when the folder has its ONNX model, how to get one otherwise. */
+function transformersJsUsage(data: ModelCardData): string[] {
+  const heading = ['### Transformers.js', ''];
+  if (!data.onnx) {
+    return [...heading, 'This export has no ONNX model. Export again from Embedding Studio with "Include ONNX model for transformers.js" ticked to add `onnx/model.onnx`.', ''];
+  }
+  const pipelinePooling = data.pooling === 'mean' || data.pooling === 'cls';
+  return [
+    ...heading,
+    '`onnx/model.onnx` is the fine-tuned encoder in ONNX (opset 17, output `last_hidden_state`); transformers.js (onnxruntime-web in the browser, onnxruntime-node in Node) loads this folder as it is:',
+    '',
+    '```js',
+    "import { pipeline } from '@huggingface/transformers';",
+    '',
+    `const extractor = await pipeline('feature-extraction', 'path/to/${data.modelName}');`,
+    `const output = await extractor(['The weather is lovely today.'], { pooling: '${pipelinePooling ? data.pooling : 'none'}', normalize: ${data.normalize} });`,
+    'console.log(output.tolist());',
+    '```',
+    '',
+    ...(pipelinePooling
+      ? []
+      : [`This model pools with \`${data.pooling}\`, which the pipeline does not offer: apply that pooling to the token embeddings it returns with \`pooling: 'none'\`.`, '']),
+  ];
 }
 
 export function modelCard(data: ModelCardData): string {
@@ -123,16 +150,7 @@ export function modelCard(data: ModelCardData): string {
     'print(model.similarity(embeddings, embeddings))',
     '```',
     '',
-    '### Transformers.js',
-    '',
-    '```js',
-    "import { pipeline } from '@huggingface/transformers';",
-    '',
-    `const extractor = await pipeline('feature-extraction', 'path/to/${data.modelName}');`,
-    `const output = await extractor(['The weather is lovely today.'], { pooling: '${data.pooling === 'cls' ? 'cls' : 'mean'}', normalize: ${data.normalize} });`,
-    'console.log(output.tolist());',
-    '```',
-    '',
+    ...transformersJsUsage(data),
     '## Training Details',
     '',
     '### Training Dataset',

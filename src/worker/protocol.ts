@@ -4,12 +4,16 @@
  * Requests (page → worker) carry an `id`; every message the worker sends about a request carries the same id.
  * A request ends with exactly one `result` or `error` message; `progress` and `metrics` messages may come before.
  * Large buffers travel as transferables: File objects in requests (structured clone shares them), the exported
- * zip's ArrayBuffer in its result.
+ * zips' ArrayBuffers and the reference embeddings in their results.
+ *
+ * The second worker (transformersWorker.ts) runs an exported ONNX model in transformers.js / onnxruntime-web;
+ * its messages are TransformersRequest / TransformersResponse below, with the same id, result and error rules.
  */
 import type { BackendName } from '../engine/backend';
 import type { ColumnMapping } from '../engine/data';
 import type { LabelScale } from '../engine/data/validate';
 import type { LossName } from '../engine/losses';
+import type { PoolingMode } from '../engine/model/pooling';
 import type { RecordType } from '../engine/records';
 import type { TrainingOptions } from '../engine/train/options';
 
@@ -45,7 +49,15 @@ export type WorkerRequest =
   | { type: 'stop'; id: number }
   | { type: 'evaluate'; id: number; which: EvaluationTarget }
   | { type: 'embedQuery'; id: number; text: string; limit: number }
-  | { type: 'export'; id: number; card: ModelCardInput }
+  /** `onnx`: add onnx/model.onnx (transformers.js / onnxruntime) to the sentence-transformers folder. */
+  | { type: 'export'; id: number; card: ModelCardInput; onnx: boolean }
+  /** The engine's side of the transformers.js check: `query` and its top `limit` corpus texts, fine-tuned embeddings. */
+  | { type: 'onnxReference'; id: number; query: string; limit: number }
+  /**
+   * A sentence-transformers training recipe of the run (its own options; the form's `options` and `maxLength`
+   * when nothing has trained yet) with the split's train and validation records, zipped under `folderName`.
+   */
+  | { type: 'exportRecipe'; id: number; folderName: string; options: TrainingOptions; maxLength: number }
   | { type: 'restore'; id: number }
   /** Test only, honoured when init had `debug` (the page's ?e2e=1): destroys the WebGPU device. */
   | { type: 'debugLoseDevice'; id: number };
@@ -160,6 +172,18 @@ export interface RestoredSession {
   finished: boolean;
 }
 
+/** Texts embedded by the engine, for comparison with the exported ONNX model. */
+export interface OnnxReference {
+  /** The query first, then the corpus texts it ranks highest (fine-tuned model). */
+  texts: string[];
+  /** The engine's embeddings of `texts`, row-major [texts.length, dim]. */
+  vectors: Float32Array;
+  dim: number;
+  /** The head the engine used (transformers.js must pool the same way). */
+  pooling: PoolingMode;
+  normalize: boolean;
+}
+
 /** The payload of a successful request. */
 export type WorkerResult =
   /** `threads`: WASM threads (null off wasm); `skipped`: backends passed over on the way, with the reason. */
@@ -171,6 +195,8 @@ export type WorkerResult =
   | { kind: 'evaluation'; evaluation: EvaluationSummary }
   | { kind: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null }
   | { kind: 'export'; fileName: string; zip: ArrayBuffer; files: string[] }
+  | { kind: 'onnxReference'; reference: OnnxReference }
+  | { kind: 'recipe'; fileName: string; zip: ArrayBuffer; files: string[] }
   | { kind: 'restored'; session: RestoredSession }
   | { kind: 'ack' };
 
@@ -225,3 +251,33 @@ export interface ErrorMessage {
 
 /** Worker → page. */
 export type WorkerResponse = ProgressMessage | MetricsMessage | ResultMessage | ErrorMessage;
+
+/** Page → transformers.js worker: run the exported folder (the zip as downloaded) on the reference texts. */
+export type TransformersRequest = { type: 'compareOnnx'; id: number; zip: Blob; reference: OnnxReference };
+
+/** One corpus text scored against the query by the engine and by transformers.js. */
+export interface ComparedScore {
+  text: string;
+  engine: number;
+  onnx: number;
+}
+
+/** The exported ONNX model run by transformers.js, next to the engine. */
+export interface OnnxComparison {
+  query: string;
+  /** Cosine similarity of the query to each corpus text, in the engine's ranking order. */
+  scores: ComparedScore[];
+  /** Largest |engine − transformers.js| over every embedding value, and over the scores. */
+  maxAbsEmbeddingDiff: number;
+  maxAbsScoreDiff: number;
+  /** What ran the model, e.g. "transformers.js 4.3.1 · onnxruntime-web 1.31.0 (wasm, 1 thread)". */
+  runtime: string;
+  loadMs: number;
+  embedMs: number;
+}
+
+/** Transformers.js worker → page. */
+export type TransformersResponse =
+  | ProgressMessage
+  | { type: 'result'; id: number; result: { kind: 'onnxComparison'; comparison: OnnxComparison } }
+  | ErrorMessage;

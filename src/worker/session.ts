@@ -2,14 +2,12 @@
  * The worker's state between requests: dataset, split, model files, the encoder being trained, a base-model
  * copy for comparisons, training history. Each public method answers one request type.
  */
-import { zipSync } from 'fflate';
 import type { ColumnMapping, DatasetSplit } from '../engine/data';
 import { EngineError } from '../engine/errors';
 import { evaluatorsFor, runEvaluation } from '../engine/eval';
 import { cosine } from '../engine/eval';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { DEMO_DATASET_FILE } from '../engine/demo';
-import { exportSentenceTransformersFolder } from '../engine/model/export';
 import { deserializeCheckpoint } from '../engine/train/checkpoint';
 import { bucketEncoderFromFiles as encoderFromFiles } from './bucketEncoder';
 import type { SentenceEncoder } from '../engine/model/encoder';
@@ -26,7 +24,7 @@ import {
   type LoadedDataset,
   type Progress,
 } from './dataOps';
-import { modelCard } from './modelCard';
+import { exportModelZip, onnxReference, recipeZip, type ExportContext } from './exportOps';
 import type {
   DatasetRole,
   DatasetSource,
@@ -39,7 +37,7 @@ import type {
   SplitChoice,
   WorkerResult,
 } from './protocol';
-import { TrainingRun, type RunRecord } from './trainRun';
+import { TrainingRun } from './trainRun';
 
 /** A loaded model: its files, where they came from and its description. */
 export interface ModelState {
@@ -207,37 +205,21 @@ export class StudioSession {
     return { kind: 'ranking', query: text, base, trained: top(trainedQuery, trainedVectors) };
   }
 
-  async exportZip(modelName: string, progress: Progress): Promise<WorkerResult> {
+  private exportContext(): ExportContext {
     const { split, model, encoder } = this.requireReady();
-    progress(0, null, 'copying weights');
-    const files = await exportSentenceTransformersFolder(encoder, model.files);
-    const record: RunRecord | null = this.run.record;
-    const readme = modelCard({
-      modelName,
-      baseModel: model.summary.name,
-      baseIsHub: model.source.kind === 'hub',
-      datasetName: this.train?.summary.fileName ?? 'dataset',
-      trainCount: split.train.records.length,
-      validationCount: split.validation.records.length,
-      recordType: split.train.type,
-      loss: record?.loss ?? 'mnrl',
-      options: record?.options ?? this.run.defaultsFor(),
-      maxLength: encoder.head.maxSeqLength,
-      pooling: encoder.head.pooling,
-      normalize: encoder.head.normalize,
-      hiddenSize: model.files.config.hiddenSize,
-      steps: record?.steps ?? 0,
-      elapsedMs: record?.elapsedMs ?? 0,
-      before: this.evaluations.base?.metrics ?? null,
-      after: this.evaluations.trained?.metrics ?? null,
-      primaryMetric: this.evaluations.trained?.primaryMetric ?? this.evaluations.base?.primaryMetric ?? null,
-      lossCurve: this.run.history.map((p) => ({ step: p.step, loss: p.loss })),
-    });
-    files.set('README.md', new TextEncoder().encode(readme));
-    progress(1, 2, 'zipping');
-    const entries: Record<string, Uint8Array> = {};
-    for (const [path, bytes] of files) entries[`${modelName}/${path}`] = bytes;
-    const zip = zipSync(entries, { level: 1 });
-    return { kind: 'export', fileName: `${modelName}.zip`, zip: zip.buffer as ArrayBuffer, files: [...files.keys()] };
+    return { split, model, encoder, run: this.run, datasetName: this.train?.summary.fileName ?? 'dataset', evaluations: this.evaluations };
+  }
+
+  exportZip(modelName: string, onnx: boolean, progress: Progress): Promise<WorkerResult> {
+    return exportModelZip(this.exportContext(), modelName, onnx, progress);
+  }
+
+  async onnxReference(query: string, limit: number, progress: Progress): Promise<WorkerResult> {
+    if (query.trim() === '') throw new EngineError('bad_option', 'Type a query to embed with both runtimes.');
+    return { kind: 'onnxReference', reference: await onnxReference(this.exportContext(), query, limit, progress) };
+  }
+
+  exportRecipe(folderName: string, options: TrainingOptions, maxLength: number): Promise<WorkerResult> {
+    return recipeZip(this.exportContext(), folderName, options, maxLength);
   }
 }

@@ -13,8 +13,9 @@ import type { Progress } from './dataOps';
 import { currentGpuDevice, DeviceWatch } from './gpuDevice';
 import { checkRunFits } from './memoryCheck';
 import { SessionStore } from './persist';
-import type { BackendChoice, SerializedError, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
+import type { BackendChoice, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
 import { restoreSession } from './restore';
+import { serializeError } from './serializeError';
 import { StudioSession } from './session';
 import { explainTrainingError } from './trainRun';
 
@@ -38,12 +39,11 @@ export function backendResult(info: BackendInfo): WorkerResult {
   return { kind: 'backend', backend: info.name, adapter: info.adapter ?? null, threads: info.wasmThreads ?? null, skipped: skipped || null };
 }
 
-export function serializeError(e: unknown): SerializedError {
-  if (e instanceof Error) {
-    const code = e instanceof EngineError ? e.code : null;
-    return { name: e.name, message: e.message, stack: e.stack ?? null, code };
-  }
-  return { name: 'Error', message: String(e), stack: null, code: null };
+/** The result's large buffers, moved rather than copied to the page. */
+function transferables(result: WorkerResult): Transferable[] {
+  if (result.kind === 'export' || result.kind === 'recipe') return [result.zip];
+  if (result.kind === 'onnxReference') return [result.reference.vectors.buffer as ArrayBuffer];
+  return [];
 }
 
 /** Wires a session to a message port (the worker's global scope). */
@@ -157,7 +157,11 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       case 'embedQuery':
         return session.rank(req.text, req.limit, progress);
       case 'export':
-        return session.exportZip(req.card.modelName, progress);
+        return session.exportZip(req.card.modelName, req.onnx, progress);
+      case 'onnxReference':
+        return session.onnxReference(req.query, req.limit, progress);
+      case 'exportRecipe':
+        return session.exportRecipe(req.folderName, req.options, req.maxLength);
       case 'restore': {
         await ready();
         return { kind: 'restored', session: await restoreSession(session, await store.load(), progress) };
@@ -168,7 +172,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
   scope.onmessage = (ev) => {
     const req = ev.data;
     handle(req).then(
-      (result) => post({ type: 'result', id: req.id, result }, result.kind === 'export' ? [result.zip] : []),
+      (result) => post({ type: 'result', id: req.id, result }, transferables(result)),
       (e: unknown) => post({ type: 'error', id: req.id, error: serializeError(e) }),
     );
   };

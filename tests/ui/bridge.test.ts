@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { StudioBridge, type WorkerLike } from '../../src/ui/bridge';
 import { createStudioStore } from '../../src/ui/store';
-import type { DatasetSummary, WorkerRequest, WorkerResponse } from '../../src/worker/protocol';
+import type { TransformersWorkerLike } from '../../src/ui/transformersClient';
+import type { DatasetSummary, OnnxComparison, OnnxReference, TransformersRequest, TransformersResponse, WorkerRequest, WorkerResponse } from '../../src/worker/protocol';
 
 class FakeWorker implements WorkerLike {
   onmessage: ((ev: MessageEvent<WorkerResponse>) => void) | null = null;
@@ -19,12 +20,51 @@ class FakeWorker implements WorkerLike {
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
+class FakeTransformersWorker implements TransformersWorkerLike {
+  onmessage: ((ev: MessageEvent<TransformersResponse>) => void) | null = null;
+  onerror: ((ev: ErrorEvent) => void) | null = null;
+  terminated = false;
+  readonly sent: TransformersRequest[] = [];
+  terminate(): void {
+    this.terminated = true;
+  }
+  postMessage(message: TransformersRequest): void {
+    this.sent.push(message);
+  }
+  reply(message: TransformersResponse): void {
+    this.onmessage?.({ data: message } as MessageEvent<TransformersResponse>);
+  }
+}
+
 function setup() {
   const worker = new FakeWorker();
   const store = createStudioStore();
   const downloads: string[] = [];
-  const bridge = new StudioBridge(worker, store, { createUrl: () => 'blob:zip', revokeUrl: () => {}, download: (_u, name) => downloads.push(name) });
-  return { worker, store, bridge, downloads };
+  const transformers: FakeTransformersWorker[] = [];
+  const bridge = new StudioBridge(worker, store, {
+    createUrl: () => 'blob:zip',
+    revokeUrl: () => {},
+    download: (_u, name) => downloads.push(name),
+    transformersWorker: () => {
+      const w = new FakeTransformersWorker();
+      transformers.push(w);
+      return w;
+    },
+  });
+  return { worker, store, bridge, downloads, transformers };
+}
+
+const reference: OnnxReference = { texts: ['q', 'a'], vectors: new Float32Array([1, 0, 1, 1]), dim: 2, pooling: 'mean', normalize: false };
+const comparison: OnnxComparison = {
+  query: 'q', scores: [{ text: 'a', engine: 0.7071, onnx: 0.7071 }], maxAbsEmbeddingDiff: 2e-7, maxAbsScoreDiff: 1e-8,
+  runtime: 'transformers.js 4.3.1 · onnxruntime-web 1.31.0 (wasm, 1 thread)', loadMs: 900, embedMs: 40,
+};
+
+/** Exports the model (with or without onnx/model.onnx in the files the worker reports). */
+async function exportModel(ctx: ReturnType<typeof setup>, files: string[]) {
+  const x = ctx.bridge.exportModel('m');
+  ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { kind: 'export', fileName: 'm.zip', zip: new ArrayBuffer(8), files } });
+  await x;
 }
 
 const summary: DatasetSummary = {
@@ -110,5 +150,119 @@ describe('StudioBridge', () => {
     await x;
     expect(downloads).toEqual(['my-model.zip']);
     expect(store.getState().exporting.last).toMatchObject({ fileName: 'my-model.zip', url: 'blob:zip', sizeBytes: 4 });
+  });
+
+  it('asks for the ONNX model when the export option is on, and not when it is off', async () => {
+    const ctx = setup();
+    expect(ctx.store.getState().exporting.includeOnnx).toBe(true);
+    await exportModel(ctx, ['config.json', 'onnx/model.onnx']);
+    expect(ctx.worker.sent.at(-1)).toMatchObject({ type: 'export', card: { modelName: 'm' }, onnx: true });
+    ctx.store.getState().includeOnnxChanged(false);
+    await exportModel(ctx, ['config.json']);
+    expect(ctx.worker.sent.at(-1)).toMatchObject({ type: 'export', onnx: false });
+    expect(ctx.downloads).toEqual(['m.zip', 'm.zip']);
+  });
+
+  it('runs the transformers.js check on the exported zip: engine reference first, then the transformers.js worker', async () => {
+    const ctx = setup();
+    await exportModel(ctx, ['config.json', 'onnx/model.onnx']);
+    const run = ctx.bridge.tryOnnx('how do i sync');
+    const ref = ctx.worker.last();
+    expect(ref).toMatchObject({ type: 'onnxReference', query: 'how do i sync', limit: 8 });
+    expect(ctx.store.getState().onnxCheck.status).toBe('running');
+    ctx.worker.reply({ type: 'progress', id: ref.id, unit: 'texts', done: 1, total: 2, label: 'embedding validation texts with the fine-tuned model' });
+    expect(ctx.store.getState().onnxCheck.stage).toBe('embedding validation texts with the fine-tuned model');
+    ctx.worker.reply({ type: 'result', id: ref.id, result: { kind: 'onnxReference', reference } });
+    await tick();
+    expect(ctx.transformers).toHaveLength(1);
+    const sent = ctx.transformers[0].sent[0];
+    expect(sent).toMatchObject({ type: 'compareOnnx', reference });
+    expect(sent.zip).toBeInstanceOf(Blob);
+    expect(sent.zip.size).toBe(8);
+    ctx.transformers[0].reply({ type: 'progress', id: sent.id, unit: 'bytes', done: 0, total: null, label: 'loading transformers.js' });
+    expect(ctx.store.getState().onnxCheck.stage).toBe('loading transformers.js');
+    ctx.transformers[0].reply({ type: 'result', id: sent.id, result: { kind: 'onnxComparison', comparison } });
+    await run;
+    expect(ctx.store.getState().onnxCheck).toEqual({ status: 'ready', stage: null, result: comparison, error: null });
+
+    // A second check reuses the worker (onnxruntime-web stays loaded) with a new request id.
+    const again = ctx.bridge.tryOnnx('q2');
+    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { kind: 'onnxReference', reference: { ...reference, vectors: new Float32Array(4) } } });
+    await tick();
+    expect(ctx.transformers).toHaveLength(1);
+    const second = ctx.transformers[0].sent[1];
+    expect(second.id).not.toBe(sent.id);
+    ctx.transformers[0].reply({ type: 'error', id: second.id, error: { name: 'Error', message: 'no available backend found', stack: 'at x', code: null } });
+    await again;
+    expect(ctx.store.getState().onnxCheck).toMatchObject({ status: 'error', result: null, error: 'transformers.js could not run the exported model: no available backend found' });
+  });
+
+  it('refuses the check without an ONNX export, and forgets the export when a new run starts', async () => {
+    const ctx = setup();
+    await ctx.bridge.tryOnnx('q');
+    expect(ctx.store.getState().onnxCheck.error).toBe('Export the model with "Include ONNX model for transformers.js" ticked first.');
+    await exportModel(ctx, ['config.json']);
+    await ctx.bridge.tryOnnx('q');
+    expect(ctx.store.getState().onnxCheck.error).toContain('Include ONNX model');
+    await exportModel(ctx, ['config.json', 'onnx/model.onnx']);
+    expect(ctx.store.getState().onnxCheck.status).toBe('idle');
+    void ctx.bridge.train(false);
+    await tick();
+    const sentBefore = ctx.worker.sent.length;
+    await ctx.bridge.tryOnnx('q');
+    expect(ctx.worker.sent.length).toBe(sentBefore);
+    expect(ctx.store.getState().onnxCheck.error).toContain('Include ONNX model');
+    expect(ctx.transformers).toHaveLength(0);
+  });
+
+  it('fails the check, instead of waiting for ever, when the transformers.js worker crashes; the next check starts a new one', async () => {
+    const ctx = setup();
+    await exportModel(ctx, ['onnx/model.onnx']);
+    const run = ctx.bridge.tryOnnx('q');
+    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { kind: 'onnxReference', reference } });
+    await tick();
+    ctx.transformers[0].onerror?.({ message: 'Uncaught SyntaxError: bad chunk' } as ErrorEvent);
+    await run;
+    expect(ctx.store.getState().onnxCheck.error).toBe('transformers.js could not run the exported model: Uncaught SyntaxError: bad chunk');
+    expect(ctx.transformers[0].terminated).toBe(true);
+    const again = ctx.bridge.tryOnnx('q');
+    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { kind: 'onnxReference', reference: { ...reference, vectors: new Float32Array(4) } } });
+    await tick();
+    expect(ctx.transformers).toHaveLength(2);
+    ctx.transformers[1].reply({ type: 'result', id: ctx.transformers[1].sent[0].id, result: { kind: 'onnxComparison', comparison } });
+    await again;
+    expect(ctx.store.getState().onnxCheck.status).toBe('ready');
+  });
+
+  it('shows an engine error of the check next to the panel', async () => {
+    const ctx = setup();
+    await exportModel(ctx, ['onnx/model.onnx']);
+    const run = ctx.bridge.tryOnnx('q');
+    ctx.worker.reply({ type: 'error', id: ctx.worker.last().id, error: { name: 'EngineError', message: 'Load a model first.', stack: null, code: 'missing_file' } });
+    await run;
+    expect(ctx.store.getState().onnxCheck).toMatchObject({ status: 'error', error: 'Load a model first.' });
+    expect(ctx.store.getState().exporting.error).toBeNull();
+    expect(ctx.transformers).toHaveLength(0);
+  });
+
+  it('exports a training recipe with the form settings and downloads it; its errors go next to its button', async () => {
+    const ctx = setup();
+    ctx.store.getState().mappingApplied({
+      recordType: 'pair', mapping: { text: 'q', text_pos: 'a' }, kept: 100, skipped: 0, skippedRows: [], duplicates: 0, labelScale: null,
+      trainCount: 90, validationCount: 10, split: { kind: 'fraction', fraction: 0.1, seed: 42 },
+    });
+    const r = ctx.bridge.exportRecipe('m-recipe');
+    const req = ctx.worker.last();
+    expect(req).toMatchObject({ type: 'exportRecipe', folderName: 'm-recipe', maxLength: ctx.store.getState().settings.maxLength });
+    expect(req.type === 'exportRecipe' && req.options.batchSize).toBe(ctx.store.getState().settings.batchSize);
+    ctx.worker.reply({ type: 'result', id: req.id, result: { kind: 'recipe', fileName: 'm-recipe.zip', zip: new ArrayBuffer(5), files: ['train.py'] } });
+    await r;
+    expect(ctx.downloads).toEqual(['m-recipe.zip']);
+    expect(ctx.store.getState().recipe).toMatchObject({ status: 'ready', last: { fileName: 'm-recipe.zip', sizeBytes: 5, files: ['train.py'] } });
+    const bad = ctx.bridge.exportRecipe('m-recipe');
+    ctx.worker.reply({ type: 'error', id: ctx.worker.last().id, error: { name: 'EngineError', message: 'The loss cosent needs scored pairs', stack: null, code: 'bad_option' } });
+    await bad;
+    expect(ctx.store.getState().recipe).toMatchObject({ status: 'error', error: 'The loss cosent needs scored pairs' });
+    expect(ctx.store.getState().exporting.error).toBeNull();
   });
 });

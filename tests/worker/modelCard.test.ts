@@ -22,6 +22,7 @@ const data: ModelCardData = {
   after: { 'cosine_ndcg@10': 0.75, 'cosine_mrr@10': 0.6 },
   primaryMetric: 'cosine_ndcg@10',
   lossCurve: [{ step: 1, loss: 2.5 }, { step: 2, loss: 2.25 }],
+  onnx: false,
 };
 
 describe('modelCard', () => {
@@ -48,9 +49,21 @@ describe('modelCard', () => {
 
   it('has usage snippets and the loss curve as data', () => {
     expect(card).toContain('SentenceTransformer("path/to/minilm-support")');
-    expect(card).toContain("pipeline('feature-extraction'");
-    expect(card).toContain("pooling: 'mean', normalize: true");
     expect(card).toContain('step,loss\n1,2.500000\n2,2.250000\n```');
+  });
+
+  it('shows the transformers.js pipeline only when the folder holds onnx/model.onnx', () => {
+    const withOnnx = modelCard({ ...data, onnx: true });
+    expect(withOnnx).toContain('`onnx/model.onnx` is the fine-tuned encoder in ONNX');
+    expect(withOnnx).toContain("await pipeline('feature-extraction', 'path/to/minilm-support');");
+    expect(withOnnx).toContain("{ pooling: 'mean', normalize: true }");
+    const cls = modelCard({ ...data, onnx: true, pooling: 'cls', normalize: false });
+    expect(cls).toContain("{ pooling: 'cls', normalize: false }");
+    const max = modelCard({ ...data, onnx: true, pooling: 'max' });
+    expect(max).toContain("pooling: 'none'");
+    expect(max).toContain('pools with `max`, which the pipeline does not offer');
+    expect(card).not.toContain("pipeline('feature-extraction'");
+    expect(card).toContain('This export has no ONNX model. Export again from Embedding Studio with "Include ONNX model for transformers.js" ticked');
   });
 
   it('omits base_model for a local model and says when nothing was evaluated', () => {

@@ -22,8 +22,7 @@ import { encodeModel, OnnxDataType } from './onnxProto';
 /** The smallest float32, added to the attention scores of padding positions (as Hugging Face does). */
 const MASK_VALUE = -3.4028234663852886e38;
 
-/** Where `exportOnnx`'s file goes in a model folder (transformers.js looks there). */
-export const ONNX_MODEL_PATH = 'onnx/model.onnx';
+export { ONNX_MODEL_PATH } from './paths';
 
 /** The tensors of one export, checked against the config. */
 interface BertWeights {

@@ -1,19 +1,26 @@
-/** Step 7: a zip of the sentence-transformers folder with a model card. */
+/** Step 7: a zip of the sentence-transformers folder (optionally with its ONNX model) and a training recipe. */
 import { useState } from 'react';
+import { ONNX_MODEL_PATH } from '../../engine/onnx/paths';
 import { Card, ErrorNote, TaskBar } from '../components';
 import { useBridge } from '../context';
 import { formatBytes } from '../format';
 import { useStudio } from '../store';
+import type { ExportedZip } from '../store/exportSlice';
+import { TryOnnxPanel } from './TryOnnxPanel';
 
 export function ExportStep() {
   const bridge = useBridge();
   const x = useStudio((s) => s.exporting);
+  const recipe = useStudio((s) => s.recipe);
   const t = useStudio((s) => s.training);
   const modelName = useStudio((s) => s.model.summary?.name ?? 'model');
+  const includeOnnx = useStudio((s) => s.exporting.includeOnnx);
+  const includeOnnxChanged = useStudio((s) => s.includeOnnxChanged);
   const [name, setName] = useState('');
   const active = t.status === 'running' || t.status === 'paused' || t.status === 'preparing' || t.status === 'stopping';
   const trained = t.steps.length > 0 && !active;
   const fallback = `${modelName.split('/').pop()}-finetuned`.replace(/[^\w.-]+/g, '-');
+  const folder = (name.trim() || fallback).replace(/[^\w.-]+/g, '-');
 
   return (
     <Card step={7} title="Export" enabled={trained} done={x.status === 'ready'}>
@@ -22,21 +29,39 @@ export function ExportStep() {
           <span className="label-text">Folder name</span>
           <input type="text" value={name} placeholder={fallback} onChange={(e) => setName(e.currentTarget.value)} spellCheck={false} />
         </label>
-        <button type="button" onClick={() => void bridge.exportModel((name.trim() || fallback).replace(/[^\w.-]+/g, '-'))} disabled={x.status === 'running'}>
+        <button type="button" onClick={() => void bridge.exportModel(folder)} disabled={x.status === 'running'}>
           Export model
         </button>
       </div>
-      <div className="hint">A sentence-transformers folder (weights, tokenizer, pooling, README model card) zipped for download.</div>
+      <label className="check">
+        <input type="checkbox" checked={includeOnnx} onChange={(e) => includeOnnxChanged(e.currentTarget.checked)} />
+        Include ONNX model for transformers.js (onnx/model.onnx)
+      </label>
+      <div className="hint">A sentence-transformers folder (weights, tokenizer, pooling, README model card) zipped for download; with the ONNX model, transformers.js loads the same folder unchanged.</div>
       {x.status === 'running' ? <TaskBar progress={x.progress ?? { done: 0, total: null, label: 'exporting', unit: 'bytes' }} label="Exporting" /> : null}
       <ErrorNote message={x.error} testId="export-error" />
-      {x.last ? (
-        <div className="stack">
-          <a className="download" href={x.last.url} download={x.last.fileName} data-testid="download-link">
-            Download {x.last.fileName} ({formatBytes(x.last.sizeBytes)})
-          </a>
-          <div className="muted small">{x.last.files.join(' · ')}</div>
-        </div>
-      ) : null}
+      {x.last ? <Download zip={x.last} testId="download-link" /> : null}
+      {x.last?.files.includes(ONNX_MODEL_PATH) ? <TryOnnxPanel /> : null}
+      <h3>Training recipe</h3>
+      <div className="row">
+        <button type="button" className="secondary" onClick={() => void bridge.exportRecipe(`${folder}-recipe`)} disabled={recipe.status === 'running'}>
+          Export training recipe
+        </button>
+        <span className="muted small">train.py (sentence-transformers), requirements.txt, this run's settings and train/validation split as JSONL, and a README for one GPU or many.</span>
+      </div>
+      <ErrorNote message={recipe.error} testId="recipe-error" />
+      {recipe.last ? <Download zip={recipe.last} testId="recipe-link" /> : null}
     </Card>
+  );
+}
+
+function Download({ zip, testId }: { zip: ExportedZip; testId: string }) {
+  return (
+    <div className="stack">
+      <a className="download" href={zip.url} download={zip.fileName} data-testid={testId}>
+        Download {zip.fileName} ({formatBytes(zip.sizeBytes)})
+      </a>
+      <div className="muted small">{zip.files.join(' · ')}</div>
+    </div>
   );
 }

@@ -140,3 +140,27 @@ describe('evaluation and export slices', () => {
     expect(store.getState().exporting).toMatchObject({ status: 'ready', last: { fileName: 'm.zip' } });
   });
 });
+
+describe('export slice', () => {
+  it('keeps the ONNX option, and a new export clears the previous transformers.js check', () => {
+    const store = createStudioStore();
+    const s = () => store.getState();
+    expect(s().exporting.includeOnnx).toBe(true);
+    s().includeOnnxChanged(false);
+    expect(s().exporting.includeOnnx).toBe(false);
+    s().onnxCheckRequested();
+    s().onnxCheckProgress('loading transformers.js');
+    expect(s().onnxCheck).toEqual({ status: 'running', stage: 'loading transformers.js', result: null, error: null });
+    s().onnxCheckFailed('no backend');
+    expect(s().onnxCheck).toEqual({ status: 'error', stage: null, result: null, error: 'no backend' });
+    s().exportRequested();
+    s().exportReady({ fileName: 'm.zip', url: 'blob:1', files: ['onnx/model.onnx'], sizeBytes: 3 });
+    expect(s().exporting).toMatchObject({ status: 'ready', includeOnnx: false, last: { fileName: 'm.zip' } });
+    expect(s().onnxCheck.status).toBe('idle');
+    s().recipeRequested();
+    s().recipeFailed('bad loss');
+    expect(s().recipe).toEqual({ status: 'error', error: 'bad loss', last: null });
+    s().recipeReady({ fileName: 'r.zip', url: 'blob:2', files: ['train.py'], sizeBytes: 4 });
+    expect(s().recipe).toMatchObject({ status: 'ready', error: null, last: { fileName: 'r.zip' } });
+  });
+});

@@ -1,0 +1,21 @@
+/**
+ * `addOnnxToFolder`: puts `onnx/model.onnx` into an exported sentence-transformers folder (path → bytes) and marks
+ * config.json so transformers.js loads the folder unchanged: `"transformers.js_config": {"dtype": "fp32"}` makes
+ * its pipeline pick `onnx/model.onnx` on every device (on WASM it would otherwise look for the 8-bit
+ * `onnx/model_quantized.onnx`, which this export does not write). Python tools ignore the extra key.
+ */
+import { EngineError } from '../errors';
+import type { WeightTensor } from '../io/bertWeights';
+import type { BertConfig } from '../model/config';
+import { exportOnnx, ONNX_MODEL_PATH } from './bertGraph';
+
+export function addOnnxToFolder(files: Map<string, Uint8Array>, weights: ReadonlyMap<string, WeightTensor>, config: BertConfig): void {
+  const raw = files.get('config.json');
+  if (raw === undefined) throw new EngineError('missing_file', 'ONNX export: the folder has no config.json; export the sentence-transformers folder first.');
+  const json = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>;
+  const previous = typeof json['transformers.js_config'] === 'object' && json['transformers.js_config'] !== null ? json['transformers.js_config'] : {};
+  json['transformers.js_config'] = { ...previous, dtype: 'fp32' };
+  const sorted = Object.fromEntries(Object.entries(json).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  files.set('config.json', new TextEncoder().encode(`${JSON.stringify(sorted, null, 2)}\n`));
+  files.set(ONNX_MODEL_PATH, exportOnnx(weights, config));
+}

@@ -1,0 +1,122 @@
+/**
+ * What the export step makes in the worker: the model zip (sentence-transformers folder, model card, optionally
+ * `onnx/model.onnx`), the engine's reference embeddings for the transformers.js check, and the training recipe zip.
+ */
+import { zipSync } from 'fflate';
+import type { DatasetSplit } from '../engine/data';
+import { cosine } from '../engine/eval/stats';
+import type { SentenceEncoder } from '../engine/model/encoder';
+import { exportSentenceTransformersFolder } from '../engine/model/export';
+import { addOnnxToFolder } from '../engine/onnx';
+import { buildTrainingRecipe } from '../engine/recipe';
+import type { TrainingOptions } from '../engine/train/options';
+import { corpusTexts, type Progress } from './dataOps';
+import { modelCard } from './modelCard';
+import type { EvaluationSummary, EvaluationTarget, OnnxReference, WorkerResult } from './protocol';
+import type { ModelState } from './session';
+import type { TrainingRun } from './trainRun';
+
+/** What an export reads from the session. */
+export interface ExportContext {
+  split: DatasetSplit;
+  model: ModelState;
+  encoder: SentenceEncoder;
+  run: TrainingRun;
+  datasetName: string;
+  evaluations: Partial<Record<EvaluationTarget, EvaluationSummary>>;
+}
+
+/** `files` zipped under one top folder, as a transferable buffer. */
+function zipFolder(folder: string, files: Map<string, Uint8Array>): ArrayBuffer {
+  const entries: Record<string, Uint8Array> = {};
+  for (const [path, bytes] of files) entries[`${folder}/${path}`] = bytes;
+  return zipSync(entries, { level: 1 }).buffer as ArrayBuffer;
+}
+
+export async function exportModelZip(ctx: ExportContext, modelName: string, onnx: boolean, progress: Progress): Promise<WorkerResult> {
+  const { split, model, encoder, run } = ctx;
+  progress(0, null, 'copying weights');
+  const files = await exportSentenceTransformersFolder(encoder, model.files);
+  if (onnx) {
+    progress(1, 3, 'writing onnx/model.onnx');
+    addOnnxToFolder(files, await encoder.exportWeights(), model.files.config);
+  }
+  const record = run.record;
+  const readme = modelCard({
+    modelName,
+    baseModel: model.summary.name,
+    baseIsHub: model.source.kind === 'hub',
+    datasetName: ctx.datasetName,
+    trainCount: split.train.records.length,
+    validationCount: split.validation.records.length,
+    recordType: split.train.type,
+    loss: record?.loss ?? 'mnrl',
+    options: record?.options ?? run.defaultsFor(),
+    maxLength: encoder.head.maxSeqLength,
+    pooling: encoder.head.pooling,
+    normalize: encoder.head.normalize,
+    hiddenSize: model.files.config.hiddenSize,
+    steps: record?.steps ?? 0,
+    elapsedMs: record?.elapsedMs ?? 0,
+    before: ctx.evaluations.base?.metrics ?? null,
+    after: ctx.evaluations.trained?.metrics ?? null,
+    primaryMetric: ctx.evaluations.trained?.primaryMetric ?? ctx.evaluations.base?.primaryMetric ?? null,
+    lossCurve: run.history.map((p) => ({ step: p.step, loss: p.loss })),
+    onnx,
+  });
+  files.set('README.md', new TextEncoder().encode(readme));
+  progress(2, 3, 'zipping');
+  return { kind: 'export', fileName: `${modelName}.zip`, zip: zipFolder(modelName, files), files: [...files.keys()] };
+}
+
+/** The query and the `limit` corpus texts the fine-tuned model ranks highest, with the engine's embeddings. */
+export async function onnxReference(ctx: ExportContext, query: string, limit: number, progress: Progress): Promise<OnnxReference> {
+  const { split, encoder, run } = ctx;
+  const corpus = corpusTexts(split);
+  const vectors = await run.trainedCorpus(encoder, corpus, progress);
+  const [q] = await encoder.embed([query]);
+  const top = vectors
+    .map((v, i) => ({ i, score: cosine(q, v) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit);
+  const rows = [q, ...top.map((t) => vectors[t.i])];
+  const dim = q.length;
+  const flat = new Float32Array(rows.length * dim);
+  rows.forEach((row, i) => flat.set(row, i * dim));
+  return { texts: [query, ...top.map((t) => corpus[t.i])], vectors: flat, dim, pooling: encoder.head.pooling, normalize: encoder.head.normalize };
+}
+
+/** The base model for train.py: the Hub id, or the folder's own files shipped as `base-model/`. */
+async function baseModelFolder(model: ModelState): Promise<{ ref: string; files: Map<string, Uint8Array> | null }> {
+  const source = model.source;
+  if (source.kind === 'hub') return { ref: source.hubId.trim(), files: null };
+  const files = new Map<string, Uint8Array>();
+  if (source.kind === 'files') {
+    for (const file of source.files) {
+      const path = file.webkitRelativePath.split('/').slice(1).join('/') || file.name;
+      files.set(path, new Uint8Array(await file.arrayBuffer()));
+    }
+  } else {
+    for (const [path, bytes] of Object.entries(model.bytes)) files.set(path, bytes);
+  }
+  return { ref: './base-model', files };
+}
+
+/**
+ * A sentence-transformers recipe of the run: its own options and max length once a run exists (what trained),
+ * otherwise the form's; the split's training and validation records; a non-Hub base model as `base-model/`.
+ */
+export async function recipeZip(ctx: ExportContext, folderName: string, formOptions: TrainingOptions, formMaxLength: number): Promise<WorkerResult> {
+  const { split, model, encoder, run } = ctx;
+  const record = run.record;
+  const base = await baseModelFolder(model);
+  const files = buildTrainingRecipe({
+    baseModel: base.ref,
+    dataset: split.train,
+    options: record?.options ?? formOptions,
+    head: { pooling: encoder.head.pooling, normalize: encoder.head.normalize, maxSeqLength: record?.maxLength ?? formMaxLength },
+    ...(split.validation.records.length > 0 ? { evaluator: split.validation } : {}),
+  });
+  if (base.files) for (const [path, bytes] of base.files) files.set(`base-model/${path}`, bytes);
+  return { kind: 'recipe', fileName: `${folderName}.zip`, zip: zipFolder(folderName, files), files: [...files.keys()] };
+}
