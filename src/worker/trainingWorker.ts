@@ -14,7 +14,7 @@ import { currentGpuDevice, DeviceWatch } from './gpuDevice';
 import { checkRunFits } from './memoryCheck';
 import { SessionStore, type LoadedSession } from './persist';
 import { Saver } from './saver';
-import type { BackendChoice, SerializedError, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
+import type { BackendChoice, SerializedError, StorageProblem, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
 import { restoreSession } from './restore';
 import { StudioSession } from './session';
 import { explainTrainingError } from './trainRun';
@@ -130,6 +130,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
         const encoder = session.freshEncoder(maxLength);
         await session.ensureBaseCorpus(progress);
         const emit = (metrics: TrainingMetrics) => post({ type: 'metrics', id: req.id, metrics });
+        let unsavedCheckpoint: StorageProblem | null = null;
         try {
           const result = await session.run.run(encoder, split, options, maxLength, req.resume, {
             emit,
@@ -141,7 +142,9 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
             },
             saveCheckpoint: async (checkpoint, record, steps, evals) => {
               const problem = await saver.saveRun(checkpoint, record, steps, evals);
-              if (checkpoint !== null || problem !== null) emit({ kind: 'storage', problem });
+              // A checkpoint's outcome is always told; a history-only save only when it is the first problem.
+              if (checkpoint !== null || (problem !== null && unsavedCheckpoint === null)) emit({ kind: 'storage', problem });
+              if (checkpoint !== null) unsavedCheckpoint = problem;
             },
           });
           return { kind: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
