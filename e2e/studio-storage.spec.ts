@@ -7,7 +7,7 @@
  * the CDN host the Hub redirects to, and is kept nowhere but memory (or this tab's sessionStorage when asked).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -84,7 +84,6 @@ test('a full disk while saving a checkpoint is reported next to Train; training 
 test('a hostile model folder gets an error next to the model control; the dataset keeps its state', async ({ page }) => {
   await demoReady(page);
   const dir = join(await mkdtemp(join(tmpdir(), 'hostile-')), 'hostile-model');
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(dir);
   await writeFile(join(dir, 'config.json'), '{"model_type": "bert", "hidden_size": 64,');
   await writeFile(join(dir, 'tokenizer.json'), await readFile('public/demo/model/tokenizer.json'));
