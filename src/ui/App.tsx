@@ -4,6 +4,7 @@ import { EvaluateStep } from './steps/EvaluateStep';
 import { ExportStep } from './steps/ExportStep';
 import { MappingStep } from './steps/MappingStep';
 import { ModelStep } from './steps/ModelStep';
+import { SavedRuns } from './steps/SavedRuns';
 import { SettingsStep } from './steps/SettingsStep';
 import { TrainStep } from './steps/TrainStep';
 
@@ -20,6 +21,7 @@ export function App() {
         <ModelStep />
         <SettingsStep />
         <TrainStep />
+        <SavedRuns />
         <EvaluateStep />
         <ExportStep />
       </main>

@@ -97,7 +97,10 @@ export class StudioBridge {
         else if (m.kind === 'steps') this.s.stepsReceived(m.points);
         else if (m.kind === 'evaluation') this.s.evalReceived(m.point);
         else if (m.kind === 'checkpoint') this.s.checkpointSaved(m.step);
-        else this.s.trainingStatus(m.kind === 'paused' ? 'paused' : 'running');
+        else if (m.kind === 'storage') {
+          this.s.trainingStorage(m.problem);
+          void this.refreshStorage();
+        } else this.s.trainingStatus(m.kind === 'paused' ? 'paused' : 'running');
         return;
       }
       case 'result':
@@ -164,6 +167,9 @@ export class StudioBridge {
         return this.s.onnxCheckFailed(message);
       case 'exportRecipe':
         return this.s.recipeFailed(message);
+      case 'listStorage':
+      case 'deleteRun':
+        return this.s.storageFailed(message);
       default:
         return;
     }
@@ -174,11 +180,11 @@ export class StudioBridge {
       case 'backend':
         return this.s.backendReady(r.backend, r.adapter, r.threads, r.skipped);
       case 'dataset':
-        return this.s.datasetLoaded(r.dataset);
+        return this.s.datasetLoaded(r.dataset, r.storage);
       case 'mapping':
         return this.s.mappingApplied(r.mapping);
       case 'model':
-        this.s.modelLoaded(r.model);
+        this.s.modelLoaded(r.model, r.storage);
         return this.s.modelDefaults(r.model.maxLength, r.model.suggestedOptions);
       case 'trained':
         return this.s.trainingFinished(r.steps, r.stopped);
@@ -216,6 +222,10 @@ export class StudioBridge {
         if (x.checkpointStep > 0) this.s.trainingRestored(x.steps, x.evals, x.totalSteps, x.checkpointStep, x.finished);
         return;
       }
+      case 'storage':
+        this.s.storageReported(r.report);
+        if (r.resumeLost) this.s.trainingResumeLost();
+        return;
       case 'ack':
         return;
     }
@@ -239,8 +249,31 @@ export class StudioBridge {
     return this.fire({ type: 'debugLoseDevice' });
   }
 
-  restore(): Promise<WorkerResult | null> {
-    return this.fire({ type: 'restore' });
+  /** The Hub token to send with a Hub download, null when none was given. */
+  private hubToken(): string | null {
+    return this.s.hubToken.token.trim() || null;
+  }
+
+  async restore(): Promise<void> {
+    await this.fire({ type: 'restore', hubToken: this.hubToken() });
+    void this.refreshStorage();
+  }
+
+  /** Reloads the Saved runs list and the storage estimate. */
+  async refreshStorage(): Promise<void> {
+    this.s.storageRequested();
+    await this.fire({ type: 'listStorage' });
+  }
+
+  /**
+   * Deletes a saved run. The current run (the one Resume training continues) needs `confirmed`: the first call
+   * only asks for confirmation.
+   */
+  async deleteRun(runId: number, confirmed = false): Promise<void> {
+    const run = this.s.storage.report?.runs.find((r) => r.id === runId);
+    if (run?.current && !confirmed) return this.s.deleteConfirming(runId);
+    this.s.deleteRequested(runId);
+    await this.fire({ type: 'deleteRun', runId });
   }
 
   /** Loads a dataset file; the training file's detected mapping is applied at once. */
@@ -248,6 +281,7 @@ export class StudioBridge {
     this.s.datasetLoading(role);
     const r = await this.fire({ type: 'loadDataset', role, source }, role);
     if (r?.kind !== 'dataset') return;
+    void this.refreshStorage();
     this.s.trainingReset();
     this.s.evaluationReset();
     const m = this.s.mapping;
@@ -273,9 +307,10 @@ export class StudioBridge {
 
   async loadModel(source: ModelSource): Promise<void> {
     this.s.modelLoading();
-    const r = await this.fire({ type: 'loadModel', source });
+    const r = await this.fire({ type: 'loadModel', source, hubToken: source.kind === 'hub' ? this.hubToken() : null });
     if (r?.kind !== 'model') return;
     this.forgetOnnxExport();
+    void this.refreshStorage();
     this.s.trainingReset();
     this.s.evaluationReset();
   }
@@ -296,6 +331,7 @@ export class StudioBridge {
       if (switched instanceof Error) return this.s.trainingFailed(`Could not switch to ${backend}: ${switched.message}`);
     }
     await this.fire({ type: 'train', options, maxLength: settings.maxLength, resume });
+    void this.refreshStorage();
   }
 
   pause(): Promise<WorkerResult | null> {

@@ -54,6 +54,16 @@ export function ErrorNote({ message, testId }: { message: string | null; testId?
   );
 }
 
+/** A problem that does not stop the page (e.g. a save that failed while the work goes on). */
+export function WarningNote({ message, testId }: { message: string | null; testId?: string }) {
+  if (!message) return null;
+  return (
+    <div className="warning" role="status" data-testid={testId}>
+      {message}
+    </div>
+  );
+}
+
 /** A labelled control with a hint; `wide` spans two grid columns (for long option labels). */
 export function Field(props: { label: string; hint: string; htmlFor: string; children: ReactNode; wide?: boolean }) {
   return (

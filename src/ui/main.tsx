@@ -5,6 +5,7 @@ import { App } from './App';
 import { StudioBridge } from './bridge';
 import { BridgeContext } from './context';
 import { createStudioStore, StoreContext } from './store';
+import { keepToken, readRememberedToken } from './tokenStorage';
 import './styles.css';
 
 declare global {
@@ -18,6 +19,13 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
 const store = createStudioStore();
+/** The Hub token: remembered in this tab's sessionStorage only while "Remember for this tab" is ticked. */
+const tabStorage = typeof sessionStorage === 'undefined' ? null : sessionStorage;
+const remembered = readRememberedToken(tabStorage);
+if (remembered !== null) store.getState().hubTokenChanged({ token: remembered, remember: true });
+store.subscribe((s, previous) => {
+  if (s.hubToken !== previous.hubToken) keepToken(tabStorage, s.hubToken.token, s.hubToken.remember);
+});
 const worker = new Worker(new URL('../worker/trainingWorker.ts', import.meta.url), { type: 'module' });
 const bridge = new StudioBridge(worker, store, {
   createUrl: (blob) => URL.createObjectURL(blob),

@@ -135,9 +135,9 @@ export interface ModelFolder {
   files: Record<string, Uint8Array>;
 }
 
-export async function fetchModelFolder(source: ModelSource, progress: Progress): Promise<ModelFolder> {
+export async function fetchModelFolder(source: ModelSource, hubToken: string | null, progress: Progress): Promise<ModelFolder> {
   if (source.kind === 'hub') {
-    const files = await downloadHubModel(source.hubId, { onProgress: (d, t, f) => progress(d, t, f) });
+    const files = await downloadHubModel(source.hubId, { token: hubToken, onProgress: (d, t, f) => progress(d, t, f) });
     return { name: source.hubId.trim(), files };
   }
   if (source.kind === 'files') {

@@ -41,7 +41,8 @@ export type WorkerRequest =
   | { type: 'setBackend'; id: number; backend: BackendChoice }
   | { type: 'loadDataset'; id: number; role: DatasetRole; source: DatasetSource }
   | { type: 'setMapping'; id: number; recordType: RecordType; mapping: ColumnMapping; split: SplitChoice }
-  | { type: 'loadModel'; id: number; source: ModelSource }
+  /** `hubToken`: an access token for a private or gated Hub model (kept in memory, sent to huggingface.co only). */
+  | { type: 'loadModel'; id: number; source: ModelSource; hubToken: string | null }
   /** `resume`: continue the interrupted run from its checkpoint with that run's own options and max length. */
   | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; resume: boolean }
   | { type: 'pause'; id: number }
@@ -58,7 +59,11 @@ export type WorkerRequest =
    * when nothing has trained yet) with the split's train and validation records, zipped under `folderName`.
    */
   | { type: 'exportRecipe'; id: number; folderName: string; options: TrainingOptions; maxLength: number }
-  | { type: 'restore'; id: number }
+  | { type: 'restore'; id: number; hubToken: string | null }
+  /** The saved runs and how much of the browser's storage the page uses. */
+  | { type: 'listStorage'; id: number }
+  /** Deletes a saved run and its checkpoint (the current run's too: it can no longer be resumed after that). */
+  | { type: 'deleteRun'; id: number; runId: number }
   /** Test only, honoured when init had `debug` (the page's ?e2e=1): destroys the WebGPU device. */
   | { type: 'debugLoseDevice'; id: number };
 
@@ -184,13 +189,61 @@ export interface OnnxReference {
   normalize: boolean;
 }
 
+/** What a save to the browser's storage (IndexedDB) was about. */
+export type SavedPart = 'dataset' | 'validation' | 'model' | 'checkpoint';
+
+/** A save that did not happen; what it was about stays in memory and the page keeps working. */
+export interface StorageProblem {
+  part: SavedPart;
+  /** A dataset's file name, a model's name, a checkpoint's step ("step 4"). */
+  subject: string;
+  /** 'quota': the page's storage is full (the write failed, or would not fit and was not tried). */
+  reason: 'quota' | 'error';
+  /** The browser's own words, for reason 'error'. */
+  detail: string;
+  /** Bytes the save needed, when known. */
+  neededBytes: number | null;
+  /** navigator.storage.estimate() after the failure; null when the browser does not tell. */
+  usageBytes: number | null;
+  quotaBytes: number | null;
+}
+
+/** One training run kept in IndexedDB with its newest checkpoint. */
+export interface SavedRunInfo {
+  id: number;
+  /** Milliseconds since 1970 (Date.now()). */
+  startedAt: number;
+  savedAt: number;
+  datasetName: string;
+  modelName: string;
+  loss: LossName;
+  /** Step of the saved checkpoint; 0 when none could be saved. */
+  step: number;
+  totalSteps: number;
+  finished: boolean;
+  /** Bytes the run takes (its checkpoint and history). */
+  sizeBytes: number;
+  /** The run Resume training continues (it belongs to the current dataset, mapping and model). */
+  current: boolean;
+}
+
+/** The page's share of the browser's storage. */
+export interface StorageReport {
+  usageBytes: number | null;
+  quotaBytes: number | null;
+  runs: SavedRunInfo[];
+  /** Bytes of the saved dataset files. */
+  datasetBytes: number;
+}
+
 /** The payload of a successful request. */
 export type WorkerResult =
   /** `threads`: WASM threads (null off wasm); `skipped`: backends passed over on the way, with the reason. */
   | { kind: 'backend'; backend: string; adapter: string | null; threads: number | null; skipped: string | null }
-  | { kind: 'dataset'; dataset: DatasetSummary }
+  /** `storage`: why the dataset could not be saved for a reload (it is loaded all the same); null when saved. */
+  | { kind: 'dataset'; dataset: DatasetSummary; storage: StorageProblem | null }
   | { kind: 'mapping'; mapping: MappingSummary }
-  | { kind: 'model'; model: ModelSummary }
+  | { kind: 'model'; model: ModelSummary; storage: StorageProblem | null }
   | { kind: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName }
   | { kind: 'evaluation'; evaluation: EvaluationSummary }
   | { kind: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null }
@@ -198,6 +251,8 @@ export type WorkerResult =
   | { kind: 'onnxReference'; reference: OnnxReference }
   | { kind: 'recipe'; fileName: string; zip: ArrayBuffer; files: string[] }
   | { kind: 'restored'; session: RestoredSession }
+  /** `resumeLost`: the deleted run was the one Resume training would continue. */
+  | { kind: 'storage'; report: StorageReport; resumeLost: boolean }
   | { kind: 'ack' };
 
 /** A progress report of a long request. */
@@ -220,7 +275,9 @@ export type TrainingMetrics =
   | { kind: 'evaluation'; point: EvalPoint }
   | { kind: 'paused'; step: number }
   | { kind: 'resumed'; step: number }
-  | { kind: 'checkpoint'; step: number };
+  | { kind: 'checkpoint'; step: number }
+  /** After each attempt to save a checkpoint: what went wrong, or null once one is saved. */
+  | { kind: 'storage'; problem: StorageProblem | null };
 
 export interface MetricsMessage {
   type: 'metrics';

@@ -4,7 +4,7 @@
  */
 import { deserializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
 import type { Progress } from './dataOps';
-import type { PersistedCheckpoint, PersistedRun, PersistedSession } from './persist';
+import type { LoadedSession, PersistedCheckpoint, PersistedRun } from './persist';
 import type { EvalPoint, RestoredSession, StepPoint } from './protocol';
 import type { StudioSession } from './session';
 import type { RunRecord, SavedCheckpoint } from './trainRun';
@@ -46,7 +46,8 @@ export function restorableRun(run: PersistedRun | undefined, checkpoint: Persist
   };
 }
 
-export async function restoreSession(session: StudioSession, saved: Partial<PersistedSession>, progress: Progress): Promise<RestoredSession> {
+/** `hubToken`: the page's access token, for a private Hub model that is not in the browser's cache. */
+export async function restoreSession(session: StudioSession, saved: Partial<LoadedSession>, hubToken: string | null, progress: Progress): Promise<RestoredSession> {
   const out: RestoredSession = {
     dataset: null,
     mapping: null,
@@ -62,8 +63,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Pers
   try {
     if (saved.dataset) {
       const source = saved.dataset.demo ? ({ kind: 'demo' } as const) : { kind: 'file' as const, file: new File([saved.dataset.blob], saved.dataset.fileName) };
-      const r = await session.loadDataset('train', source, progress);
-      if (r.kind === 'dataset') out.dataset = r.dataset;
+      out.dataset = await session.loadDataset('train', source, progress);
     }
     if (saved.validation) {
       await session.loadDataset('validation', { kind: 'file', file: new File([saved.validation.blob], saved.validation.fileName) }, progress);
@@ -75,8 +75,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Pers
     if (saved.model) {
       const m = saved.model;
       const source = m.kind === 'hub' ? { kind: 'hub' as const, hubId: m.hubId } : m.kind === 'files' ? { kind: 'files' as const, files: m.files } : { kind: 'demo' as const };
-      const r = await session.loadModel(source, progress);
-      if (r.kind === 'model') out.model = r.model;
+      out.model = await session.loadModel(source, hubToken, progress);
     }
     const restorable = out.mapping && out.model ? restorableRun(saved.run, saved.checkpoint) : null;
     if (restorable) {

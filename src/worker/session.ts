@@ -27,6 +27,7 @@ import {
 import { exportModelZip, onnxReference, recipeZip, type ExportContext } from './exportOps';
 import type {
   DatasetRole,
+  DatasetSummary,
   DatasetSource,
   EvaluationSummary,
   EvaluationTarget,
@@ -62,7 +63,7 @@ export class StudioSession {
   readonly evaluations: Partial<Record<EvaluationTarget, EvaluationSummary>> = {};
   readonly run = new TrainingRun();
 
-  async loadDataset(role: DatasetRole, source: DatasetSource, progress: Progress): Promise<WorkerResult> {
+  async loadDataset(role: DatasetRole, source: DatasetSource, progress: Progress): Promise<DatasetSummary> {
     const blob = source.kind === 'file' ? source.file : await demoDatasetBlob();
     const name = source.kind === 'file' ? source.file.name : DEMO_DATASET_FILE;
     const loaded = await loadDataset(role, blob, name, progress);
@@ -74,7 +75,7 @@ export class StudioSession {
       this.validationFile = loaded;
     }
     this.resetDerived();
-    return { kind: 'dataset', dataset: loaded.summary };
+    return loaded.summary;
   }
 
   setMapping(recordType: RecordType, columns: ColumnMapping, choice: SplitChoice): WorkerResult {
@@ -86,15 +87,16 @@ export class StudioSession {
     return { kind: 'mapping', mapping: summary };
   }
 
-  async loadModel(source: ModelSource, progress: Progress): Promise<WorkerResult> {
-    const folder = await fetchModelFolder(source, progress);
+  /** `hubToken` is used for this download only and kept nowhere. */
+  async loadModel(source: ModelSource, hubToken: string | null, progress: Progress): Promise<ModelSummary> {
+    const folder = await fetchModelFolder(source, hubToken, progress);
     const files = await loadModelFiles(folder, source);
     const encoder = encoderFromFiles(files);
     this.disposeEncoders();
     this.encoder = encoder;
     this.model = { files, source, summary: describeModel(folder.name, source, files, encoder), bytes: folder.files };
     this.resetDerived();
-    return { kind: 'model', model: this.model.summary };
+    return this.model.summary;
   }
 
   /** Forgets results that depended on the previous dataset or model. */

@@ -35,6 +35,8 @@ export interface SavedCheckpoint {
 export interface RunHooks {
   emit: (metrics: TrainingMetrics) => void;
   progress: Progress;
+  /** Called once the run's record exists, before the first step (a new run gets its saved entry here). */
+  begin?: (record: RunRecord) => Promise<void>;
   /** Persists a checkpoint (null: only the record changed) with the run and its history; awaited between steps. */
   saveCheckpoint?: (checkpoint: SavedCheckpoint | null, run: RunRecord, steps: StepPoint[], evals: EvalPoint[]) => Promise<void>;
   /** Throws when the device training runs on is gone (checked before each step is recorded and each checkpoint). */
@@ -199,6 +201,7 @@ export class TrainingRun {
       return result.metrics;
     };
     try {
+      await hooks.begin?.(record);
       const result = await train(encoder, split.train, options, { onEvent, evaluate, control, onCheckpoint, resumeFrom });
       batcher.flush();
       record.steps = result.steps;

@@ -12,8 +12,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Progress } from './dataOps';
 import { currentGpuDevice, DeviceWatch } from './gpuDevice';
 import { checkRunFits } from './memoryCheck';
-import { SessionStore } from './persist';
-import type { BackendChoice, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
+import { SessionStore, type LoadedSession } from './persist';
+import { Saver } from './saver';
+import type { BackendChoice, StorageProblem, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
 import { restoreSession } from './restore';
 import { serializeError } from './serializeError';
 import { StudioSession } from './session';
@@ -50,9 +51,9 @@ function transferables(result: WorkerResult): Transferable[] {
 export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => void) | null; postMessage: Post }): void {
   const session = new StudioSession();
   const store = new SessionStore();
+  const saver = new Saver(store);
   let backend: Promise<BackendInfo> | null = null;
   const post: Post = (m, t) => scope.postMessage(m, t ?? []);
-  const persist = (what: Promise<void>) => what.catch((e: unknown) => console.warn('could not save the session', e));
 
   const devices = new DeviceWatch();
   let debug = false;
@@ -100,26 +101,28 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
         return { kind: 'ack' };
       }
       case 'loadDataset': {
-        const result = await session.loadDataset(req.role, req.source, progress);
+        const dataset = await session.loadDataset(req.role, req.source, progress);
         const blob = req.role === 'train' ? session.train?.blob : session.validationFile?.blob;
-        if (result.kind === 'dataset' && blob) {
-          const fileName = result.dataset.fileName;
-          if (req.role === 'train') void persist(store.save('dataset', { blob, fileName, demo: req.source.kind === 'demo' }));
-          else void persist(store.save('validation', { blob, fileName }));
-        }
-        return result;
+        if (blob === undefined) return { kind: 'dataset', dataset, storage: null };
+        const fileName = dataset.fileName;
+        const storage =
+          req.role === 'train'
+            ? await saver.saveSession('dataset', { blob, fileName, demo: req.source.kind === 'demo' }, fileName, blob.size)
+            : await saver.saveSession('validation', { blob, fileName }, fileName, blob.size);
+        return { kind: 'dataset', dataset, storage };
       }
       case 'setMapping': {
         const result = session.setMapping(req.recordType, req.mapping, req.split);
-        void persist(store.save('mapping', { recordType: req.recordType, columns: req.mapping, choice: req.split }));
+        const problem = await saver.saveSession('mapping', { recordType: req.recordType, columns: req.mapping, choice: req.split }, 'mapping', null);
+        if (problem) console.warn('could not save the mapping', problem.detail);
         return result;
       }
       case 'loadModel': {
         await ready();
-        const result = await session.loadModel(req.source, progress);
+        const model = await session.loadModel(req.source, req.hubToken, progress);
         const s = req.source;
-        void persist(store.save('model', s.kind === 'hub' ? { kind: 'hub', hubId: s.hubId } : s.kind === 'files' ? { kind: 'files', files: s.files } : { kind: 'demo' }));
-        return result;
+        const size = s.kind === 'files' ? s.files.reduce((a, f) => a + f.size, 0) : null;
+        return { kind: 'model', model, storage: await saver.saveSession('model', Saver.modelValue(s), model.name, size) };
       }
       case 'train': {
         const { split } = session.requireReady();
@@ -130,12 +133,23 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
         checkRunFits(session.requireReady().model.files, split, options.batchSize, maxLength);
         const encoder = session.freshEncoder(maxLength);
         await session.ensureBaseCorpus(progress);
+        const emit = (metrics: TrainingMetrics) => post({ type: 'metrics', id: req.id, metrics });
+        let unsavedCheckpoint: StorageProblem | null = null;
         try {
           const result = await session.run.run(encoder, split, options, maxLength, req.resume, {
-            emit: (metrics) => post({ type: 'metrics', id: req.id, metrics }),
+            emit,
             progress,
             checkDevice: () => devices.check(),
-            saveCheckpoint: (checkpoint, record, steps, evals) => persist(store.saveRun({ record: { ...record }, steps: [...steps], evals: [...evals] }, checkpoint)),
+            begin: async (record) => {
+              const problem = req.resume && saver.currentId !== null ? null : await saver.beginRun(session.train?.summary.fileName ?? 'dataset', session.model?.summary.name ?? 'model', record);
+              if (problem) emit({ kind: 'storage', problem });
+            },
+            saveCheckpoint: async (checkpoint, record, steps, evals) => {
+              const problem = await saver.saveRun(checkpoint, record, steps, evals);
+              // A checkpoint's outcome is always told; a history-only save only when it is the first problem.
+              if (checkpoint !== null || (problem !== null && unsavedCheckpoint === null)) emit({ kind: 'storage', problem });
+              if (checkpoint !== null) unsavedCheckpoint = problem;
+            },
           });
           return { kind: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
         } catch (e) {
@@ -164,7 +178,24 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
         return session.exportRecipe(req.folderName, req.options, req.maxLength);
       case 'restore': {
         await ready();
-        return { kind: 'restored', session: await restoreSession(session, await store.load(), progress) };
+        const saved: Partial<LoadedSession> = await store.load().catch((e: unknown) => {
+          console.warn('could not read the saved session', e);
+          return {};
+        });
+        const restored = await restoreSession(session, saved, req.hubToken, progress);
+        if (restored.checkpointStep > 0 && saved.runId !== undefined && saved.entry && saved.checkpoint) saver.adopt(saved.runId, saved.entry, saved.checkpoint.bytes.byteLength);
+        return { kind: 'restored', session: restored };
+      }
+      case 'listStorage':
+        return { kind: 'storage', report: await saver.report(), resumeLost: false };
+      case 'deleteRun': {
+        if (session.run.running && (await saver.isCurrent(req.runId))) {
+          throw new EngineError('bad_option', 'This run is training now: stop it before deleting its checkpoint, or delete older runs.');
+        }
+        const wasCurrent = await saver.deleteRun(req.runId);
+        const resumeLost = wasCurrent && session.run.checkpoint !== null;
+        if (wasCurrent) session.run.checkpoint = null;
+        return { kind: 'storage', report: await saver.report(), resumeLost };
       }
     }
   }

@@ -92,7 +92,7 @@ describe('StudioBridge', () => {
     const id = worker.last().id;
     worker.reply({ type: 'progress', id, unit: 'bytes', done: 50, total: 100, label: 'pairs.jsonl' });
     expect(store.getState().dataset.progress?.done).toBe(50);
-    worker.reply({ type: 'result', id, result: { kind: 'dataset', dataset: summary } });
+    worker.reply({ type: 'result', id, result: { kind: 'dataset', dataset: summary, storage: null } });
     await tick();
     expect(store.getState().dataset.summary?.fileName).toBe('pairs.jsonl');
     const mapping = worker.last();
@@ -264,5 +264,62 @@ describe('StudioBridge', () => {
     await bad;
     expect(ctx.store.getState().recipe).toMatchObject({ status: 'error', error: 'The loss cosent needs scored pairs' });
     expect(ctx.store.getState().exporting.error).toBeNull();
+  });
+
+  it('sends the Hub token with Hub loads and the restore only, and keeps it out of every other request', async () => {
+    const { worker, store, bridge } = setup();
+    const token = 'hf_privateToken42';
+    store.getState().hubTokenChanged({ token: ` ${token} ` });
+    void bridge.loadModel({ kind: 'hub', hubId: 'org/private' });
+    expect(worker.last()).toMatchObject({ type: 'loadModel', source: { kind: 'hub', hubId: 'org/private' }, hubToken: token });
+    const hubLoad = worker.last();
+    expect(hubLoad.type === 'loadModel' ? JSON.stringify(hubLoad.source) : '').toBe('{"kind":"hub","hubId":"org/private"}');
+    void bridge.loadModel({ kind: 'demo' });
+    expect(worker.last()).toMatchObject({ type: 'loadModel', hubToken: null });
+    void bridge.restore();
+    expect(worker.last()).toMatchObject({ type: 'restore', hubToken: token });
+    void bridge.train(false);
+    void bridge.loadDataset('train', { kind: 'demo' });
+    const others = worker.sent.filter((r) => !(r.type === 'loadModel' && r.source.kind === 'hub') && r.type !== 'restore');
+    expect(others.length).toBeGreaterThan(2);
+    for (const r of others) expect(JSON.stringify(r)).not.toContain(token);
+  });
+
+  it('shows a failed checkpoint save next to the training control, clears it once one is saved, and refreshes the list', async () => {
+    const { worker, store, bridge } = setup();
+    void bridge.train(false);
+    const id = worker.last().id;
+    const problem = { part: 'checkpoint' as const, subject: 'step 2', reason: 'quota' as const, detail: '', neededBytes: 10, usageBytes: 90, quotaBytes: 100 };
+    worker.reply({ type: 'metrics', id, metrics: { kind: 'storage', problem } });
+    expect(store.getState().training.storage).toEqual(problem);
+    expect(worker.last()).toMatchObject({ type: 'listStorage' });
+    worker.reply({ type: 'metrics', id, metrics: { kind: 'storage', problem: null } });
+    expect(store.getState().training.storage).toBeNull();
+  });
+
+  it('asks before deleting the current run, and a confirmed delete ends its resume', async () => {
+    const { worker, store, bridge } = setup();
+    const run = (id: number, current: boolean) => ({
+      id, startedAt: id, savedAt: id, datasetName: 'a', modelName: 'm', loss: 'mnrl' as const, step: 2, totalSteps: 6, finished: false, sizeBytes: 100, current,
+    });
+    const report = { usageBytes: 500, quotaBytes: 1000, runs: [run(2, true), run(1, false)], datasetBytes: 0 };
+    void bridge.refreshStorage();
+    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'storage', report, resumeLost: false } });
+    store.getState().trainingRestored([], [], 6, 2, false);
+    expect(store.getState().training.resumable).toBe(true);
+
+    void bridge.deleteRun(1);
+    expect(worker.last()).toMatchObject({ type: 'deleteRun', runId: 1 });
+    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'storage', report: { ...report, runs: [run(2, true)] }, resumeLost: false } });
+    const sent = worker.sent.length;
+    await bridge.deleteRun(2);
+    expect(worker.sent.length).toBe(sent);
+    expect(store.getState().storage.confirming).toBe(2);
+    const done = bridge.deleteRun(2, true);
+    expect(worker.last()).toMatchObject({ type: 'deleteRun', runId: 2 });
+    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'storage', report: { ...report, runs: [] }, resumeLost: true } });
+    await done;
+    expect(store.getState().training).toMatchObject({ resumable: false, checkpointStep: 0 });
+    expect(store.getState().storage).toMatchObject({ confirming: null, report: { runs: [] } });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { serializeCheckpoint, type TrainingCheckpoint } from '../../src/engine/train/checkpoint';
 import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
-import { runOps, saveOps, type PersistedRun } from '../../src/worker/persist';
+import { deleteRunOps, runOps, saveOps, type PersistedRun, type PersistedRunEntry } from '../../src/worker/persist';
 import type { StepPoint } from '../../src/worker/protocol';
 import { restorableRun } from '../../src/worker/restore';
 import { explainTrainingError, type RunRecord } from '../../src/worker/trainRun';
@@ -22,24 +22,43 @@ function checkpoint(step: number, totalSteps = 10): TrainingCheckpoint {
 const record: RunRecord = { options: DEFAULT_TRAINING_OPTIONS, maxLength: 32, loss: 'mnrl', steps: 4, totalSteps: 10, elapsedMs: 400, finished: false };
 const run: PersistedRun = { record, steps: [1, 2, 3, 4, 5, 6].map(point), evals: [{ step: 2, epoch: 0, metric: 'mrr@10', value: 0.5 }, { step: 6, epoch: 0, metric: 'mrr@10', value: 0.6 }] };
 
+const info: PersistedRunEntry['info'] = {
+  id: 7, startedAt: 1000, savedAt: 2000, datasetName: 'pairs.jsonl', modelName: 'demo', loss: 'mnrl', step: 4, totalSteps: 10, finished: false, sizeBytes: 99,
+};
+const describeOps = (ops: ReturnType<typeof runOps>) => ops.map((o) => `${o.op}:${o.store}:${o.key}`);
+
 describe('checkpoint persistence', () => {
-  it('writes the new checkpoint and the run cut at its step in one transaction', () => {
+  it("writes the run's new checkpoint, its entry cut at the checkpoint step and the current pointer in one transaction", () => {
     const bytes = serializeCheckpoint(checkpoint(4));
-    const ops = runOps(run, { step: 4, bytes });
-    expect(ops.map((o) => `${o.op}:${o.key}`)).toEqual(['put:checkpoint', 'put:run']);
-    const saved = ops[1].op === 'put' ? (ops[1].value as PersistedRun) : null;
+    const ops = runOps(7, { info, run }, { step: 4, bytes });
+    expect(describeOps(ops)).toEqual(['put:checkpoints:7', 'put:runs:7', 'put:session:current']);
+    const saved = ops[1].op === 'put' && ops[1].store === 'runs' ? ops[1].value.run : null;
     expect(saved?.steps.map((p) => p.step)).toEqual([1, 2, 3, 4]);
     expect(saved?.evals.map((p) => p.step)).toEqual([2]);
     expect(ops[0].op === 'put' && ops[0].value).toEqual({ step: 4, bytes });
+    expect(ops[2].op === 'put' && ops[2].value).toBe(7);
   });
 
-  it('updates only the run record when there is no new checkpoint', () => {
-    expect(runOps(run, null)).toEqual([{ op: 'put', key: 'run', value: run }]);
+  it('updates only the run entry (and pointer) when there is no new checkpoint', () => {
+    expect(runOps(7, { info, run }, null)).toEqual([
+      { op: 'put', store: 'runs', key: 7, value: { info, run } },
+      { op: 'put', store: 'session', key: 'current', value: 7 },
+    ]);
   });
 
-  it('drops what depended on a replaced part in the same transaction', () => {
-    const ops = saveOps('model', { kind: 'demo' });
-    expect(ops.map((o) => `${o.op}:${o.key}`)).toEqual(['put:model', 'delete:run', 'delete:checkpoint']);
+  it('a new dataset, mapping or model drops the current-run pointer, not the saved runs', () => {
+    expect(describeOps(saveOps('model', { kind: 'demo' }))).toEqual(['put:session:model', 'delete:session:current']);
+    expect(describeOps(saveOps('dataset', { blob: new Blob(['x']), fileName: 'a.jsonl', demo: false }))).toEqual([
+      'put:session:dataset',
+      'delete:session:validation',
+      'delete:session:mapping',
+      'delete:session:current',
+    ]);
+  });
+
+  it('deleting a run removes its checkpoint and entry, and the pointer only when it was current', () => {
+    expect(describeOps(deleteRunOps(3, false))).toEqual(['delete:checkpoints:3', 'delete:runs:3']);
+    expect(describeOps(deleteRunOps(3, true))).toEqual(['delete:checkpoints:3', 'delete:runs:3', 'delete:session:current']);
   });
 });
 

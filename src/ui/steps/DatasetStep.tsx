@@ -1,9 +1,10 @@
 /** Step 1: drop or pick a JSONL/CSV file (or use the demo), see its preview and the rows that could not be read. */
 import { useRef, useState, type DragEvent } from 'react';
-import { Card, ErrorNote, Stat, TaskBar } from '../components';
+import { Card, ErrorNote, Stat, TaskBar, WarningNote } from '../components';
 import { useBridge } from '../context';
 import { formatBytes } from '../format';
 import { useStudio } from '../store';
+import { storageProblemText } from '../storageText';
 
 export function DatasetStep() {
   const bridge = useBridge();
@@ -59,6 +60,7 @@ export function DatasetStep() {
       </div>
       {dataset.status === 'loading' ? <TaskBar progress={dataset.progress} label="Reading the dataset" /> : null}
       <ErrorNote message={dataset.error} testId="dataset-error" />
+      <WarningNote message={dataset.storage ? storageProblemText(dataset.storage) : null} testId="dataset-storage" />
       {summary ? (
         <div className="stack">
           <div className="stats">

@@ -1,15 +1,18 @@
 /** Step 3: a model from the Hub, a local folder, or the demo; its shape and head. */
 import { useState } from 'react';
-import { Card, ErrorNote, Stat, TaskBar } from '../components';
+import { Card, ErrorNote, Stat, TaskBar, WarningNote } from '../components';
 import { useBridge } from '../context';
 import { formatCount } from '../format';
 import { useStudio } from '../store';
+import { storageProblemText } from '../storageText';
 
 export function ModelStep() {
   const bridge = useBridge();
   const model = useStudio((s) => s.model);
   const mappingReady = useStudio((s) => s.mapping.status === 'ready');
   const training = useStudio((s) => s.training.status);
+  const hubToken = useStudio((s) => s.hubToken);
+  const tokenChanged = useStudio((s) => s.hubTokenChanged);
   const [hubId, setHubId] = useState('sentence-transformers/all-MiniLM-L6-v2');
   const busy = training === 'running' || training === 'paused' || training === 'preparing' || model.status === 'loading';
   const m = model.summary;
@@ -29,6 +32,27 @@ export function ModelStep() {
         </label>
         <button type="submit">Load</button>
       </form>
+      <div className="row">
+        <label className="grow">
+          <span className="label-text">Access token (for private models)</span>
+          <input
+            type="password"
+            value={hubToken.token}
+            onChange={(e) => tokenChanged({ token: e.currentTarget.value })}
+            placeholder="hf_… (optional)"
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={hubToken.remember} onChange={(e) => tokenChanged({ remember: e.currentTarget.checked })} />
+          <span>Remember for this tab</span>
+        </label>
+      </div>
+      <div className="hint">
+        Only for private or gated Hub models: a token with read access, sent to huggingface.co alone (not to the download hosts it redirects to).
+        It stays in this tab's memory (in its sessionStorage when remembered) and is never saved with your data, checkpoints or exports.
+      </div>
       <div className="row">
         <label className="file-button secondary">
           <span>Model folder</span>
@@ -51,6 +75,7 @@ export function ModelStep() {
       <div className="hint">Hub files are cached in this browser, so a model loads offline the second time. Only BERT-family encoders are supported.</div>
       {model.status === 'loading' ? <TaskBar progress={model.progress ?? { done: 0, total: null, label: 'starting', unit: 'bytes' }} label="Loading the model" /> : null}
       <ErrorNote message={model.error} testId="model-error" />
+      <WarningNote message={model.storage ? storageProblemText(model.storage) : null} testId="model-storage" />
       {m ? (
         <div className="stats">
           <Stat label="Model" value={<span data-testid="model-name">{m.name}</span>} />

@@ -4,10 +4,11 @@
  */
 import { useState } from 'react';
 import type { BackendChoice } from '../../worker/protocol';
-import { Card, ErrorNote, Stat, TaskBar } from '../components';
+import { Card, ErrorNote, Stat, TaskBar, WarningNote } from '../components';
 import { useBridge } from '../context';
 import { formatDuration } from '../format';
 import { useStudio } from '../store';
+import { storageProblemText } from '../storageText';
 import { TrainCharts } from './TrainCharts';
 
 export function TrainStep() {
@@ -74,6 +75,7 @@ export function TrainStep() {
           {statusText(t.status, t.checkpointStep)}
         </span>
       </div>
+      <WarningNote message={t.storage ? storageProblemText(t.storage) : null} testId="training-storage" />
       {t.status === 'preparing' ? <TaskBar progress={t.progress ?? { done: 0, total: null, label: 'preparing', unit: 'texts' }} label="Preparing" /> : null}
       <ErrorNote message={t.error} testId="training-error" />
       {t.totalSteps > 0 ? (

@@ -11,6 +11,7 @@ import { exportSlice } from './exportSlice';
 import { mappingSlice } from './mappingSlice';
 import { modelSlice } from './modelSlice';
 import { settingsSlice } from './settingsSlice';
+import { storageSlice } from './storageSlice';
 import { trainingSlice } from './trainingSlice';
 import type { Studio } from './types';
 
@@ -26,6 +27,7 @@ export function createStudioStore(): StudioStore {
     ...trainingSlice(set, get),
     ...evaluationSlice(set, get),
     ...exportSlice(set, get),
+    ...storageSlice(set, get),
   }));
 }
 

@@ -1,5 +1,5 @@
 /** Model step and the backend the worker runs on. */
-import type { ModelSummary } from '../../worker/protocol';
+import type { ModelSummary, StorageProblem } from '../../worker/protocol';
 import type { GetState, SetState, TaskProgress } from './types';
 
 export interface ModelSlice {
@@ -13,24 +13,36 @@ export interface ModelSlice {
     skipped: string | null;
     error: string | null;
   };
-  model: { status: 'idle' | 'loading' | 'ready' | 'error'; summary: ModelSummary | null; progress: TaskProgress | null; error: string | null };
+  model: {
+    status: 'idle' | 'loading' | 'ready' | 'error';
+    summary: ModelSummary | null;
+    progress: TaskProgress | null;
+    error: string | null;
+    /** The model loaded but could not be saved for a reload. */
+    storage: StorageProblem | null;
+  };
+  /** The Hub access token (memory only; `remember` also keeps it in this tab's sessionStorage). */
+  hubToken: { token: string; remember: boolean };
   backendReady: (name: string, adapter: string | null, threads: number | null, skipped: string | null) => void;
   backendFailed: (message: string) => void;
   modelLoading: () => void;
   modelProgress: (progress: TaskProgress) => void;
-  modelLoaded: (summary: ModelSummary) => void;
+  modelLoaded: (summary: ModelSummary, storage?: StorageProblem | null) => void;
   modelFailed: (message: string) => void;
+  hubTokenChanged: (patch: Partial<ModelSlice['hubToken']>) => void;
 }
 
 export function modelSlice(set: SetState, _get: GetState): ModelSlice {
   return {
     backend: { status: 'starting', name: null, adapter: null, threads: null, skipped: null, error: null },
-    model: { status: 'idle', summary: null, progress: null, error: null },
+    model: { status: 'idle', summary: null, progress: null, error: null, storage: null },
+    hubToken: { token: '', remember: false },
     backendReady: (name, adapter, threads, skipped) => set({ backend: { status: 'ready', name, adapter, threads, skipped, error: null } }),
     backendFailed: (message) => set({ backend: { status: 'error', name: null, adapter: null, threads: null, skipped: null, error: message } }),
-    modelLoading: () => set((s) => ({ model: { ...s.model, status: 'loading', progress: null, error: null } })),
+    modelLoading: () => set((s) => ({ model: { ...s.model, status: 'loading', progress: null, error: null, storage: null } })),
     modelProgress: (progress) => set((s) => ({ model: { ...s.model, progress } })),
-    modelLoaded: (summary) => set({ model: { status: 'ready', summary, progress: null, error: null } }),
+    modelLoaded: (summary, storage = null) => set({ model: { status: 'ready', summary, progress: null, error: null, storage } }),
     modelFailed: (message) => set((s) => ({ model: { ...s.model, status: s.model.summary ? 'ready' : 'error', progress: null, error: message } })),
+    hubTokenChanged: (patch) => set((s) => ({ hubToken: { ...s.hubToken, ...patch } })),
   };
 }

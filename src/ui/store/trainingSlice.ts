@@ -3,7 +3,7 @@
  * ~100 ms) and are appended a batch at a time, so the charts re-render at most ~10 times a second.
  */
 import type { LossName } from '../../engine/losses';
-import type { EvalPoint, StepPoint } from '../../worker/protocol';
+import type { EvalPoint, StepPoint, StorageProblem } from '../../worker/protocol';
 import type { GetState, SetState, TaskProgress } from './types';
 
 export type TrainingStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'error';
@@ -26,6 +26,8 @@ export interface TrainingSlice {
     error: string | null;
     /** EngineError code of the failure (device_lost and out_of_memory suggest resuming on WASM). */
     errorCode: string | null;
+    /** The newest checkpoint could not be saved to the browser's storage (training goes on). */
+    storage: StorageProblem | null;
   };
   /** A run was asked for: `freshSteps` (planned length) starts a new history, null keeps it (resume). */
   trainingRequested: (freshSteps: number | null) => void;
@@ -40,6 +42,10 @@ export interface TrainingSlice {
   trainingFinished: (steps: number, stopped: boolean) => void;
   /** A run failed; `code` is the EngineError code (e.g. device_lost), null for other errors. */
   trainingFailed: (message: string, code?: string | null) => void;
+  /** A checkpoint save failed (a problem) or succeeded (null). */
+  trainingStorage: (problem: StorageProblem | null) => void;
+  /** The run's saved checkpoint was deleted: it can no longer be resumed. */
+  trainingResumeLost: () => void;
   /** After a reload: history and checkpoint from IndexedDB. */
   trainingRestored: (steps: StepPoint[], evals: EvalPoint[], totalSteps: number, checkpointStep: number, finished: boolean) => void;
 }
@@ -57,6 +63,7 @@ const INITIAL: TrainingSlice['training'] = {
   progress: null,
   error: null,
   errorCode: null,
+  storage: null,
 };
 
 export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
@@ -96,6 +103,8 @@ export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
       set((s) => ({ training: { ...s.training, status: stopped ? 'stopped' : 'done', resumable: stopped && steps < s.training.totalSteps } })),
     trainingFailed: (message, code = null) =>
       set((s) => ({ training: { ...s.training, status: 'error', error: message, errorCode: code, progress: null, resumable: s.training.checkpointStep > 0 } })),
+    trainingStorage: (problem) => patch({ storage: problem }),
+    trainingResumeLost: () => patch({ resumable: false, checkpointStep: 0 }),
     trainingRestored: (steps, evals, totalSteps, checkpointStep, finished) =>
       patch({ ...INITIAL, steps, evals, totalSteps, checkpointStep, status: finished ? 'done' : 'stopped', resumable: !finished && checkpointStep > 0 }),
   };

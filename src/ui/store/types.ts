@@ -5,9 +5,10 @@ import type { ExportSlice } from './exportSlice';
 import type { MappingSlice } from './mappingSlice';
 import type { ModelSlice } from './modelSlice';
 import type { SettingsSlice } from './settingsSlice';
+import type { StorageSlice } from './storageSlice';
 import type { TrainingSlice } from './trainingSlice';
 
-export type Studio = DatasetSlice & MappingSlice & ModelSlice & SettingsSlice & TrainingSlice & EvaluationSlice & ExportSlice;
+export type Studio = DatasetSlice & MappingSlice & ModelSlice & SettingsSlice & TrainingSlice & EvaluationSlice & ExportSlice & StorageSlice;
 
 /** A long task's progress as shown under its control. */
 export interface TaskProgress {
