@@ -17,7 +17,7 @@ const card = (page: Page, title: string) => page.locator('section.card').filter(
 
 async function demoReady(page: Page) {
   await page.goto('/');
-  await expect(page.getByTestId('backend')).toHaveText(/^(webgpu|webgl|wasm|cpu)\b/, { timeout: 120_000 }); // whichever backend the studio picks: storage is backend-neutral;
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgpu|webgl|wasm|cpu)\b/, { timeout: 120_000 }); // whichever backend the studio picks: storage is backend-neutral
   await page.getByRole('button', { name: 'Use the demo dataset' }).click();
   await expect(page.getByTestId('mapping-kept')).toHaveText('520');
 }
