@@ -25,6 +25,17 @@
  *   lossParams                SCALE / TEMPERATURE / MARGIN (the loss's defaults filled in)
  *   length                    epochs → num_train_epochs (max_steps=-1); steps → max_steps
  *   batchSize                 per_device_train_batch_size (and per_device_eval_batch_size)
+ *   miniBatchSize (GradCache) 0 → the plain loss; > 0 → mnrl becomes CachedMultipleNegativesRankingLoss(model,
+ *                             scale=SCALE, mini_batch_size=MINI_BATCH_SIZE) with MINI_BATCH_SIZE = miniBatchSize.
+ *                             The two count differently: sentence-transformers embeds each column (anchors,
+ *                             positives, negatives) on its own, mini_batch_size rows of it per forward pass; the
+ *                             studio embeds the columns concatenated, miniBatchSize texts per forward pass (a chunk
+ *                             may span two columns). Either way one forward pass holds at most that many texts, so
+ *                             the same number gives the same activation memory (sentence-transformers may run a
+ *                             few more, smaller passes). The other losses have no Cached* variant in
+ *                             sentence-transformers (it has none for CoSENT, cosine, triplet, contrastive, and
+ *                             uniem triplet is the recipe's own): train.py keeps the plain loss with a comment, as
+ *                             GradCache changes memory, not the loss or the gradients
  *   gradAccumSteps            gradient_accumulation_steps
  *   learningRate              learning_rate (optim="adamw_torch")
  *   warmup                    ratio → warmup_ratio; steps → warmup_steps
@@ -99,6 +110,9 @@ export function recipeSettings(input: RecipeInput): PythonSettings {
   if (evaluator && evaluator.type !== dataset.type) {
     throw new EngineError('bad_option', `The validation set holds ${evaluator.type} records but the training set holds ${dataset.type} records: map both to the same record type.`);
   }
+  if (!(Number.isInteger(options.miniBatchSize) && options.miniBatchSize >= 0)) {
+    throw new EngineError('bad_option', `GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not ${options.miniBatchSize}.`);
+  }
   const loss = resolveLoss(options, dataset);
   const uses = Object.keys(LOSSES[loss.name].defaults) as (keyof LossParams)[];
   const resolved = resolveLossParams(loss.name, loss.params);
@@ -114,6 +128,7 @@ export function recipeSettings(input: RecipeInput): PythonSettings {
     epochs: options.length.kind === 'epochs' ? options.length.epochs : null,
     maxSteps: options.length.kind === 'steps' ? options.length.steps : -1,
     batchSize: options.batchSize,
+    miniBatchSize: options.miniBatchSize,
     gradAccumSteps: options.gradAccumSteps,
     learningRate: options.learningRate,
     warmupRatio: options.warmup.kind === 'ratio' ? options.warmup.ratio : 0,

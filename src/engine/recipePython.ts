@@ -21,6 +21,8 @@ export interface PythonSettings {
   /** Optimiser steps (HF max_steps), or -1 when the run is in epochs. */
   maxSteps: number;
   batchSize: number;
+  /** GradCache: texts per forward pass (sentence-transformers' mini_batch_size); 0 = off. */
+  miniBatchSize: number;
   gradAccumSteps: number;
   learningRate: number;
   /** Exactly one of warmupRatio / warmupSteps is used; the other is 0. */
@@ -80,6 +82,27 @@ class UniemTripletSoftmaxLoss(nn.Module):
         target = torch.zeros(logits.size(0), dtype=torch.long, device=logits.device)
         return F.cross_entropy(logits, target)
 `;
+
+/** sentence-transformers' GradCache (Cached*) variant of each loss that has one. */
+const CACHED_LOSS: Partial<Record<LossName, string>> = {
+  mnrl: 'losses.CachedMultipleNegativesRankingLoss(model, scale=SCALE, mini_batch_size=MINI_BATCH_SIZE)',
+};
+
+/** Whether train.py runs the loss with GradCache: the studio used it and sentence-transformers has the variant. */
+const cached = (s: PythonSettings): boolean => s.miniBatchSize > 0 && CACHED_LOSS[s.loss] !== undefined;
+
+/** The `loss = ...` line, with a note when the studio's GradCache has no sentence-transformers equivalent. */
+function lossLine(s: PythonSettings): string {
+  const cachedLoss = CACHED_LOSS[s.loss];
+  if (s.miniBatchSize > 0 && cachedLoss !== undefined) return `loss = ${cachedLoss}\n`;
+  const note =
+    s.miniBatchSize > 0
+      ? `# The studio embedded each batch with GradCache in chunks of ${s.miniBatchSize} texts; sentence-transformers has no\n` +
+        `# GradCache (Cached*) variant of the ${s.loss} loss. GradCache only changes memory, not the result: this plain\n` +
+        '# loss trains the same model, with the whole batch in GPU memory at once.\n'
+      : '';
+  return `${note}loss = ${lossExpression(s)}\n`;
+}
 
 function lossExpression(s: PythonSettings): string {
   switch (s.loss) {
@@ -144,6 +167,7 @@ function settingsBlock(s: PythonSettings): string {
     `NUM_TRAIN_EPOCHS = ${py(s.epochs ?? 1)}${s.epochs === null ? '  # unused: MAX_STEPS sets the run length' : ''}`,
     `MAX_STEPS = ${py(s.maxSteps)}${s.maxSteps < 0 ? '  # -1: the run length is NUM_TRAIN_EPOCHS' : ''}`,
     `BATCH_SIZE = ${py(s.batchSize)}`,
+    ...(cached(s) ? [`MINI_BATCH_SIZE = ${py(s.miniBatchSize)}  # GradCache: texts per forward pass (memory), same loss and gradients`] : []),
     `GRADIENT_ACCUMULATION_STEPS = ${py(s.gradAccumSteps)}`,
     `LEARNING_RATE = ${float(s.learningRate)}`,
     `WARMUP_RATIO = ${float(s.warmupRatio)}`,
@@ -226,8 +250,7 @@ if "label" in COLUMNS:  # scores in 0..1 as floats, even when the file holds onl
     if eval_dataset is not None:
         eval_dataset = eval_dataset.cast_column("label", Value("float32"))
 ${evaluatorCode(s)}
-loss = ${lossExpression(s)}
-
+${lossLine(s)}
 args = SentenceTransformerTrainingArguments(
     output_dir=OUTPUT_DIR,
     num_train_epochs=NUM_TRAIN_EPOCHS,

@@ -40,6 +40,14 @@ function settings(trainPy: string): Map<string, string> {
   return out;
 }
 
+/** The comment lines right above train.py's `loss = ...` line, joined without their `# `. */
+function lossNote(trainPy: string): string {
+  const lines = trainPy.split('\n');
+  const note: string[] = [];
+  for (let i = lines.findIndex((l) => l.startsWith('loss = ')) - 1; i >= 0 && lines[i].startsWith('# '); i--) note.unshift(lines[i].slice(2));
+  return note.join(' ');
+}
+
 const python = spawnSync('python3', ['--version']).status === 0;
 const scratch = mkdtempSync(join(tmpdir(), 'recipe-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -162,6 +170,45 @@ describe('buildTrainingRecipe', () => {
     expectCompiles(py, `loss_${loss.replace('-', '_')}`);
   });
 
+  it('maps GradCache on MNRL to CachedMultipleNegativesRankingLoss with the mini-batch, and leaves it out when off', () => {
+    const py = text(recipe(PAIRS, { loss: 'mnrl', lossParams: { scale: 30 }, batchSize: 256, miniBatchSize: 16 }, { evaluator: PAIRS }), 'train.py');
+    const s = settings(py);
+    expect([s.get('LOSS'), s.get('SCALE'), s.get('BATCH_SIZE'), s.get('MINI_BATCH_SIZE')]).toEqual(['"mnrl"', '30.0', '256', '16']);
+    expect(py).toContain('loss = losses.CachedMultipleNegativesRankingLoss(model, scale=SCALE, mini_batch_size=MINI_BATCH_SIZE)\n');
+    expect(py).not.toContain('losses.MultipleNegativesRankingLoss(');
+    expect(lossNote(py)).toBe('');
+    expect(py).toContain('per_device_train_batch_size=BATCH_SIZE,');
+    expectCompiles(py, 'gradcache_mnrl');
+
+    // auto resolves to MNRL for triplets, which sentence-transformers' cached loss takes as (anchor, positive, negative).
+    const triplets = text(recipe(TRIPLETS, { miniBatchSize: 5 }), 'train.py');
+    expect(settings(triplets).get('MINI_BATCH_SIZE')).toBe('5');
+    expect(triplets).toContain('loss = losses.CachedMultipleNegativesRankingLoss(model, scale=SCALE, mini_batch_size=MINI_BATCH_SIZE)\n');
+
+    const off = text(recipe(PAIRS, { loss: 'mnrl', miniBatchSize: 0 }), 'train.py');
+    expect(settings(off).has('MINI_BATCH_SIZE')).toBe(false);
+    expect(off).toContain('loss = losses.MultipleNegativesRankingLoss(model, scale=SCALE)\n');
+    expect(off).not.toContain('GradCache');
+  });
+
+  it.each<[LossName, MappedDataset, string]>([
+    ['cosent', SCORED, 'losses.CoSENTLoss(model, scale=SCALE)'],
+    ['cosine', SCORED, 'losses.CosineSimilarityLoss(model)'],
+    ['triplet', TRIPLETS, 'losses.TripletLoss(model, distance_metric=losses.TripletDistanceMetric.EUCLIDEAN, triplet_margin=MARGIN)'],
+    ['contrastive', SCORED, 'losses.ContrastiveLoss(model, margin=MARGIN)'],
+    ['uniem-triplet', TRIPLETS, 'UniemTripletSoftmaxLoss(model, temperature=TEMPERATURE)'],
+  ])('keeps the plain %s loss under GradCache, with a note that sentence-transformers has no cached variant', (loss, dataset, expression) => {
+    const py = text(recipe(dataset, { loss, miniBatchSize: 12 }), 'train.py');
+    expect(lossNote(py)).toBe(
+      `The studio embedded each batch with GradCache in chunks of 12 texts; sentence-transformers has no GradCache (Cached*) variant of the ${loss} loss. ` +
+        'GradCache only changes memory, not the result: this plain loss trains the same model, with the whole batch in GPU memory at once.',
+    );
+    expect(py).toContain(`loss = ${expression}\n`);
+    expect(settings(py).has('MINI_BATCH_SIZE')).toBe(false);
+    expect(py).not.toMatch(/losses\.Cached/);
+    expectCompiles(py, `gradcache_${loss.replace('-', '_')}`);
+  });
+
   it('maps epochs, warmup ratio, schedules, batch orders, dropout and the evaluators', () => {
     const py = text(recipe(SCORED, { length: { kind: 'epochs', epochs: 3 }, warmup: { kind: 'ratio', ratio: 0.2 }, schedule: 'constant', batchOrder: 'sequential', dropout: 'config' }, { evaluator: SCORED }), 'train.py');
     const s = settings(py);
@@ -209,5 +256,7 @@ describe('buildTrainingRecipe', () => {
     expect(() => recipe(PAIRS, { loss: 'cosent' })).toThrow(/CoSENT.*scored_pair/);
     expect(() => recipe(PAIRS, {}, { evaluator: SCORED })).toThrow(/validation set holds scored_pair records/);
     expect(() => recipe(PAIRS, {}, { baseModel: ' ' })).toThrow(/base model/);
+    expect(() => recipe(PAIRS, { miniBatchSize: -1 })).toThrow(/GradCache mini-batch must be a whole number ≥ 0 \(0 turns it off\), not -1/);
+    expect(() => recipe(PAIRS, { miniBatchSize: 2.5 })).toThrow(/not 2\.5/);
   });
 });
