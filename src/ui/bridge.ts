@@ -20,7 +20,7 @@ import type {
 } from '../worker/protocol';
 import { ONNX_MODEL_PATH } from '../engine/onnx/paths';
 import type { StudioStore, TaskProgress } from './store';
-import { plannedSteps, settingsToOptions } from './store/settingsSlice';
+import { plannedSteps, settingsProblems, settingsToOptions } from './store/settingsSlice';
 import { TransformersClient, type TransformersWorkerLike } from './transformersClient';
 
 /** What the bridge needs of a Worker (a fake in tests). */
@@ -321,6 +321,8 @@ export class StudioBridge {
    */
   async train(resume: boolean, backend?: BackendChoice): Promise<void> {
     const { settings, mapping } = this.s;
+    const problems = Object.values(settingsProblems(settings));
+    if (!resume && problems.length > 0) return this.s.trainingFailed(problems.join(' '), 'bad_option');
     const records = mapping.summary?.trainCount ?? 0;
     const options = settingsToOptions(settings, records);
     this.forgetOnnxExport();

@@ -64,12 +64,20 @@ export function WarningNote({ message, testId }: { message: string | null; testI
   );
 }
 
-/** A labelled control with a hint; `wide` spans two grid columns (for long option labels). */
-export function Field(props: { label: string; hint: string; htmlFor: string; children: ReactNode; wide?: boolean }) {
+/**
+ * A labelled control with a hint; `wide` spans two grid columns (for long option labels); `error` (what is wrong
+ * with the value) shows under the control, with id `${htmlFor}-error` for the control's aria-describedby.
+ */
+export function Field(props: { label: string; hint: string; htmlFor: string; children: ReactNode; wide?: boolean; error?: string }) {
   return (
     <div className={props.wide ? 'field field-wide' : 'field'}>
       <label htmlFor={props.htmlFor}>{props.label}</label>
       {props.children}
+      {props.error ? (
+        <div className="error" role="alert" id={`${props.htmlFor}-error`}>
+          {props.error}
+        </div>
+      ) : null}
       <div className="hint">{props.hint}</div>
     </div>
   );

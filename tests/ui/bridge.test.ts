@@ -115,6 +115,21 @@ describe('StudioBridge', () => {
     expect(store.getState().dataset.error).toContain('line 2');
   });
 
+  it("sends the form's GradCache mini-batch with a new run, and refuses to start one with a bad mini-batch", async () => {
+    const { worker, store, bridge } = setup();
+    store.getState().settingsChanged({ batchSize: 64, miniBatchSize: 16 });
+    void bridge.train(false);
+    const req = worker.last();
+    expect(req.type === 'train' && [req.options.batchSize, req.options.miniBatchSize]).toEqual([64, 16]);
+    worker.reply({ type: 'result', id: req.id, result: { kind: 'trained', steps: 0, stopped: true, finalLoss: 0, elapsedMs: 1, loss: 'mnrl' } });
+    await tick();
+    const sent = worker.sent.length;
+    store.getState().settingsChanged({ miniBatchSize: -2 });
+    await bridge.train(false);
+    expect(worker.sent).toHaveLength(sent);
+    expect(store.getState().training).toMatchObject({ status: 'error', errorCode: 'bad_option', error: 'GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not -2.' });
+  });
+
   it('routes training metrics into the training slice', async () => {
     const { worker, store, bridge } = setup();
     const run = bridge.train(false);

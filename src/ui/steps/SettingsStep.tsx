@@ -2,7 +2,7 @@
 import { LOSSES, lossSupports, type LossName } from '../../engine/losses';
 import { Card, Field } from '../components';
 import { useStudio } from '../store';
-import { plannedSteps, type StrategyChoice, type TrainingSettings } from '../store/settingsSlice';
+import { plannedSteps, settingsProblems, type StrategyChoice, type TrainingSettings } from '../store/settingsSlice';
 
 type NumKey = { [K in keyof TrainingSettings]: TrainingSettings[K] extends number ? K : never }[keyof TrainingSettings];
 
@@ -15,13 +15,16 @@ export function SettingsStep() {
   const training = useStudio((s) => s.training.status);
   const busy = training === 'running' || training === 'paused' || training === 'preparing';
   const enabled = model !== null && trainCount > 0 && !busy;
+  const problems = settingsProblems(settings);
 
   const num = (key: NumKey, label: string, hint: string, attrs: { min?: number; max?: number; step?: number | 'any' } = {}) => (
-    <Field label={label} htmlFor={`set-${key}`} hint={hint}>
+    <Field label={label} htmlFor={`set-${key}`} hint={hint} error={problems[key]}>
       <input
         id={`set-${key}`}
         type="number"
         {...attrs}
+        aria-invalid={problems[key] ? true : undefined}
+        aria-describedby={problems[key] ? `set-${key}-error` : undefined}
         value={settings[key]}
         onChange={(e) => {
           const v = e.currentTarget.valueAsNumber;
@@ -46,6 +49,12 @@ export function SettingsStep() {
         {num('epochs', 'Epochs', `Passes over the ${trainCount} training records; 1–3 is typical.`, { min: 1, step: 1 })}
         {num('maxSteps', 'Max steps', `0 runs whole epochs; this run: ${plannedSteps(settings, Math.max(trainCount, 1))} steps.`, { min: 0, step: 1 })}
         {num('batchSize', 'Batch size', 'Records per step; larger batches give in-batch losses more negatives but need more memory.', { min: 1, step: 1 })}
+        {num(
+          'miniBatchSize',
+          'GradCache mini-batch (texts per forward pass)',
+          'Larger batches of in-batch negatives in the memory of this many texts, for about one extra forward pass; same loss and gradients. 0 = off.',
+          { min: 0, step: 1 },
+        )}
         {num('learningRate', 'Learning rate', 'Peak AdamW rate: 2e-5 for pretrained models, ~1e-3 from scratch.', { min: 0, step: 'any' })}
         {num('warmupRatio', 'Warmup ratio', 'Share of steps the rate ramps up from 0; 0.1 is standard.', { min: 0, max: 1, step: 0.01 })}
         {num('maxLength', 'Max length', `Tokens per text (≤ ${model?.maxPositions ?? 512}); shorter is faster.`, { min: 2, max: model?.maxPositions ?? 512, step: 1 })}

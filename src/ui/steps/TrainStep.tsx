@@ -8,6 +8,7 @@ import { Card, ErrorNote, Stat, TaskBar, WarningNote } from '../components';
 import { useBridge } from '../context';
 import { formatDuration } from '../format';
 import { useStudio } from '../store';
+import { settingsProblems } from '../store/settingsSlice';
 import { storageProblemText } from '../storageText';
 import { TrainCharts } from './TrainCharts';
 
@@ -16,6 +17,7 @@ export function TrainStep() {
   const t = useStudio((s) => s.training);
   const backend = useStudio((s) => s.backend);
   const ready = useStudio((s) => s.model.status === 'ready' && s.model.summary !== null && s.mapping.status === 'ready');
+  const settingsInvalid = useStudio((s) => Object.keys(settingsProblems(s.settings)).length > 0);
   const last = t.steps.at(-1);
   const done = last?.step ?? 0;
   const active = t.status === 'running' || t.status === 'paused' || t.status === 'preparing' || t.status === 'stopping';
@@ -45,7 +47,7 @@ export function TrainStep() {
     >
       <ErrorNote message={backend.error} />
       <div className="row">
-        <button type="button" onClick={() => void bridge.train(false)} disabled={active}>
+        <button type="button" onClick={() => void bridge.train(false)} disabled={active || settingsInvalid} title={settingsInvalid ? 'Fix the training settings marked in step 4 first.' : undefined}>
           Train
         </button>
         <button type="button" className="secondary" onClick={() => void bridge.pause()} disabled={t.status !== 'running'}>

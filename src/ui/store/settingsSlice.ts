@@ -12,6 +12,8 @@ export interface TrainingSettings {
   /** Stop after this many optimiser steps; 0 = run whole epochs. */
   maxSteps: number;
   batchSize: number;
+  /** GradCache: texts per forward pass when a batch is embedded in chunks; 0 = off. */
+  miniBatchSize: number;
   learningRate: number;
   /** Share of the steps spent warming up, 0..1. */
   warmupRatio: number;
@@ -31,6 +33,7 @@ export const DEFAULT_SETTINGS: TrainingSettings = {
   epochs: 1,
   maxSteps: 0,
   batchSize: DEFAULT_TRAINING_OPTIONS.batchSize,
+  miniBatchSize: DEFAULT_TRAINING_OPTIONS.miniBatchSize,
   learningRate: DEFAULT_TRAINING_OPTIONS.learningRate,
   warmupRatio: 0.1,
   maxLength: 128,
@@ -62,6 +65,7 @@ export function optionsToSettings(o: TrainingOptions, maxLength: number, trainRe
     epochs: o.length.kind === 'epochs' ? o.length.epochs : 1,
     maxSteps: o.length.kind === 'steps' ? o.length.steps : 0,
     batchSize: o.batchSize,
+    miniBatchSize: o.miniBatchSize,
     learningRate: o.learningRate,
     warmupRatio: o.warmup.kind === 'ratio' ? o.warmup.ratio : DEFAULT_SETTINGS.warmupRatio,
     maxLength,
@@ -85,6 +89,16 @@ export function checkpointInterval(totalSteps: number): number {
   return Math.max(1, Math.min(20, Math.ceil(totalSteps / 10)));
 }
 
+/** What is wrong with each field the form cannot train with (none: an empty object). */
+export type SettingsProblems = Partial<Record<keyof TrainingSettings, string>>;
+
+export function settingsProblems(settings: TrainingSettings): SettingsProblems {
+  const problems: SettingsProblems = {};
+  const m = settings.miniBatchSize;
+  if (!(Number.isInteger(m) && m >= 0)) problems.miniBatchSize = `GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not ${m}.`;
+  return problems;
+}
+
 export function settingsToOptions(settings: TrainingSettings, trainRecords: number): TrainingOptions {
   const steps = plannedSteps(settings, trainRecords);
   const s = settings.strategy;
@@ -93,6 +107,7 @@ export function settingsToOptions(settings: TrainingSettings, trainRecords: numb
     loss: settings.loss,
     length: settings.maxSteps > 0 ? { kind: 'steps', steps: settings.maxSteps } : { kind: 'epochs', epochs: settings.epochs },
     batchSize: settings.batchSize,
+    miniBatchSize: settings.miniBatchSize,
     learningRate: settings.learningRate,
     warmup: { kind: 'ratio', ratio: settings.warmupRatio },
     seed: settings.seed,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStudioStore } from '../../../src/ui/store';
-import { DEFAULT_SETTINGS, optionsToSettings, plannedSteps, settingsToOptions } from '../../../src/ui/store/settingsSlice';
+import { DEFAULT_SETTINGS, optionsToSettings, plannedSteps, settingsProblems, settingsToOptions } from '../../../src/ui/store/settingsSlice';
 import type { DatasetSummary, MappingSummary, StepPoint } from '../../../src/worker/protocol';
 
 const dataset: DatasetSummary = {
@@ -71,9 +71,10 @@ describe('settings slice', () => {
   });
 
   it('shows the saved run after a reload, and checkpoints every ~10% of a run', () => {
-    const s = { ...DEFAULT_SETTINGS, maxSteps: 40, batchSize: 16, strategy: 'bitfit' as const, evaluations: 4, seed: 7 };
+    const s = { ...DEFAULT_SETTINGS, maxSteps: 40, batchSize: 16, miniBatchSize: 8, strategy: 'bitfit' as const, evaluations: 4, seed: 7 };
     const o = settingsToOptions(s, 442);
     expect(o.checkpointEverySteps).toBe(4);
+    expect(o.miniBatchSize).toBe(8);
     expect(settingsToOptions({ ...s, maxSteps: 1000 }, 442).checkpointEverySteps).toBe(20);
     expect(optionsToSettings(o, 64, 442)).toEqual({ ...s, maxLength: 64 });
   });
@@ -87,6 +88,20 @@ describe('settings slice', () => {
     expect(o.evalEverySteps).toBe(14);
     expect(settingsToOptions({ ...s, maxSteps: 10 }, 442).length).toEqual({ kind: 'steps', steps: 10 });
     expect(settingsToOptions({ ...s, strategy: 'bitfit' }, 442).strategy.kind).toBe('bitfit');
+    expect(o.miniBatchSize).toBe(0);
+    expect(settingsToOptions({ ...s, miniBatchSize: 16 }, 442)).toMatchObject({ batchSize: 16, miniBatchSize: 16 });
+  });
+
+  it('starts with GradCache off and accepts only a whole number ≥ 0 as its mini-batch', () => {
+    const store = createStudioStore();
+    expect(store.getState().settings.miniBatchSize).toBe(0);
+    expect(settingsProblems(store.getState().settings)).toEqual({});
+    store.getState().settingsChanged({ miniBatchSize: 24 });
+    expect(store.getState().settings.miniBatchSize).toBe(24);
+    expect(settingsProblems(store.getState().settings)).toEqual({});
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: -1 })).toEqual({ miniBatchSize: 'GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not -1.' });
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: 2.5 })).toEqual({ miniBatchSize: 'GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not 2.5.' });
+    expect(Object.keys(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: Number.NaN }))).toEqual(['miniBatchSize']);
   });
 });
 
