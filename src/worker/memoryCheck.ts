@@ -1,5 +1,6 @@
 /**
- * Before a run starts: does the model train at this batch size and max length within what the browser offers?
+ * Before a run starts: does the model train at this batch size (or GradCache chunk) and max length within what
+ * the browser offers?
  * Refuses with the engine's out_of_memory explanation (what it needs, what is available, what to lower) instead of
  * letting the GPU fail mid-run.
  */
@@ -8,6 +9,7 @@ import { recordTexts, type DatasetSplit } from '../engine/data';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { browserMemoryBudget, checkTrainingMemory, longestSequence, textsPerRecord, type BrowserMemoryInfo } from '../engine/model/memory';
 import { TextTokenizer } from '../engine/tokenizer';
+import type { TrainingOptions } from '../engine/train/options';
 import { currentGpuDevice } from './gpuDevice';
 
 /** What this browser reports about its memory and the current backend's limits. */
@@ -24,15 +26,19 @@ export function browserMemoryInfo(): BrowserMemoryInfo {
   };
 }
 
-/** Throws an out_of_memory EngineError when the run would not fit. */
-export function checkRunFits(files: LoadedModelFiles, split: DatasetSplit, batchSize: number, maxLength: number): void {
+/**
+ * Throws an out_of_memory EngineError when the run would not fit. With GradCache (`miniBatchSize` > 0) the
+ * activations are sized by the chunk of texts per forward pass, not the whole batch.
+ */
+export function checkRunFits(files: LoadedModelFiles, split: DatasetSplit, run: Pick<TrainingOptions, 'batchSize' | 'miniBatchSize'>, maxLength: number): void {
   const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
   const seqLen = longestSequence(tokenizer, recordTexts(split.train).flat(), maxLength);
   const budget = browserMemoryBudget(browserMemoryInfo());
   checkTrainingMemory(files.config, {
-    batchSize,
+    batchSize: run.batchSize,
     textsPerRecord: textsPerRecord(split.train.type),
     seqLen,
+    miniBatchTexts: run.miniBatchSize,
     budgetBytes: budget.budgetBytes,
     maxTensorBytes: budget.maxTensorBytes,
     source: budget.source,

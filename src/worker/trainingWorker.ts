@@ -130,7 +130,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
         if (req.resume && (previous === null || !session.run.resumable)) throw new EngineError('bad_option', 'There is no interrupted run to resume: start a new run.');
         const options = req.resume && previous ? previous.options : { ...req.options };
         const maxLength = req.resume && previous ? previous.maxLength : req.maxLength;
-        checkRunFits(session.requireReady().model.files, split, options.batchSize, maxLength);
+        checkRunFits(session.requireReady().model.files, split, options, maxLength);
         const encoder = session.freshEncoder(maxLength);
         await session.ensureBaseCorpus(progress);
         const emit = (metrics: TrainingMetrics) => post({ type: 'metrics', id: req.id, metrics });
