@@ -3,6 +3,7 @@
  * weights and the run's history. Each step that fails leaves the later ones out (the page starts from there).
  */
 import { deserializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
+import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../engine/train/options';
 import type { Progress } from './dataOps';
 import type { LoadedSession, PersistedCheckpoint, PersistedRun } from './persist';
 import type { EvalPoint, RestoredSession, StepPoint } from './protocol';
@@ -18,6 +19,11 @@ export interface RestorableRun {
   steps: StepPoint[];
   evals: EvalPoint[];
   finished: boolean;
+}
+
+/** A saved run's options, with the defaults of fields added since it was saved (e.g. miniBatchSize: 0, GradCache off). */
+function savedOptions(options: TrainingOptions): TrainingOptions {
+  return { ...DEFAULT_TRAINING_OPTIONS, ...options };
 }
 
 /**
@@ -37,7 +43,7 @@ export function restorableRun(run: PersistedRun | undefined, checkpoint: Persist
   const step = state.step;
   const finished = run.record.finished && step >= state.totalSteps;
   return {
-    record: { ...run.record, steps: step, totalSteps: state.totalSteps, finished },
+    record: { ...run.record, options: savedOptions(run.record.options), steps: step, totalSteps: state.totalSteps, finished },
     checkpoint: { step, bytes: checkpoint.bytes },
     state,
     steps: run.steps.filter((p) => p.step <= step),
@@ -52,7 +58,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
     dataset: null,
     mapping: null,
     model: null,
-    options: saved.run?.record?.options ?? null,
+    options: saved.run?.record?.options ? savedOptions(saved.run.record.options) : null,
     maxLength: saved.run?.record?.maxLength ?? null,
     steps: [],
     evals: [],

@@ -72,6 +72,15 @@ describe('restorableRun', () => {
     expect(r?.state.optimizer.moments.w.m).toEqual(new Float32Array([0.1, 0.2]));
   });
 
+  it('gives a run saved before GradCache existed (no miniBatchSize in its options) GradCache off', () => {
+    const older = Object.fromEntries(Object.entries({ ...DEFAULT_TRAINING_OPTIONS, batchSize: 8 }).filter(([k]) => k !== 'miniBatchSize')) as unknown as RunRecord['options'];
+    expect('miniBatchSize' in older).toBe(false);
+    const r = restorableRun({ ...run, record: { ...record, options: older } }, { step: 4, bytes: serializeCheckpoint(checkpoint(4)) });
+    expect(r?.record.options).toEqual({ ...DEFAULT_TRAINING_OPTIONS, batchSize: 8, miniBatchSize: 0 });
+    const chunked = restorableRun({ ...run, record: { ...record, options: { ...DEFAULT_TRAINING_OPTIONS, miniBatchSize: 6 } } }, { step: 4, bytes: serializeCheckpoint(checkpoint(4)) });
+    expect(chunked?.record.options.miniBatchSize).toBe(6);
+  });
+
   it('is finished only when the record says so and the checkpoint is at the end', () => {
     const done = { ...run, record: { ...record, finished: true } };
     expect(restorableRun(done, { step: 10, bytes: serializeCheckpoint(checkpoint(10)) })?.finished).toBe(true);
