@@ -29,6 +29,8 @@ export interface BenchArgs {
   /** Whole-run limit in seconds: jobs get what is left of it, and jobs past it are skipped; 0 = none. */
   deadlineSeconds: number;
   dropout: number;
+  /** GradCache texts per forward pass (0 = one pass over the whole batch). */
+  miniBatch: number;
   seed: number;
   port: number;
   quick: boolean;
@@ -49,6 +51,7 @@ export const USAGE = `npm run bench -- [options]
   --timeout S      abandon a job (train, embed or profile of one target) after S seconds (default 540)
   --deadline S     whole-run limit: later jobs get what is left, jobs past it are skipped (default 0 = none)
   --dropout R      dropout while training (default 0.1, MiniLM's config, the trainer's default)
+  --mini-batch N   GradCache: embed N texts per forward pass, as the trainer's miniBatchSize (default 0 = off)
   --seed N         weights and token ids seed (default 1)   --port N   Vite port (default 5181)
   --quick          fits in 10 minutes on a 2-core machine: MiniLM shape and 64 tokens as usual, but batch 4
                    pairs, 1 warm-up + 2 measured steps, budget 20 s, timeout 75 s per job, deadline 560 s,
@@ -76,7 +79,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const explicit = new Set<string>();
   const a: BenchArgs = {
     shape: SHAPES.minilm, batch: 32, seqLen: 64, steps: 10, warmup: 2, targets: [...ALL_TARGETS], embed: true,
-    embedBatch: 64, embedBatches: 5, profile: null, budgetSeconds: 0, timeoutSeconds: 540, deadlineSeconds: 0, dropout: 0.1, seed: 1,
+    embedBatch: 64, embedBatches: 5, profile: null, budgetSeconds: 0, timeoutSeconds: 540, deadlineSeconds: 0, dropout: 0.1, miniBatch: 0, seed: 1,
     port: 5181, quick: false,
   };
   let noBrowser = false;
@@ -100,6 +103,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (flag === '--timeout') a.timeoutSeconds = positiveInt(flag, takes());
     else if (flag === '--deadline') a.deadlineSeconds = positiveInt(flag, takes(), 0);
     else if (flag === '--seed') a.seed = positiveInt(flag, takes(), 0);
+    else if (flag === '--mini-batch') a.miniBatch = positiveInt(flag, takes(), 0);
     else if (flag === '--port') a.port = positiveInt(flag, takes());
     else if (flag === '--dropout') {
       const r = Number(takes());

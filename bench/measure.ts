@@ -9,7 +9,7 @@ import { SentenceEncoder } from '../src/engine/model/encoder';
 import type { DropoutRates } from '../src/engine/model/bert';
 import { AdamW } from '../src/engine/train/adamw';
 import { clipByGlobalNorm } from '../src/engine/train/clip';
-import { batchGradients, prepareBatch, type LossSpec } from '../src/engine/train/step';
+import { batchGradients, cachedBatchGradients, prepareBatch, type LossSpec } from '../src/engine/train/step';
 import { benchConfig, fakeTokenizer, placeholderTexts, randomWeights, type BenchShape } from './model';
 
 /** What one measurement runs. */
@@ -24,6 +24,8 @@ export interface BenchSpec {
   warmup: number;
   /** Dropout rate while training: 0.1 is MiniLM's config and the trainer's default ('config'). */
   dropout: number;
+  /** GradCache texts per forward pass, as TrainingOptions.miniBatchSize (0 = one pass over the whole batch). */
+  miniBatch: number;
   /** Stop measuring (after at least one measured step) once this many seconds have passed; 0 = no limit. */
   budgetSeconds: number;
   /** Seed of the weights and token ids. */
@@ -44,6 +46,8 @@ export interface TrainResult {
   shape: BenchShape;
   batch: number;
   seq_len: number;
+  /** GradCache texts per forward pass (0 = one pass over the whole batch). */
+  mini_batch: number;
   warmup: number;
   steps: number;
   ms_per_step: number;
@@ -93,6 +97,8 @@ export interface ProfileResult {
   /** tf.profile's peak bytes: the true high-water mark inside the step (activations for backprop included). */
   peak_bytes: number;
   top: { kernel: string; calls: number; ms: number; share: number }[];
+  /** BatchMatMul time by input shapes (dense layers vs the batched attention products), longest first. */
+  matmuls: { shapes: string; calls: number; ms: number }[];
 }
 
 /** Progress of a training loop, one per step; printed as PROGRESS_PREFIX + JSON so a timed-out run still reports. */
@@ -151,10 +157,12 @@ export interface TrainRig {
   texts: { anchor: string[]; positive: string[] };
   loss: LossSpec;
   rates: DropoutRates;
+  /** GradCache texts per forward pass (0 = off). */
+  miniBatch: number;
   dispose(): void;
 }
 
-export function makeRig(spec: Pick<BenchSpec, 'shape' | 'batch' | 'seqLen' | 'dropout' | 'seed'>): TrainRig {
+export function makeRig(spec: Pick<BenchSpec, 'shape' | 'batch' | 'seqLen' | 'dropout' | 'seed'> & { miniBatch?: number }): TrainRig {
   const config = benchConfig(spec.shape);
   if (spec.seqLen > config.maxPositionEmbeddings) throw new Error(`--seq ${spec.seqLen} exceeds max positions ${config.maxPositionEmbeddings}`);
   const encoder = new SentenceEncoder(config, randomWeights(config, spec.seed), fakeTokenizer(config.vocabSize, spec.seed + 1), {
@@ -170,7 +178,8 @@ export function makeRig(spec: Pick<BenchSpec, 'shape' | 'batch' | 'seqLen' | 'dr
     names,
     texts: { anchor: placeholderTexts(spec.batch, 'anchor'), positive: placeholderTexts(spec.batch, 'positive') },
     loss: { name: 'mnrl', params: { scale: 20 } },
-    rates: { hidden: spec.dropout, attention: spec.dropout },
+    rates: { hidden: spec.dropout, attention: spec.dropout, seed: spec.seed },
+    miniBatch: spec.miniBatch ?? 0,
     dispose() {
       optimizer.dispose();
       encoder.dispose();
@@ -179,12 +188,16 @@ export function makeRig(spec: Pick<BenchSpec, 'shape' | 'batch' | 'seqLen' | 'dr
 }
 
 /**
- * One optimiser step as the trainer's optimizerStep takes it with gradAccumSteps = 1 and maxGradNorm = 1;
- * `onPeak` sees memory when it is highest between kernels the step keeps (grads + clipped + moments).
+ * One optimiser step as the trainer's optimizerStep takes it with gradAccumSteps = 1 and maxGradNorm = 1 (in
+ * GradCache chunks when the rig has a mini-batch); `onPeak` sees memory when it is highest between kernels the
+ * step keeps (grads + clipped + moments).
  */
 export async function trainStep(rig: TrainRig, lr: number, onPeak?: (m: MemorySample) => void): Promise<{ loss: number; tokens: number }> {
   const prepared = prepareBatch(rig.encoder, rig.texts);
-  const { loss, grads } = batchGradients(rig.encoder, rig.names, prepared, rig.loss, rig.rates);
+  const { loss, grads } =
+    rig.miniBatch > 0 && rig.miniBatch < prepared.tokens.batchSize
+      ? cachedBatchGradients(rig.encoder, rig.names, prepared, rig.loss, rig.rates, rig.miniBatch)
+      : batchGradients(rig.encoder, rig.names, prepared, rig.loss, rig.rates);
   const { grads: clipped, norm } = clipByGlobalNorm(grads, 1);
   rig.optimizer.step(clipped, lr);
   onPeak?.(memorySample());
@@ -244,6 +257,7 @@ export async function benchTrain(spec: BenchSpec, onStep: (e: StepEvent) => void
       shape: spec.shape,
       batch: spec.batch,
       seq_len: spec.seqLen,
+      mini_batch: spec.miniBatch,
       warmup: spec.warmup,
       steps: times.length,
       ms_per_step: ms,
@@ -324,9 +338,13 @@ export async function profileTrainStep(spec: BenchSpec, top = 10): Promise<Profi
     });
     const wall = performance.now() - t0;
     const agg = aggregateKernels(info.kernels, top);
+    const matmuls = aggregateKernels(
+      info.kernels.filter((k) => k.name === 'BatchMatMul').map((k) => ({ name: k.inputShapes.map((s) => `[${s}]`).join('·'), kernelTimeMs: k.kernelTimeMs })),
+      top,
+    ).rows.map((r) => ({ shapes: r.kernel, calls: r.calls, ms: r.ms }));
     return {
       kind: 'profile', backend: tf.getBackend(), shape: spec.shape, batch: spec.batch, seq_len: spec.seqLen,
-      wall_ms: wall, kernel_ms: agg.total, kernels: info.kernels.length, peak_bytes: info.peakBytes, top: agg.rows,
+      wall_ms: wall, kernel_ms: agg.total, kernels: info.kernels.length, peak_bytes: info.peakBytes, top: agg.rows, matmuls,
     };
   } finally {
     rig.dispose();

@@ -20,7 +20,7 @@ function emit(line: Line): void {
 }
 
 function specOf(a: BenchArgs): BenchSpec {
-  return { shape: a.shape, batch: a.batch, seqLen: a.seqLen, steps: a.steps, warmup: a.warmup, dropout: a.dropout, budgetSeconds: a.budgetSeconds, seed: a.seed };
+  return { shape: a.shape, batch: a.batch, seqLen: a.seqLen, steps: a.steps, warmup: a.warmup, dropout: a.dropout, miniBatch: a.miniBatch, budgetSeconds: a.budgetSeconds, seed: a.seed };
 }
 
 const started = performance.now();
@@ -76,6 +76,8 @@ function summary(lines: Line[]): void {
   if (prof && 'top' in prof) {
     err(`\nprofile (${prof.target}): ${prof.kernels} kernels, ${fix(prof.kernel_ms, 0)} ms in kernels, ${fix(prof.wall_ms, 0)} ms wall, peak ${mb(prof.peak_bytes)} MB`);
     for (const k of prof.top) err(`  ${k.kernel.padEnd(22)} ${String(k.calls).padStart(5)} calls ${fix(k.ms, 0).padStart(8)} ms ${fix(k.share * 100, 1).padStart(5)}%`);
+    err('  BatchMatMul by input shapes:');
+    for (const m of prof.matmuls) err(`    ${m.shapes.padEnd(34)} ${String(m.calls).padStart(5)} calls ${fix(m.ms, 0).padStart(8)} ms`);
   }
 }
 
