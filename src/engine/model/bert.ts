@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BertConfig } from './config';
+import { dropout as maskedDropout, gelu, layerNorm as fusedLayerNorm, linear } from './fused';
 import { matMulBT, matMulNN } from './matmul';
 
 /** Trainable parameters by Hugging Face name, e.g. `encoder.layer.0.attention.self.query.weight`. */
@@ -37,7 +38,7 @@ function dropoutFor(seed: number | undefined): Dropout {
   return <T extends tf.Tensor>(x: T, rate: number): T => {
     if (rate <= 0) return x;
     call++;
-    return tf.dropout(x, rate, undefined, seed === undefined ? undefined : seed * 4096 + call) as T;
+    return maskedDropout(x, rate, seed === undefined ? undefined : seed * 4096 + call);
   };
 }
 
@@ -52,24 +53,24 @@ function param(params: BertParams, name: string): tf.Variable {
   return p;
 }
 
-/** x·Wᵀ + b with a Hugging Face Linear weight of shape [out, in]. */
+/** x·Wᵀ + b with a Hugging Face Linear weight of shape [out, in] (gradients by hand: fused.ts). */
 function dense(params: BertParams, prefix: string, x: tf.Tensor2D): tf.Tensor2D {
-  const w = param(params, `${prefix}.weight`); // [out, in]
-  const b = param(params, `${prefix}.bias`); // [out]
-  return tf.add(matMulBT(x, w as tf.Tensor2D), b); // [N, out], see matmul.ts for why not tf.matMul(x, w, false, true)
+  const w = param(params, `${prefix}.weight`) as tf.Tensor as tf.Tensor2D; // [out, in]
+  const b = param(params, `${prefix}.bias`) as tf.Tensor as tf.Tensor1D; // [out]
+  return linear(x, w, b); // [N, out]
 }
 
 function layerNorm(params: BertParams, prefix: string, x: tf.Tensor, eps: number): tf.Tensor2D {
-  const { mean, variance } = tf.moments(x, -1, true); // [N, 1]
-  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))); // [N, H]
-  return tf.add(tf.mul(normed, param(params, `${prefix}.weight`)), param(params, `${prefix}.bias`)) as tf.Tensor2D;
+  const gamma = param(params, `${prefix}.weight`) as tf.Tensor as tf.Tensor1D; // [H]
+  const beta = param(params, `${prefix}.bias`) as tf.Tensor as tf.Tensor1D; // [H]
+  return fusedLayerNorm(x as tf.Tensor2D, gamma, beta, eps); // [N, H]
 }
 
 /** Exact erf GELU: 0.5·x·(1 + erf(x/√2)); the tanh form for `gelu_new`. */
 function activation(x: tf.Tensor2D, kind: BertConfig['hiddenAct']): tf.Tensor2D {
   switch (kind) {
     case 'gelu':
-      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+      return gelu(x);
     case 'gelu_new':
     case 'gelu_pytorch_tanh': {
       const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));

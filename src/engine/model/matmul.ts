@@ -56,7 +56,7 @@ export function matMulBT<T extends tf.Tensor>(a: T, b: T): T {
     const [ai, bi, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([ai, bi]);
     return {
-      value: productBT(ai, bi),
+      value: tf.tidy(() => productBT(ai, bi)),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const g = dy as tf.Tensor;
         return [productNN(g, saved[1]), productNN(swapLast(g), saved[0])];
@@ -76,7 +76,7 @@ export function matMulNN<T extends tf.Tensor>(a: T, b: T): T {
     const [ai, bi, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([ai, bi]);
     return {
-      value: productNN(ai, bi),
+      value: tf.tidy(() => productNN(ai, bi)),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const g = dy as tf.Tensor;
         return [productBT(g, saved[1]), productNN(swapLast(saved[0]), g)];
