@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BertConfig } from './config';
-import { dropout as maskedDropout, dropoutMask, gelu, layerNorm as fusedLayerNorm, linear } from './fused';
+import { dropout as maskedDropout, gelu, layerNorm as fusedLayerNorm, linear } from './fused';
 import { matMulBT, matMulNN } from './matmul';
 
 /** Trainable parameters by Hugging Face name, e.g. `encoder.layer.0.attention.self.query.weight`. */
@@ -27,36 +27,18 @@ export interface DropoutRates {
    * chunk with the masks of its first pass; a resumed run draws what the uninterrupted one drew). Unset: unseeded.
    */
   seed?: number;
-  /**
-   * Masks kept across passes: 'record' keeps every mask this pass draws (tf.keep; the caller disposes them),
-   * 'replay' uses them again in the same order instead of drawing (GradCache's second pass over a chunk).
-   */
-  masks?: DropoutMasks;
-}
-
-/** Dropout masks recorded by one forward pass for another pass over the same token batch. */
-export interface DropoutMasks {
-  mode: 'record' | 'replay';
-  list: tf.Tensor[];
 }
 
 /** Applies dropout at a rate; each call of one forward pass draws its own mask. */
 type Dropout = <T extends tf.Tensor>(x: T, rate: number) => T;
 
-/**
- * The dropout of one forward pass: mask i is drawn from seed·K + i, so masks are fixed by (seed, call order),
- * or recorded / replayed through `rates.masks`.
- */
-function dropoutFor(rates: DropoutRates): Dropout {
+/** The dropout of one forward pass: mask i is drawn from seed·K + i, so masks are fixed by (seed, call order). */
+function dropoutFor(seed: number | undefined): Dropout {
   let call = 0;
   return <T extends tf.Tensor>(x: T, rate: number): T => {
     if (rate <= 0) return x;
     call++;
-    const { seed, masks } = rates;
-    if (masks?.mode === 'replay') return maskedDropout(x, rate, undefined, masks.list[call - 1]);
-    const mask = dropoutMask(x.shape, rate, seed === undefined ? undefined : seed * 4096 + call);
-    if (masks?.mode === 'record') masks.list.push(tf.keep(mask));
-    return maskedDropout(x, rate, undefined, mask);
+    return maskedDropout(x, rate, seed === undefined ? undefined : seed * 4096 + call);
   };
 }
 
@@ -187,7 +169,7 @@ export function bertForward(
   const [B, T] = inputIds.shape;
   const keep = tf.reshape(attentionMask, [B, 1, 1, T]); // [B, 1, 1, T]
   const maskBias = tf.mul(tf.sub(1, keep), MASK_VALUE) as tf.Tensor4D; // [B, 1, 1, T]
-  const dropout = dropoutFor(rates);
+  const dropout = dropoutFor(rates.seed);
   let h = embeddings(params, config, inputIds, rates, dropout); // [B*T, H]
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const prefix = `encoder.layer.${i}`;

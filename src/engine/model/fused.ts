@@ -87,23 +87,18 @@ export function gelu(x: tf.Tensor2D): tf.Tensor2D {
   return f(x) as tf.Tensor2D;
 }
 
-/** The inverted-dropout mask tf.dropout draws: keep/(1 − rate), keep where u + (1 − rate) ≥ 1, u ~ U[0, 1) from `seed`. */
-export function dropoutMask(shape: readonly number[], rate: number, seed?: number): tf.Tensor {
-  const keep = 1 - rate;
-  return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform([...shape], 0, 1, 'float32', seed), keep)), keep));
-}
-
 /**
- * Inverted dropout: y = x ⊙ m, dx = dy ⊙ m, with m = dropoutMask(x.shape, rate, seed), or `mask` when given
- * (a mask drawn earlier for the same x, as GradCache replays them). Keeps only m.
+ * Inverted dropout with the mask of tf.dropout (keep where u + (1 − rate) ≥ 1, u ~ U[0, 1) from `seed`):
+ * y = x ⊙ m, m = keep/(1 − rate);  dx = dy ⊙ m. Keeps only m.
  */
-export function dropout<T extends tf.Tensor>(x: T, rate: number, seed?: number, mask?: tf.Tensor): T {
+export function dropout<T extends tf.Tensor>(x: T, rate: number, seed?: number): T {
   const f = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, save] = inputs as [tf.Tensor, tf.GradSaveFunc];
-    const m = mask ?? dropoutMask(xi.shape, rate, seed);
-    save([m]);
+    const keep = 1 - rate;
+    const mask = tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform(xi.shape, 0, 1, 'float32', seed), keep)), keep));
+    save([mask]);
     return {
-      value: tf.mul(xi, m),
+      value: tf.mul(xi, mask),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.mul(dy as tf.Tensor, saved[0])],
     };
   });

@@ -113,8 +113,8 @@ export function sliceTokens(tokens: TokenBatch, start: number, end: number): Tok
  *   2. L = loss(E)/divisor and G = ∂L/∂E, on the small matrix;                                 G [R·B, H]
  *   3. per chunk c: re-run it with the tape and backpropagate Σ(E_c ⊙ G_c): by the chain rule the
  *      parameter gradients of L, summed over chunks.
- * A chunk's second pass replays the dropout masks its first pass drew (seeded from `rates.seed` and the
- * chunk), so with dropout the result is still the gradient of one stochastic forward pass. Any loss works; it pays off for in-batch
+ * A chunk's two passes draw the same dropout masks (seeded from `rates.seed` and the chunk), so with dropout
+ * the result is still the gradient of one stochastic forward pass. Any loss works; it pays off for in-batch
  * negatives (MNRL), whose quality grows with the batch.
  */
 export function cachedBatchGradients(
@@ -129,14 +129,13 @@ export function cachedBatchGradients(
   if (!(Number.isInteger(miniBatch) && miniBatch >= 1)) throw new RangeError(`GradCache mini-batch must be a whole number ≥ 1, not ${miniBatch}`);
   const rows = prepared.tokens.batchSize;
   const seed = rates.seed ?? Math.floor(Math.random() * 2 ** 20); // both passes of a chunk need the same masks
-  const chunks: { start: number; end: number; seed: number; masks: tf.Tensor[] }[] = [];
+  const chunks: { start: number; end: number; rates: DropoutRates }[] = [];
   for (let start = 0, c = 0; start < rows; start += miniBatch, c++) {
-    chunks.push({ start, end: Math.min(start + miniBatch, rows), seed: seed * 1024 + c, masks: [] });
+    chunks.push({ start, end: Math.min(start + miniBatch, rows), rates: { ...rates, seed: seed * 1024 + c } });
   }
-  const embed = (c: (typeof chunks)[number], mode: 'record' | 'replay') =>
-    encoder.encodeTokens(sliceTokens(prepared.tokens, c.start, c.end), { ...rates, seed: c.seed, masks: { mode, list: c.masks } }); // [rows_c, H]
-  // 1. every chunk's embeddings, no tape kept (its dropout masks are)
-  const cached = chunks.map((c) => tf.tidy(() => embed(c, 'record')));
+  const embed = (c: (typeof chunks)[number]) => encoder.encodeTokens(sliceTokens(prepared.tokens, c.start, c.end), c.rates); // [rows_c, H]
+  // 1. every chunk's embeddings, no tape kept
+  const cached = chunks.map((c) => tf.tidy(() => embed(c)));
   // 2. the loss and its gradient with respect to the embeddings
   const { value: lossValue, grad: embGrad } = tf.tidy(() => {
     const all = tf.concat(cached, 0) as tf.Tensor2D; // [R·B, H]
@@ -149,9 +148,8 @@ export function cachedBatchGradients(
   for (const c of chunks) {
     const grads = tf.tidy(() => {
       const g = tf.slice(embGrad, [c.start, 0], [c.end - c.start, embGrad.shape[1] as number]); // [rows_c, H]
-      return byName(tf.variableGrads(() => tf.sum(tf.mul(embed(c, 'replay'), g)) as tf.Scalar, vars).grads);
+      return byName(tf.variableGrads(() => tf.sum(tf.mul(embed(c), g)) as tf.Scalar, vars).grads);
     });
-    tf.dispose(c.masks);
     const previous: Record<string, tf.Tensor> | null = sum;
     sum = previous === null ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(previous[k], g)])));
     if (previous !== null) tf.dispose([...Object.values(previous), ...Object.values(grads)]);
