@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/engine/backend';
-import { dropout, gelu, layerNorm, linear } from '../../../src/engine/model/fused';
+import { mulberry32 } from '../../../src/engine/data/random';
+import { dropout, dropoutMaskValues, gelu, layerNorm, linear } from '../../../src/engine/model/fused';
 
 async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   expect(a.shape).toEqual(b.shape);
@@ -30,10 +31,23 @@ describe('layers with hand-written gradients', () => {
     expect((await slope.data())[0]).toBeCloseTo(0.5, 6);
   });
 
-  it('dropout draws the mask tf.dropout draws for the same seed, and its gradient is that mask', async () => {
+  it('dropout masks: zero where the mulberry32 draw is below the rate, 1/(1 − rate) elsewhere', () => {
+    const seed = 77; // below 2^32: the mixed 32-bit seed is (0 ^ 0x9e3779b9)·0x85ebca6b ^ 77
+    const rng = mulberry32((Math.imul(0x9e3779b9, 0x85ebca6b) ^ seed) >>> 0);
+    const expected = Array.from({ length: 1000 }, () => (rng() < 0.3 ? 0 : 1 / 0.7));
+    expect(Array.from(dropoutMaskValues(1000, 0.3, seed))).toEqual(expected.map(Math.fround));
+    expect(dropoutMaskValues(1000, 0.3, seed + 4096)).not.toEqual(dropoutMaskValues(1000, 0.3, seed));
+    expect(dropoutMaskValues(1000, 0.3, 2 ** 40 + 77)).not.toEqual(dropoutMaskValues(1000, 0.3, 77)); // high bits count
+    const big = dropoutMaskValues(100_000, 0.1, 5);
+    const kept = big.filter((v) => v !== 0).length / big.length;
+    expect(kept).toBeGreaterThan(0.895);
+    expect(kept).toBeLessThan(0.905);
+  });
+
+  it('dropout is the same for the same seed and its gradient is the mask', async () => {
     const x = tf.randomNormal([40, 30], 0, 1, 'float32', 9);
     const ours = dropout(x, 0.25, 1234);
-    expect(await maxDiff(ours, tf.dropout(x, 0.25, undefined, 1234))).toBe(0);
+    expect(await maxDiff(ours, dropout(x, 0.25, 1234))).toBe(0);
     const kept = Array.from(await ours.data()).filter((v) => v !== 0).length;
     expect(kept / 1200).toBeGreaterThan(0.68);
     expect(kept / 1200).toBeLessThan(0.82);
