@@ -13,10 +13,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-// Chromium enforces an overridden quota (test a) against a cached usage figure: now and then it lets a checkpoint
-// write through past the quota (measured: usage 2.4 MB under a 1.56 MB quota), or all of them, more often on the
-// cross-origin-isolated page. The studio can only report writes that fail, so a run where Chromium let them pass
-// is retried; tests b and c are deterministic and never need it.
+// Chromium enforces an overridden quota (test a) against a cached usage figure: the first checkpoint write past it
+// fails, but now and then a later one gets through (measured: usage 2.4 MB under a 1.56 MB quota), and a save
+// that succeeds clears the studio's warning. Test a therefore looks for the warning during the run, and is
+// retried should Chromium let every write through; tests b and c are deterministic.
 test.describe.configure({ retries: 2 });
 
 const card = (page: Page, title: string) => page.locator('section.card').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
@@ -54,18 +54,22 @@ test('a full disk while saving a checkpoint is reported next to Train; training 
   const cdp = await page.context().newCDPSession(page);
   const origin = new URL(page.url()).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: (await usage(page)) + 300_000 });
-  await train(page, 4);
+  await page.locator('#set-maxSteps').fill('4');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   const trainCard = card(page, 'Train');
   const warning = trainCard.getByTestId('training-storage');
-  await expect(warning).toContainText(/^Could not save the checkpoint at step \d: this browser's storage for the studio is full/);
+  // Looked for while the run goes on: a later save that Chromium lets through clears it again (see the top).
+  await expect(warning).toContainText(/^Could not save the checkpoint at step \d: this browser's storage for the studio is full/, { timeout: 300_000 });
   await expect(warning).toContainText('Training goes on and nothing in this tab is lost');
   await expect(warning).toContainText('Delete older runs under Saved runs and storage below');
-  await expect(trainCard.getByTestId('step-counter')).toHaveText('4 / 4');
   await page.screenshot({ path: 'test-results/screenshots/s1-quota.png', fullPage: true });
+  await expect(page.getByTestId('training-status')).toHaveText('Training complete', { timeout: 300_000 });
+  await expect(trainCard.getByTestId('step-counter')).toHaveText('4 / 4');
 
   await expect(rows).toHaveCount(2);
   const current = saved.locator('[data-testid="saved-run"][data-current="true"]');
-  await expect(current).toContainText('not saved');
+  // Still warned at the end: the last save failed, so the row shows an earlier checkpoint (or none), not step 4.
+  if ((await warning.count()) > 0) await expect(current).toContainText(/not saved|[0-3] \/ 4/);
   const older = saved.locator('[data-testid="saved-run"][data-current="false"]');
   const before = await usage(page);
   const savedBefore = Number(await saved.getByTestId('storage-usage').getAttribute('data-saved'));
