@@ -3,16 +3,12 @@
  * ?e2e=1): training stops with an explanation, the last checkpoint is kept, and the run resumes on WASM to the end.
  */
 import { expect, test } from '@playwright/test';
+import { openDemoOnWebGpu } from './demo';
 
 const STEPS = 8;
 
 test('a lost GPU device stops training with advice; the run resumes on WASM', async ({ page }) => {
-  await page.goto('/?e2e=1&backend=webgpu');
-  await expect(page.getByTestId('backend')).toHaveText(/^webgpu/, { timeout: 120_000 });
-  await page.getByRole('button', { name: 'Use the demo dataset' }).click();
-  await expect(page.getByTestId('mapping-kept')).toHaveText('520');
-  await page.getByRole('button', { name: 'Use the demo model' }).click();
-  await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert');
+  await openDemoOnWebGpu(page, 'e2e=1&');
   await page.locator('#set-maxSteps').fill(String(STEPS));
   await page.locator('#set-evaluations').fill('0');
   await page.getByRole('button', { name: 'Train', exact: true }).click();

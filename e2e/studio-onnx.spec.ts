@@ -5,6 +5,7 @@
  * "Export training recipe" zips train.py, requirements.txt, a README and the split as JSONL.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { openDemoOnWebGpu } from './demo';
 import { unzipSync } from 'fflate';
 import { readFile } from 'node:fs/promises';
 
@@ -27,12 +28,7 @@ test('ONNX export runs in transformers.js like the engine; the training recipe z
   context.on('request', (r) => requests.push(r.url()));
   page.on('request', (r) => requests.push(r.url()));
 
-  await page.goto('/?backend=webgpu');
-  await expect(page.getByTestId('backend')).toHaveText(/^webgpu/, { timeout: 120_000 });
-  await page.getByRole('button', { name: 'Use the demo dataset' }).click();
-  await expect(page.getByTestId('mapping-kept')).toHaveText('520');
-  await page.getByRole('button', { name: 'Use the demo model' }).click();
-  await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert');
+  await openDemoOnWebGpu(page);
   await page.locator('#set-maxSteps').fill(String(STEPS));
   await page.locator('#set-evaluations').fill('1');
   await page.getByRole('button', { name: 'Train', exact: true }).click();

@@ -3,14 +3,10 @@
  * at the checkpoint's step (not 0), keeps the history from before the reload and ends at the planned total.
  */
 import { expect, test } from '@playwright/test';
+import { openDemoOnWebGpu } from './demo';
 
 test('reload mid-training and resume from the checkpoint', async ({ page }) => {
-  await page.goto('/?backend=webgpu');
-  await expect(page.getByTestId('backend')).toHaveText(/^webgpu/, { timeout: 120_000 });
-  await page.getByRole('button', { name: 'Use the demo dataset' }).click();
-  await expect(page.getByTestId('mapping-kept')).toHaveText('520');
-  await page.getByRole('button', { name: 'Use the demo model' }).click();
-  await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert');
+  await openDemoOnWebGpu(page);
   await page.locator('#set-maxSteps').fill('6');
   await page.locator('#set-evaluations').fill('2');
   await page.getByRole('button', { name: 'Train', exact: true }).click();

@@ -7,11 +7,9 @@ import type { LoadedModelFiles } from '../../src/engine/io/modelFolder';
 import { exportSentenceTransformersFolder } from '../../src/engine/model/export';
 import { encoderFromFiles } from '../../src/engine/model/load';
 import { addOnnxToFolder, ONNX_MODEL_PATH } from '../../src/engine/onnx';
-import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
-import { train } from '../../src/engine/train/trainer';
 import type { OnnxReference } from '../../src/worker/protocol';
 import { compareEmbeddings, memoryModelCache, MEMORY_MODEL_ROOT, pipelinePooling, runTransformersCheck, unzipModelFolder } from '../../src/worker/transformersCheck';
-import { golden, loadTinyBert, maxAbsDiff, useCpuBackend } from '../helpers/tinyBert';
+import { fineTuneBriefly, golden, loadTinyBert, maxAbsDiff, useCpuBackend } from '../helpers/tinyBert';
 
 const TEXTS = ['how do I reset my password', ...golden.tokenize.texts, 'A much longer sentence about a man who plays the guitar in a field with two dogs.'];
 
@@ -19,17 +17,7 @@ const TEXTS = ['how do I reset my password', ...golden.tokenize.texts, 'A much l
 async function exportedZip(files: LoadedModelFiles, pooling: 'mean' | 'cls', normalize: boolean): Promise<{ zip: Uint8Array; reference: OnnxReference; untrained: Float32Array }> {
   const encoder = encoderFromFiles(files, { pooling, normalize });
   const before = await encoder.embed(TEXTS);
-  const pairs = golden.train_adamw.batches[0].map(([text, text_pos]) => ({ text, text_pos }));
-  await train(encoder, { type: 'pair', records: pairs }, {
-    ...DEFAULT_TRAINING_OPTIONS,
-    loss: 'mnrl',
-    length: { kind: 'steps', steps: 3 },
-    batchSize: 4,
-    learningRate: 2e-3,
-    warmup: { kind: 'steps', steps: 0 },
-    dropout: 0,
-    batchOrder: 'sequential',
-  });
+  await fineTuneBriefly(encoder);
   const folder = await exportSentenceTransformersFolder(encoder, files);
   addOnnxToFolder(folder, await encoder.exportWeights(), files.config);
   const vectors = await encoder.embed(TEXTS);

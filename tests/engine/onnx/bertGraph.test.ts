@@ -11,9 +11,7 @@ import { exportSentenceTransformersFolder } from '../../../src/engine/model/expo
 import { encoderFromFiles } from '../../../src/engine/model/load';
 import type { PoolingMode } from '../../../src/engine/model/pooling';
 import { decodeModel, exportOnnx, IR_VERSION, ONNX_MODEL_PATH, OPSET_VERSION } from '../../../src/engine/onnx';
-import { DEFAULT_TRAINING_OPTIONS } from '../../../src/engine/train/options';
-import { train } from '../../../src/engine/train/trainer';
-import { golden, loadTinyBert, maxAbsDiff, useCpuBackend } from '../../helpers/tinyBert';
+import { fineTuneBriefly, golden, loadTinyBert, maxAbsDiff, useCpuBackend } from '../../helpers/tinyBert';
 
 /** Texts of different lengths, so the batch is padded and the attention mask matters. */
 const TEXTS = [...golden.tokenize.texts, 'A much longer sentence about a man who plays the guitar in a field with two dogs.'];
@@ -38,17 +36,7 @@ describe('exportOnnx', () => {
     files = await loadTinyBert();
     // Fine-tune a few steps first, so the export carries trained weights and not the fixture's.
     const encoder = encoderFromFiles(files, { pooling: 'mean', normalize: false });
-    const pairs = golden.train_adamw.batches[0].map(([text, text_pos]) => ({ text, text_pos }));
-    await train(encoder, { type: 'pair', records: pairs }, {
-      ...DEFAULT_TRAINING_OPTIONS,
-      loss: 'mnrl',
-      length: { kind: 'steps', steps: 3 },
-      batchSize: 4,
-      learningRate: 2e-3,
-      warmup: { kind: 'steps', steps: 0 },
-      dropout: 0,
-      batchOrder: 'sequential',
-    });
+    await fineTuneBriefly(encoder);
     const exported = await exportSentenceTransformersFolder(encoder, files);
     exported.set(ONNX_MODEL_PATH, exportOnnx(await encoder.exportWeights(), encoder.config));
     encoder.dispose();
