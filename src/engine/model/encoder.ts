@@ -3,7 +3,8 @@
  * the evaluators query and the exporter saves.
  */
 import * as tf from '@tensorflow/tfjs';
-import { bertForward, bertParamNames, NO_DROPOUT, type BertParams, type DropoutRates } from './bert';
+import { bertBackward, disposeBertCache, lowestTrainable, type NamedGrads } from './backprop';
+import { bertForward, bertForwardCached, bertParamNames, NO_DROPOUT, type BertParams, type DropoutRates } from './bert';
 import type { BertConfig } from './config';
 import { l2Normalize, pool, type PoolingMode } from './pooling';
 
@@ -36,6 +37,14 @@ export interface HostTensor {
   data: Float32Array;
 }
 
+/** A token batch as tensors: ids [B, T] int32, attention mask [B, T] float32 (see bertForwardCached). */
+function tokenTensors(batch: TokenBatch): { ids: tf.Tensor2D; mask: tf.Tensor2D } {
+  return {
+    ids: tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLen], 'int32'), // [B, T]
+    mask: tf.tensor2d(Float32Array.from(batch.attentionMask), [batch.batchSize, batch.seqLen], 'float32'), // [B, T]
+  };
+}
+
 export class SentenceEncoder {
   readonly config: BertConfig;
   readonly tokenizer: BatchTokenizer;
@@ -62,11 +71,50 @@ export class SentenceEncoder {
 
   /** Sentence embeddings for a token batch; call inside tf.tidy or a gradient function. @returns [B, H] */
   encodeTokens(batch: TokenBatch, rates: DropoutRates = NO_DROPOUT): tf.Tensor2D {
-    const ids = tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLen], 'int32'); // [B, T]
-    const mask = tf.tensor2d(Float32Array.from(batch.attentionMask), [batch.batchSize, batch.seqLen], 'float32'); // [B, T]
-    const hidden = bertForward(this.params, this.config, ids, mask, rates); // [B, T, H]
+    const { ids, mask } = tokenTensors(batch);
+    return this.pooled(bertForward(this.params, this.config, ids, mask, rates), mask);
+  }
+
+  /** Pooling and normalisation of token states. @param hidden [B, T, H] @param mask [B, T] @returns [B, H] */
+  private pooled(hidden: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
     const pooled = pool(hidden, mask, this.head.pooling); // [B, H]
     return this.head.normalize ? l2Normalize(pooled) : pooled;
+  }
+
+  /**
+   * A loss of a token batch's embeddings, and its gradients with respect to the `trainable` parameters: the
+   * encoder by explicit backprop (backprop.ts), pooling and the loss by tf.js's autodiff. Leaves only the loss
+   * and the gradients allocated, on success or error.
+   * @param lossOf the loss of the embeddings [B, H]
+   */
+  lossAndGradients(batch: TokenBatch, rates: DropoutRates, trainable: readonly string[], lossOf: (embeddings: tf.Tensor2D) => tf.Scalar): { loss: tf.Scalar; grads: NamedGrads } {
+    const wanted = new Set(trainable);
+    const { ids, mask } = tokenTensors(batch);
+    try {
+      const { hidden, cache } = bertForwardCached(this.params, this.config, ids, mask, rates, lowestTrainable(this.config, wanted));
+      let head: { value: tf.Scalar; grad: tf.Tensor3D };
+      try {
+        head = tf.tidy(() => {
+          const { value, grad } = tf.valueAndGrad((h: tf.Tensor) => lossOf(this.pooled(h as tf.Tensor3D, mask)))(hidden);
+          return { value, grad: grad as tf.Tensor3D };
+        });
+      } catch (e) {
+        disposeBertCache(cache);
+        throw e;
+      } finally {
+        hidden.dispose();
+      }
+      try {
+        return { loss: head.value, grads: bertBackward(this.params, this.config, cache, head.grad, wanted) };
+      } catch (e) {
+        head.value.dispose();
+        throw e;
+      } finally {
+        head.grad.dispose();
+      }
+    } finally {
+      tf.dispose([ids, mask]);
+    }
   }
 
   /** Embeds texts in batches, without gradients or dropout; one Float32Array per text, in order. */

@@ -1,8 +1,8 @@
 /**
- * Matrix products whose forward and backward passes only multiply untransposed operands (transposes are
- * explicit, cheap copies): tf.js's WASM and CPU kernels are 7-18x slower on a transposed operand, and its
- * built-in gradient of a·b multiplies transposed operands (bench/README.md).
- * Works for rank-2 and batched (rank-3/4) operands; the last two axes are the matrix axes.
+ * Matrix products that only multiply untransposed operands (transposes are explicit, cheap copies): tf.js's
+ * WASM and CPU kernels are 7-18x slower on a transposed operand (bench/README.md). The backward passes
+ * (attention.ts, backprop.ts) use them too. Rank-2 and batched (rank-3/4) operands; the last two axes are the
+ * matrix axes.
  *
  * On WASM a batched product (the attention scores and context) runs as a depthwise convolution instead of
  * BatchMatMul: tf.js's WASM BatchMatMul sends every batched or transposed product to a scalar loop on one
@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Swaps the last two axes. */
-function swapLast(x: tf.Tensor): tf.Tensor {
+export function swapLast(x: tf.Tensor): tf.Tensor {
   const perm = x.shape.map((_, i) => i);
   [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
   return tf.transpose(x, perm);
@@ -30,8 +30,8 @@ export function groupedMatMulBT(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   return tf.transpose(tf.reshape(y, [M, G, N]), [1, 0, 2]) as tf.Tensor3D; // [G, M, N]
 }
 
-/** a · bᵀ over the last two axes without a gradient: BatchMatMul, or the depthwise route for batched operands on WASM. */
-function productBT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+/** a · bᵀ over the last two axes: BatchMatMul, or the depthwise route for batched operands on WASM. a [..., M, K], b [..., N, K] → [..., M, N]. */
+export function productBT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   if (a.rank <= 2 || tf.getBackend() !== 'wasm') return tf.matMul(a, swapLast(b));
   const lead = a.shape.slice(0, -2);
   const [M, K] = a.shape.slice(-2);
@@ -41,47 +41,7 @@ function productBT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.reshape(out, [...lead, M, N]);
 }
 
-/** a · b over the last two axes without a gradient. */
-function productNN(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+/** a · b over the last two axes. a [..., M, K], b [..., K, N] → [..., M, N]. */
+export function productNN(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return a.rank <= 2 || tf.getBackend() !== 'wasm' ? tf.matMul(a, b) : productBT(a, swapLast(b));
-}
-
-/**
- * a · bᵀ for a [..., M, K], b [..., N, K] → [..., M, N].
- *   da = dy · b          [..., M, N] · [..., N, K]
- *   db = dyᵀ · a         [..., N, M] · [..., M, K]
- */
-export function matMulBT<T extends tf.Tensor>(a: T, b: T): T {
-  const f = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [ai, bi, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    save([ai, bi]);
-    return {
-      value: tf.tidy(() => productBT(ai, bi)),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const g = dy as tf.Tensor;
-        return [productNN(g, saved[1]), productNN(swapLast(g), saved[0])];
-      },
-    };
-  });
-  return f(a, b) as T;
-}
-
-/**
- * a · b for a [..., M, K], b [..., K, N] → [..., M, N].
- *   da = dy · bᵀ         [..., M, N] · [..., N, K]
- *   db = aᵀ · dy         [..., K, M] · [..., M, N]
- */
-export function matMulNN<T extends tf.Tensor>(a: T, b: T): T {
-  const f = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [ai, bi, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    save([ai, bi]);
-    return {
-      value: tf.tidy(() => productNN(ai, bi)),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const g = dy as tf.Tensor;
-        return [productBT(g, saved[1]), productNN(swapLast(saved[0]), g)];
-      },
-    };
-  });
-  return f(a, b) as T;
 }

@@ -52,19 +52,10 @@ export function lossFromEmbeddings(batch: TextBatch, emb: tf.Tensor2D, loss: Los
   );
 }
 
-/** The batch's loss from one forward pass over all its texts. Call inside tf.tidy or a gradient function. */
-export function batchLoss(encoder: SentenceEncoder, prepared: PreparedBatch, loss: LossSpec, rates: DropoutRates): tf.Scalar {
-  return lossFromEmbeddings(prepared.batch, encoder.encodeTokens(prepared.tokens, rates), loss);
-}
-
-function trainableVars(encoder: SentenceEncoder, trainable: readonly string[]) {
-  const vars = trainable.map((name) => encoder.params.get(name) as tf.Variable);
-  const hfName = new Map(trainable.map((name, i) => [vars[i].name, name]));
-  const byName = (grads: tf.NamedTensorMap) => Object.fromEntries(Object.entries(grads).map(([v, g]) => [hfName.get(v) as string, g]));
-  return { vars, byName };
-}
-
-/** The loss and gradients of one batch from one taped forward pass, the loss divided by `divisor`. */
+/**
+ * The loss and gradients of one batch from one forward pass over all its texts, the loss divided by `divisor`
+ * (the encoder backpropagates by hand: SentenceEncoder.lossAndGradients).
+ */
 export function batchGradients(
   encoder: SentenceEncoder,
   trainable: readonly string[],
@@ -73,11 +64,7 @@ export function batchGradients(
   rates: DropoutRates,
   divisor = 1,
 ): BatchGradients {
-  const { vars, byName } = trainableVars(encoder, trainable);
-  return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => tf.div(batchLoss(encoder, prepared, loss, rates), divisor) as tf.Scalar, vars);
-    return { loss: value, grads: byName(grads) };
-  });
+  return encoder.lossAndGradients(prepared.tokens, rates, trainable, (emb) => tf.div(lossFromEmbeddings(prepared.batch, emb, loss), divisor) as tf.Scalar);
 }
 
 /**
@@ -109,10 +96,10 @@ export function sliceTokens(tokens: TokenBatch, start: number, end: number): Tok
  * GradCache (Gao et al., 2021, "Scaling Deep Contrastive Learning Batch Size under Memory Limited Setup"; as
  * sentence-transformers' CachedMultipleNegativesRankingLoss): the loss and gradients of batchGradients, with
  * the memory of `miniBatch` texts instead of the whole batch, for about one extra forward pass.
- *   1. E = the embeddings of every text, `miniBatch` texts at a time, without the tape;       E [R·B, H]
+ *   1. E = the embeddings of every text, `miniBatch` texts at a time, keeping no activations; E [R·B, H]
  *   2. L = loss(E)/divisor and G = ∂L/∂E, on the small matrix;                                 G [R·B, H]
- *   3. per chunk c: re-run it with the tape and backpropagate Σ(E_c ⊙ G_c): by the chain rule the
- *      parameter gradients of L, summed over chunks.
+ *   3. per chunk c: re-run it keeping its activations and backpropagate Σ(E_c ⊙ G_c): by the chain rule
+ *      the parameter gradients of L, summed over chunks.
  * A chunk's two passes draw the same dropout masks (seeded from `rates.seed` and the chunk), so with dropout
  * the result is still the gradient of one stochastic forward pass. Any loss works; it pays off for in-batch
  * negatives (MNRL), whose quality grows with the batch.
@@ -133,9 +120,8 @@ export function cachedBatchGradients(
   for (let start = 0, c = 0; start < rows; start += miniBatch, c++) {
     chunks.push({ start, end: Math.min(start + miniBatch, rows), rates: { ...rates, seed: seed * 1024 + c } });
   }
-  const embed = (c: (typeof chunks)[number]) => encoder.encodeTokens(sliceTokens(prepared.tokens, c.start, c.end), c.rates); // [rows_c, H]
-  // 1. every chunk's embeddings, no tape kept
-  const cached = chunks.map((c) => tf.tidy(() => embed(c)));
+  // 1. every chunk's embeddings, nothing kept for a backward pass
+  const cached = chunks.map((c) => tf.tidy(() => encoder.encodeTokens(sliceTokens(prepared.tokens, c.start, c.end), c.rates))); // [rows_c, H]
   // 2. the loss and its gradient with respect to the embeddings
   const { value: lossValue, grad: embGrad } = tf.tidy(() => {
     const all = tf.concat(cached, 0) as tf.Tensor2D; // [R·B, H]
@@ -143,13 +129,12 @@ export function cachedBatchGradients(
   });
   tf.dispose(cached);
   // 3. backpropagate each chunk's share, summing the parameter gradients
-  const { vars, byName } = trainableVars(encoder, trainable);
   let sum: Record<string, tf.Tensor> | null = null;
   for (const c of chunks) {
-    const grads = tf.tidy(() => {
-      const g = tf.slice(embGrad, [c.start, 0], [c.end - c.start, embGrad.shape[1] as number]); // [rows_c, H]
-      return byName(tf.variableGrads(() => tf.sum(tf.mul(embed(c), g)) as tf.Scalar, vars).grads);
-    });
+    const g = tf.slice(embGrad, [c.start, 0], [c.end - c.start, embGrad.shape[1] as number]); // [rows_c, H]
+    const share = encoder.lossAndGradients(sliceTokens(prepared.tokens, c.start, c.end), c.rates, trainable, (emb) => tf.sum(tf.mul(emb, g)));
+    tf.dispose([g, share.loss]);
+    const grads = share.grads;
     const previous: Record<string, tf.Tensor> | null = sum;
     sum = previous === null ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(previous[k], g)])));
     if (previous !== null) tf.dispose([...Object.values(previous), ...Object.values(grads)]);
