@@ -33,16 +33,16 @@ export interface DropoutRates {
 
 export const NO_DROPOUT: DropoutRates = { hidden: 0, attention: 0 };
 
-/** Draws the dropout mask for a shape at a rate, or undefined when the rate is 0. */
-export type MaskDraw = (shape: number[], rate: number) => tf.Tensor | undefined;
+/** Draws the dropout mask for a shape at a rate (stored transposed by `perm`: ops.dropoutMask), or undefined when the rate is 0. */
+export type MaskDraw = (shape: number[], rate: number, perm?: number[]) => tf.Tensor | undefined;
 
 /** The masks of one forward pass: the i-th mask drawn (rates > 0 only) is seeded seed·4096 + i. */
 function maskDraw(seed: number | undefined): MaskDraw {
   let call = 0;
-  return (shape, rate) => {
+  return (shape, rate, perm) => {
     if (rate <= 0) return undefined;
     call++;
-    return dropoutMask(shape, rate, seed === undefined ? undefined : seed * 4096 + call);
+    return dropoutMask(shape, rate, seed === undefined ? undefined : seed * 4096 + call, perm);
   };
 }
 
@@ -139,7 +139,7 @@ function layer(
   const q = dense(params, `${prefix}.attention.self.query`, x); // [N, H]
   const k = dense(params, `${prefix}.attention.self.key`, x); // [N, H]
   const v = dense(params, `${prefix}.attention.self.value`, x); // [N, H]
-  const { context, cache: attention } = attentionForward(q, k, v, maskBias, shape, (s) => draw(s, rates.attention)); // [N, H]
+  const { context, cache: attention } = attentionForward(q, k, v, maskBias, shape, (s, perm) => draw(s, rates.attention, perm)); // [N, H]
   const attended = dense(params, `${prefix}.attention.output.dense`, context); // [N, H]
   const attentionMask = draw(attended.shape, rates.hidden);
   const first = layerNorm(params, `${prefix}.attention.output.LayerNorm`, tf.add(applyMask(attended, attentionMask), x) as tf.Tensor2D, config.layerNormEps); // [N, H]

@@ -39,14 +39,14 @@ export interface LinearGradsWanted {
  */
 export function linearBackward(dy: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, want: LinearGradsWanted): { dx?: tf.Tensor2D; dw?: tf.Tensor2D; db?: tf.Tensor1D } {
   const [out, inDim] = w.shape;
-  const dx = want.dx ? tf.matMul(dy, w) : undefined; // [N, in]
+  const dx: tf.Tensor2D | undefined = want.dx ? tf.matMul(dy, w) : undefined; // [N, in]
   if (out >= inDim && (want.dw || want.db)) {
     const dyT = tf.transpose(dy); // [out, N]
-    return { dx, dw: want.dw ? tf.matMul(dyT, x) : undefined, db: want.db ? tf.sum(dyT, -1) : undefined }; // [out, in], [out]
+    return { dx, dw: want.dw ? tf.matMul(dyT, x) : undefined, db: want.db ? (tf.sum(dyT, -1) as tf.Tensor1D) : undefined }; // [out, in], [out]
   }
   return {
     dx,
-    dw: want.dw ? tf.transpose(tf.matMul(tf.transpose(x), dy)) : undefined, // [out, in]
+    dw: want.dw ? (tf.transpose(tf.matMul(tf.transpose(x), dy)) as tf.Tensor2D) : undefined, // [out, in]
     db: want.db ? sumRows(dy) : undefined, // [out]
   };
 }
@@ -95,6 +95,11 @@ export function geluBackward(dy: tf.Tensor2D, x: tf.Tensor2D, cdf: tf.Tensor2D):
   return tf.mul(dy, tf.add(cdf, tf.mul(x, pdf)));
 }
 
+/** Softmax's backward pass over the last axis from its output y: dx = y ⊙ (dy − Σ_last dy ⊙ y). */
+export function softmaxBackward(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return tf.mul(y, tf.sub(dy, tf.sum(tf.mul(dy, y), -1, true)));
+}
+
 /**
  * Inverted-dropout mask values: element i is 0 when u_i < rate, else 1/(1 − rate), where u_0, u_1, … is the
  * mulberry32 stream (data/random.ts) of a 32-bit seed mixed from `seed` (any integer below 2^53). Drawn here in
@@ -114,10 +119,37 @@ export function dropoutMaskValues(size: number, rate: number, seed: number): Flo
   return out;
 }
 
-/** The mask tensor of dropoutMaskValues (unseeded: a seed from Math.random); inverted dropout is x ⊙ mask. */
-export function dropoutMask(shape: number[], rate: number, seed?: number): tf.Tensor {
+/**
+ * The mask tensor of dropoutMaskValues (unseeded: a seed from Math.random); inverted dropout is x ⊙ mask. The
+ * values are drawn in the order of `shape`; with `perm` they are stored transposed, as tf.transpose(mask, perm)
+ * (the last axis must stay last), so a seed gives the same mask in any layout.
+ */
+export function dropoutMask(shape: number[], rate: number, seed?: number, perm?: number[]): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(dropoutMaskValues(size, rate, seed ?? Math.floor(Math.random() * 2 ** 52)), shape, 'float32');
+  const values = dropoutMaskValues(size, rate, seed ?? Math.floor(Math.random() * 2 ** 52));
+  if (!perm) return tf.tensor(values, shape, 'float32');
+  return tf.tensor(permuteRows(values, shape, perm), perm.map((p) => shape[p]), 'float32');
+}
+
+/** tf.transpose of a row-major array when the last axis stays last: whole rows copied to their new places. */
+function permuteRows(values: Float32Array, shape: number[], perm: number[]): Float32Array {
+  const rank = shape.length;
+  if (perm[rank - 1] !== rank - 1) throw new Error(`permuteRows keeps the last axis last, not perm [${perm}]`);
+  const outShape = perm.map((p) => shape[p]);
+  const outStride = new Array<number>(rank).fill(1); // strides of the output, by output axis
+  for (let a = rank - 2; a >= 0; a--) outStride[a] = outStride[a + 1] * outShape[a + 1];
+  const strideOfInputAxis = new Array<number>(rank); // output stride of each input axis
+  perm.forEach((p, a) => (strideOfInputAxis[p] = outStride[a]));
+  const row = shape[rank - 1];
+  const out = new Float32Array(values.length);
+  const index = new Array<number>(rank - 1).fill(0); // input index over the leading axes
+  for (let start = 0; start < values.length; start += row) {
+    let target = 0;
+    for (let a = 0; a < rank - 1; a++) target += index[a] * strideOfInputAxis[a];
+    out.set(values.subarray(start, start + row), target);
+    for (let a = rank - 2; a >= 0 && ++index[a] === shape[a]; a--) index[a] = 0;
+  }
+  return out;
 }
 
 /** Inverted dropout with a drawn mask: x ⊙ mask, or x when there is none (rate 0). */

@@ -135,21 +135,27 @@ export interface TrainingMemoryEstimate {
   gradientBytes: number;
   /** Adam's two moment tensors. */
   optimizerBytes: number;
-  /** Activations kept for the backward pass (rough: ~12 [B,T,H], 2 [B,T,I] and 3 [B,heads,T,T] per layer). */
+  /**
+   * Activations: what backprop.ts keeps per layer (10 [B,T,H], 2 [B,T,I], 2 [B,heads,T,T]) plus the transients of
+   * one layer's backward pass (~48 [B,T,H], 16 [B,T,I], 20 [B,heads,T,T]).
+   */
   activationBytes: number;
   totalBytes: number;
 }
 
 /**
  * Rough float32 memory to train with Adam on `batch` sequences of `seqLen` tokens (for pair losses pass
- * the number of texts encoded per step, e.g. 2 × pairs). Good to a factor ~1.5; use it to refuse early.
+ * the number of texts encoded per step, e.g. 2 × pairs). Calibrated on the MiniLM shape at 64 texts × 64 tokens
+ * (estimate 2.2 GB, measured high-water mark 2.18 GB on WASM: bench/README.md); use it to refuse early.
  */
 export function estimateTrainingMemory(c: BertConfig, batch: number, seqLen: number): TrainingMemoryEstimate {
   const parameters = estimateParameterCount(c);
   const weightBytes = parameters * 4;
   const tokens = batch * seqLen;
-  const perLayer = 12 * tokens * c.hiddenSize + 2 * tokens * c.intermediateSize + 3 * batch * c.numAttentionHeads * seqLen * seqLen;
-  const activationBytes = 4 * (4 * tokens * c.hiddenSize + c.numHiddenLayers * perLayer);
+  const scores = batch * c.numAttentionHeads * seqLen * seqLen; // one [B, heads, T, T]
+  const kept = 10 * tokens * c.hiddenSize + 2 * tokens * c.intermediateSize + 2 * scores; // per layer
+  const backward = 48 * tokens * c.hiddenSize + 16 * tokens * c.intermediateSize + 20 * scores; // one layer at a time
+  const activationBytes = 4 * (2 * tokens * c.hiddenSize + c.numHiddenLayers * kept + backward);
   return {
     parameters,
     weightBytes,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/engine/backend';
 import { mulberry32 } from '../../../src/engine/data/random';
-import { affine, applyMask, dropoutMask, dropoutMaskValues, geluBackward, layerNormBackward, linearBackward, normalCdf, normalizeRows } from '../../../src/engine/model/ops';
+import { affine, applyMask, dropoutMask, dropoutMaskValues, geluBackward, layerNormBackward, linearBackward, normalCdf, normalizeRows, softmaxBackward } from '../../../src/engine/model/ops';
 
 async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   expect(a.shape).toEqual(b.shape);
@@ -112,5 +112,26 @@ describe.each(['cpu', 'wasm'] as const)('hand-written backward passes equal auto
     expect(await maxDiff(ours.dgamma as tf.Tensor, ref[1])).toBeLessThan(1e-4);
     expect(await maxDiff(ours.dbeta as tf.Tensor, ref[2])).toBeLessThan(1e-4);
     expect(layerNormBackward(dy, xhat, r, gamma, false).dgamma).toBeUndefined();
+  });
+});
+
+describe('dropout masks in another layout', () => {
+  beforeAll(async () => {
+    await initBackend({ order: ['cpu'] });
+  });
+
+  it('dropoutMask with perm equals tf.transpose of the mask drawn in order (last axis kept)', async () => {
+    const canonical = dropoutMask([2, 3, 4, 5], 0.4, 99);
+    for (const perm of [[2, 0, 1, 3], [1, 0, 2, 3], [0, 1, 2, 3]]) {
+      const laidOut = dropoutMask([2, 3, 4, 5], 0.4, 99, perm);
+      expect(await maxDiff(laidOut, tf.transpose(canonical, perm))).toBe(0);
+    }
+    expect(() => dropoutMask([2, 3], 0.4, 1, [1, 0])).toThrow(/last axis/);
+  });
+
+  it('softmaxBackward equals autodiff of tf.softmax', async () => {
+    const x = tf.randomNormal([3, 4, 6], 0, 2, 'float32', 12);
+    const dy = tf.randomNormal([3, 4, 6], 0, 1, 'float32', 13);
+    expect(await maxDiff(softmaxBackward(dy, tf.softmax(x, -1)), tf.grad((xi: tf.Tensor) => tf.softmax(xi, -1))(x, dy))).toBeLessThan(1e-6);
   });
 });

@@ -1,0 +1,76 @@
+/**
+ * The attention of attention.ts in the 'depthwise' layout, for tf.js's WASM backend: every product is a
+ * depthwiseProduct (XNNPACK on every thread; WASM's BatchMatMul runs batched products on one thread, ~2 GFLOP/s)
+ * on operands laid out as [rows, K, groups] and [K, groups, cols], with G = B·nh groups. Scores and
+ * probabilities stay [Tq, G, Tk] from the first product to the last (softmax and the mask bias need no
+ * transpose), so a layer makes about half the transposes of the batched layout with the same products.
+ *
+ *   Q·Kᵀ: Q as [Tq, d, G], K as [d, G, Tk] → [Tq, G, Tk]        P'·V: P' as [Tq, Tk, G], V as [Tk, G, d] → [Tq, G, d]
+ *   dV = P'ᵀ·dC: P' as [Tk, Tq, G], dC as [Tq, G, d]          dP' = dC·Vᵀ: dC as [Tq, d, G], V as [d, G, Tk]
+ *   dQ = dS·K: dS as [Tq, Tk, G], K as [Tk, G, d]              dK = dSᵀ·Q: dS as [Tk, Tq, G], Q as [Tq, G, d]
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AttentionCache, AttentionMaskDraw, AttentionShape } from './attention';
+import { depthwiseProduct } from './matmul';
+import { softmaxBackward } from './ops';
+
+/** [B·T, H] rows seen as [B, T, nh, d], transposed by `perm`, as 3 axes. */
+function arrange(x: tf.Tensor2D, s: AttentionShape, perm: number[], shape: [number, number, number]): tf.Tensor3D {
+  return tf.reshape(tf.transpose(tf.reshape(x, [s.batch, s.seqLen, s.heads, x.shape[1] / s.heads]), perm), shape);
+}
+
+/** [B·T, H] → [T, d, G]: rows × K × groups. */
+function asRowsByD(x: tf.Tensor2D, s: AttentionShape): tf.Tensor3D {
+  return arrange(x, s, [1, 3, 0, 2], [s.seqLen, x.shape[1] / s.heads, s.batch * s.heads]); // [T, d, G]
+}
+
+/** [B·T, H] → [d, G, T]: K × groups × columns. */
+function asDByCols(x: tf.Tensor2D, s: AttentionShape): tf.Tensor3D {
+  return arrange(x, s, [3, 0, 2, 1], [x.shape[1] / s.heads, s.batch * s.heads, s.seqLen]); // [d, G, T]
+}
+
+/** [B·T, H] → [T, G, d]: K × groups × columns, or rows × groups × d. */
+function asTByD(x: tf.Tensor2D, s: AttentionShape): tf.Tensor3D {
+  return arrange(x, s, [1, 0, 2, 3], [s.seqLen, s.batch * s.heads, x.shape[1] / s.heads]); // [T, G, d]
+}
+
+/** [T, G, d] → [B·T, H]. */
+function merge(x: tf.Tensor3D, s: AttentionShape): tf.Tensor2D {
+  const [T, , d] = x.shape;
+  return tf.reshape(tf.transpose(tf.reshape(x, [T, s.batch, s.heads, d]), [1, 0, 2, 3]), [s.batch * T, s.heads * d]); // [B·T, H]
+}
+
+/** attentionForward in this layout; call inside tf.tidy. @param q [B·T, H] @param maskBias [B, 1, 1, T] */
+export function depthwiseAttentionForward(
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  maskBias: tf.Tensor4D,
+  s: AttentionShape,
+  dropMask: AttentionMaskDraw,
+): { context: tf.Tensor2D; cache: AttentionCache } {
+  const [B, T, nh] = [s.batch, s.seqLen, s.heads];
+  const d = q.shape[1] / nh;
+  const products = tf.reshape(depthwiseProduct(asRowsByD(q, s), asDByCols(k, s)), [T, B, nh, T]); // Q·Kᵀ [Tq, B, nh, Tk]
+  const scores = tf.add(tf.div(products, Math.sqrt(d)), tf.reshape(maskBias, [1, B, 1, T])); // S [Tq, B, nh, Tk]
+  const probs = tf.reshape(tf.softmax(scores, -1), [T, B * nh, T]); // P [Tq, G, Tk]
+  const drawn = dropMask([B, nh, T, T], [2, 0, 1, 3]); // D [Tq, B, nh, Tk]
+  const mask = drawn ? tf.reshape(drawn, [T, B * nh, T]) : undefined; // D [Tq, G, Tk]
+  const dropped = mask ? tf.mul(probs, mask) : probs; // P' [Tq, G, Tk]
+  const context = merge(depthwiseProduct(tf.transpose(dropped, [0, 2, 1]) as tf.Tensor3D, asTByD(v, s)), s); // C [B·T, H]
+  return { context, cache: { layout: 'depthwise', q, k, v, probs, mask } };
+}
+
+/** attentionBackward in this layout; call inside tf.tidy. @param dContext [B·T, H] @returns dq, dk, dv [B·T, H] */
+export function depthwiseAttentionBackward(dContext: tf.Tensor2D, c: AttentionCache, s: AttentionShape): { dq: tf.Tensor2D; dk: tf.Tensor2D; dv: tf.Tensor2D } {
+  const d = dContext.shape[1] / s.heads;
+  const [q, k, v] = [c.q, c.k, c.v] as tf.Tensor2D[]; // [B·T, H]
+  const dropped = c.mask ? tf.mul(c.probs, c.mask) : c.probs; // P' [Tq, G, Tk]
+  const dv = merge(depthwiseProduct(tf.transpose(dropped, [2, 0, 1]) as tf.Tensor3D, asTByD(dContext, s)), s); // [B·T, H]
+  const dDropped = depthwiseProduct(asRowsByD(dContext, s), asDByCols(v, s)); // dP' [Tq, G, Tk]
+  const dp = c.mask ? tf.mul(dDropped, c.mask) : dDropped; // dP [Tq, G, Tk]
+  const ds = tf.div(softmaxBackward(dp, c.probs), Math.sqrt(d)); // dS/√d [Tq, G, Tk]
+  const dq = merge(depthwiseProduct(tf.transpose(ds, [0, 2, 1]) as tf.Tensor3D, asTByD(k, s)), s); // [B·T, H]
+  const dk = merge(depthwiseProduct(tf.transpose(ds, [2, 0, 1]) as tf.Tensor3D, asTByD(q, s)), s); // [B·T, H]
+  return { dq, dk, dv };
+}
