@@ -43,6 +43,16 @@ export type AttentionCache = {
   mask: tf.Tensor | undefined;
 };
 
+/** The forward pass of one layout (see attentionForward). */
+export type AttentionForward = (
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  maskBias: tf.Tensor4D,
+  s: AttentionShape,
+  dropMask: AttentionMaskDraw,
+) => { context: tf.Tensor2D; cache: AttentionCache };
+
 /** [B·T, H] → [B, nh, T, d]. */
 export function splitHeads(x: tf.Tensor2D, s: AttentionShape): tf.Tensor4D {
   const d = x.shape[1] / s.heads;
@@ -61,14 +71,7 @@ export function mergeHeads(x: tf.Tensor): tf.Tensor2D {
  * @param maskBias [B, 1, 1, T]: M
  * @returns context [B·T, H] and the cache for the backward pass
  */
-export function attentionForward(
-  q: tf.Tensor2D,
-  k: tf.Tensor2D,
-  v: tf.Tensor2D,
-  maskBias: tf.Tensor4D,
-  s: AttentionShape,
-  dropMask: AttentionMaskDraw,
-): { context: tf.Tensor2D; cache: AttentionCache } {
+export const attentionForward: AttentionForward = (q, k, v, maskBias, s, dropMask) => {
   if (tf.getBackend() === 'wasm') return depthwiseAttentionForward(q, k, v, maskBias, s, dropMask);
   const [qh, kh, vh] = [splitHeads(q, s), splitHeads(k, s), splitHeads(v, s)]; // [B, nh, T, d] each
   const d = qh.shape[3];
@@ -78,7 +81,7 @@ export function attentionForward(
   const dropped = mask ? tf.mul(probs, mask) : probs; // P' [B, nh, T, T]
   const context = mergeHeads(tf.matMul(dropped, vh)); // C [B·T, H]
   return { context, cache: { layout: 'batched', q: qh, k: kh, v: vh, probs, mask } };
-}
+};
 
 /**
  * dQ, dK, dV from dC (formulas above); call inside tf.tidy.

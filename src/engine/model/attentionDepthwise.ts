@@ -10,7 +10,7 @@
  *   dQ = dS·K: dS as [Tq, Tk, G], K as [Tk, G, d]              dK = dSᵀ·Q: dS as [Tk, Tq, G], Q as [Tq, G, d]
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AttentionCache, AttentionMaskDraw, AttentionShape } from './attention';
+import type { AttentionCache, AttentionForward, AttentionShape } from './attention';
 import { depthwiseProduct } from './matmul';
 import { softmaxBackward } from './ops';
 
@@ -41,14 +41,7 @@ function merge(x: tf.Tensor3D, s: AttentionShape): tf.Tensor2D {
 }
 
 /** attentionForward in this layout; call inside tf.tidy. @param q [B·T, H] @param maskBias [B, 1, 1, T] */
-export function depthwiseAttentionForward(
-  q: tf.Tensor2D,
-  k: tf.Tensor2D,
-  v: tf.Tensor2D,
-  maskBias: tf.Tensor4D,
-  s: AttentionShape,
-  dropMask: AttentionMaskDraw,
-): { context: tf.Tensor2D; cache: AttentionCache } {
+export const depthwiseAttentionForward: AttentionForward = (q, k, v, maskBias, s, dropMask) => {
   const [B, T, nh] = [s.batch, s.seqLen, s.heads];
   const d = q.shape[1] / nh;
   const products = tf.reshape(depthwiseProduct(asRowsByD(q, s), asDByCols(k, s)), [T, B, nh, T]); // Q·Kᵀ [Tq, B, nh, Tk]
@@ -59,7 +52,7 @@ export function depthwiseAttentionForward(
   const dropped = mask ? tf.mul(probs, mask) : probs; // P' [Tq, G, Tk]
   const context = merge(depthwiseProduct(tf.transpose(dropped, [0, 2, 1]) as tf.Tensor3D, asTByD(v, s)), s); // C [B·T, H]
   return { context, cache: { layout: 'depthwise', q, k, v, probs, mask } };
-}
+};
 
 /** attentionBackward in this layout; call inside tf.tidy. @param dContext [B·T, H] @returns dq, dk, dv [B·T, H] */
 export function depthwiseAttentionBackward(dContext: tf.Tensor2D, c: AttentionCache, s: AttentionShape): { dq: tf.Tensor2D; dk: tf.Tensor2D; dv: tf.Tensor2D } {
