@@ -73,20 +73,27 @@ function activationGrad(config: BertConfig, c: LayerCache, dAct: tf.Tensor2D): t
   return tf.grad((pre: tf.Tensor) => activation(pre as tf.Tensor2D, config.hiddenAct))(c.pre, dAct) as tf.Tensor2D;
 }
 
-/** One layer's backward pass (formulas above); dx only if `needDx`. Call inside tf.tidy. */
+/**
+ * One layer's backward pass (formulas above); dx only if `needDx`. Call inside tidyGrads. Each stage runs in a
+ * tidy of its own, so at most one stage's temporaries ([N, I] in the FFN, [B, nh, T, T] in attention) are alive.
+ */
 function layerBackward(ctx: Context, config: BertConfig, prefix: string, c: LayerCache, dOut: tf.Tensor2D, shape: AttentionShape, needDx: boolean) {
-  const ds2 = layerNormGrads(ctx, `${prefix}.output.LayerNorm`, dOut, c.norm2); // [N, H]
-  const act: tf.Tensor2D = c.cdf ? tf.mul(c.pre, c.cdf) : activation(c.pre, config.hiddenAct); // [N, I] recomputed, not kept
-  const dAct = linearGrads(ctx, `${prefix}.output.dense`, applyMask(ds2, c.ffnMask), act, true) as tf.Tensor2D; // [N, I]
-  const dPre = activationGrad(config, c, dAct); // [N, I]
-  const dh1: tf.Tensor2D = tf.add(linearGrads(ctx, `${prefix}.intermediate.dense`, dPre, c.h1, true) as tf.Tensor2D, ds2); // [N, H]
-  const ds1 = layerNormGrads(ctx, `${prefix}.attention.output.LayerNorm`, dh1, c.norm1); // [N, H]
-  const dContext = linearGrads(ctx, `${prefix}.attention.output.dense`, applyMask(ds1, c.attentionMask), c.context, true) as tf.Tensor2D; // [N, H]
-  const { dq, dk, dv } = attentionBackward(dContext, c.attention, shape); // [N, H] each
+  const stage = <T extends tf.Tensor | undefined>(f: (cx: Context) => T) => tidyGrads(ctx.params, ctx.trainable, ctx.grads, f);
+  const ds2 = stage((cx) => layerNormGrads(cx, `${prefix}.output.LayerNorm`, dOut, c.norm2)); // [N, H]
+  const dAct = stage((cx) => {
+    const act: tf.Tensor2D = c.cdf ? tf.mul(c.pre, c.cdf) : activation(c.pre, config.hiddenAct); // [N, I] recomputed, not kept
+    return linearGrads(cx, `${prefix}.output.dense`, applyMask(ds2, c.ffnMask), act, true) as tf.Tensor2D; // [N, I]
+  });
+  const dPre = tf.tidy(() => activationGrad(config, c, dAct)); // [N, I]
+  const dh1 = stage((cx) => tf.add(linearGrads(cx, `${prefix}.intermediate.dense`, dPre, c.h1, true) as tf.Tensor2D, ds2) as tf.Tensor2D); // [N, H]
+  tf.dispose([dAct, dPre]);
+  const ds1 = stage((cx) => layerNormGrads(cx, `${prefix}.attention.output.LayerNorm`, dh1, c.norm1)); // [N, H]
+  const dContext = stage((cx) => linearGrads(cx, `${prefix}.attention.output.dense`, applyMask(ds1, c.attentionMask), c.context, true) as tf.Tensor2D); // [N, H]
+  const { dq, dk, dv } = tf.tidy(() => attentionBackward(dContext, c.attention, shape)); // [N, H] each
   const dxs = [
-    linearGrads(ctx, `${prefix}.attention.self.query`, dq, c.x, needDx),
-    linearGrads(ctx, `${prefix}.attention.self.key`, dk, c.x, needDx),
-    linearGrads(ctx, `${prefix}.attention.self.value`, dv, c.x, needDx),
+    stage((cx) => linearGrads(cx, `${prefix}.attention.self.query`, dq, c.x, needDx)),
+    stage((cx) => linearGrads(cx, `${prefix}.attention.self.key`, dk, c.x, needDx)),
+    stage((cx) => linearGrads(cx, `${prefix}.attention.self.value`, dv, c.x, needDx)),
   ];
   return needDx ? (tf.addN([...(dxs as tf.Tensor2D[]), ds1]) as tf.Tensor2D) : undefined; // [N, H]
 }

@@ -137,7 +137,7 @@ export interface TrainingMemoryEstimate {
   optimizerBytes: number;
   /**
    * Activations: what backprop.ts keeps per layer (10 [B,T,H], 2 [B,T,I], 2 [B,heads,T,T]) plus the transients of
-   * one layer's backward pass (~48 [B,T,H], 16 [B,T,I], 20 [B,heads,T,T]).
+   * one stage of one layer's backward pass (~24 [B,T,H], 8 [B,T,I], 10 [B,heads,T,T]).
    */
   activationBytes: number;
   totalBytes: number;
@@ -146,7 +146,7 @@ export interface TrainingMemoryEstimate {
 /**
  * Rough float32 memory to train with Adam on `batch` sequences of `seqLen` tokens (for pair losses pass
  * the number of texts encoded per step, e.g. 2 × pairs). Calibrated on the MiniLM shape at 64 texts × 64 tokens
- * (estimate 2.2 GB, measured high-water mark 2.18 GB on WASM: bench/README.md); use it to refuse early.
+ * (estimate 1.68 GB, measured high-water mark 1.66 GB on WASM: bench/README.md); use it to refuse early.
  */
 export function estimateTrainingMemory(c: BertConfig, batch: number, seqLen: number): TrainingMemoryEstimate {
   const parameters = estimateParameterCount(c);
@@ -154,7 +154,7 @@ export function estimateTrainingMemory(c: BertConfig, batch: number, seqLen: num
   const tokens = batch * seqLen;
   const scores = batch * c.numAttentionHeads * seqLen * seqLen; // one [B, heads, T, T]
   const kept = 10 * tokens * c.hiddenSize + 2 * tokens * c.intermediateSize + 2 * scores; // per layer
-  const backward = 48 * tokens * c.hiddenSize + 16 * tokens * c.intermediateSize + 20 * scores; // one layer at a time
+  const backward = 24 * tokens * c.hiddenSize + 8 * tokens * c.intermediateSize + 10 * scores; // one stage of one layer at a time
   const activationBytes = 4 * (2 * tokens * c.hiddenSize + c.numHiddenLayers * kept + backward);
   return {
     parameters,
