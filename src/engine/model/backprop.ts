@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { attentionBackward, type AttentionShape } from './attention';
-import { activation, param, type BertCache, type BertParams, type EmbeddingsCache, type LayerCache } from './bert';
+import { activate, activation, param, type BertCache, type BertParams, type EmbeddingsCache, type LayerCache } from './bert';
 import type { BertConfig } from './config';
 import { applyMask, geluBackward, layerNormBackward, linearBackward, sumRows } from './ops';
 
@@ -81,7 +81,7 @@ function layerBackward(ctx: Context, config: BertConfig, prefix: string, c: Laye
   const stage = <T extends tf.Tensor | undefined>(f: (cx: Context) => T) => tidyGrads(ctx.params, ctx.trainable, ctx.grads, f);
   const ds2 = stage((cx) => layerNormGrads(cx, `${prefix}.output.LayerNorm`, dOut, c.norm2)); // [N, H]
   const dAct = stage((cx) => {
-    const act: tf.Tensor2D = c.cdf ? tf.mul(c.pre, c.cdf) : activation(c.pre, config.hiddenAct); // [N, I] recomputed, not kept
+    const act = activate(c.pre, c.cdf, config.hiddenAct); // [N, I] recomputed, not kept
     return linearGrads(cx, `${prefix}.output.dense`, applyMask(ds2, c.ffnMask), act, true) as tf.Tensor2D; // [N, I]
   });
   const dPre = tf.tidy(() => activationGrad(config, c, dAct)); // [N, I]
@@ -137,8 +137,8 @@ function tidyGrads<T extends tf.Tensor | undefined>(params: BertParams, trainabl
 }
 
 /**
- * The gradients of the trainable parameters given ∂L/∂hidden, by the formulas above. Consumes the cache:
- * every tensor in it is disposed, on success or error; dHidden is left to the caller.
+ * The gradients of the trainable parameters given ∂L/∂hidden, by the formulas above. Consumes the cache and
+ * dHidden: both are disposed, on success or error.
  * @param cache from bertForwardCached with keepFrom = lowestTrainable(config, trainable)
  * @param dHidden [B, T, H]
  */
@@ -169,7 +169,7 @@ export function bertBackward(params: BertParams, config: BertConfig, cache: Bert
     tf.dispose(grads);
     throw e;
   } finally {
-    if (d) d.dispose();
+    tf.dispose([d, dHidden]);
     disposeBertCache(cache);
   }
   return grads;

@@ -75,6 +75,11 @@ export function activation(x: tf.Tensor2D, kind: BertConfig['hiddenAct']): tf.Te
   }
 }
 
+/** The FFN activation from its input and, for exact GELU, the cached Φ(pre). @param pre [N, I] @param cdf [N, I] */
+export function activate(pre: tf.Tensor2D, cdf: tf.Tensor2D | undefined, kind: BertConfig['hiddenAct']): tf.Tensor2D {
+  return cdf ? tf.mul(pre, cdf) : activation(pre, kind); // [N, I]
+}
+
 /** A LayerNorm's output, and x̂ and r for its backward pass. */
 type NormCache = {
   xhat: tf.Tensor2D; // [N, H]
@@ -145,7 +150,7 @@ function layer(
   const first = layerNorm(params, `${prefix}.attention.output.LayerNorm`, tf.add(applyMask(attended, attentionMask), x) as tf.Tensor2D, config.layerNormEps); // [N, H]
   const pre = dense(params, `${prefix}.intermediate.dense`, first.y); // [N, I]
   const cdf = config.hiddenAct === 'gelu' ? normalCdf(pre) : undefined; // [N, I]
-  const act: tf.Tensor2D = cdf ? tf.mul(pre, cdf) : activation(pre, config.hiddenAct); // [N, I]
+  const act = activate(pre, cdf, config.hiddenAct); // [N, I]
   const ffn = dense(params, `${prefix}.output.dense`, act); // [N, H]
   const ffnMask = draw(ffn.shape, rates.hidden);
   const second = layerNorm(params, `${prefix}.output.LayerNorm`, tf.add(applyMask(ffn, ffnMask), first.y) as tf.Tensor2D, config.layerNormEps); // [N, H]

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bertBackward, disposeBertCache, lowestTrainable, type NamedGrads } from './backprop';
-import { bertForward, bertForwardCached, bertParamNames, NO_DROPOUT, type BertParams, type DropoutRates } from './bert';
+import { bertForward, bertForwardCached, bertParamNames, NO_DROPOUT, type BertCache, type BertParams, type DropoutRates } from './bert';
 import type { BertConfig } from './config';
 import { l2Normalize, pool, type PoolingMode } from './pooling';
 
@@ -92,28 +92,33 @@ export class SentenceEncoder {
     const { ids, mask } = tokenTensors(batch);
     try {
       const { hidden, cache } = bertForwardCached(this.params, this.config, ids, mask, rates, lowestTrainable(this.config, wanted));
-      let head: { value: tf.Scalar; grad: tf.Tensor3D };
-      try {
-        head = tf.tidy(() => {
-          const { value, grad } = tf.valueAndGrad((h: tf.Tensor) => lossOf(this.pooled(h as tf.Tensor3D, mask)))(hidden);
-          return { value, grad: grad as tf.Tensor3D };
-        });
-      } catch (e) {
-        disposeBertCache(cache);
-        throw e;
-      } finally {
-        hidden.dispose();
-      }
+      const head = this.headGradient(hidden, mask, cache, lossOf);
       try {
         return { loss: head.value, grads: bertBackward(this.params, this.config, cache, head.grad, wanted) };
       } catch (e) {
         head.value.dispose();
         throw e;
-      } finally {
-        head.grad.dispose();
       }
     } finally {
       tf.dispose([ids, mask]);
+    }
+  }
+
+  /**
+   * L = lossOf(pooled(hidden)) and ∂L/∂hidden by autodiff. Disposes `hidden`, and the cache if this throws.
+   * @param hidden [B, T, H]  @returns value [], grad [B, T, H]
+   */
+  private headGradient(hidden: tf.Tensor3D, mask: tf.Tensor2D, cache: BertCache, lossOf: (embeddings: tf.Tensor2D) => tf.Scalar): { value: tf.Scalar; grad: tf.Tensor3D } {
+    try {
+      return tf.tidy(() => {
+        const { value, grad } = tf.valueAndGrad((h: tf.Tensor) => lossOf(this.pooled(h as tf.Tensor3D, mask)))(hidden);
+        return { value, grad: grad as tf.Tensor3D };
+      });
+    } catch (e) {
+      disposeBertCache(cache);
+      throw e;
+    } finally {
+      hidden.dispose();
     }
   }
 

@@ -67,6 +67,14 @@ export function batchGradients(
   return encoder.lossAndGradients(prepared.tokens, rates, trainable, (emb) => tf.div(lossFromEmbeddings(prepared.batch, emb, loss), divisor) as tf.Scalar);
 }
 
+/** sum + grads by name, both consumed (disposed); `grads` itself when there is no sum yet. */
+export function addGradients(sum: Record<string, tf.Tensor> | null, grads: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  if (sum === null) return grads;
+  const total = tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.add(sum[name], g)])));
+  tf.dispose([sum, grads]);
+  return total;
+}
+
 /**
  * Rows [start, end) of a token batch, trimmed to the longest of them (padding of other rows dropped).
  * The embeddings do not depend on extra padding, so a chunk embeds as it would in the whole batch.
@@ -134,10 +142,7 @@ export function cachedBatchGradients(
     const g = tf.slice(embGrad, [c.start, 0], [c.end - c.start, embGrad.shape[1] as number]); // [rows_c, H]
     const share = encoder.lossAndGradients(sliceTokens(prepared.tokens, c.start, c.end), c.rates, trainable, (emb) => tf.sum(tf.mul(emb, g)));
     tf.dispose([g, share.loss]);
-    const grads = share.grads;
-    const previous: Record<string, tf.Tensor> | null = sum;
-    sum = previous === null ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(previous[k], g)])));
-    if (previous !== null) tf.dispose([...Object.values(previous), ...Object.values(grads)]);
+    sum = addGradients(sum, share.grads);
   }
   embGrad.dispose();
   return { loss: lossValue as tf.Scalar, grads: sum ?? {} };

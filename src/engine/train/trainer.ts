@@ -17,7 +17,7 @@ import { TrainingControl } from './control';
 import type { TrainingOptions } from './options';
 import { planEpoch, stepsPerEpoch } from './plan';
 import { learningRateAt, warmupStepsFrom, type LrSchedule } from './schedule';
-import { batchGradients, cachedBatchGradients, prepareBatch, type LossSpec } from './step';
+import { addGradients, batchGradients, cachedBatchGradients, prepareBatch, type LossSpec } from './step';
 import { trainableParamNames } from './strategy';
 
 export type TrainEvent =
@@ -257,14 +257,9 @@ async function optimizerStep(
       forward.miniBatchSize > 0 && forward.miniBatchSize < prepared.tokens.batchSize
         ? cachedBatchGradients(encoder, trainable, prepared, loss, rates, forward.miniBatchSize, group.length)
         : batchGradients(encoder, trainable, prepared, loss, rates, group.length);
-    const previous: Record<string, tf.Tensor> | null = summed;
-    summed = previous === null ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(previous[k], g)])));
+    summed = addGradients(summed, grads);
     const oldLoss: tf.Scalar = lossSum;
     lossSum = tf.tidy(() => tf.add(oldLoss, l));
-    if (previous !== null) {
-      tf.dispose(previous);
-      tf.dispose(grads);
-    }
     tf.dispose([l, oldLoss]);
   }
   const grads = summed as Record<string, tf.Tensor>;
