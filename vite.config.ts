@@ -49,6 +49,9 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',
+    // fast-check properties run from one seed, printed once (tests/setup/); `npm run fuzz` draws a new one.
+    globalSetup: ['tests/setup/globalSeed.ts'],
+    setupFiles: ['tests/setup/fastCheck.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { runs } from '../helpers/property';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/errors';
 import { TextTokenizer } from '../../src/engine/tokenizer';
@@ -41,14 +42,14 @@ const sections = ['model', 'normalizer', 'pre_tokenizer', 'post_processor', 'dec
 
 describe('TextTokenizer on hostile tokenizer.json (property)', () => {
   it('any section replaced by random JSON or a wrong component: works, or a bad_tokenizer error naming the file', () => {
-    fc.assert(fc.property(fc.constantFrom(...sections), component, (key, value) => void tokenizerOrError({ ...tokenizerJson, [key]: value })), { numRuns: 600 });
+    fc.assert(fc.property(fc.constantFrom(...sections), component, (key, value) => void tokenizerOrError({ ...tokenizerJson, [key]: value })), runs(600));
   });
 
   it('a model section with random fields keeps to EngineErrors', () => {
     const field = fc.constantFrom('type', 'vocab', 'unk_token', 'continuing_subword_prefix', 'max_input_chars_per_word', 'merges');
     fc.assert(
       fc.property(fc.dictionary(field, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), (patch) => void tokenizerOrError({ ...tokenizerJson, model: { ...model, ...patch } })),
-      { numRuns: 400 },
+      runs(400),
     );
   });
 
@@ -65,12 +66,12 @@ describe('TextTokenizer on hostile tokenizer.json (property)', () => {
       fc.property(fc.string({ maxLength: 12 }).filter((s) => !['WordPiece', 'BPE', 'Unigram'].includes(s)), (type) => {
         expect(tokenizerOrError({ ...tokenizerJson, model: { ...model, type } })?.message).toMatch(/model type .* is not supported; expected WordPiece, BPE or Unigram/);
       }),
-      { numRuns: 100 },
+      runs(100),
     );
   });
 
   it('random tokenizer_config.json values never escape as anything but EngineError', () => {
     const key = fc.constantFrom('pad_token', 'cls_token', 'sep_token', 'model_max_length', 'do_lower_case', 'tokenize_chinese_chars', 'strip_accents');
-    fc.assert(fc.property(fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), (patch) => void tokenizerOrError(tokenizerJson, { ...tokenizerConfig, ...patch })), { numRuns: 300 });
+    fc.assert(fc.property(fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), (patch) => void tokenizerOrError(tokenizerJson, { ...tokenizerConfig, ...patch })), runs(300));
   });
 });

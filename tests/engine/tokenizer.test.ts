@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { runs } from '../helpers/property';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/errors';
 import { TextTokenizer } from '../../src/engine/tokenizer';
@@ -74,7 +75,7 @@ describe('TextTokenizer on the tiny-bert fixture', () => {
         });
         expect(batch.truncated).toBe(cut);
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 

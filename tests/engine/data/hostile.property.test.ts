@@ -6,6 +6,7 @@
  * in parse.property.test.ts.)
  */
 import fc from 'fast-check';
+import { runs } from '../../helpers/property';
 import { describe, expect, it } from 'vitest';
 import { detectMapping, mapDataset } from '../../../src/engine/data';
 import { DatasetParser } from '../../../src/engine/data/parse';
@@ -50,7 +51,7 @@ describe('JSONL on hostile input (property)', () => {
         for (const [, n] of nonBlank) expect(accounted.has(n), `line ${n}`).toBe(true);
         expect(parsed.problems.length).toBeLessThanOrEqual(nonBlank.length);
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 
@@ -89,7 +90,7 @@ describe('CSV/TSV on hostile input (property)', () => {
       fc.uint8Array({ maxLength: 400 }),
       fc.array(fc.constantFrom(0x00, 0xff, 0xfe, 0xc3, 0xe9, 0x22, 0x2c, 0x09, 0x0a, 0x0d, 0x61, 0x7b), { maxLength: 400 }).map((a) => Uint8Array.from(a)),
     );
-    fc.assert(fc.property(bytes, fc.constantFrom('x.csv', 'x.tsv', 'x.jsonl', 'x.bin'), fc.integer({ min: 1, max: 64 }), (b, name, chunk) => void load(b, name, chunk)), { numRuns: 600 });
+    fc.assert(fc.property(bytes, fc.constantFrom('x.csv', 'x.tsv', 'x.jsonl', 'x.bin'), fc.integer({ min: 1, max: 64 }), (b, name, chunk) => void load(b, name, chunk)), runs(600));
   });
 
   it('latin-1 bytes in a UTF-8 file become replacement characters, nothing else changes', () => {
@@ -120,7 +121,7 @@ describe('CSV/TSV on hostile input (property)', () => {
         const mapped = mapDataset(parsed, 'pair', { text: 'text', text_pos: 'text_pos' }, { fileName: 'ragged.csv' });
         expect(mapped.dataset.records.length + mapped.skipped.length).toBe(rows.length);
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 

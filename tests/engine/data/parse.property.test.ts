@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { runs } from '../../helpers/property';
 import { isEngineError } from '../../../src/engine/errors';
 import { DatasetParser, parseDatasetText } from '../../../src/engine/data/parse';
 import type { ParseOptions, ParsedDataset } from '../../../src/engine/data/types';
@@ -53,7 +54,7 @@ describe('parsers on arbitrary input', () => {
         for (const row of p.rows) expect(typeof row).toBe('object');
         for (const n of p.rowNumbers) expect(n).toBeGreaterThanOrEqual(1);
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
   });
 
@@ -62,7 +63,7 @@ describe('parsers on arbitrary input', () => {
       fc.property(ragged, quoting, (text, mode) => {
         parseOrEngineError(text, 'x.csv', { quoting: mode });
       }),
-      { numRuns: 500 },
+      runs(500),
     );
   });
 
@@ -76,7 +77,7 @@ describe('parsers on arbitrary input', () => {
           expect(parseInChunks(text, name, cuts)).toEqual(parseOrEngineError(text, name));
         },
       ),
-      { numRuns: 500 },
+      runs(500),
     );
   });
 
@@ -96,7 +97,7 @@ describe('parsers on arbitrary input', () => {
         // bytesRead-based fields aside, rows and decisions match (a lone surrogate is not possible in fc strings)
         expect(streamed).toEqual(whole);
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 });

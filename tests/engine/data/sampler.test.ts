@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { runs } from '../../helpers/property';
 import type { MappedDataset } from '../../../src/engine/records';
 import {
   noDuplicatesBatches,
@@ -91,7 +92,7 @@ describe('noDuplicatesBatches', () => {
           expect(batches.every((b) => b.length >= 1 && b.length <= batchSize)).toBe(true);
         },
       ),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 });

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { runs } from '../../helpers/property';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { loadModelFolder, sourceFromRecord } from '../../../src/engine/io/modelFolder';
@@ -52,7 +53,7 @@ describe('loadModelFolder on hostile files (property)', () => {
         const err = await loadOrError(files);
         if (err !== null && /UTF-8|not valid JSON/.test(err.message)) expect(err.message).toContain(name.split('/').pop());
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 });

@@ -6,6 +6,7 @@
  * covered in safetensors.test.ts.)
  */
 import fc from 'fast-check';
+import { runs } from '../../helpers/property';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { parseSafetensorsHeader, readSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
@@ -77,7 +78,7 @@ describe('safetensors on mutated headers (property)', () => {
         if (err !== null && !/data section|gap|trailing/.test(err.message)) expect(err.message).toContain(`'`);
         if (err !== null && /dtype|shape \[/.test(err.message)) expect(err.message).toContain(`'${name}'`);
       }),
-      { numRuns: 600 },
+      runs(600),
     );
   });
 
@@ -94,7 +95,7 @@ describe('safetensors on mutated headers (property)', () => {
         const err = failure(bytes.subarray(0, cut % bytes.length));
         expect(err).not.toBeNull();
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 
@@ -106,7 +107,7 @@ describe('safetensors on mutated headers (property)', () => {
         copy.set(bad, 8 + 1 + (at % (n - bad.length - 1)));
         expect(failure(copy)?.message).toBe(`${FILE}: header is not valid UTF-8; the file is corrupt or not safetensors.`);
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 

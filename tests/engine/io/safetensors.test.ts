@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { runs } from '../../helpers/property';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { bfloat16ToFloat, halfToFloat, readSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
@@ -150,7 +151,7 @@ describe('readSafetensors on hostile input (property)', () => {
   };
 
   it('random bytes only ever throw EngineError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), onlyEngineErrors), { numRuns: 500 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), onlyEngineErrors), runs(500));
   });
 
   it('random headers with lying shapes and offsets never throw anything else nor allocate from the header', () => {
@@ -164,7 +165,7 @@ describe('readSafetensors on hostile input (property)', () => {
       fc.property(fc.dictionary(fc.string({ maxLength: 4 }), entry, { maxKeys: 4 }), fc.uint8Array({ maxLength: 64 }), (header, data) => {
         onlyEngineErrors(rawFile(header, data));
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
   });
 });

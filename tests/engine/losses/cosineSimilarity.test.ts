@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
+import { runs } from '../../helpers/property';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cosineSimilarityLoss } from '../../../src/engine/losses/cosineSimilarity';
 import { anchorGradOnGolden, evalOnGolden, finiteDiffAnchor, golden, relErr, REL_TOL } from './golden';
@@ -21,7 +22,7 @@ describe('cosineSimilarityLoss', () => {
         const scaled = evalOnGolden((t) => cosineSimilarityLoss(tf.mul(t.anchor, k) as tf.Tensor2D, t.positive, t.labels));
         return Math.abs(base - scaled) < 1e-5;
       }),
-      { numRuns: 20 },
+      runs(20),
     );
   });
 

@@ -4,6 +4,7 @@
  * naming the file; none pollutes prototypes or escapes as another exception.
  */
 import fc from 'fast-check';
+import { runs } from '../../helpers/property';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { writeSafetensors } from '../../../src/engine/io/safetensors';
@@ -62,7 +63,7 @@ describe('deserializeCheckpoint on damaged files (property)', () => {
           failure(copy);
         }
       }),
-      { numRuns: 500 },
+      runs(500),
     );
   });
 
@@ -79,7 +80,7 @@ describe('deserializeCheckpoint on damaged files (property)', () => {
           expect(Number.isInteger(s.step) && s.step <= s.totalSteps && s.lossHistory.length === s.step).toBe(true);
         } else expect(err.message).toMatch(/is not a usable training checkpoint: .*\. Delete it and start the run again\.$/);
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 
