@@ -4,6 +4,7 @@
  * Also rough parameter and training-memory estimates, so callers can refuse before allocating.
  */
 import { EngineError } from '../errors';
+import { checkJsonDepth, describeValue, isPlainObject } from '../untrusted';
 import type { BertConfig } from './config';
 
 /** Upper bounds far above any BERT-family sentence encoder; beyond them the file is wrong. */
@@ -21,18 +22,22 @@ const HIDDEN_ACTS: ReadonlyArray<BertConfig['hiddenAct']> = ['gelu', 'gelu_new',
 
 const BERT_ARCHITECTURES = /^Bert(Model|ForMaskedLM|ForPreTraining|ForSequenceClassification|ForTokenClassification|ForQuestionAnswering|ForNextSentencePrediction|LMHeadModel)$/;
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Refuses a field that is present but not a string (an object, an array, a number), naming the field. */
+function checkStringField(json: Record<string, unknown>, key: string, example: string, fileName: string): void {
+  const v = json[key];
+  if (v === undefined || v === null || typeof v === 'string') return;
+  throw new EngineError('bad_config', `${fileName}: '${key}' is ${describeValue(v)}; it must be a string such as "${example}".`);
 }
 
 /** Checks model_type (or, when absent, architectures) names plain BERT. */
 function checkModelType(json: Record<string, unknown>, fileName: string): void {
+  checkStringField(json, 'model_type', 'bert', fileName);
   const modelType = json.model_type;
   if (modelType === 'bert') return;
-  if (modelType !== undefined) {
+  if (modelType !== undefined && modelType !== null) {
     throw new EngineError(
       'unsupported_model',
-      `${fileName}: model_type '${String(modelType)}' is not supported yet (BERT-family \`model_type: bert\` is required). ` +
+      `${fileName}: model_type ${describeValue(modelType)} is not supported yet (BERT-family \`model_type: bert\` is required). ` +
         `Pick a BERT-based model such as all-MiniLM-L6-v2, bge-small-en-v1.5, e5-small-v2 or gte-small.`,
     );
   }
@@ -40,7 +45,7 @@ function checkModelType(json: Record<string, unknown>, fileName: string): void {
   if (Array.isArray(archs) && archs.length > 0 && archs.every((a) => typeof a === 'string' && BERT_ARCHITECTURES.test(a))) return;
   throw new EngineError(
     'bad_config',
-    `${fileName}: has no model_type and its architectures ${JSON.stringify(archs ?? null)} do not name a BERT model; ` +
+    `${fileName}: has no model_type and its architectures (${describeValue(archs ?? null)}) do not name a BERT model; ` +
       `add \`"model_type": "bert"\` if this is a BERT model.`,
   );
 }
@@ -60,7 +65,7 @@ function optionalInt(json: Record<string, unknown>, key: string, fallback: numbe
 
 function checkedInt(v: unknown, key: string, min: number, max: number, fileName: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new EngineError('bad_config', `${fileName}: '${key}' is ${JSON.stringify(v)}; it must be an integer ≥ ${min}.`);
+    throw new EngineError('bad_config', `${fileName}: '${key}' is ${describeValue(v)}; it must be an integer ≥ ${min}.`);
   }
   if (v > max) {
     throw new EngineError('unsupported_model', `${fileName}: '${key}' is ${v}, above the supported maximum of ${max}; this model is too large for the browser engine (or the config is wrong).`);
@@ -72,7 +77,7 @@ function optionalFraction(json: Record<string, unknown>, key: string, fallback: 
   const v = json[key];
   if (v === undefined || v === null) return fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) {
-    throw new EngineError('bad_config', `${fileName}: '${key}' is ${JSON.stringify(v)}; it must be a number in [0, 1).`);
+    throw new EngineError('bad_config', `${fileName}: '${key}' is ${describeValue(v)}; it must be a number in [0, 1).`);
   }
   return v;
 }
@@ -83,10 +88,13 @@ function optionalFraction(json: Record<string, unknown>, key: string, fallback: 
  */
 export function parseBertConfig(json: unknown, fileName = 'config.json'): BertConfig {
   if (!isPlainObject(json)) throw new EngineError('bad_config', `${fileName}: must be a JSON object.`);
+  // Even an unused key nested 100k deep would overflow the stack when the config is written back after training.
+  checkJsonDepth(json, fileName);
   checkModelType(json, fileName);
+  checkStringField(json, 'position_embedding_type', 'absolute', fileName);
   const positions = json.position_embedding_type;
   if (positions !== undefined && positions !== null && positions !== 'absolute') {
-    throw new EngineError('unsupported_model', `${fileName}: position_embedding_type '${String(positions)}' is not supported yet; only 'absolute' position embeddings are.`);
+    throw new EngineError('unsupported_model', `${fileName}: position_embedding_type ${describeValue(positions)} is not supported yet; only 'absolute' position embeddings are.`);
   }
   const hiddenSize = requiredInt(json, 'hidden_size', CONFIG_LIMITS.hiddenSize, fileName);
   const numAttentionHeads = requiredInt(json, 'num_attention_heads', CONFIG_LIMITS.numAttentionHeads, fileName);
@@ -94,13 +102,14 @@ export function parseBertConfig(json: unknown, fileName = 'config.json'): BertCo
     throw new EngineError('bad_config', `${fileName}: hidden_size ${hiddenSize} is not divisible by num_attention_heads ${numAttentionHeads}.`);
   }
   const vocabSize = requiredInt(json, 'vocab_size', CONFIG_LIMITS.vocabSize, fileName);
+  checkStringField(json, 'hidden_act', 'gelu', fileName);
   const hiddenAct = json.hidden_act ?? 'gelu';
   if (!HIDDEN_ACTS.includes(hiddenAct as BertConfig['hiddenAct'])) {
-    throw new EngineError('unsupported_model', `${fileName}: hidden_act ${JSON.stringify(hiddenAct)} is not supported; expected one of ${HIDDEN_ACTS.join(', ')}.`);
+    throw new EngineError('unsupported_model', `${fileName}: hidden_act ${describeValue(hiddenAct)} is not supported; expected one of ${HIDDEN_ACTS.join(', ')}.`);
   }
   const eps = json.layer_norm_eps ?? 1e-12;
   if (typeof eps !== 'number' || !Number.isFinite(eps) || eps <= 0 || eps >= 1) {
-    throw new EngineError('bad_config', `${fileName}: 'layer_norm_eps' is ${JSON.stringify(eps)}; it must be a small positive number such as 1e-12.`);
+    throw new EngineError('bad_config', `${fileName}: 'layer_norm_eps' is ${describeValue(eps)}; it must be a small positive number such as 1e-12.`);
   }
   return {
     vocabSize,

@@ -147,7 +147,7 @@ describe('loadModelFolder', () => {
   it('refuses unsupported architectures through config.json', async () => {
     const files = fixtureFiles();
     files['config.json'] = json({ model_type: 'xlm-roberta' });
-    expect((await loadError(files)).message).toMatch(/model_type 'xlm-roberta' is not supported yet/);
+    expect((await loadError(files)).message).toMatch(/model_type "xlm-roberta" is not supported yet/);
   });
 });
 

@@ -8,6 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { CONFIG_LIMITS, estimateTrainingMemory, parseBertConfig } from '../../../src/engine/model/parseConfig';
+import { expectShortEngineError, HOSTILE_VALUES, hostileValue } from '../../helpers/hostile';
+import { runs } from '../../helpers/property';
 
 const FILE = 'org/model/config.json';
 const BASE = { model_type: 'bert', hidden_size: 384, num_attention_heads: 12, num_hidden_layers: 6, intermediate_size: 1536, vocab_size: 30522 };
@@ -30,7 +32,7 @@ function rejection(json: unknown): EngineError | null {
     expect(Number.isFinite(est.totalBytes)).toBe(true);
     return null;
   } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
+    expectShortEngineError(e);
     expect((e as EngineError).message.startsWith(`${FILE}: `)).toBe(true);
     return e as EngineError;
   }
@@ -47,6 +49,7 @@ describe('parseBertConfig on hostile config.json (property)', () => {
         expect(err?.message).toMatch(/required field '(\w+)' is missing/);
         expect(dropped).toContain(/'(\w+)'/.exec(err?.message ?? '')?.[1]);
       }),
+      runs(100),
     );
   });
 
@@ -81,6 +84,20 @@ describe('parseBertConfig on hostile config.json (property)', () => {
         expect(err?.message).toContain(`'${key}' is `);
       }),
     );
+  });
+
+  it('any field set to a hostile value (toString keys, arrays, 1e400, 2 MB strings, deep nesting): parsed, or one short line naming the field', () => {
+    const fields = [...REQUIRED, 'model_type', 'architectures', 'position_embedding_type', 'hidden_act', 'layer_norm_eps', 'hidden_dropout_prob', 'attention_probs_dropout_prob', 'max_position_embeddings', 'type_vocab_size', 'pad_token_id'];
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), hostileValue, (key, value) => {
+        const err = rejection({ ...BASE, [key]: value });
+        if (err === null) return;
+        const deep = err.message.includes('nested more than');
+        if (!deep && key !== 'architectures') expect(err.message).toMatch(new RegExp(`\\b${key}\\b`));
+      }),
+      runs(400),
+    );
+    for (const value of HOSTILE_VALUES) expect(rejection({ ...BASE, model_type: value })).not.toBeNull();
   });
 
   it('any within-limits sizes parse, with finite estimates', () => {

@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { estimateParameterCount, estimateTrainingMemory, parseBertConfig } from '../../../src/engine/model/parseConfig';
+import { deepJson, expectShortEngineError, HUGE_STRING, hostileValue } from '../../helpers/hostile';
+import { runs } from '../../helpers/property';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, '../../fixtures/tiny-bert/model/config.json'), 'utf8')) as Record<string, unknown>;
 
@@ -51,11 +53,52 @@ describe('parseBertConfig', () => {
   it.each(['xlm-roberta', 'nomic_bert', 'distilbert'])("refuses model_type '%s' as unsupported", (type) => {
     const err = rejection({ ...MINILM, model_type: type });
     expect(err.code).toBe('unsupported_model');
-    expect(err.message).toContain(`model_type '${type}' is not supported yet (BERT-family \`model_type: bert\` is required)`);
+    expect(err.message).toContain(`model_type "${type}" is not supported yet (BERT-family \`model_type: bert\` is required)`);
+  });
+
+  it('regression (fast-check counterexample [0,{"model_type":{"toString":0}}]): a non-string model_type is named, not String()ed', () => {
+    const err = rejection({ ...MINILM, model_type: JSON.parse('{"toString":0}') });
+    expect(err.code).toBe('bad_config');
+    expect(err.message).toBe(`my/config.json: 'model_type' is an object with key "toString"; it must be a string such as "bert".`);
+  });
+
+  it.each([
+    ['model_type', ['bert'], `'model_type' is an array of 1 (["bert"]); it must be a string such as "bert".`],
+    ['position_embedding_type', JSON.parse('{"valueOf":0}'), `'position_embedding_type' is an object with key "valueOf"; it must be a string such as "absolute".`],
+    ['hidden_act', JSON.parse('[{"toString":0}]'), `'hidden_act' is an array of 1 ([an object]); it must be a string such as "gelu".`],
+  ])('refuses a non-string %s naming the field', (key, value, message) => {
+    expect(rejection({ ...MINILM, [key]: value }).message).toBe(`my/config.json: ${message}`);
+  });
+
+  it('describes architectures of objects without calling their toString', () => {
+    const { model_type: _, ...rest } = MINILM;
+    expect(rejection({ ...rest, architectures: [JSON.parse('{"toString":0}')] }).message).toBe(
+      'my/config.json: has no model_type and its architectures (an array of 1 ([an object])) do not name a BERT model; add `"model_type": "bert"` if this is a BERT model.',
+    );
+  });
+
+  it('says 1e400 is too large to represent (JSON.stringify printed null)', () => {
+    expect(rejection({ ...MINILM, hidden_size: JSON.parse('1e400') }).message).toBe(
+      "my/config.json: 'hidden_size' is a number too large to represent (it reads as Infinity); it must be an integer ≥ 1.",
+    );
+    expect(rejection({ ...MINILM, layer_norm_eps: JSON.parse('-1e400') }).message).toMatch(/'layer_norm_eps' is a number too large to represent \(it reads as -Infinity\)/);
+  });
+
+  it('cuts a 2 MB string to one short line, saying its length', () => {
+    const err = rejection({ ...MINILM, model_type: HUGE_STRING });
+    expect(err.message.length).toBeLessThan(300);
+    expect(err.message).toContain('(2,000,000 characters)');
+  });
+
+  it('refuses deep nesting even in an unused key, so writing the config back after training cannot overflow', () => {
+    const err = rejection({ ...MINILM, unused: deepJson(100_000) });
+    expect(err.code).toBe('bad_config');
+    expect(err.message).toMatch(/^my\/config\.json: nested more than 100 levels deep/);
+    expect(() => rejection({ ...MINILM, vocab_size: deepJson(50_000) })).not.toThrow();
   });
 
   it('refuses relative position embeddings and unknown activations', () => {
-    expect(rejection({ ...MINILM, position_embedding_type: 'relative_key' }).message).toMatch(/position_embedding_type 'relative_key' is not supported/);
+    expect(rejection({ ...MINILM, position_embedding_type: 'relative_key' }).message).toMatch(/position_embedding_type "relative_key" is not supported/);
     expect(rejection({ ...MINILM, hidden_act: 'swish' }).message).toMatch(/hidden_act "swish" is not supported/);
   });
 
@@ -88,16 +131,18 @@ describe('parseBertConfig', () => {
   });
 
   it('never throws anything but EngineError on random JSON (property)', () => {
+    const key = fc.oneof(fc.constantFrom(...Object.keys(MINILM), 'position_embedding_type', '__proto__', 'toString'), fc.string({ maxLength: 6 }));
     fc.assert(
-      fc.property(fc.jsonValue(), fc.dictionary(fc.constantFrom(...Object.keys(MINILM)), fc.jsonValue()), (junk, patch) => {
+      fc.property(hostileValue, fc.dictionary(key, hostileValue, { maxKeys: 4 }), (junk, patch) => {
         for (const input of [junk, { ...MINILM, ...patch }]) {
           try {
             parseBertConfig(input);
           } catch (e) {
-            if (!(e instanceof EngineError)) throw e;
+            expectShortEngineError(e);
           }
         }
       }),
+      runs(300),
     );
   });
 });
