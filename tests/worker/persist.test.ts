@@ -14,6 +14,7 @@ function checkpoint(step: number, totalSteps = 10): TrainingCheckpoint {
     totalSteps,
     lossHistory: Array.from({ length: step }, (_, i) => 1 / (i + 1)),
     runKey: 'pair-5-abc-def',
+    head: { pooling: 'mean', normalize: false, maxSeqLength: 32 },
     weights: new Map([['w', { shape: [2], data: new Float32Array([1, 2]) }]]),
     optimizer: { step, moments: { w: { m: new Float32Array([0.1, 0.2]), v: new Float32Array([0.01, 0.02]), shape: [2] } } },
   };

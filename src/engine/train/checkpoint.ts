@@ -1,14 +1,18 @@
 /**
- * Training checkpoints: weights, AdamW moments, the step reached and the loss history, in one safetensors
- * file (tensors `weight/<name>`, `adam_m/<name>`, `adam_v/<name>`; the rest as JSON in `__metadata__`).
+ * Training checkpoints: weights, AdamW moments, the step reached, the loss history and the embedding head, in one
+ * safetensors file (tensors `weight/<name>`, `adam_m/<name>`, `adam_v/<name>`; the rest as JSON in
+ * `__metadata__`, with a CRC-32 of every tensor and of the metadata: see ./checksums.ts).
  * With the same options and dataset, resuming from step k continues the same trajectory: batches are a
  * pure function of (seed, epoch), so the trainer skips the k steps already taken.
  */
 import { EngineError } from '../errors';
 import { parseSafetensorsHeader, readSafetensors, writeSafetensors } from '../io/safetensors';
-import type { HostTensor } from '../model/encoder';
-import type { MappedDataset } from '../records';
+import type { EmbeddingHead, HostTensor } from '../model/encoder';
+import { POOLING_MODES } from '../model/pooling';
+import { RECORD_FIELDS, type MappedDataset } from '../records';
+import { describeValue, isPlainObject, ownValue } from '../untrusted';
 import type { AdamWState } from './adamw';
+import { CHECKSUMS_KEY, checksumsFor, verifyChecksums } from './checksums';
 import type { TrainingOptions } from './options';
 
 export interface TrainingCheckpoint {
@@ -20,25 +24,77 @@ export interface TrainingCheckpoint {
   lossHistory: number[];
   /** Identifies the run (options and dataset) the checkpoint belongs to. */
   runKey: string;
+  /** Pooling, normalisation and max length the run trained with: a resume must embed the same way. */
+  head: EmbeddingHead;
   /** Model parameters by Hugging Face name. */
   weights: Map<string, HostTensor>;
   /** AdamW moments and step counts. */
   optimizer: AdamWState;
 }
 
-const FORMAT = 'embedding-studio-checkpoint-1';
+/** Version 2 added the checksums and the head; version 1 files (no checksums) are refused. */
+const FORMAT = 'embedding-studio-checkpoint-2';
+const FORMAT_WITHOUT_CHECKSUMS = 'embedding-studio-checkpoint-1';
 
-/** FNV-1a over a string, as 8 hex digits. */
-function hash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a over a string's UTF-16 code units, continuing from `h`. */
+function fnv(h: number, text: string): number {
+  let out = h;
+  for (let i = 0; i < text.length; i++) out = Math.imul(out ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return out;
+}
+
+function hex(h: number): string {
   return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * FNV-1a of the records, fed field by field (each value after its length, so field boundaries count), never as
+ * one string: a dataset of hundreds of MB hashes in place where JSON.stringify of it would exceed the longest
+ * string the engine can build.
+ */
+export function datasetHash(dataset: MappedDataset): string {
+  const fields: readonly string[] = RECORD_FIELDS[dataset.type];
+  let h = FNV_OFFSET;
+  for (const record of dataset.records as readonly object[]) {
+    for (const field of fields) {
+      const v: unknown = (record as Record<string, unknown>)[field];
+      const text = typeof v === 'string' ? v : typeof v === 'number' ? `#${v}` : '';
+      h = fnv(fnv(h, `${text.length}:`), text);
+    }
+  }
+  return hex(h);
 }
 
 /** A key that changes when anything that shapes the trajectory changes: options, or the records themselves. */
 export function runKey(options: TrainingOptions, dataset: MappedDataset): string {
   const { evalEverySteps: _eval, checkpointEverySteps: _ckpt, ...shaping } = options;
-  return `${dataset.type}-${dataset.records.length}-${hash(JSON.stringify(shaping))}-${hash(JSON.stringify(dataset.records))}`;
+  return `${dataset.type}-${dataset.records.length}-${hex(fnv(FNV_OFFSET, JSON.stringify(shaping)))}-${datasetHash(dataset)}`;
+}
+
+/** One embedding-head setting that differs between a checkpoint's run and the model it is loaded into. */
+export interface HeadDifference {
+  setting: keyof EmbeddingHead;
+  checkpoint: EmbeddingHead[keyof EmbeddingHead];
+  now: EmbeddingHead[keyof EmbeddingHead];
+}
+
+/** The head settings (pooling, normalize, maxSeqLength) in which `now` differs from the checkpoint's. */
+export function headDifferences(checkpoint: EmbeddingHead, now: EmbeddingHead): HeadDifference[] {
+  const settings: (keyof EmbeddingHead)[] = ['pooling', 'normalize', 'maxSeqLength'];
+  return settings.filter((s) => checkpoint[s] !== now[s]).map((setting) => ({ setting, checkpoint: checkpoint[setting], now: now[setting] }));
+}
+
+/**
+ * A checkpoint file from its tensors and training state (JSON): the checksums of both are computed here and
+ * stored beside them. serializeCheckpoint's writer; tests forge files with it.
+ */
+export function writeCheckpointFile(tensors: ReadonlyMap<string, HostTensor>, trainingState: string): Uint8Array {
+  const metadata = { embedding_studio: FORMAT, training_state: trainingState };
+  // writeSafetensors adds `format: 'pt'`; the metadata checksum covers every entry the file will hold.
+  const sums = checksumsFor(tensors, { format: 'pt', ...metadata });
+  return writeSafetensors(new Map(tensors), { ...metadata, [CHECKSUMS_KEY]: JSON.stringify(sums) });
 }
 
 export function serializeCheckpoint(ckpt: TrainingCheckpoint): Uint8Array {
@@ -50,34 +106,56 @@ export function serializeCheckpoint(ckpt: TrainingCheckpoint): Uint8Array {
     tensors.set(`adam_v/${name}`, { shape: moment.shape, data: moment.v });
     steps[name] = moment.step ?? ckpt.optimizer.step;
   }
-  const meta = { step: ckpt.step, totalSteps: ckpt.totalSteps, lossHistory: ckpt.lossHistory, runKey: ckpt.runKey, optimizerStep: ckpt.optimizer.step, steps };
-  return writeSafetensors(tensors, { embedding_studio: FORMAT, training_state: JSON.stringify(meta) });
+  const { pooling, normalize, maxSeqLength } = ckpt.head;
+  const meta = { step: ckpt.step, totalSteps: ckpt.totalSteps, lossHistory: ckpt.lossHistory, runKey: ckpt.runKey, optimizerStep: ckpt.optimizer.step, steps, head: { pooling, normalize, maxSeqLength } };
+  return writeCheckpointFile(tensors, JSON.stringify(meta));
 }
 
 function isNumberArray(v: unknown): v is number[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'number');
 }
 
+/** The head a checkpoint's training state records, or null when it is not a valid one. */
+function readHead(v: unknown): EmbeddingHead | null {
+  if (!isPlainObject(v)) return null;
+  const { pooling, normalize, maxSeqLength } = v;
+  const modes: readonly unknown[] = POOLING_MODES;
+  if (!modes.includes(pooling) || typeof normalize !== 'boolean' || !(Number.isInteger(maxSeqLength) && (maxSeqLength as number) >= 1)) return null;
+  return { pooling: pooling as EmbeddingHead['pooling'], normalize, maxSeqLength: maxSeqLength as number };
+}
+
+/**
+ * Reads a checkpoint, after checking every tensor and the training state against their checksums. Throws an
+ * EngineError naming `fileName` for a damaged file, a file of another program, or one of the checksum-less
+ * version 1 (written before checksums existed: it cannot be verified, so it is refused).
+ */
 export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint.safetensors'): TrainingCheckpoint {
   const bad = (why: string) => new EngineError('bad_safetensors', `${fileName} is not a usable training checkpoint: ${why}. Delete it and start the run again.`);
-  const metadata = parseSafetensorsHeader(bytes, fileName).metadata;
-  if (metadata?.embedding_studio !== FORMAT || !metadata.training_state) throw bad('it was not written by Embedding Studio');
-  let meta: Record<string, unknown>;
+  const header = parseSafetensorsHeader(bytes, fileName);
+  const metadata = header.metadata ?? {};
+  const format = ownValue(metadata, 'embedding_studio');
+  if (format === FORMAT_WITHOUT_CHECKSUMS) throw bad('it was written by an older version of Embedding Studio, without checksums, so it cannot be checked for damage');
+  if (format !== FORMAT) throw bad('it was not written by Embedding Studio');
+  verifyChecksums(bytes, header, fileName);
+  const state = ownValue(metadata, 'training_state');
+  let meta: unknown;
   try {
-    meta = JSON.parse(metadata.training_state) as Record<string, unknown>;
+    meta = JSON.parse(state ?? '');
   } catch {
     throw bad('its training state is not valid JSON');
   }
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw bad('its training state is not an object');
+  if (!isPlainObject(meta)) throw bad('its training state is not an object');
   const { step, totalSteps, lossHistory, runKey: key, optimizerStep, steps } = meta;
   if (typeof step !== 'number' || typeof totalSteps !== 'number' || typeof key !== 'string' || typeof optimizerStep !== 'number') throw bad('its step counts are missing');
-  if (!isNumberArray(lossHistory) || typeof steps !== 'object' || steps === null) throw bad('its loss history is missing');
-  if (!Number.isInteger(step) || step < 0 || step > totalSteps || lossHistory.length !== step) throw bad(`its step ${step} does not match its loss history of ${lossHistory.length} steps`);
+  if (!isNumberArray(lossHistory) || !isPlainObject(steps)) throw bad('its loss history is missing');
+  if (!Number.isInteger(step) || step < 0 || step > totalSteps || lossHistory.length !== step) throw bad(`its step ${describeValue(step)} does not match its loss history of ${lossHistory.length} steps`);
+  const head = readHead(meta.head);
+  if (head === null) throw bad('its embedding head (pooling, normalize, max length) is missing');
   const weights = new Map<string, HostTensor>();
   // A null-prototype record: a tensor named 'adam_m/__proto__' must not reach Object.prototype.
   const moments: AdamWState['moments'] = Object.create(null) as AdamWState['moments'];
   const stepOf = (param: string): number | undefined => {
-    const v = Object.prototype.hasOwnProperty.call(steps, param) ? (steps as Record<string, unknown>)[param] : undefined;
+    const v = ownValue(steps, param);
     return typeof v === 'number' ? v : undefined;
   };
   for (const [name, t] of readSafetensors(bytes, fileName)) {
@@ -91,9 +169,9 @@ export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint.
   }
   for (const [param, m] of Object.entries(moments)) {
     const size = m.shape.reduce((a, b) => a * b, 1);
-    if (m.m.length !== size || m.v.length !== size) throw bad(`the optimizer state of '${param}' is incomplete`);
+    if (m.m.length !== size || m.v.length !== size) throw bad(`the optimizer state of ${describeValue(param)} is incomplete`);
   }
-  return { step, totalSteps, lossHistory, runKey: key, weights, optimizer: { step: optimizerStep, moments } };
+  return { step, totalSteps, lossHistory, runKey: key, head, weights, optimizer: { step: optimizerStep, moments } };
 }
 
 /**

@@ -1,14 +1,15 @@
 /**
- * Damaged or forged checkpoint files: truncations, flipped bytes, forged training state, tensor names that try
- * Object.prototype, optimizer state with a moment missing, weights of another model. Each is an EngineError
- * naming the file; none pollutes prototypes or escapes as another exception.
+ * Damaged or forged checkpoint files: truncations, flipped bits and bytes, edited tensors or training state,
+ * files without checksums, forged training state (with valid checksums), tensor names that try Object.prototype,
+ * optimizer state with a moment missing, weights of another model. Each is an EngineError naming the file; none
+ * pollutes prototypes or escapes as another exception.
  */
 import fc from 'fast-check';
 import { runs } from '../../helpers/property';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
-import { writeSafetensors } from '../../../src/engine/io/safetensors';
-import { checkCheckpointFits, deserializeCheckpoint, serializeCheckpoint, type TrainingCheckpoint } from '../../../src/engine/train/checkpoint';
+import { parseSafetensorsHeader, readSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
+import { checkCheckpointFits, deserializeCheckpoint, serializeCheckpoint, writeCheckpointFile, type TrainingCheckpoint } from '../../../src/engine/train/checkpoint';
 
 const FILE = 'runs/a/checkpoint.safetensors';
 const w = (shape: number[], v = 0.5) => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(v) });
@@ -18,6 +19,7 @@ const CKPT: TrainingCheckpoint = {
   totalSteps: 5,
   lossHistory: [1.5, 1.25],
   runKey: 'pair-20-abc-def',
+  head: { pooling: 'mean', normalize: true, maxSeqLength: 64 },
   weights: new Map([['a.weight', w([2, 3])], ['a.bias', w([3])]]),
   optimizer: {
     step: 2,
@@ -28,7 +30,8 @@ const CKPT: TrainingCheckpoint = {
   },
 };
 const BYTES = serializeCheckpoint(CKPT);
-const STATE = { step: 2, totalSteps: 5, lossHistory: [1.5, 1.25], runKey: 'k', optimizerStep: 2, steps: { 'a.bias': 2 } };
+const HEAD = { pooling: 'mean', normalize: true, maxSeqLength: 64 };
+const STATE = { step: 2, totalSteps: 5, lossHistory: [1.5, 1.25], runKey: 'k', optimizerStep: 2, steps: { 'a.bias': 2 }, head: HEAD };
 
 function failure(bytes: Uint8Array): EngineError | null {
   try {
@@ -41,36 +44,106 @@ function failure(bytes: Uint8Array): EngineError | null {
   }
 }
 
+/** A file with valid checksums around whatever tensors and training state it is given. */
 function forged(tensors: Record<string, { shape: number[]; data: Float32Array }>, state: unknown = STATE): Uint8Array {
-  return writeSafetensors(tensors, { embedding_studio: 'embedding-studio-checkpoint-1', training_state: JSON.stringify(state) });
+  return writeCheckpointFile(new Map(Object.entries(tensors)), JSON.stringify(state));
 }
+
+/** `bytes` rewritten with the same checksums entry but `edit` applied to its tensors and metadata. */
+function edited(bytes: Uint8Array, edit: (tensors: Map<string, { shape: number[]; data: Float32Array }>, metadata: Record<string, string>) => void): Uint8Array {
+  const metadata = { ...parseSafetensorsHeader(bytes).metadata };
+  const tensors = new Map([...readSafetensors(bytes)].map(([name, t]) => [name, { shape: t.shape, data: t.data.slice() }]));
+  edit(tensors, metadata);
+  const { format: _pt, ...rest } = metadata;
+  return writeSafetensors(tensors, rest);
+}
+
+const damaged = (what: string) => `${FILE} is damaged: ${what}; delete it (and start the run again) or resume from another checkpoint.`;
 
 describe('deserializeCheckpoint on damaged files (property)', () => {
   it('round-trips', () => {
     const back = deserializeCheckpoint(BYTES, FILE);
-    expect(back).toMatchObject({ step: 2, totalSteps: 5, lossHistory: [1.5, 1.25], runKey: CKPT.runKey });
+    expect(back).toMatchObject({ step: 2, totalSteps: 5, lossHistory: [1.5, 1.25], runKey: CKPT.runKey, head: CKPT.head });
+    expect(back.weights.get('a.weight')?.data).toEqual(CKPT.weights.get('a.weight')?.data);
     expect(back.optimizer.moments['a.bias'].v).toEqual(CKPT.optimizer.moments['a.bias'].v);
   });
 
-  it('any truncation or flipped byte is refused naming the file, or reads as a checkpoint', () => {
+  it('refuses every single flipped bit of the file, and every truncation', () => {
+    for (let i = 0; i < BYTES.length; i++) {
+      expect(failure(BYTES.subarray(0, i)), `truncated to ${i} bytes`).not.toBeNull();
+      for (let bit = 0; bit < 8; bit++) {
+        const copy = BYTES.slice();
+        copy[i] ^= 1 << bit;
+        expect(failure(copy), `bit ${bit} of byte ${i}`).not.toBeNull();
+      }
+    }
+  });
+
+  it('a random bit flipped in a random checkpoint is refused (property)', () => {
+    const tensor = fc.array(fc.float({ noDefaultInfinity: true, noNaN: true }), { minLength: 1, maxLength: 16 }).map((v) => ({ shape: [v.length], data: Float32Array.from(v) }));
     fc.assert(
-      fc.property(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), (at, value, truncate) => {
-        const i = at % BYTES.length;
-        if (truncate) expect(failure(BYTES.subarray(0, i))).not.toBeNull();
-        else {
-          const copy = BYTES.slice();
-          copy[i] = value;
-          failure(copy);
-        }
+      fc.property(fc.dictionary(fc.constantFrom('a.weight', 'b.bias', 'c.x'), tensor, { minKeys: 1 }), fc.nat(), fc.nat(7), (params, at, bit) => {
+        const weights = new Map(Object.entries(params));
+        const moments = Object.fromEntries([...weights].map(([n, t]) => [n, { m: t.data.map((x) => x / 2), v: t.data.map((x) => x * x), shape: t.shape, step: 1 }]));
+        const bytes = serializeCheckpoint({ ...CKPT, step: 1, lossHistory: [0.5], weights, optimizer: { step: 1, moments } });
+        const copy = bytes.slice();
+        copy[at % copy.length] ^= 1 << bit;
+        expect(failure(copy)).not.toBeNull();
+      }),
+      runs(300),
+    );
+  });
+
+  it('any byte replaced is refused naming the file, or the file reads as the same checkpoint', () => {
+    const original = deserializeCheckpoint(BYTES, FILE);
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 0, max: 255 }), (at, value) => {
+        const copy = BYTES.slice();
+        copy[at % BYTES.length] = value;
+        if (failure(copy) === null) expect(deserializeCheckpoint(copy, FILE)).toEqual(original);
       }),
       runs(500),
+    );
+  });
+
+  it('an edited tensor or training state, rewritten as a valid file, does not match its checksum', () => {
+    const tweaked = edited(BYTES, (tensors) => {
+      (tensors.get('adam_v/a.weight') as { data: Float32Array }).data[4] = 0.25;
+    });
+    expect(failure(tweaked)?.message).toBe(damaged(`tensor "adam_v/a.weight" does not match its checksum`));
+    const reshaped = edited(BYTES, (tensors) => {
+      (tensors.get('weight/a.weight') as { shape: number[] }).shape = [3, 2];
+    });
+    expect(failure(reshaped)?.message).toBe(damaged(`tensor "weight/a.weight" does not match its checksum`));
+    const later = edited(BYTES, (_, metadata) => {
+      metadata.training_state = metadata.training_state.replace('"step":2', '"step":1').replace('[1.5,1.25]', '[1.5]');
+    });
+    expect(failure(later)?.message).toBe(damaged('its training state (the file header) does not match its checksum'));
+    const extra = edited(BYTES, (tensors) => {
+      tensors.set('weight/b.bias', w([3]));
+    });
+    expect(failure(extra)?.message).toBe(damaged(`tensor "weight/b.bias" has no checksum`));
+    const fewer = edited(BYTES, (tensors) => {
+      tensors.delete('adam_m/a.bias');
+    });
+    expect(failure(fewer)?.message).toBe(damaged(`tensor "adam_m/a.bias" is missing`));
+    const unsummed = edited(BYTES, (_, metadata) => {
+      delete metadata.checksums;
+    });
+    expect(failure(unsummed)?.message).toBe(damaged(`its 'checksums' entry is missing or unreadable`));
+  });
+
+  it('refuses a checkpoint of the version without checksums, saying so', () => {
+    const old = writeSafetensors({ 'weight/a.bias': w([3]) }, { embedding_studio: 'embedding-studio-checkpoint-1', training_state: JSON.stringify(STATE) });
+    expect(failure(old)?.message).toBe(
+      `${FILE} is not a usable training checkpoint: it was written by an older version of Embedding Studio, without checksums, so it cannot be checked for damage. Delete it and start the run again.`,
     );
   });
 
   it('forged training state: wrong types, steps that do not match the history', () => {
     const bad = fc.oneof(
       fc.jsonValue({ maxDepth: 2 }),
-      fc.record({ step: fc.oneof(fc.integer({ min: -3, max: 9 }), fc.double()), totalSteps: fc.integer({ min: 0, max: 9 }), lossHistory: fc.array(fc.double(), { maxLength: 4 }), runKey: fc.string(), optimizerStep: fc.nat(), steps: fc.constant({}) }),
+      fc.record({ step: fc.oneof(fc.integer({ min: -3, max: 9 }), fc.double()), totalSteps: fc.integer({ min: 0, max: 9 }), lossHistory: fc.array(fc.double(), { maxLength: 4 }), runKey: fc.string(), optimizerStep: fc.nat(), steps: fc.constant({}), head: fc.constant(HEAD) }),
     );
     fc.assert(
       fc.property(bad, (state) => {
@@ -93,7 +166,15 @@ describe('deserializeCheckpoint on damaged files (property)', () => {
   });
 
   it('an optimizer moment without its pair is refused', () => {
-    expect(failure(forged({ 'adam_m/a.bias': w([3]) }))?.message).toBe(`${FILE} is not a usable training checkpoint: the optimizer state of 'a.bias' is incomplete. Delete it and start the run again.`);
+    expect(failure(forged({ 'adam_m/a.bias': w([3]) }))?.message).toBe(`${FILE} is not a usable training checkpoint: the optimizer state of "a.bias" is incomplete. Delete it and start the run again.`);
+  });
+
+  it('a training state without its embedding head is refused', () => {
+    const { head: _head, ...headless } = STATE;
+    expect(failure(forged({ 'weight/a.bias': w([3]) }, headless))?.message).toBe(
+      `${FILE} is not a usable training checkpoint: its embedding head (pooling, normalize, max length) is missing. Delete it and start the run again.`,
+    );
+    expect(failure(forged({ 'weight/a.bias': w([3]) }, { ...STATE, head: { ...HEAD, pooling: 'toString' } }))).not.toBeNull();
   });
 });
 
