@@ -7,9 +7,14 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import { EngineError } from '../../src/engine/errors';
 
+/** JSON text of `levels` nested arrays/objects (`levels` even), which JSON.stringify could not write. */
+export function deepJsonText(levels: number): string {
+  return `${'[{"a":'.repeat(levels / 2)}0${'}]'.repeat(levels / 2)}`;
+}
+
 /** `levels` nested arrays/objects, built by JSON.parse (no recursion here). */
 export function deepJson(levels: number): unknown {
-  return JSON.parse(`${'[{"a":'.repeat(levels / 2)}0${'}]'.repeat(levels / 2)}`);
+  return JSON.parse(deepJsonText(levels));
 }
 
 /** A 2,000,000-character string, made once. */

@@ -6,6 +6,8 @@
 import { EngineError } from '../errors';
 import type { BertConfig } from '../model/config';
 import { parseBertConfig } from '../model/parseConfig';
+import { checkTokenizerIds } from '../tokenizerIds';
+import { describeValue, isPlainObject } from '../untrusted';
 import { selectBertWeights, type WeightTensor } from './bertWeights';
 import type { ModelFileSource } from './fileSource';
 import { readSafetensors } from './safetensors';
@@ -29,12 +31,13 @@ export interface LoadedModelFiles {
   sentenceTransformers: SentenceTransformersSettings;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function missing(source: ModelFileSource, path: string, fix: string): never {
   throw new EngineError('missing_file', `${path} is missing from ${source.description}: ${fix}`);
+}
+
+/** A path from a file, as is when short and printable, else quoted and cut by describeValue. */
+function pathForMessage(path: string): string {
+  return path.length <= 100 && /^[\x20-\x7e]*$/.test(path) ? path : describeValue(path, 100);
 }
 
 /** Reads model.safetensors, or the shards named by model.safetensors.index.json. */
@@ -53,12 +56,23 @@ async function readWeights(source: ModelFileSource, prefix: string): Promise<Map
         : 'export the model with save_pretrained(dir, safe_serialization=True), or convert pytorch_model.bin to safetensors.',
     );
   }
+  const indexPath = `${prefix}model.safetensors.index.json`;
   const weightMap = isPlainObject(index) && isPlainObject(index.weight_map) ? index.weight_map : null;
-  if (weightMap === null) throw new EngineError('bad_config', `${prefix}model.safetensors.index.json has no weight_map object; download it again.`);
+  if (weightMap === null) throw new EngineError('bad_config', `${indexPath} has no weight_map object; download it again.`);
+  const shards = new Set<string>();
+  for (const [tensor, shard] of Object.entries(weightMap)) {
+    if (typeof shard !== 'string') {
+      throw new EngineError(
+        'bad_config',
+        `${indexPath}: weight_map entry ${describeValue(tensor, 160)} is ${describeValue(shard)}; it must be the file name of a shard such as "model-00001-of-00002.safetensors" (download the index again).`,
+      );
+    }
+    shards.add(shard);
+  }
   const out = new Map<string, WeightTensor>();
-  for (const shard of new Set(Object.values(weightMap).map(String))) {
+  for (const shard of shards) {
     const shardBytes = await source.read(`${prefix}${shard}`);
-    if (shardBytes === null) missing(source, `${prefix}${shard}`, 'model.safetensors.index.json lists this shard; copy every shard of the model.');
+    if (shardBytes === null) missing(source, pathForMessage(`${prefix}${shard}`), 'model.safetensors.index.json lists this shard; copy every shard of the model.');
     for (const [name, t] of readSafetensors(shardBytes, `${prefix}${shard}`)) out.set(name, t);
   }
   return out;
@@ -69,22 +83,6 @@ async function readObject(source: ModelFileSource, path: string, fix: string): P
   if (json === null) missing(source, path, fix);
   if (!isPlainObject(json)) throw new EngineError('bad_config', `${path} in ${source.description} must be a JSON object.`);
   return json;
-}
-
-/** Checks the tokenizer's ids fit the word-embedding table (a mismatched tokenizer would index out of range). */
-function checkVocabFits(tokenizerJson: Record<string, unknown>, config: BertConfig, prefix: string): void {
-  const model = isPlainObject(tokenizerJson.model) ? tokenizerJson.model : {};
-  const ids: number[] = isPlainObject(model.vocab) ? Object.values(model.vocab).filter((v): v is number => typeof v === 'number') : [];
-  if (Array.isArray(tokenizerJson.added_tokens)) {
-    for (const t of tokenizerJson.added_tokens) if (isPlainObject(t) && typeof t.id === 'number') ids.push(t.id);
-  }
-  const maxId = ids.reduce((m, v) => Math.max(m, v), -1);
-  if (maxId >= config.vocabSize) {
-    throw new EngineError(
-      'bad_tokenizer',
-      `${prefix}tokenizer.json has token id ${maxId} but config.json's vocab_size is ${config.vocabSize}; the tokenizer belongs to a different model.`,
-    );
-  }
 }
 
 /** A model folder before its weights are read: everything but the tensors (and vocab.txt). */
@@ -109,7 +107,8 @@ export async function loadModelFolder(source: ModelFileSource, options: LoadMode
     `${prefix}tokenizer.json`,
     'the fast-tokenizer file is required; load the tokenizer in Python and save_pretrained(dir) to write it.',
   );
-  checkVocabFits(tokenizerJson, config, prefix);
+  // Every id the tokenizer can produce must be a row of the embedding table (else GatherV2 fails at embed time).
+  checkTokenizerIds(tokenizerJson, { vocabSize: config.vocabSize, tokenizerFile: `${prefix}tokenizer.json`, configFile: configPath });
   const tokenizerConfig = (await readJsonFile(source, `${prefix}tokenizer_config.json`)) ?? {};
   if (!isPlainObject(tokenizerConfig)) throw new EngineError('bad_config', `${prefix}tokenizer_config.json must be a JSON object.`);
   const specialTokensMap = await readJsonFile(source, `${prefix}special_tokens_map.json`);

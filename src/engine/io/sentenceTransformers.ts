@@ -3,6 +3,7 @@
  * `config.json`, and `sentence_bert_config.json`.
  */
 import { EngineError } from '../errors';
+import { checkJsonDepth, describeValue, hasOwn, isPlainObject } from '../untrusted';
 import type { ModelFileSource } from './fileSource';
 
 /** Pooling strategies the engine implements (same strings as `model/pooling.ts`'s PoolingMode). */
@@ -16,6 +17,8 @@ export interface SentenceTransformersSettings {
   normalize: boolean;
   /** sentence_bert_config.json's max_seq_length, or null when absent. */
   maxSeqLength: number | null;
+  /** The sentence_bert_config.json that set maxSeqLength (e.g. '0_Transformer/sentence_bert_config.json'), for messages. */
+  maxSeqLengthFile?: string;
   /** modules.json as read, or null when absent. */
   modules: object | null;
 }
@@ -42,11 +45,13 @@ const POOLING_FLAGS: ReadonlyArray<[string, SentencePooling | null]> = [
   ['pooling_mode_lasttoken', null],
 ];
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A parser's message cut to one short line (V8 quotes the start of the text in it). */
+function capped(message: string, max = 120): string {
+  const line = message.replace(/\s+/g, ' ');
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
 
-/** Reads and parses a JSON file; null when it does not exist. */
+/** Reads and parses a JSON file; null when it does not exist. Refuses nesting that would overflow a later copy. */
 export async function readJsonFile(source: ModelFileSource, path: string): Promise<unknown> {
   const bytes = await source.read(path);
   if (bytes === null) return null;
@@ -56,29 +61,48 @@ export async function readJsonFile(source: ModelFileSource, path: string): Promi
   } catch {
     throw new EngineError('bad_config', `${path} in ${source.description} is not valid UTF-8 text; download it again.`);
   }
+  let json: unknown;
   try {
-    return JSON.parse(text);
+    json = JSON.parse(text);
   } catch (e) {
-    throw new EngineError('bad_config', `${path} in ${source.description} is not valid JSON (${(e as Error).message}); download it again.`);
+    throw new EngineError('bad_config', `${path} in ${source.description} is not valid JSON (${capped((e as Error).message)}); download it again.`);
   }
+  checkJsonDepth(json, `${path} in ${source.description}`);
+  return json;
+}
+
+const RESAVE = 're-save the model with sentence-transformers';
+
+/** A modules.json entry's field: a string (or absent, giving `fallback`), else refused naming entry and field. */
+function moduleString(m: Record<string, unknown>, key: string, i: number, example: string, fallback: string | null): string {
+  const v = hasOwn(m, key) ? m[key] : undefined;
+  if (typeof v === 'string') return v;
+  if ((v === undefined || v === null) && fallback !== null) return fallback;
+  throw new EngineError('bad_config', `modules.json entry ${i}: '${key}' is ${describeValue(v)}; it must be a string such as "${example}" (${RESAVE}).`);
 }
 
 /** Validates modules.json: a list of {idx, name, path, type}; only Transformer, Pooling and Normalize. */
 export function parseModules(json: unknown): StModule[] {
   if (!Array.isArray(json)) throw new EngineError('bad_config', `modules.json must be a JSON list of modules.`);
   return json.map((m, i) => {
-    if (!isPlainObject(m) || typeof m.type !== 'string' || typeof (m.path ?? '') !== 'string') {
-      throw new EngineError('bad_config', `modules.json entry ${i} needs a string 'type' and 'path'.`);
+    if (!isPlainObject(m)) {
+      throw new EngineError('bad_config', `modules.json entry ${i} is ${describeValue(m)}; each entry must be an object with 'idx', 'name', 'path' and 'type' (${RESAVE}).`);
     }
-    const type = m.type;
+    const type = moduleString(m, 'type', i, 'sentence_transformers.models.Pooling', null);
+    const path = moduleString(m, 'path', i, i === 0 ? '' : `${i}_Pooling`, '');
+    const name = moduleString(m, 'name', i, String(i), String(i));
+    const idx = hasOwn(m, 'idx') ? m.idx : undefined;
+    if (idx !== undefined && idx !== null && !(typeof idx === 'number' && Number.isSafeInteger(idx))) {
+      throw new EngineError('bad_config', `modules.json entry ${i}: 'idx' is ${describeValue(idx)}; it must be a whole number such as ${i} (${RESAVE}).`);
+    }
     if (!TRANSFORMER.test(type) && !POOLING.test(type) && !NORMALIZE.test(type)) {
       throw new EngineError(
         'unsupported_model',
-        `modules.json lists module '${type}' (${String(m.path)}); only Transformer, Pooling and Normalize modules are supported yet ` +
+        `modules.json lists module ${describeValue(type)} at ${describeValue(path)}; only Transformer, Pooling and Normalize modules are supported yet ` +
           `(a Dense or other head would change the embeddings).`,
       );
     }
-    return { idx: typeof m.idx === 'number' ? m.idx : i, name: String(m.name ?? i), path: String(m.path ?? ''), type };
+    return { idx: typeof idx === 'number' ? idx : i, name, path, type };
   });
 }
 
@@ -92,7 +116,13 @@ export function transformerPrefix(modules: StModule[] | null): string {
 /** Pooling `config.json` → the engine's pooling mode. */
 export function parsePoolingConfig(json: unknown, fileName: string): SentencePooling {
   if (!isPlainObject(json)) throw new EngineError('bad_config', `${fileName} must be a JSON object of pooling_mode_* flags.`);
-  const on = POOLING_FLAGS.filter(([key]) => json[key] === true);
+  for (const [key] of POOLING_FLAGS) {
+    const v = hasOwn(json, key) ? json[key] : undefined;
+    if (v !== undefined && v !== null && typeof v !== 'boolean') {
+      throw new EngineError('bad_config', `${fileName}: ${key} is ${describeValue(v)}; it must be true or false.`);
+    }
+  }
+  const on = POOLING_FLAGS.filter(([key]) => hasOwn(json, key) && json[key] === true);
   if (on.length === 0) {
     throw new EngineError('bad_config', `${fileName} enables no pooling mode; set one of ${POOLING_FLAGS.map(([k]) => k).join(', ')} to true.`);
   }
@@ -116,20 +146,23 @@ export async function readSentenceTransformersSettings(source: ModelFileSource):
   if (poolingPath !== null) {
     const poolingJson = await readJsonFile(source, poolingPath);
     if (poolingJson === null && poolingModule) {
-      throw new EngineError('missing_file', `${poolingPath} is missing from ${source.description}, but modules.json lists a Pooling module at '${poolingModule.path}'; copy the whole model folder.`);
+      throw new EngineError('missing_file', `${poolingPath} is missing from ${source.description}, but modules.json lists a Pooling module at ${describeValue(poolingModule.path)}; copy the whole model folder.`);
     }
     if (poolingJson !== null) pooling = parsePoolingConfig(poolingJson, poolingPath);
   }
   const prefix = transformerPrefix(modules);
-  const sbert = await readJsonFile(source, `${prefix}sentence_bert_config.json`);
+  const sbertPath = `${prefix}sentence_bert_config.json`;
+  const sbert = await readJsonFile(source, sbertPath);
+  if (sbert !== null && !isPlainObject(sbert)) throw new EngineError('bad_config', `${sbertPath} in ${source.description} must be a JSON object.`);
   let maxSeqLength: number | null = null;
-  if (isPlainObject(sbert) && sbert.max_seq_length !== undefined && sbert.max_seq_length !== null) {
-    const v = sbert.max_seq_length;
+  const v = sbert !== null && hasOwn(sbert, 'max_seq_length') ? sbert.max_seq_length : undefined;
+  if (v !== undefined && v !== null) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-      throw new EngineError('bad_config', `${prefix}sentence_bert_config.json: max_seq_length is ${JSON.stringify(v)}; it must be a positive integer.`);
+      throw new EngineError('bad_config', `${sbertPath}: max_seq_length is ${describeValue(v)}; it must be a positive integer.`);
     }
     maxSeqLength = v;
   }
   const normalize = modules?.some((m) => NORMALIZE.test(m.type)) ?? false;
-  return { settings: { pooling, normalize, maxSeqLength, modules: modulesJson === null ? null : (modulesJson as object) }, prefix };
+  const settings: SentenceTransformersSettings = { pooling, normalize, maxSeqLength, modules: modulesJson === null ? null : (modulesJson as object) };
+  return { settings: maxSeqLength === null ? settings : { ...settings, maxSeqLengthFile: sbertPath }, prefix };
 }
