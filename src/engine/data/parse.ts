@@ -4,6 +4,7 @@
  * Blob/File through it; `parseDatasetText` parses a small string.
  */
 import { EngineError } from '../errors';
+import { HEAD_BYTES, inspectHead } from './content';
 import { DelimitedReader, NewlineNormaliser } from './csv';
 import { JsonlReader } from './jsonl';
 import { delimitedFormat, detectDelimiter, detectFormat, detectHeader, detectQuoting, sampleRows } from './sniff';
@@ -18,6 +19,8 @@ import type {
 
 const DEFAULT_SNIFF_BYTES = 1 << 20;
 const DEFAULT_MAX_PROBLEMS = 1000;
+/** Most columns a dataset may have: more means a wrong separator or a file that is not a table. */
+export const MAX_COLUMNS = 1000;
 
 interface Reader {
   push(text: string): void;
@@ -33,7 +36,10 @@ class Collector {
   problemCount = 0;
   private readonly known = new Set<string>();
 
-  constructor(private readonly maxProblems: number) {}
+  constructor(
+    private readonly maxProblems: number,
+    private readonly fileName: string,
+  ) {}
 
   problem(row: number, message: string): void {
     this.problemCount++;
@@ -50,6 +56,17 @@ class Collector {
     return unique;
   }
 
+  /** Refuses a delimited row with more than `MAX_COLUMNS` fields. */
+  checkFields(values: readonly string[], line: number, delimiter: Delimiter): void {
+    if (values.length <= MAX_COLUMNS) return;
+    const by = delimiter === '\t' ? 'tabs' : `"${delimiter}"`;
+    throw new EngineError(
+      'bad_dataset',
+      `${this.fileName}: line ${line} has ${values.length.toLocaleString('en-US')} fields separated by ${by}; a dataset needs a few columns ` +
+        `(at most ${MAX_COLUMNS.toLocaleString('en-US')}), so the separator is probably wrong or the file is not a table. Check the file, or choose the separator by hand.`,
+    );
+  }
+
   addValues(values: string[], line: number): void {
     while (this.columns.length < values.length) this.addColumn('');
     this.rows.push(Object.fromEntries(values.map((v, k) => [this.columns[k], v])));
@@ -61,6 +78,13 @@ class Collector {
       if (!this.known.has(key)) {
         this.known.add(key);
         this.columns.push(key);
+        if (this.columns.length > MAX_COLUMNS) {
+          throw new EngineError(
+            'bad_dataset',
+            `${this.fileName}: line ${line} brings the rows to more than ${MAX_COLUMNS.toLocaleString('en-US')} distinct keys; ` +
+              'a dataset row needs a few fields (e.g. "text" and "text_pos"). Check how the file was written.',
+          );
+        }
       }
     }
     this.rows.push(value);
@@ -87,33 +111,65 @@ export class DatasetParser {
   private hasHeader = false;
   private bytesRead = 0;
   private finished = false;
+  /** Chunks held back until the head of the file has been inspected; null once it has. */
+  private head: (string | Uint8Array)[] | null = [];
+  private headSize = 0;
 
   constructor(
     private readonly options: ParseOptions = {},
     private readonly onProgress?: ProgressCallback,
   ) {
     this.fileName = options.fileName ?? 'dataset';
-    this.collected = new Collector(options.maxProblems ?? DEFAULT_MAX_PROBLEMS);
+    this.collected = new Collector(options.maxProblems ?? DEFAULT_MAX_PROBLEMS, this.fileName);
   }
 
-  /** Adds a chunk of the file. Bytes are decoded as UTF-8 (a BOM is dropped); chunks may split characters. */
+  /**
+   * Adds a chunk of the file. Bytes are decoded as UTF-8 (a BOM is dropped); chunks may split characters. The first
+   * `HEAD_BYTES` are held back until they show the file is UTF-8 text (see ./content.ts), which throws otherwise.
+   */
   push(chunk: string | Uint8Array): void {
     if (this.finished) throw new Error('DatasetParser.push after finish');
-    let text: string;
-    if (typeof chunk === 'string') {
-      text = this.decoder.decode() + chunk;
-      this.bytesRead += chunk.length;
-    } else {
-      text = this.decoder.decode(chunk, { stream: true });
-      this.bytesRead += chunk.byteLength;
+    const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+    this.bytesRead += size;
+    if (this.head !== null) {
+      if (this.head.length > 0 && typeof this.head[0] !== typeof chunk) this.releaseHead(false);
     }
-    this.take(text);
+    if (this.head !== null) {
+      this.head.push(typeof chunk === 'string' ? chunk : chunk.slice());
+      this.headSize += size;
+      if (this.headSize >= HEAD_BYTES) this.releaseHead(false);
+    } else {
+      this.take(typeof chunk === 'string' ? this.decoder.decode() + chunk : this.decoder.decode(chunk, { stream: true }));
+    }
     this.report();
+  }
+
+  /** Inspects the held-back head (all of the file when `whole`), then decodes and reads it. */
+  private releaseHead(whole: boolean): void {
+    if (this.head === null) return;
+    const parts = this.head;
+    this.head = null;
+    if (parts.length === 0) return;
+    if (parts.every((p) => typeof p === 'string')) {
+      const text = parts.join('');
+      inspectHead(new TextEncoder().encode(text.slice(0, HEAD_BYTES)), this.fileName, whole && text.length <= HEAD_BYTES);
+      this.take(this.decoder.decode() + text);
+      return;
+    }
+    const bytes = new Uint8Array(this.headSize);
+    let at = 0;
+    for (const p of parts as Uint8Array[]) {
+      bytes.set(p, at);
+      at += p.byteLength;
+    }
+    inspectHead(bytes, this.fileName, whole);
+    this.take(this.decoder.decode(bytes, { stream: true }));
   }
 
   /** Ends the input and returns what was read. Throws a `bad_dataset` EngineError when the file has no content. */
   finish(): ParsedDataset {
     if (this.finished) throw new Error('DatasetParser.finish called twice');
+    this.releaseHead(true);
     this.take(this.decoder.decode());
     const tail = this.newlines.finish();
     if (this.reader === null) this.start(this.sample + tail, true);
@@ -188,6 +244,7 @@ export class DatasetParser {
     let headerPending = this.hasHeader;
     return new DelimitedReader(delimiter, this.quoted, {
       row: (values, line) => {
+        this.collected.checkFields(values, line, delimiter);
         if (headerPending) {
           headerPending = false;
           for (const name of values) this.collected.addColumn(name);

@@ -34,8 +34,35 @@ export function detectFormat(sample: string, fileName: string): 'jsonl' | 'delim
     );
   }
   if (ext === 'jsonl' || ext === 'ndjson' || ext === 'json') return 'jsonl';
+  if (first === '[' && JSON_ARRAY_START.test(sample)) {
+    const dot = fileName.lastIndexOf('.');
+    const jsonl = `${dot <= 0 ? fileName : fileName.slice(0, dot)}.jsonl`;
+    throw new EngineError(
+      'bad_dataset',
+      `${fileName}: this is a JSON array, not CSV; the app reads JSON Lines (one object per line). ` +
+        `Convert it, e.g. with \`jq -c ".[]" ${fileName} > ${jsonl}\`, and choose ${jsonl}.`,
+    );
+  }
+  if (first === '{' && firstLineIsObject(sample)) return 'jsonl';
   if (ext === 'csv' || ext === 'tsv' || ext === 'tab') return 'delimited';
   return first === '{' ? 'jsonl' : 'delimited';
+}
+
+/** A JSON array of objects, arrays or strings (a CSV cell may start with `[`, but not with `[{` or `["`). */
+const JSON_ARRAY_START = /^\s*\[\s*[{["\]]/;
+
+/** Whether the first non-blank line is a whole JSON object: JSON Lines, whatever the file is called. */
+function firstLineIsObject(sample: string): boolean {
+  const start = sample.length - sample.trimStart().length;
+  const end = sample.indexOf('\n', start);
+  const line = sample.slice(start, end === -1 ? sample.length : end).trim();
+  if (!line.endsWith('}')) return false;
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /** Complete records of the sample (the last one only when the sample is the whole file), split into fields. */

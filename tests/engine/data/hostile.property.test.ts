@@ -93,15 +93,16 @@ describe('CSV/TSV on hostile input (property)', () => {
     fc.assert(fc.property(bytes, fc.constantFrom('x.csv', 'x.tsv', 'x.jsonl', 'x.bin'), fc.integer({ min: 1, max: 64 }), (b, name, chunk) => void load(b, name, chunk)), runs(600));
   });
 
-  it('latin-1 bytes in a UTF-8 file become replacement characters, nothing else changes', () => {
-    const latin1 = Uint8Array.from([...'text,text_pos\ncaf', 0xe9, ...',na', 0xef, ...'ve\n'].map((c) => (typeof c === 'string' ? c.charCodeAt(0) : c)));
-    const parsed = load(latin1, 'latin1.csv') as ParsedDataset;
-    expect(parsed.rows).toEqual([{ text: 'caf\uFFFD', text_pos: 'na\uFFFDve' }]);
+  it('a file that is largely latin-1 is refused (see content.test.ts); a stray latin-1 byte in a UTF-8 file becomes U+FFFD, nothing else changes', () => {
+    const bytes = (parts: (string | number)[]) => Uint8Array.from(parts.flatMap((c) => (typeof c === 'string' ? [...c].map((x) => x.charCodeAt(0)) : [c])));
+    expect(load(bytes(['text,text_pos\ncaf', 0xe9, ',na', 0xef, 've\n']), 'latin1.csv')).toBeNull();
+    const filler = 'a sentence of plain ASCII text,and its answer\n'.repeat(5);
+    const parsed = load(bytes([`text,text_pos\n${filler}caf`, 0xe9, ',na', 0xef, 've\n']), 'latin1.csv') as ParsedDataset;
+    expect(parsed.rows.at(-1)).toEqual({ text: 'caf\uFFFD', text_pos: 'na\uFFFDve' });
   });
 
-  it('NUL bytes stay in the text; they split neither rows nor fields', () => {
-    const parsed = load(utf8('text\ttext_pos\na\u0000b\tc\u0000\n'), 'nul.tsv') as ParsedDataset;
-    expect(parsed.rows).toEqual([{ text: 'a\u0000b', text_pos: 'c\u0000' }]);
+  it('NUL bytes at the start of a file make it binary: refused naming the file (see content.test.ts)', () => {
+    expect(load(utf8('text\ttext_pos\na\u0000b\tc\u0000\n'), 'nul.tsv')).toBeNull();
   });
 
   it('an unterminated quote is one problem at the line it opens, and 2 MB of it parse in seconds', () => {

@@ -11,9 +11,10 @@ import { fixtureText } from './fixtures';
 const sts = fixtureText('sts-train.csv').replace(/\r\n/g, '\n');
 
 describe('detectFormat', () => {
-  it('goes by extension, then by the first character', () => {
+  it('goes by extension, then by the first character; a .csv whose first line is a JSON object is JSON Lines', () => {
     expect(detectFormat('a,b', 'x.jsonl')).toBe('jsonl');
-    expect(detectFormat('{"a":1}', 'x.csv')).toBe('delimited');
+    expect(detectFormat('{"a":1}', 'x.csv')).toBe('jsonl');
+    expect(detectFormat('{a},b\nc,d', 'x.csv')).toBe('delimited');
     expect(detectFormat('{"a":1}', 'blob')).toBe('jsonl');
     expect(detectFormat('a\tb', 'blob')).toBe('delimited');
   });
