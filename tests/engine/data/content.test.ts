@@ -19,7 +19,7 @@ function utf16be(text: string, bom: boolean): Uint8Array {
   return out;
 }
 
-function bytes(...parts: (string | number[])[]): Uint8Array {
+function bytes(...parts: (string | number[])[]): Uint8Array<ArrayBuffer> {
   const chunks = parts.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : Uint8Array.from(p)));
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
