@@ -4,6 +4,7 @@
  */
 import { EngineError } from '../errors';
 import type { BertConfig } from '../model/config';
+import { countNonFinite } from '../model/finite';
 
 /** A float32 weight: shape and row-major values. */
 export interface WeightTensor {
@@ -65,7 +66,7 @@ function listNames(names: string[]): string {
 
 /**
  * Renames checkpoint tensors, keeps only the required ones and checks each exists with the shape the
- * config implies. `fileName` names the weights file in messages.
+ * config implies and holds only finite values (one pass over each). `fileName` names the weights file in messages.
  */
 export function selectBertWeights(
   tensors: Map<string, WeightTensor>,
@@ -94,6 +95,14 @@ export function selectBertWeights(
         'bad_safetensors',
         `${fileName}: tensor '${name}' has shape [${t.shape.join(', ')}] but config.json implies [${shape.join(', ')}]; ` +
           `config.json and ${fileName} do not belong to the same model.`,
+      );
+    }
+    const nonFinite = countNonFinite(t.data);
+    if (nonFinite.count > 0) {
+      throw new EngineError(
+        'bad_safetensors',
+        `${fileName}: tensor '${name}' holds ${nonFinite.count.toLocaleString('en-US')} NaN or infinite value(s) of ${t.data.length.toLocaleString('en-US')} ` +
+          `(the first at index ${nonFinite.first}); such a model embeds texts as NaN. Download the model again, or use an intact copy of it.`,
       );
     }
     out.set(name, { shape: t.shape, data: t.data });
