@@ -3,6 +3,7 @@
  * one-line `CliError` naming the flag and what it accepts.
  */
 import { parseArgs } from 'node:util';
+import { describeValue, ownValue } from '../engine/untrusted';
 
 /** A usage error: printed as `error: <message>`, exit code 2. */
 export class CliError extends Error {
@@ -11,6 +12,28 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** Bounds of a numeric flag (an engine `OptionRange` is one). */
+export interface NumberCheck {
+  min?: number;
+  minExclusive?: boolean;
+  max?: number;
+  maxExclusive?: boolean;
+  /** Exclusive lower / upper bounds (the same as min/max with minExclusive/maxExclusive). */
+  above?: number;
+  below?: number;
+  integer?: boolean;
+  /** A value most runs use, shown when the flag is refused. */
+  typical?: string;
+}
+
+/** A command-line argument as an error message shows it: 'as typed' when short, else quoted and cut. */
+export function shownArgument(raw: string): string {
+  return raw.length <= 40 && !/[\u0000-\u001f'\u007f]/.test(raw) ? `'${raw}'` : describeValue(raw);
+}
+
+/** Longest message of node:util's parseArgs kept (it quotes the unknown flag whole). */
+const MAX_MESSAGE = 160;
 
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -23,25 +46,27 @@ export class Flags {
   static parse(command: string, argv: string[], spec: FlagSpec): Flags {
     try {
       const { values, positionals } = parseArgs({ args: argv, options: { ...spec, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
-      if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' for '${command}': flags take the form --name value (see '${command} --help')`);
+      if (positionals.length > 0) throw new CliError(`unexpected argument ${shownArgument(positionals[0])} for '${command}': flags take the form --name value (see '${command} --help')`);
       return new Flags(command, values as Record<string, string | boolean | undefined>);
     } catch (e) {
       if (e instanceof CliError) throw e;
-      const msg = e instanceof Error ? e.message.replace(/\. To specify.*$/s, '') : String(e);
-      throw new CliError(`${msg} (see '${command} --help')`);
+      const ambiguous = e instanceof Error ? /^Option '(--[^']+)' argument is ambiguous/.exec(e.message) : null;
+      if (ambiguous) throw new CliError(`${ambiguous[1]} needs a value; a value that starts with a dash is written ${ambiguous[1]}=-VALUE (see '${command} --help')`);
+      const msg = e instanceof Error ? e.message.replace(/\. To specify.*$/s, '') : 'the flags could not be read';
+      throw new CliError(`${msg.length > MAX_MESSAGE ? `${msg.slice(0, MAX_MESSAGE)}…` : msg} (see '${command} --help')`);
     }
   }
 
   has(name: string): boolean {
-    return this.values[name] !== undefined;
+    return ownValue(this.values, name) !== undefined;
   }
 
   bool(name: string): boolean {
-    return this.values[name] === true;
+    return ownValue(this.values, name) === true;
   }
 
   string(name: string): string | undefined {
-    const v = this.values[name];
+    const v = ownValue(this.values, name);
     return typeof v === 'string' ? v : undefined;
   }
 
@@ -51,28 +76,34 @@ export class Flags {
     return v;
   }
 
-  /** A numeric flag; `min`/`max` are inclusive bounds, `above`/`below` exclusive ones. */
-  number(name: string, check: { min?: number; max?: number; above?: number; below?: number; integer?: boolean } = {}): number | undefined {
+  /**
+   * A numeric flag. `min`/`max` are inclusive bounds unless `minExclusive`/`maxExclusive` (or the exclusive
+   * `above`/`below`); an engine OptionRange fits as it is. NaN and ±Infinity are always refused.
+   */
+  number(name: string, check: NumberCheck = {}): number | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    const kind = check.integer ? 'a whole number' : 'a number';
     const bounds: [number | undefined, string, (b: number) => boolean][] = [
-      [check.min, '≥', (b) => n >= b],
-      [check.above, '>', (b) => n > b],
-      [check.max, '≤', (b) => n <= b],
-      [check.below, '<', (b) => n < b],
+      [check.minExclusive ? undefined : check.min, '≥', (b) => n >= b],
+      [check.minExclusive ? check.min : check.above, '>', (b) => n > b],
+      [check.maxExclusive ? undefined : check.max, '≤', (b) => n <= b],
+      [check.maxExclusive ? check.max : check.below, '<', (b) => n < b],
     ];
     const range = bounds.filter(([b]) => b !== undefined).map(([b, sign]) => `${sign} ${b}`).join(' and ');
     const ok = raw.trim() !== '' && Number.isFinite(n) && (!check.integer || Number.isInteger(n)) && bounds.every(([b, , holds]) => b === undefined || holds(b));
-    if (!ok) throw new CliError(`--${name} must be ${kind}${range ? ` ${range}` : ''}, not '${raw}'`);
+    if (!ok) {
+      const expected = `${check.integer ? 'a whole number' : 'a number'}${range ? ` ${range}` : ''}${check.typical ? ` (typical: ${check.typical})` : ''}`;
+      const why = raw.trim() !== '' && !Number.isNaN(n) && !Number.isFinite(n) ? ' (too large: it reads as Infinity)' : '';
+      throw new CliError(`--${name} must be ${expected}, not ${shownArgument(raw)}${why}`);
+    }
     return n;
   }
 
   choice<T extends string>(name: string, choices: readonly T[]): T | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
-    if (!(choices as readonly string[]).includes(raw)) throw new CliError(`--${name} must be one of ${choices.join(', ')}, not '${raw}'`);
+    if (!(choices as readonly string[]).includes(raw)) throw new CliError(`--${name} must be one of ${choices.join(', ')}, not ${shownArgument(raw)}`);
     return raw as T;
   }
 
@@ -80,13 +111,14 @@ export class Flags {
   keyValues(name: string): Record<string, string> | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
-    const out: Record<string, string> = {};
+    const pairs: [string, string][] = [];
     for (const part of raw.split(',')) {
       const eq = part.indexOf('=');
-      if (eq <= 0 || eq === part.length - 1) throw new CliError(`--${name} takes field=column pairs separated by commas (e.g. text=question,text_pos=answer), not '${raw}'`);
-      out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+      if (eq <= 0 || eq === part.length - 1) throw new CliError(`--${name} takes field=column pairs separated by commas (e.g. text=question,text_pos=answer), not ${shownArgument(raw)}`);
+      pairs.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
     }
-    return out;
+    // fromEntries defines own keys, so '__proto__=x' stays a key the caller can refuse instead of vanishing.
+    return Object.fromEntries(pairs);
   }
 
   /** Rejects flags that exclude each other. */

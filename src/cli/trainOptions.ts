@@ -4,7 +4,7 @@
  */
 import { LOSS_NAMES, LOSSES, type LossName, type LossParams } from '../engine/losses';
 import type { BatchOrder, TrainingOptions } from '../engine/train/options';
-import { DEFAULT_TRAINING_OPTIONS } from '../engine/train/options';
+import { DEFAULT_TRAINING_OPTIONS, OPTION_RANGES as R } from '../engine/train/options';
 import type { StrategyKind } from '../engine/train/strategy';
 import { CliError, type FlagSpec, type Flags } from './args';
 import { CHECKPOINT_FLAGS } from './checkpoint';
@@ -48,6 +48,9 @@ export const TRAIN_FLAGS: FlagSpec = {
   'log-every': str,
 };
 
+/** --log-every: steps between progress lines. */
+const LOG_EVERY = { ...R.everySteps, min: 1, typical: '10' } as const;
+
 /** Losses that use the other rows of a batch as negatives: a repeated text would be a false negative. */
 const IN_BATCH_NEGATIVES: readonly LossName[] = ['mnrl', 'uniem-triplet'];
 
@@ -65,9 +68,9 @@ export interface TrainFlags {
 
 function lossParams(flags: Flags): LossParams {
   const params: LossParams = {};
-  const scale = flags.number('scale', { above: 0 });
-  const temperature = flags.number('temperature', { above: 0 });
-  const margin = flags.number('margin', { min: 0 });
+  const scale = flags.number('scale', R.scale);
+  const temperature = flags.number('temperature', R.temperature);
+  const margin = flags.number('margin', R.margin);
   if (scale !== undefined) params.scale = scale;
   if (temperature !== undefined) params.temperature = temperature;
   if (margin !== undefined) params.margin = margin;
@@ -79,33 +82,33 @@ export function trainFlags(flags: Flags): TrainFlags {
   flags.exclusive('warmup-steps', 'warmup-ratio');
   flags.exclusive('eval-data', 'val-split');
   const d = DEFAULT_TRAINING_OPTIONS;
-  const steps = flags.number('steps', { integer: true, min: 1 });
-  const epochs = flags.number('epochs', { integer: true, min: 1 });
-  const warmupSteps = flags.number('warmup-steps', { integer: true, min: 0 });
-  const warmupRatio = flags.number('warmup-ratio', { min: 0, max: 1 });
-  const dropout = flags.number('dropout', { min: 0, below: 1 });
-  const valSplit = flags.number('val-split', { above: 0, below: 1 });
+  const steps = flags.number('steps', R.steps);
+  const epochs = flags.number('epochs', R.epochs);
+  const warmupSteps = flags.number('warmup-steps', R.warmupSteps);
+  const warmupRatio = flags.number('warmup-ratio', R.warmupRatio);
+  const dropout = flags.number('dropout', R.dropout);
+  const valSplit = flags.number('val-split', R.validationFraction);
   const options: TrainingOptions = {
     ...d,
     loss: flags.choice('loss', LOSS_CHOICES) ?? d.loss,
     lossParams: lossParams(flags),
     length: steps !== undefined ? { kind: 'steps', steps } : { kind: 'epochs', epochs: epochs ?? 1 },
-    batchSize: flags.number('batch-size', { integer: true, min: 1 }) ?? d.batchSize,
-    gradAccumSteps: flags.number('grad-accum', { integer: true, min: 1 }) ?? d.gradAccumSteps,
-    miniBatchSize: flags.number('mini-batch', { integer: true, min: 0 }) ?? d.miniBatchSize,
-    learningRate: flags.number('lr', { min: 0 }) ?? d.learningRate,
+    batchSize: flags.number('batch-size', R.batchSize) ?? d.batchSize,
+    gradAccumSteps: flags.number('grad-accum', R.gradAccumSteps) ?? d.gradAccumSteps,
+    miniBatchSize: flags.number('mini-batch', R.miniBatchSize) ?? d.miniBatchSize,
+    learningRate: flags.number('lr', R.learningRate) ?? d.learningRate,
     warmup: warmupSteps !== undefined ? { kind: 'steps', steps: warmupSteps } : warmupRatio !== undefined ? { kind: 'ratio', ratio: warmupRatio } : d.warmup,
-    weightDecay: flags.number('weight-decay', { min: 0 }) ?? d.weightDecay,
-    maxGradNorm: flags.number('max-grad-norm', { min: 0 }) ?? d.maxGradNorm,
+    weightDecay: flags.number('weight-decay', R.weightDecay) ?? d.weightDecay,
+    maxGradNorm: flags.number('max-grad-norm', R.maxGradNorm) ?? d.maxGradNorm,
     dropout: dropout ?? 'config',
-    seed: flags.number('seed', { integer: true, min: 0 }) ?? d.seed,
+    seed: flags.number('seed', R.seed) ?? d.seed,
     strategy: {
       kind: flags.choice('strategy', STRATEGY_CHOICES) ?? 'full',
       freezeEmbeddings: flags.bool('freeze-embeddings'),
-      freezeLayers: flags.number('freeze-layers', { integer: true, min: 0 }) ?? 0,
+      freezeLayers: flags.number('freeze-layers', R.freezeLayers) ?? 0,
     },
   };
-  return { options, shuffle: !flags.bool('no-shuffle'), valSplit: valSplit ?? null, logEvery: flags.number('log-every', { integer: true, min: 1 }) ?? null };
+  return { options, shuffle: !flags.bool('no-shuffle'), valSplit: valSplit ?? null, logEvery: flags.number('log-every', LOG_EVERY) ?? null };
 }
 
 export function batchOrderFor(loss: LossName, shuffle: boolean): BatchOrder {

@@ -74,3 +74,117 @@ export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   evalEverySteps: 0,
   checkpointEverySteps: 0,
 };
+
+/**
+ * The accepted range of a numeric option, with a typical value to suggest. The bounds refuse values that cannot
+ * be meant (a learning rate of 1e308, a batch of 1e12 records, a run of 1e9 epochs), not merely unusual ones.
+ */
+export interface OptionRange {
+  /** Lowest value; excluded when `minExclusive`. */
+  min: number;
+  minExclusive?: boolean;
+  /** Highest value; excluded when `maxExclusive`. */
+  max: number;
+  maxExclusive?: boolean;
+  /** Only whole numbers. */
+  integer?: boolean;
+  /** A value most runs use, shown in the message. */
+  typical: string;
+}
+
+/** The range of every numeric training option, shared by the CLI's flags and the studio's form. */
+export const OPTION_RANGES = {
+  learningRate: { min: 0, max: 1, typical: '2e-5' },
+  weightDecay: { min: 0, max: 1, typical: '0.01' },
+  maxGradNorm: { min: 0, max: 1e6, typical: '1' },
+  epochs: { min: 1, max: 10_000, integer: true, typical: '1' },
+  steps: { min: 1, max: 10_000_000, integer: true, typical: '1000' },
+  batchSize: { min: 1, max: 65_536, integer: true, typical: '32' },
+  gradAccumSteps: { min: 1, max: 10_000, integer: true, typical: '1' },
+  miniBatchSize: { min: 0, max: 65_536, integer: true, typical: '32, or 0 for off' },
+  warmupSteps: { min: 0, max: 10_000_000, integer: true, typical: '100' },
+  warmupRatio: { min: 0, max: 1, typical: '0.1' },
+  dropout: { min: 0, max: 1, maxExclusive: true, typical: '0.1' },
+  seed: { min: 0, max: 4_294_967_295, integer: true, typical: '42' },
+  freezeLayers: { min: 0, max: 1000, integer: true, typical: '0' },
+  scale: { min: 0, minExclusive: true, max: 1000, typical: '20' },
+  temperature: { min: 0.001, max: 100, typical: '0.05' },
+  margin: { min: 0, max: 1000, typical: '5 for triplet, 0.5 for contrastive' },
+  validationFraction: { min: 0, minExclusive: true, max: 1, maxExclusive: true, typical: '0.1' },
+  everySteps: { min: 0, max: 10_000_000, integer: true, typical: '50' },
+} as const satisfies Record<string, OptionRange>;
+
+export type RangedOption = keyof typeof OPTION_RANGES;
+
+/** "a number ≥ 0 and ≤ 1 (typical: 2e-5)". */
+export function describeRange(r: OptionRange): string {
+  const low = `${r.minExclusive ? '>' : '≥'} ${r.min}`;
+  const high = `${r.maxExclusive ? '<' : '≤'} ${r.max}`;
+  return `${r.integer ? 'a whole number' : 'a number'} ${low} and ${high} (typical: ${r.typical})`;
+}
+
+/** Null when `value` is in the range, else "must be a number ≥ 0 and ≤ 1 (typical: 2e-5)". NaN and ±Infinity never are. */
+export function rangeProblem(value: number, r: OptionRange): string | null {
+  const ok =
+    Number.isFinite(value) &&
+    (!r.integer || Number.isInteger(value)) &&
+    (r.minExclusive ? value > r.min : value >= r.min) &&
+    (r.maxExclusive ? value < r.max : value <= r.max);
+  return ok ? null : `must be ${describeRange(r)}`;
+}
+
+/** A field of TrainingOptions out of its range, and the message that says so. */
+export interface OptionProblem {
+  field: RangedOption;
+  message: string;
+}
+
+const OPTION_LABELS: Record<RangedOption, string> = {
+  learningRate: 'learning rate',
+  weightDecay: 'weight decay',
+  maxGradNorm: 'max gradient norm',
+  epochs: 'epochs',
+  steps: 'steps',
+  batchSize: 'batch size',
+  gradAccumSteps: 'gradient accumulation steps',
+  miniBatchSize: 'mini-batch size',
+  warmupSteps: 'warmup steps',
+  warmupRatio: 'warmup ratio',
+  dropout: 'dropout',
+  seed: 'seed',
+  freezeLayers: 'frozen layers',
+  scale: 'scale',
+  temperature: 'temperature',
+  margin: 'margin',
+  validationFraction: 'validation fraction',
+  everySteps: 'steps between evaluations or checkpoints',
+};
+
+/** Every numeric field of `o` outside its range (empty when all are fine), in field order. */
+export function validateTrainingOptions(o: TrainingOptions): OptionProblem[] {
+  const values: [RangedOption, number | undefined][] = [
+    ['learningRate', o.learningRate],
+    ['weightDecay', o.weightDecay],
+    ['maxGradNorm', o.maxGradNorm],
+    o.length.kind === 'epochs' ? ['epochs', o.length.epochs] : ['steps', o.length.steps],
+    ['batchSize', o.batchSize],
+    ['gradAccumSteps', o.gradAccumSteps],
+    ['miniBatchSize', o.miniBatchSize],
+    o.warmup.kind === 'steps' ? ['warmupSteps', o.warmup.steps] : ['warmupRatio', o.warmup.ratio],
+    ['dropout', o.dropout === 'config' ? undefined : o.dropout],
+    ['seed', o.seed],
+    ['freezeLayers', o.strategy.freezeLayers],
+    ['scale', o.lossParams.scale],
+    ['temperature', o.lossParams.temperature],
+    ['margin', o.lossParams.margin],
+    ['everySteps', o.evalEverySteps],
+    ['everySteps', o.checkpointEverySteps],
+  ];
+  const problems: OptionProblem[] = [];
+  for (const [field, value] of values) {
+    if (value === undefined) continue;
+    const problem = rangeProblem(value, OPTION_RANGES[field]);
+    if (problem !== null) problems.push({ field, message: `${OPTION_LABELS[field]} ${problem}, not ${String(value)}` });
+  }
+  return problems;
+}
