@@ -30,6 +30,7 @@ export async function embedCommand(argv: string[], io: CliIo): Promise<number> {
   for (let start = 0; start < texts.length; start += batchSize) {
     const vectors = await encoder.embed(texts.slice(start, start + batchSize), batchSize);
     for (const v of vectors) io.out(JSON.stringify(Array.from(v)));
+    await io.flush?.();
   }
   io.err(`embedded ${texts.length} texts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   encoder.dispose();

@@ -4,11 +4,12 @@
  * else as `error: unexpected: …` with exit code 1. No stack traces.
  */
 import { isEngineError } from '../engine/errors';
-import { CliError } from './args';
+import { ownValue } from '../engine/untrusted';
+import { CliError, shownArgument } from './args';
 import { embedCommand } from './embed';
 import { evalCommand } from './evaluate';
 import { COMMAND_HELP, PROGRAM, USAGE } from './help';
-import { fsError, processIo, type CliIo } from './io';
+import { createProcessIo, fsError, OutputClosedError, type CliIo } from './io';
 import { trainCommand } from './train';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
@@ -22,13 +23,14 @@ function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-/** Prints the error as one line and returns the exit code. */
+/** Prints the error as one line and returns the exit code. A closed stdout (`… | head`) ends the command quietly. */
 export function reportError(e: unknown, io: CliIo): number {
+  if (e instanceof OutputClosedError) return 0;
   if (e instanceof CliError || isEngineError(e)) {
     io.err(`error: ${oneLine(e.message)}`);
     return EXIT_USER_ERROR;
   }
-  const fs = fsError(e, 'read');
+  const fs = fsError(e);
   if (fs !== null) {
     io.err(`error: ${fs.message}`);
     return EXIT_USER_ERROR;
@@ -41,27 +43,36 @@ function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }
 
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+function unknownCommand(command: string, io: CliIo): number {
+  io.err(`error: unknown command ${shownArgument(command)}; the commands are ${Object.keys(COMMANDS).join(', ')} (see '${PROGRAM} --help')`);
+  io.err(USAGE);
+  return EXIT_USER_ERROR;
+}
+
+export async function main(argv: string[], io: CliIo = createProcessIo()): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined) {
     io.err(USAGE);
     return EXIT_USER_ERROR;
   }
-  if (command === '--help' || command === '-h' || command === 'help') {
-    io.out(rest[0] !== undefined && rest[0] in COMMANDS ? COMMAND_HELP[rest[0]] : USAGE);
-    return 0;
-  }
-  const run = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (run === undefined) {
-    io.err(`error: unknown command '${command}'; the commands are ${Object.keys(COMMANDS).join(', ')} (see '${PROGRAM} --help')`);
-    io.err(USAGE);
-    return EXIT_USER_ERROR;
-  }
-  if (wantsHelp(rest)) {
-    io.out(COMMAND_HELP[command]);
-    return 0;
-  }
   try {
+    if (command === '--help' || command === '-h' || command === 'help') {
+      if (rest[0] === undefined) {
+        io.out(USAGE);
+        return 0;
+      }
+      // Own keys only: `--help constructor` must not find Object's constructor (and print its source).
+      const help = ownValue(COMMAND_HELP, rest[0]);
+      if (help === undefined) return unknownCommand(rest[0], io);
+      io.out(help);
+      return 0;
+    }
+    const run = ownValue(COMMANDS, command);
+    if (run === undefined) return unknownCommand(command, io);
+    if (wantsHelp(rest)) {
+      io.out(COMMAND_HELP[command]);
+      return 0;
+    }
     return await run(rest, io);
   } catch (e) {
     return reportError(e, io);

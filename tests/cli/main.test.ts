@@ -41,7 +41,7 @@ describe('errors', () => {
 
   it('names a bad flag value and an unknown flag', async () => {
     const train = ['train', '--model', TINY_BERT_DIR, '--data', pairs, '--out', join(tmp.dir, 'o')];
-    expectUserError(await runCli([...train, '--lr', 'abc']), /^error: --lr must be a number ≥ 0, not 'abc'$/);
+    expectUserError(await runCli([...train, '--lr', 'abc']), /^error: --lr must be a number ≥ 0 and ≤ 1 \(typical: 2e-5\), not 'abc'$/);
     expectUserError(await runCli([...train, '--frobnicate']), /^error: Unknown option '--frobnicate'/);
   });
 
@@ -79,11 +79,24 @@ describe('main in-process', () => {
     expect((await runMain([])).code).toBe(2);
   });
 
+  it('help for an inherited name (constructor, toString, __proto__) is an unknown command, never JavaScript source', async () => {
+    for (const topic of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      for (const argv of [['--help', topic], ['help', topic], [topic, '--help'], [topic]]) {
+        const r = await runMain(argv);
+        expect(r.code, argv.join(' ')).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(new RegExp(`^error: unknown command '${topic}'; the commands are embed, train, eval \\(see 'embedding-studio --help'\\)\n`));
+        expect(r.stderr).not.toMatch(/native code|function/);
+      }
+    }
+    expect((await runMain(['help', 'embed'])).stdout).toContain('Usage: embedding-studio embed');
+  });
+
   it('refuses contradictory or inapplicable training flags before reading any file', async () => {
     const train = ['train', '--model', join(tmp.dir, 'not-read'), '--data', pairs, '--out', join(tmp.dir, 'o')];
     expectUserError(await runMain([...train, '--steps', '2', '--epochs', '1']), /^error: --epochs and --steps exclude each other/);
     expectUserError(await runMain([...train, '--loss', 'mnrl', '--margin', '1']), /^error: --margin does not apply to the 'mnrl' loss/);
-    expectUserError(await runMain([...train, '--val-split', '1']), /^error: --val-split must be a number > 0 and < 1, not '1'$/);
+    expectUserError(await runMain([...train, '--val-split', '1']), /^error: --val-split must be a number > 0 and < 1 \(typical: 0\.1\), not '1'$/);
     expectUserError(await runMain([...train, '--pooling', 'sum']), /^error: --pooling must be one of mean, cls, max, last_weighted, not 'sum'$/);
   });
 
