@@ -7,13 +7,15 @@ import * as tf from '@tensorflow/tfjs';
 import { EngineError } from '../errors';
 import { defaultLossFor, LOSSES, lossSupports, resolveLossParams, type LossName } from '../losses';
 import type { DropoutRates } from '../model/bert';
-import type { SentenceEncoder } from '../model/encoder';
+import type { EmbeddingHead, SentenceEncoder } from '../model/encoder';
+import { firstNonFiniteTensor } from '../model/finite';
 import type { MappedDataset } from '../records';
 import { AdamW } from './adamw';
 import { textBatch } from './batches';
 import { clipByGlobalNorm } from './clip';
-import { runKey, type TrainingCheckpoint } from './checkpoint';
+import { headDifferences, runKey, type TrainingCheckpoint } from './checkpoint';
 import { TrainingControl } from './control';
+import { checkCanLearn } from './learnable';
 import type { TrainingOptions } from './options';
 import { planEpoch, stepsPerEpoch } from './plan';
 import { learningRateAt, warmupStepsFrom, type LrSchedule } from './schedule';
@@ -48,8 +50,11 @@ export interface TrainHooks {
   evaluate?: (step: number) => Promise<Record<string, number>>;
   /** Pause / resume / stop from outside. */
   control?: TrainingControl;
-  /** Receives a checkpoint every `checkpointEverySteps` steps, at each epoch end and when stopped. */
-  onCheckpoint?: (checkpoint: TrainingCheckpoint) => Promise<void> | void;
+  /**
+   * Receives a checkpoint every `checkpointEverySteps` steps, at each epoch end and when stopped; resolving to
+   * `false` says it could not be kept (the run goes on; a later error then names the last one that was).
+   */
+  onCheckpoint?: (checkpoint: TrainingCheckpoint) => Promise<boolean | void> | boolean | void;
   /** Continue the run this checkpoint was taken from (same options and dataset). */
   resumeFrom?: TrainingCheckpoint;
 }
@@ -106,6 +111,36 @@ function validate(options: TrainingOptions, dataset: MappedDataset): void {
   if (!(options.maxGradNorm >= 0)) throw bad(`Max gradient norm must be ≥ 0 (0 turns clipping off), not ${options.maxGradNorm}.`);
 }
 
+/** A learning rate in 3 significant digits (2e-5, 0.001). */
+function formatLr(lr: number): string {
+  return String(Number(lr.toPrecision(3)));
+}
+
+/**
+ * The error that ends a run whose loss, gradient norm or weights stopped being finite numbers: at which step,
+ * the learning rate then and a lower one to try, and which checkpoint (if any) is kept. Nothing of the diverged
+ * run is saved.
+ */
+function divergedError(at: { step: number; totalSteps: number; what: string; lr: number; peakLr: number; keptStep: number | null }): EngineError {
+  const kept = at.keptStep === null ? 'No checkpoint of this run was kept' : `The checkpoint of step ${at.keptStep} is kept`;
+  return new EngineError(
+    'bad_option',
+    `Training diverged at step ${at.step} of ${at.totalSteps}: ${at.what}. The learning rate is likely too high ` +
+      `(${formatLr(at.lr)} at that step, peak ${formatLr(at.peakLr)}): start a new run with a lower one, e.g. ${formatLr(at.peakLr / 10)}. ` +
+      `${kept}; the diverged weights were not saved.`,
+  );
+}
+
+const HEAD_LABELS: Record<keyof EmbeddingHead, string> = { pooling: 'pooling', normalize: 'normalize', maxSeqLength: 'max length' };
+
+/** Refuses resuming into an encoder that embeds differently (pooling, normalisation, max length) from the checkpoint's run. */
+function checkSameHead(checkpoint: TrainingCheckpoint, head: EmbeddingHead): void {
+  const diffs = headDifferences(checkpoint.head, head);
+  if (diffs.length === 0) return;
+  const listed = diffs.map((d) => `${HEAD_LABELS[d.setting]} ${String(d.checkpoint)} (now ${String(d.now)})`).join(', ');
+  throw new EngineError('bad_option', `This checkpoint was taken with another embedding head: ${listed}. Resume with the checkpoint's settings, or start a new run.`);
+}
+
 /** The run's optimiser steps per epoch, from the actual batch plans (NO_DUPLICATES may add batches). */
 function planLengths(dataset: MappedDataset, options: TrainingOptions): { total: number; stepsIn: (epoch: number) => number[][][] } {
   const stepsIn = (epoch: number) => planEpoch(dataset, options, epoch);
@@ -137,6 +172,7 @@ export async function train(
   const loss = resolveLoss(options, dataset);
   const { perEpoch } = runSchedule(options, dataset.records.length);
   const { total: totalSteps, stepsIn } = planLengths(dataset, options);
+  checkCanLearn(dataset, loss.name, options, stepsIn(0).flat());
   const warmupSteps = options.warmup.kind === 'steps' ? options.warmup.steps : warmupStepsFrom(options.warmup.ratio, totalSteps);
   const schedule: LrSchedule = { kind: options.schedule, peakLr: options.learningRate, warmupSteps, totalSteps };
   const trainable = trainableParamNames([...encoder.params.keys()], options.strategy);
@@ -146,6 +182,7 @@ export async function train(
   if (resume && resume.runKey !== key) {
     throw new EngineError('bad_option', 'This checkpoint belongs to another run (different dataset or settings): restore those settings, or start a new run.');
   }
+  if (resume) checkSameHead(resume, encoder.head);
   const optimizer = new AdamW(new Map(trainable.map((n) => [n, encoder.params.get(n) as tf.Variable])), { weightDecay: options.weightDecay });
   const rates = dropoutRates(encoder, options.dropout);
   const control = hooks.control ?? new TrainingControl();
@@ -153,6 +190,9 @@ export async function train(
   const trainableParams = trainable.reduce((n, name) => n + (encoder.params.get(name) as tf.Variable).size, 0);
   const lossHistory: number[] = resume ? [...resume.lossHistory] : [];
   let step = resume ? resume.step : 0;
+  /** The step of the last checkpoint kept (the resumed one counts), and the step whose weights were last checked finite. */
+  let keptStep: number | null = resume ? resume.step : null;
+  let checkedStep = -1;
   if (resume) {
     encoder.loadWeights(resume.weights);
     optimizer.setState(resume.optimizer);
@@ -164,10 +204,20 @@ export async function train(
   const evaluate = async (epoch: number) => {
     if (hooks.evaluate) emit({ type: 'evaluation', epoch, step, metrics: await hooks.evaluate(step) });
   };
+  const diverged = (at: number, what: string) => divergedError({ step: at, totalSteps, what, lr: learningRateAt(at - 1, schedule), peakLr: options.learningRate, keptStep });
+  /** Throws when the weights after step `step`'s update are not all finite (a finite loss can still overflow them). */
+  const checkFinite = (weights: ReadonlyMap<string, { data: Float32Array }>) => {
+    const bad = firstNonFiniteTensor(weights);
+    checkedStep = step;
+    if (bad !== null) throw diverged(step, `its update left ${bad.count.toLocaleString('en-US')} of the ${bad.size.toLocaleString('en-US')} values of '${bad.name}' NaN or infinite`);
+  };
   const checkpoint = async () => {
     if (!hooks.onCheckpoint) return;
     const weights = await encoder.exportWeights();
-    await hooks.onCheckpoint({ step, totalSteps, lossHistory: [...lossHistory], runKey: key, weights, optimizer: await optimizer.getState() });
+    checkFinite(weights);
+    const kept = await hooks.onCheckpoint({ step, totalSteps, lossHistory: [...lossHistory], runKey: key, head: { ...encoder.head }, weights, optimizer: await optimizer.getState() });
+    if (kept === false) return;
+    keptStep = step;
     emit({ type: 'checkpoint', step });
   };
 
@@ -190,6 +240,9 @@ export async function train(
         const t0 = performance.now();
         const lr = learningRateAt(step, schedule);
         const r = await optimizerStep(encoder, trainable, optimizer, dataset, group, loss, { rates, seed: stepSeed(options.seed, step), miniBatchSize: options.miniBatchSize }, options.maxGradNorm, lr);
+        if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
+          throw diverged(step + 1, `its loss is ${r.loss} and its gradient norm ${r.gradNorm}, so its update was not applied`);
+        }
         step++;
         lossHistory.push(r.loss);
         const seconds = Math.max((performance.now() - t0) / 1000, 1e-9);
@@ -208,6 +261,7 @@ export async function train(
         await checkpoint();
       }
     }
+    if (checkedStep !== step && step > (resume?.step ?? 0)) checkFinite(await encoder.exportWeights());
   } finally {
     optimizer.dispose();
   }
@@ -264,8 +318,9 @@ async function optimizerStep(
   }
   const grads = summed as Record<string, tf.Tensor>;
   const { grads: clipped, norm } = clipByGlobalNorm(grads, maxGradNorm);
-  optimizer.step(clipped, lr);
   const [lossValue, normValue] = await Promise.all([lossSum.data(), norm.data()]);
+  // A non-finite loss or gradient would make every weight NaN: the caller stops the run instead, weights untouched.
+  if (Number.isFinite(lossValue[0]) && Number.isFinite(normValue[0])) optimizer.step(clipped, lr);
   tf.dispose([lossSum, norm, grads, clipped]);
   return { loss: lossValue[0], gradNorm: normValue[0], examples, tokens };
 }
