@@ -21,8 +21,8 @@ export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${suffix}.tmp`);
 }
 
-/** Flushes the folder entry so the rename itself survives a power cut (best effort: not every OS allows it). */
-async function syncFolder(dir: string, fs: AtomicWriteFs): Promise<void> {
+/** Flushes the folder entry so a rename survives a power cut (best effort: not every OS allows it). */
+export async function syncFolder(dir: string, fs: Pick<AtomicWriteFs, 'open'> = NODE_FS): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>> | null = null;
   try {
     handle = await fs.open(dir, 'r');
@@ -35,10 +35,10 @@ async function syncFolder(dir: string, fs: AtomicWriteFs): Promise<void> {
 }
 
 /**
- * Writes `bytes` to `path` atomically (see the file comment). On failure the temporary file is removed and the
- * error is rethrown; `path` keeps its old content, or stays absent.
+ * Writes `bytes` in full to a new temporary file next to `path` and flushes it to disk (fsync); returns its name.
+ * On failure (a full disk) the temporary file is removed and the error rethrown; `path` itself is never touched.
  */
-export async function atomicWriteFile(path: string, bytes: Uint8Array, fs: AtomicWriteFs = NODE_FS): Promise<void> {
+export async function writeTemporary(path: string, bytes: Uint8Array, fs: AtomicWriteFs = NODE_FS): Promise<string> {
   const temporary = temporaryPathFor(path);
   try {
     const handle = await fs.open(temporary, 'wx');
@@ -52,6 +52,20 @@ export async function atomicWriteFile(path: string, bytes: Uint8Array, fs: Atomi
     } finally {
       await handle.close();
     }
+  } catch (e) {
+    await fs.rm(temporary, { force: true }).catch(() => {});
+    throw e;
+  }
+  return temporary;
+}
+
+/**
+ * Writes `bytes` to `path` atomically (see the file comment). On failure the temporary file is removed and the
+ * error is rethrown; `path` keeps its old content, or stays absent.
+ */
+export async function atomicWriteFile(path: string, bytes: Uint8Array, fs: AtomicWriteFs = NODE_FS): Promise<void> {
+  const temporary = await writeTemporary(path, bytes, fs);
+  try {
     await fs.rename(temporary, path);
   } catch (e) {
     await fs.rm(temporary, { force: true }).catch(() => {});
