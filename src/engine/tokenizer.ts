@@ -5,6 +5,8 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { EngineError } from './errors';
+import { checkTokenizerPatterns } from './tokenizerRegex';
+import { checkJsonDepth, describeValue, hasOwn, isPlainObject } from './untrusted';
 
 /** A padded batch, row-major [batchSize, seqLen]. */
 export interface EncodedBatch {
@@ -27,8 +29,10 @@ const MODEL_TYPES = new Set(['WordPiece', 'BPE', 'Unigram']);
 const NO_LIMIT = 1e9;
 const PROBE_TEXT = 'hello world';
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A library error's message, cut to one short line (it may quote parts of the file). */
+function messageOf(e: unknown): string {
+  const text = (e instanceof Error ? e.message : describeValue(e)).replace(/\s+/g, ' ');
+  return text.length <= 160 ? text : `${text.slice(0, 159)}…`;
 }
 
 function badTokenizer(what: string): never {
@@ -38,21 +42,29 @@ function badTokenizer(what: string): never {
 /** A special token as tokenizer_config.json writes it: a string or an AddedToken-like `{content}`. */
 function tokenContent(v: unknown): string | null {
   if (typeof v === 'string') return v;
-  if (isPlainObject(v) && typeof v.content === 'string') return v.content;
+  if (isPlainObject(v) && hasOwn(v, 'content') && typeof v.content === 'string') return v.content;
   return null;
 }
 
 function checkTokenizerJson(json: unknown): Record<string, unknown> {
   if (!isPlainObject(json)) badTokenizer('must be a JSON object (the fast-tokenizer file written by save_pretrained).');
+  checkJsonDepth(json, 'tokenizer.json', 'bad_tokenizer');
   const model = json.model;
   if (!isPlainObject(model)) {
     badTokenizer(`has no 'model' section; it is not a Hugging Face fast-tokenizer file. Re-save the tokenizer with transformers' save_pretrained.`);
   }
   const type = model.type;
   const inferable = type === undefined && model.vocab !== undefined;
-  if (!inferable && !MODEL_TYPES.has(String(type))) {
-    badTokenizer(`model type ${JSON.stringify(type ?? null)} is not supported; expected WordPiece, BPE or Unigram.`);
+  if (!inferable && !(typeof type === 'string' && MODEL_TYPES.has(type))) {
+    badTokenizer(`model type ${describeValue(type ?? null)} is not supported; expected WordPiece, BPE or Unigram.`);
   }
+  const vocab = hasOwn(model, 'vocab') ? model.vocab : undefined;
+  if (vocab !== undefined && !isPlainObject(vocab) && !Array.isArray(vocab)) {
+    // A string would be read as millions of one-character entries.
+    badTokenizer(`model.vocab is ${describeValue(vocab)}; it must be an object of token → id (or, for Unigram, a list of [piece, score]).`);
+  }
+  // A JS regex cannot be interrupted: a catastrophic Split/Replace pattern is refused before it can ever run.
+  checkTokenizerPatterns(json);
   const filled: Record<string, unknown> = { ...json };
   for (const key of ['normalizer', 'pre_tokenizer', 'post_processor', 'decoder']) filled[key] = json[key] ?? null;
   if (!Array.isArray(json.added_tokens)) filled.added_tokens = [];
@@ -79,14 +91,14 @@ export class TextTokenizer {
     try {
       this.tokenizer = new Tokenizer(json, config);
     } catch (e) {
-      badTokenizer(`could not be loaded (${(e as Error).message}); re-save it with transformers' save_pretrained.`);
+      badTokenizer(`could not be loaded (${messageOf(e)}); re-save it with transformers' save_pretrained.`);
     }
     const specials = isPlainObject(specialTokensMap) ? specialTokensMap : {};
     const named = (key: string): number | null => {
       const content = tokenContent(config[key]) ?? tokenContent(specials[key]);
       if (content === null) return null;
       const id = this.tokenizer.token_to_id(content);
-      if (id === undefined) badTokenizer(`${key} '${content}' (from tokenizer_config.json) is not in the vocabulary.`);
+      if (id === undefined) badTokenizer(`${key} ${describeValue(content)} (from tokenizer_config.json) is not in the vocabulary.`);
       return id;
     };
     let probe: { prefix: number[]; suffix: number[] };
@@ -95,7 +107,7 @@ export class TextTokenizer {
     } catch (e) {
       // A malformed post_processor or normalizer only fails when it first runs, here.
       if (e instanceof EngineError) throw e;
-      badTokenizer(`could not encode a test text (${(e as Error).message}); its post_processor or normalizer is malformed. Re-save it with transformers' save_pretrained.`);
+      badTokenizer(`could not encode a test text (${messageOf(e)}); its post_processor or normalizer is malformed. Re-save it with transformers' save_pretrained.`);
     }
     this.specialPrefix = probe.prefix.length;
     this.specialSuffix = probe.suffix.length;
