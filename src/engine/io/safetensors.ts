@@ -7,6 +7,7 @@
  * allocating anything, so a lying header fails with an EngineError instead of a huge allocation.
  */
 import { EngineError } from '../errors';
+import { describeValue, hasOwn, isPlainObject } from '../untrusted';
 
 /** Float dtypes the reader decodes to float32. */
 export type SafetensorsFloatDtype = 'F32' | 'F16' | 'BF16';
@@ -68,18 +69,24 @@ function toBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
   return input instanceof Uint8Array ? input : new Uint8Array(input);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A tensor name from the file for a message: `'name'` when short and printable, else quoted and cut. */
+function named(name: string): string {
+  return name.length <= 100 && /^[\x20-\x7e]*$/.test(name) ? `'${name}'` : describeValue(name, 120);
+}
+
+/** Bytes per element of a known dtype; null for anything else (never an inherited name like `toString`). */
+function dtypeBytes(dtype: unknown): number | null {
+  return typeof dtype === 'string' && hasOwn(DTYPE_BYTES, dtype) ? DTYPE_BYTES[dtype] : null;
 }
 
 const REEXPORT_HINT = 're-export the model with safe_serialization=True';
 
 /** Element count of a validated shape, refused (before any allocation) when it exceeds `limit`. */
 function elementCount(fileName: string, name: string, shape: unknown, limit: number): number {
-  if (!Array.isArray(shape)) fail(fileName, `tensor '${name}' has no shape array; ${REEXPORT_HINT}.`);
+  if (!Array.isArray(shape)) fail(fileName, `tensor ${named(name)} has no shape array; ${REEXPORT_HINT}.`);
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      fail(fileName, `tensor '${name}' has shape ${JSON.stringify(shape)}: dimensions must be non-negative integers.`);
+      fail(fileName, `tensor ${named(name)} has shape ${describeValue(shape, 120)}: dimensions must be non-negative integers.`);
     }
   }
   const dims = shape as number[];
@@ -88,33 +95,35 @@ function elementCount(fileName: string, name: string, shape: unknown, limit: num
   for (const d of dims) {
     count *= d;
     if (count > limit) {
-      fail(fileName, `tensor '${name}' has shape [${dims.join(', ')}], more elements than the file holds bytes; the file is corrupt or truncated.`);
+      fail(fileName, `tensor ${named(name)} has shape [${dims.join(', ')}], more elements than the file holds bytes; the file is corrupt or truncated.`);
     }
   }
   return count;
 }
 
 function parseEntry(fileName: string, name: string, raw: unknown, dataLength: number): SafetensorsEntry {
-  if (!isPlainObject(raw)) fail(fileName, `header entry '${name}' is not an object; ${REEXPORT_HINT}.`);
-  const dtype = raw.dtype;
-  if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
-    fail(fileName, `tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}; expected one of ${Object.keys(DTYPE_BYTES).join(', ')}.`);
+  if (!isPlainObject(raw)) fail(fileName, `header entry ${named(name)} is not an object; ${REEXPORT_HINT}.`);
+  const dtype = hasOwn(raw, 'dtype') ? raw.dtype : undefined;
+  const bytesPerElement = dtypeBytes(dtype);
+  if (typeof dtype !== 'string' || bytesPerElement === null) {
+    fail(fileName, `tensor ${named(name)} has unknown dtype ${describeValue(dtype)}; expected one of ${Object.keys(DTYPE_BYTES).join(', ')}.`);
   }
-  const count = elementCount(fileName, name, raw.shape, dataLength);
-  const offsets = raw.data_offsets;
+  const shape = hasOwn(raw, 'shape') ? raw.shape : undefined;
+  const count = elementCount(fileName, name, shape, dataLength);
+  const offsets = hasOwn(raw, 'data_offsets') ? raw.data_offsets : undefined;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0)) {
-    fail(fileName, `tensor '${name}' has data_offsets ${JSON.stringify(offsets)}; expected [begin, end] with non-negative integers.`);
+    fail(fileName, `tensor ${named(name)} has data_offsets ${describeValue(offsets)}; expected [begin, end] with non-negative integers.`);
   }
   const [begin, end] = offsets as number[];
-  if (begin > end) fail(fileName, `tensor '${name}' has data_offsets [${begin}, ${end}] with begin after end.`);
+  if (begin > end) fail(fileName, `tensor ${named(name)} has data_offsets [${begin}, ${end}] with begin after end.`);
   if (end > dataLength) {
-    fail(fileName, `tensor '${name}' ends at byte ${end} of the data section, which holds only ${dataLength} bytes; the file is truncated (download it again).`);
+    fail(fileName, `tensor ${named(name)} ends at byte ${end} of the data section, which holds only ${dataLength} bytes; the file is truncated (download it again).`);
   }
-  const expected = count * DTYPE_BYTES[dtype];
+  const expected = count * bytesPerElement;
   if (end - begin !== expected) {
-    fail(fileName, `tensor '${name}' (${dtype}, shape [${(raw.shape as number[]).join(', ')}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}.`);
+    fail(fileName, `tensor ${named(name)} (${dtype}, shape [${(shape as number[]).join(', ')}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}.`);
   }
-  return { name, dtype, shape: (raw.shape as number[]).slice(), begin, end };
+  return { name, dtype, shape: (shape as number[]).slice(), begin, end };
 }
 
 /** Sorted by begin, the byte ranges must tile the data section: no overlap, no gap, nothing left over. */
@@ -124,10 +133,10 @@ function checkCoverage(fileName: string, entries: SafetensorsEntry[], dataLength
   let previous: SafetensorsEntry | null = null;
   for (const e of sorted) {
     if (e.begin < cursor && previous) {
-      fail(fileName, `tensors '${previous.name}' and '${e.name}' overlap (bytes ${e.begin}..${cursor}); the header is corrupt.`);
+      fail(fileName, `tensors ${named(previous.name)} and ${named(e.name)} overlap (bytes ${e.begin}..${cursor}); the header is corrupt.`);
     }
     if (e.begin > cursor) {
-      fail(fileName, `data section has a gap of unclaimed bytes ${cursor}..${e.begin} before tensor '${e.name}'; the header is corrupt.`);
+      fail(fileName, `data section has a gap of unclaimed bytes ${cursor}..${e.begin} before tensor ${named(e.name)}; the header is corrupt.`);
     }
     cursor = e.end;
     previous = e;
@@ -139,12 +148,12 @@ function checkCoverage(fileName: string, entries: SafetensorsEntry[], dataLength
 
 function parseMetadata(fileName: string, raw: unknown): Record<string, string> {
   if (!isPlainObject(raw)) fail(fileName, `__metadata__ must be an object of strings.`);
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (typeof v !== 'string') fail(fileName, `__metadata__ entry '${k}' is not a string.`);
-    out[k] = v;
+  const entries = Object.entries(raw);
+  for (const [k, v] of entries) {
+    if (typeof v !== 'string') fail(fileName, `__metadata__ entry ${named(k)} is not a string.`);
   }
-  return out;
+  // fromEntries defines own properties, so a key named __proto__ stays data.
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** Validates the header and the byte layout without decoding any tensor. */
@@ -231,7 +240,7 @@ export function readSafetensors(input: Uint8Array | ArrayBuffer, fileName = 'mod
   for (const e of header.entries) {
     if (SKIPPED_DTYPES.has(e.dtype)) continue;
     if (e.dtype !== 'F32' && e.dtype !== 'F16' && e.dtype !== 'BF16') {
-      fail(fileName, `tensor '${e.name}' has dtype ${e.dtype}, which is not supported (only F32, F16 and BF16 weights); re-save the model in float32 or float16.`);
+      fail(fileName, `tensor ${named(e.name)} has dtype ${e.dtype}, which is not supported (only F32, F16 and BF16 weights); re-save the model in float32 or float16.`);
     }
     const start = header.dataStart + e.begin;
     const count = (e.end - e.begin) / DTYPE_BYTES[e.dtype];

@@ -10,6 +10,7 @@ import { runs } from '../../helpers/property';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { parseSafetensorsHeader, readSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
+import { deepJsonText, expectShortEngineError, HUGE_STRING } from '../../helpers/hostile';
 
 const FILE = 'dir/model.safetensors';
 
@@ -36,7 +37,7 @@ function failure(bytes: Uint8Array): EngineError | null {
     expect(elements * 2).toBeLessThanOrEqual(bytes.length); // at least 2 bytes of file per decoded value
     return null;
   } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
+    expectShortEngineError(e);
     expect((e as EngineError).code).toBe('bad_safetensors');
     expect((e as EngineError).message.startsWith(`${FILE}: `)).toBe(true);
     return e as EngineError;
@@ -79,6 +80,28 @@ describe('safetensors on mutated headers (property)', () => {
         if (err !== null && /dtype|shape \[/.test(err.message)) expect(err.message).toContain(`'${name}'`);
       }),
       runs(600),
+    );
+  });
+
+  it('a header field or tensor name set to a hostile value (toString keys, __proto__, 1e400, 2 MB, 50k deep) is one short line', () => {
+    // Raw JSON texts: JSON.stringify could not write the deep one and would turn 1e400 into null.
+    const hostile = ['{"toString":0}', '[{"valueOf":0}]', '"toString"', '"__proto__"', '"constructor"', '1e400', '[1e400]', '[0,1e400]', JSON.stringify(HUGE_STRING), deepJsonText(50_000)];
+    const MARK = '"@hostile@"';
+    fc.assert(
+      fc.property(validFile, fc.nat(), fc.constantFrom('dtype', 'shape', 'data_offsets', 'name'), fc.constantFrom(...hostile), (bytes, pick, field, raw) => {
+        const { header, data } = split(bytes);
+        const names = Object.keys(header).filter((n) => n !== '__metadata__');
+        const name = names[pick % names.length];
+        let text: string;
+        if (field === 'name') {
+          text = JSON.stringify(header).replace(JSON.stringify(name), raw.startsWith('"') ? raw : JSON.stringify(raw.slice(0, 40)));
+        } else {
+          header[name][field] = '@hostile@';
+          text = JSON.stringify(header).replace(MARK, raw);
+        }
+        failure(join(new TextEncoder().encode(text), data));
+      }),
+      runs(300),
     );
   });
 
