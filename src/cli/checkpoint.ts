@@ -1,15 +1,17 @@
 /**
  * `train --checkpoint-dir DIR [--checkpoint-every N] [--resume]`: training checkpoints (weights, AdamW moments,
- * step, loss history) kept in DIR/checkpoint.safetensors, replaced atomically every N steps, at each epoch end
- * and on Ctrl-C, so a crash at any moment leaves the last complete checkpoint; --resume continues from it.
+ * step, loss history, embedding head, checksums) kept in DIR/checkpoint.safetensors, replaced atomically every N
+ * steps, at each epoch end and on Ctrl-C, so a crash at any moment leaves the last complete checkpoint; --resume
+ * continues from it. A checkpoint that cannot be written (full disk, read-only folder) is reported once and
+ * retried at the next one while training goes on.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteFile } from '../engine/io/atomicWriteNode';
-import type { SentenceEncoder } from '../engine/model/encoder';
+import type { EmbeddingHead, SentenceEncoder } from '../engine/model/encoder';
 import type { MappedDataset } from '../engine/records';
-import { checkCheckpointFits, deserializeCheckpoint, runKey, serializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
+import { checkCheckpointFits, deserializeCheckpoint, headDifferences, runKey, serializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
 import type { TrainingOptions } from '../engine/train/options';
 import { CliError, type FlagSpec, type Flags } from './args';
 import { fsError, type CliIo } from './io';
@@ -88,19 +90,62 @@ export function checkSameRun(checkpoint: TrainingCheckpoint, plan: CheckpointPla
   }
 }
 
-/** Refuses a checkpoint of another model (other parameter names or shapes). */
-export function checkSameModel(checkpoint: TrainingCheckpoint, plan: CheckpointPlan, encoder: SentenceEncoder): void {
-  checkCheckpointFits(checkpoint, new Map([...encoder.params].map(([name, v]) => [name, v.shape])), plan.path);
+/** The flag that sets one head setting to `value`: `--pooling cls`, `--max-length 128`, `--normalize` / `--no-normalize`. */
+function headFlag(setting: keyof EmbeddingHead, value: EmbeddingHead[keyof EmbeddingHead]): string {
+  if (setting === 'normalize') return value ? '--normalize' : '--no-normalize';
+  return `${setting === 'pooling' ? '--pooling' : '--max-length'} ${String(value)}`;
 }
 
-/** The trainer's onCheckpoint hook: serialises and replaces DIR/checkpoint.safetensors atomically. */
-export function checkpointWriter(plan: CheckpointPlan, io: CliIo): (checkpoint: TrainingCheckpoint) => Promise<void> {
+/**
+ * Refuses a checkpoint of another model (other parameter names or shapes), or of a run that embedded texts
+ * another way (--pooling, --normalize, --max-length), naming the flags of both runs.
+ */
+export function checkSameModel(checkpoint: TrainingCheckpoint, plan: CheckpointPlan, encoder: SentenceEncoder): void {
+  checkCheckpointFits(checkpoint, new Map([...encoder.params].map(([name, v]) => [name, v.shape])), plan.path);
+  const diffs = headDifferences(checkpoint.head, encoder.head);
+  if (diffs.length > 0) {
+    const then = diffs.map((d) => headFlag(d.setting, d.checkpoint)).join(' ');
+    const now = diffs.map((d) => headFlag(d.setting, d.now)).join(' ');
+    throw new CliError(
+      `${plan.path} was written by a run with ${then}, but this run has ${now}: resume with ${then}, ` +
+        'or drop --resume and use another --checkpoint-dir to start a new one',
+    );
+  }
+}
+
+/** Writes a file atomically; atomicWriteFile, or a failing stand-in in tests. */
+export type CheckpointWrite = (path: string, bytes: Uint8Array) => Promise<void>;
+
+/** Why a write failed, in words, or null when the error is not the file system's (a bug: it propagates). */
+function writeFailure(e: unknown, path: string): string | null {
+  const known = fsError(e, 'write the checkpoint', path);
+  if (known) return known.message;
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? `cannot write the checkpoint ${path}: ${code}` : null;
+}
+
+/**
+ * The trainer's onCheckpoint hook: serialises and replaces DIR/checkpoint.safetensors atomically. A write the
+ * file system refuses (ENOSPC, EROFS, EACCES…) leaves the previous checkpoint as it was, is reported on stderr
+ * once (until a write works again) and resolves to false: training goes on, and the next checkpoint tries again.
+ */
+export function checkpointWriter(plan: CheckpointPlan, io: CliIo, write: CheckpointWrite = atomicWriteFile): (checkpoint: TrainingCheckpoint) => Promise<boolean> {
+  let failing = false;
   return async (checkpoint) => {
     try {
-      await atomicWriteFile(plan.path, serializeCheckpoint(checkpoint));
+      await write(plan.path, serializeCheckpoint(checkpoint));
     } catch (e) {
-      throw fsError(e, 'write the checkpoint', plan.path) ?? e;
+      const why = writeFailure(e, plan.path);
+      if (why === null) throw e;
+      if (!failing) {
+        const kept = existsSync(plan.path) ? 'the checkpoint already there is kept' : 'no checkpoint is saved yet';
+        io.err(`checkpoint: step ${checkpoint.step}/${checkpoint.totalSteps} not saved (${why}); training goes on, ${kept}, and the next checkpoint tries again`);
+      }
+      failing = true;
+      return false;
     }
+    failing = false;
     io.err(`checkpoint: step ${checkpoint.step}/${checkpoint.totalSteps} saved to ${plan.path}`);
+    return true;
   };
 }

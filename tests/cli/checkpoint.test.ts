@@ -79,6 +79,18 @@ describe('train --checkpoint-dir / --resume', () => {
     garbled.fill(0x7b, 8, 40);
     writeFileSync(file, garbled);
     expectUserError(await runCli(train('o', '--checkpoint-dir', damaged, '--resume')), /^error: .*damaged\/checkpoint\.safetensors: header is not valid JSON/);
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 5] ^= 0x10; // one bit of the last tensor's data: it used to resume (and could end in NaN)
+    writeFileSync(file, flipped);
+    expectUserError(
+      await runCli(train('o', '--checkpoint-dir', damaged, '--resume')),
+      /^error: .*damaged\/checkpoint\.safetensors is damaged: tensor "[^"]+" does not match its checksum; delete it \(and start the run again\) or resume from another checkpoint\.$/,
+    );
+  }, 60_000);
+
+  it('refuses to resume with another --pooling, --normalize or --max-length, naming both runs\' flags', async () => {
+    const r = await runCli(train('o', '--checkpoint-dir', ckptDir, '--resume', '--pooling', 'cls', '--max-length', '24'));
+    expectUserError(r, /^error: .*ckpt\/checkpoint\.safetensors was written by a run with --pooling mean --max-length \d+, but this run has --pooling cls --max-length 24: resume with --pooling mean --max-length \d+, or drop --resume/);
   }, 60_000);
 
   it('refuses --resume without a checkpoint, a checkpoint of another run, and overwriting one without --resume', async () => {

@@ -4,8 +4,9 @@
  */
 import { EngineError } from '../errors';
 import type { MappedDataset, PairRecord, ScoredPairRecord, TripletRecord } from '../records';
+import { describeValue } from '../untrusted';
 import { retrievalMetrics } from './retrieval';
-import { scoredPairMetrics } from './stats';
+import { pairedCosine, scoredPairMetrics } from './stats';
 import { tripletMetrics } from './triplet';
 
 /** Embeds a batch of texts; returns one vector per text, in order. */
@@ -73,11 +74,18 @@ export class ScoredPairEvaluator implements Evaluator {
       if (!Number.isFinite(r.label)) {
         throw new EngineError(
           'bad_dataset',
-          `Scored-pair evaluation: record ${i + 1} has label ${String(r.label)}, which is not a number. ` +
+          `Scored-pair evaluation: record ${i + 1} has label ${describeValue(r.label)}, which is not a number. ` +
             'Fix or drop that row, or map the label column to a numeric column.',
         );
       }
     });
+    if (records.every((r) => r.label === records[0].label)) {
+      throw new EngineError(
+        'bad_dataset',
+        `Scored-pair evaluation: all ${records.length} labels are ${describeValue(records[0].label)} (on the 0..1 scale); Spearman and Pearson correlations ` +
+          'are undefined when the labels do not vary. Evaluate on pairs with different scores.',
+      );
+    }
     this.left = records.map((r) => this.table.id(r.sentence1));
     this.right = records.map((r) => this.table.id(r.sentence2));
     this.labels = Float64Array.from(records, (r) => r.label);
@@ -85,6 +93,17 @@ export class ScoredPairEvaluator implements Evaluator {
 
   async evaluate(embed: EmbedFn): Promise<Record<string, number>> {
     const vectors = await embedAll(this.table, embed, 'ScoredPairEvaluator');
+    const cosines = pairedCosine(this.left.map((id) => vectors[id]), this.right.map((id) => vectors[id]));
+    // Float32 embeddings of equal texts can differ in the last bits: closer than this, cosines are one value.
+    let [low, high] = [Infinity, -Infinity];
+    for (const c of cosines) [low, high] = [Math.min(low, c), Math.max(high, c)];
+    if (high - low < 1e-6) {
+      throw new EngineError(
+        'bad_dataset',
+        `Scored-pair evaluation: every one of the ${cosines.length} pairs has the same cosine similarity (${describeValue(Number(cosines[0].toPrecision(4)))}), so Spearman and Pearson ` +
+          'correlations are undefined: the pairs may hold the same sentence twice, or the model embeds every text alike. Check the evaluation pairs and the model.',
+      );
+    }
     const m = scoredPairMetrics(
       this.left.map((id) => vectors[id]),
       this.right.map((id) => vectors[id]),

@@ -84,6 +84,21 @@ describe('ScoredPairEvaluator', () => {
     expect(String(caught)).toMatch(/record 2 has label NaN/);
   });
 
+  it('says why instead of reporting null metrics: constant labels, or one cosine for every pair', async () => {
+    const same = Array.from({ length: 10 }, (_, i) => ({ sentence1: `a${i}`, sentence2: `b${i}`, label: 0.6 }));
+    expect(() => new ScoredPairEvaluator(same)).toThrow(
+      'Scored-pair evaluation: all 10 labels are 0.6 (on the 0..1 scale); Spearman and Pearson correlations are undefined when the labels do not vary. Evaluate on pairs with different scores.',
+    );
+    const ev = new ScoredPairEvaluator([
+      { sentence1: 'a', sentence2: 'a', label: 0 },
+      { sentence1: 'b', sentence2: 'b', label: 1 },
+    ]);
+    await expect(ev.evaluate(async (texts) => texts.map((t) => Float32Array.from([t.length, 1])))).rejects.toThrow(
+      'Scored-pair evaluation: every one of the 2 pairs has the same cosine similarity (1), so Spearman and Pearson correlations are undefined: ' +
+        'the pairs may hold the same sentence twice, or the model embeds every text alike. Check the evaluation pairs and the model.',
+    );
+  });
+
   it('throws when embed breaks its contract', async () => {
     const ev = new ScoredPairEvaluator([
       { sentence1: 'a', sentence2: 'b', label: 0 },
