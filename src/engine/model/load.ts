@@ -5,6 +5,7 @@
 import { EngineError } from '../errors';
 import type { LoadedModelFiles } from '../io/modelFolder';
 import { TextTokenizer } from '../tokenizer';
+import { describeValue } from '../untrusted';
 import { SentenceEncoder, type EmbeddingHead } from './encoder';
 import type { PoolingMode } from './pooling';
 
@@ -13,20 +14,45 @@ export interface HeadOverrides {
   pooling?: PoolingMode;
   normalize?: boolean;
   maxSeqLength?: number;
+  /** How the caller names maxSeqLength in messages, e.g. '--max-length'; default 'The max length'. */
+  maxSeqLengthName?: string;
 }
 
-/** The embedding head: overrides, then the folder's sentence-transformers settings, then mean pooling. */
+/** The max length and where it came from, for messages. */
+function chooseMaxLength(
+  files: Pick<LoadedModelFiles, 'config' | 'sentenceTransformers'>,
+  tokenizer: TextTokenizer,
+  overrides: HeadOverrides,
+): { value: number; file: string | null; field: string } {
+  const st = files.sentenceTransformers;
+  const positions = files.config.maxPositionEmbeddings;
+  if (overrides.maxSeqLength !== undefined) return { value: overrides.maxSeqLength, file: null, field: overrides.maxSeqLengthName ?? 'The max length' };
+  if (st.maxSeqLength !== null) return { value: st.maxSeqLength, file: st.maxSeqLengthFile ?? 'sentence_bert_config.json', field: 'max_seq_length' };
+  if (tokenizer.modelMaxLength !== null && tokenizer.modelMaxLength < positions) return { value: tokenizer.modelMaxLength, file: 'tokenizer_config.json', field: 'model_max_length' };
+  return { value: positions, file: 'config.json', field: 'max_position_embeddings' };
+}
+
+/**
+ * The embedding head: overrides, then the folder's sentence-transformers settings, then mean pooling. The max length
+ * must leave room for at least one text token beside the special tokens and fit the position table; a refusal names
+ * where the length came from.
+ */
 export function resolveHead(files: Pick<LoadedModelFiles, 'config' | 'sentenceTransformers'>, tokenizer: TextTokenizer, overrides: HeadOverrides = {}): EmbeddingHead {
   const st = files.sentenceTransformers;
   const positions = files.config.maxPositionEmbeddings;
-  const maxSeqLength = overrides.maxSeqLength ?? st.maxSeqLength ?? Math.min(tokenizer.modelMaxLength ?? positions, positions);
-  if (!(Number.isInteger(maxSeqLength) && maxSeqLength >= 2 && maxSeqLength <= positions)) {
-    throw new EngineError(
-      'bad_option',
-      `Max length ${maxSeqLength} does not fit this model: it must be a whole number from 2 to ${positions} (config.json max_position_embeddings).`,
-    );
+  const specials = tokenizer.specialPrefix + tokenizer.specialSuffix;
+  const min = Math.max(2, specials + 1);
+  if (positions < min) {
+    throw new EngineError('bad_config', `config.json: max_position_embeddings is ${positions}, too short for the ${specials} special tokens plus any text; the config does not belong to a usable model.`);
   }
-  return { pooling: overrides.pooling ?? st.pooling ?? 'mean', normalize: overrides.normalize ?? st.normalize, maxSeqLength };
+  const { value, file, field } = chooseMaxLength(files, tokenizer, overrides);
+  if (!(Number.isInteger(value) && value >= min && value <= positions)) {
+    const range = `takes ${min} to ${positions} tokens (${specials} special tokens plus text; config.json's max_position_embeddings is ${positions})`;
+    throw file === null
+      ? new EngineError('bad_option', `${field} ${describeValue(value)} does not fit this model: it ${range}. Choose a whole number in that range.`)
+      : new EngineError('bad_config', `${file}: ${field} is ${describeValue(value)}, but this model ${range}. Set ${field} to a whole number in that range.`);
+  }
+  return { pooling: overrides.pooling ?? st.pooling ?? 'mean', normalize: overrides.normalize ?? st.normalize, maxSeqLength: value };
 }
 
 /** Builds the tokenizer and the encoder's variables (on the current tf backend). */
