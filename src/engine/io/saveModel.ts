@@ -10,6 +10,7 @@
  */
 import { EngineError } from '../errors';
 import { parseBertConfig } from '../model/parseConfig';
+import { checkJsonDepth } from '../untrusted';
 import { selectBertWeights, type WeightTensor } from './bertWeights';
 import { writeSafetensors } from './safetensors';
 import type { SentencePooling } from './sentenceTransformers';
@@ -48,7 +49,12 @@ export const EMPTY_FOLDER = new Uint8Array(0);
 
 const SPECIAL_TOKEN_KEYS = ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token'];
 
-function jsonBytes(value: unknown, indent: number): Uint8Array {
+/**
+ * `value` as indented JSON. Loading already refuses deeper files; checking again here turns a value built some other
+ * way into an EngineError naming the file instead of a stack overflow that would lose a finished run.
+ */
+function jsonBytes(value: unknown, indent: number, fileName: string): Uint8Array {
+  checkJsonDepth(value, fileName);
   return new TextEncoder().encode(`${JSON.stringify(value, null, indent)}\n`);
 }
 
@@ -94,19 +100,18 @@ export function buildSentenceTransformersFolder(args: SentenceTransformersFolder
     );
   }
   const files = new Map<string, Uint8Array>();
-  files.set('config.json', jsonBytes(sortedKeys({ ...args.rawConfig, architectures: ['BertModel'], model_type: 'bert' }), 2));
+  const json = (path: string, value: unknown, indent = 2) => files.set(path, jsonBytes(value, indent, path));
+  // The JSON files first: a refusal then costs nothing, before the weights are serialised.
+  json('config.json', sortedKeys({ ...args.rawConfig, architectures: ['BertModel'], model_type: 'bert' }));
+  json('tokenizer.json', args.tokenizerJson);
+  json('tokenizer_config.json', args.tokenizerConfig);
+  json('special_tokens_map.json', specialTokens(args));
+  json('modules.json', modulesJson(args.normalize));
+  json('sentence_bert_config.json', { max_seq_length: args.maxSeqLength, do_lower_case: false });
+  json('config_sentence_transformers.json', { __version__: args.versions ?? DEFAULT_SAVED_VERSIONS, prompts: {}, default_prompt_name: null, similarity_fn_name: 'cosine' });
+  json('1_Pooling/config.json', poolingConfig(args.pooling, args.wordEmbeddingDimension ?? config.hiddenSize), 4);
   files.set('model.safetensors', writeSafetensors(weights));
-  files.set('tokenizer.json', jsonBytes(args.tokenizerJson, 2));
-  files.set('tokenizer_config.json', jsonBytes(args.tokenizerConfig, 2));
-  files.set('special_tokens_map.json', jsonBytes(specialTokens(args), 2));
   if (args.vocabTxt) files.set('vocab.txt', args.vocabTxt);
-  files.set('modules.json', jsonBytes(modulesJson(args.normalize), 2));
-  files.set('sentence_bert_config.json', jsonBytes({ max_seq_length: args.maxSeqLength, do_lower_case: false }, 2));
-  files.set(
-    'config_sentence_transformers.json',
-    jsonBytes({ __version__: args.versions ?? DEFAULT_SAVED_VERSIONS, prompts: {}, default_prompt_name: null, similarity_fn_name: 'cosine' }, 2),
-  );
-  files.set('1_Pooling/config.json', jsonBytes(poolingConfig(args.pooling, args.wordEmbeddingDimension ?? config.hiddenSize), 4));
   if (args.normalize) files.set('2_Normalize/', EMPTY_FOLDER);
   return files;
 }

@@ -7,13 +7,16 @@
 import { EngineError } from '../errors';
 import type { WeightTensor } from '../io/bertWeights';
 import type { BertConfig } from '../model/config';
+import { checkJsonDepth, isPlainObject } from '../untrusted';
 import { exportOnnx, ONNX_MODEL_PATH } from './bertGraph';
 
 export function addOnnxToFolder(files: Map<string, Uint8Array>, weights: ReadonlyMap<string, WeightTensor>, config: BertConfig): void {
   const raw = files.get('config.json');
   if (raw === undefined) throw new EngineError('missing_file', 'ONNX export: the folder has no config.json; export the sentence-transformers folder first.');
-  const json = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>;
-  const previous = typeof json['transformers.js_config'] === 'object' && json['transformers.js_config'] !== null ? json['transformers.js_config'] : {};
+  const json: unknown = JSON.parse(new TextDecoder().decode(raw));
+  if (!isPlainObject(json)) throw new EngineError('bad_config', 'ONNX export: config.json is not a JSON object; export the sentence-transformers folder first.');
+  checkJsonDepth(json, 'config.json');
+  const previous = isPlainObject(json['transformers.js_config']) ? json['transformers.js_config'] : {};
   json['transformers.js_config'] = { ...previous, dtype: 'fp32' };
   const sorted = Object.fromEntries(Object.entries(json).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   files.set('config.json', new TextEncoder().encode(`${JSON.stringify(sorted, null, 2)}\n`));

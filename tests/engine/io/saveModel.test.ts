@@ -7,6 +7,8 @@ import { loadModelFolder, type LoadedModelFiles } from '../../../src/engine/io/m
 import { sourceFromDirectory } from '../../../src/engine/io/modelFolderNode';
 import { buildSentenceTransformersFolder, type SentenceTransformersFolderArgs } from '../../../src/engine/io/saveModel';
 import { writeFolder } from '../../../src/engine/io/writeFolderNode';
+import { addOnnxToFolder } from '../../../src/engine/onnx/folder';
+import { deepJson, deepJsonText } from '../../helpers/hostile';
 
 const modelDir = join(__dirname, '../../fixtures/tiny-bert/model');
 const tmp = mkdtempSync(join(tmpdir(), 'es-save-'));
@@ -86,6 +88,33 @@ describe('buildSentenceTransformersFolder', () => {
     weights.delete('embeddings.LayerNorm.bias');
     expect(() => buildSentenceTransformersFolder(argsFrom(m, { weights }))).toThrow(/lacks 1 tensor\(s\).*'embeddings\.LayerNorm\.bias'/);
     expect(() => buildSentenceTransformersFolder(argsFrom(m, { maxSeqLength: 129 }))).toThrow(EngineError);
+  });
+});
+
+describe('saving values nested 100,000 deep', () => {
+  it.each([
+    ['rawConfig', 'config.json'],
+    ['tokenizerJson', 'tokenizer.json'],
+    ['tokenizerConfig', 'tokenizer_config.json'],
+    ['specialTokensMap', 'special_tokens_map.json'],
+  ] as const)('%s with a deep unused key is an EngineError naming %s, not a stack overflow', async (field, file) => {
+    const m = await loadModelFolder(sourceFromDirectory(modelDir));
+    const args = argsFrom(m);
+    const patched = { ...argsFrom(m), [field]: { ...(args[field] as Record<string, unknown>), unused: deepJson(100_000) } };
+    let err: unknown;
+    try {
+      buildSentenceTransformersFolder(patched);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).message).toMatch(new RegExp(`^${file.replace(/\./g, '\\.')}: nested more than 100 levels deep`));
+  });
+
+  it('addOnnxToFolder refuses a deep config.json with an EngineError before stringifying it', async () => {
+    const m = await loadModelFolder(sourceFromDirectory(modelDir));
+    const files = new Map([['config.json', new TextEncoder().encode(`{"unused":${deepJsonText(100_000)}}`)]]);
+    expect(() => addOnnxToFolder(files, m.weights, m.config)).toThrow(/^config\.json: nested more than 100 levels deep/);
   });
 });
 
