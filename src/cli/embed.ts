@@ -1,7 +1,7 @@
 /** `embed`: one text per line in, one JSON array of numbers per line out, in order. */
 import { CliError, Flags, type FlagSpec } from './args';
 import { checkInputFile, readTextFile, type CliIo } from './io';
-import { backendChoice, DEFAULT_EMBED_BATCH, headOverrides, MODEL_FLAGS, openModel } from './model';
+import { backendChoice, DEFAULT_EMBED_BATCH, EMBED_BATCH_RANGE, headOverrides, MODEL_FLAGS, openModel } from './model';
 
 export const EMBED_FLAGS: FlagSpec = { ...MODEL_FLAGS, input: { type: 'string' } };
 
@@ -9,9 +9,9 @@ export const EMBED_FLAGS: FlagSpec = { ...MODEL_FLAGS, input: { type: 'string' }
 export function textLines(content: string, path: string): string[] {
   const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 0) throw new CliError(`${path} holds no texts: write one text per line`);
+  if (lines.length === 0) throw new CliError(`${path} (--input) holds no texts: write one text per line`);
   const blank = lines.findIndex((line) => line.trim() === '');
-  if (blank >= 0) throw new CliError(`${path} line ${blank + 1} is empty: write one text per line, with no empty lines between them`);
+  if (blank >= 0) throw new CliError(`${path} (--input) line ${blank + 1} is empty: write one text per line, with no empty lines between them`);
   return lines;
 }
 
@@ -20,10 +20,10 @@ export async function embedCommand(argv: string[], io: CliIo): Promise<number> {
   const modelDir = flags.required('model');
   const input = flags.required('input');
   const head = headOverrides(flags);
-  const batchSize = flags.number('batch-size', { integer: true, min: 1 }) ?? DEFAULT_EMBED_BATCH;
+  const batchSize = flags.number('batch-size', EMBED_BATCH_RANGE) ?? DEFAULT_EMBED_BATCH;
   const backend = backendChoice(flags);
   checkInputFile(input, '--input');
-  const texts = textLines(await readTextFile(input), input);
+  const texts = textLines(await readTextFile(input, '--input'), input);
 
   const { encoder } = await openModel(modelDir, head, backend, io);
   const started = performance.now();

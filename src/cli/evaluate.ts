@@ -3,7 +3,7 @@ import { evaluatorsFor, runEvaluation } from '../engine/eval';
 import { Flags, type FlagSpec } from './args';
 import { datasetChoice, readDataset } from './dataset';
 import { checkInputFile, loadModel, type CliIo } from './io';
-import { backendChoice, DEFAULT_EMBED_BATCH, headOverrides, MODEL_FLAGS, openModel } from './model';
+import { backendChoice, checkMaxLength, DEFAULT_EMBED_BATCH, EMBED_BATCH_RANGE, headOverrides, MODEL_FLAGS, openModel } from './model';
 
 export const EVAL_FLAGS: FlagSpec = {
   ...MODEL_FLAGS,
@@ -17,12 +17,12 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const modelDir = flags.required('model');
   const data = flags.required('data');
   const head = headOverrides(flags);
-  const batchSize = flags.number('batch-size', { integer: true, min: 1 }) ?? DEFAULT_EMBED_BATCH;
+  const batchSize = flags.number('batch-size', EMBED_BATCH_RANGE) ?? DEFAULT_EMBED_BATCH;
   const backend = backendChoice(flags);
   const choice = datasetChoice(flags);
   checkInputFile(data, '--data');
 
-  const files = await loadModel(modelDir);
+  const files = await loadModel(modelDir, { beforeWeights: (f) => checkMaxLength(f, head, modelDir) });
   const { dataset } = await readDataset(data, choice, io);
   const evaluators = evaluatorsFor(dataset);
   const { encoder } = await openModel(modelDir, head, backend, io, files);

@@ -70,7 +70,8 @@ Example:
 const TRAIN_HELP = `Usage: ${PROGRAM} train --model DIR --data FILE --out DIR [flags]
 
 Fine-tunes the model and writes a sentence-transformers folder to --out (created if needed; files of
-the same name are overwritten). Progress goes to stderr; one JSON summary line to stdout:
+the same name are replaced all at once, or not at all if the write fails; --out may be the --model folder).
+Before any work, --out is checked for write access and, once config.json is read, for room for the model. Progress goes to stderr; one JSON summary line to stdout:
 {steps, final_loss, seconds, backend, loss, record_type, train_records, skipped_rows, out, loss_history,
  before?, after?, delta?, stopped?, checkpoint?, resumed_from?}. Ctrl-C stops after the current step, saves
 (and writes a checkpoint with --checkpoint-dir), exits 130. A model this machine cannot train (estimated

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../engine/backend';
+import { isEngineError } from '../engine/errors';
 import { loadModelFolder, type LoadedModelFiles, type LoadModelOptions } from '../engine/io/modelFolder';
 import { sourceFromDirectory } from '../engine/io/modelFolderNode';
 import { ownValue } from '../engine/untrusted';
@@ -146,26 +147,41 @@ export function checkInputFile(path: string, flag: string): void {
   }
 }
 
-export function readTextFile(path: string): Promise<string> {
-  return withFsErrors('read', path, () => readFile(path, 'utf8'));
+/** The file as text; `flag` (e.g. '--input') is named in the error. */
+export function readTextFile(path: string, flag?: string): Promise<string> {
+  return withFsErrors('read', flag ? `${path} (${flag})` : path, () => readFile(path, 'utf8'));
 }
 
-/** The file as a Blob, streamed from disk by the dataset parser. */
-export function openFileBlob(path: string): Promise<Blob> {
-  return withFsErrors('read', path, () => openAsBlob(path));
+/** The file as a Blob, streamed from disk by the dataset parser; `flag` (e.g. '--data') is named in the error. */
+export function openFileBlob(path: string, flag?: string): Promise<Blob> {
+  return withFsErrors('read', flag ? `${path} (${flag})` : path, () => openAsBlob(path));
 }
 
 /** Creates the output folder (or accepts an existing one); returns how many entries it already held. */
 export async function prepareOutputDir(dir: string): Promise<number> {
-  return withFsErrors('create the output folder', dir, async () => {
+  return withFsErrors('create the output folder', `${dir} (--out)`, async () => {
     await mkdir(dir, { recursive: true });
     return (await readdir(dir)).length;
   });
 }
 
+/**
+ * An error about the model folder, naming the flag and the folder: file-system errors as "cannot read the model
+ * folder DIR (--model): …", the engine's (which name the file inside) with "(--model DIR)" added.
+ */
+export function modelFolderError(e: unknown, dir: string): unknown {
+  if (e instanceof CliError) return e;
+  if (isEngineError(e)) return new CliError(`${e.message.replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, '')} (--model ${dir})`);
+  return fsError(e, 'read the model folder', `${dir} (--model)`) ?? e;
+}
+
 /** Reads and validates a model folder (no tensors yet); `options.beforeWeights` can refuse it before its weights are read. */
-export function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LoadedModelFiles> {
-  return withFsErrors('read the model folder', dir, () => loadModelFolder(sourceFromDirectory(dir), options));
+export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LoadedModelFiles> {
+  try {
+    return await loadModelFolder(sourceFromDirectory(dir), options);
+  } catch (e) {
+    throw modelFolderError(e, dir);
+  }
 }
 
 /** The folder holding the WASM backend's .wasm files, inside node_modules. */

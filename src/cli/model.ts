@@ -1,18 +1,27 @@
 /**
  * Flags every command shares (model folder, embedding head, batch size, backend) and opening the model:
- * folder → backend → encoder, with one line on stderr describing what was loaded.
+ * folder → backend → encoder, with one line on stderr describing what was loaded. Errors about the folder name
+ * --model and the folder.
  */
-import type { LoadedModelFiles } from '../engine/io/modelFolder';
+import type { LoadedModelFiles, ModelFilesBeforeWeights } from '../engine/io/modelFolder';
 import type { SentenceEncoder } from '../engine/model/encoder';
 import { encoderFromFiles, type HeadOverrides } from '../engine/model/load';
 import type { PoolingMode } from '../engine/model/pooling';
-import type { FlagSpec, Flags } from './args';
-import { CLI_BACKENDS, DEFAULT_BACKEND, loadModel, startBackend, type CliBackend, type CliIo } from './io';
+import { TextTokenizer } from '../engine/tokenizer';
+import { OPTION_RANGES } from '../engine/train/options';
+import { CliError, type FlagSpec, type Flags } from './args';
+import { CLI_BACKENDS, DEFAULT_BACKEND, loadModel, modelFolderError, startBackend, type CliBackend, type CliIo } from './io';
 
 export const POOLING_CHOICES: readonly PoolingMode[] = ['mean', 'cls', 'max', 'last_weighted'];
 
 /** Texts per forward pass when embedding or evaluating. */
 export const DEFAULT_EMBED_BATCH = 32;
+
+/** --batch-size of embed and eval. */
+export const EMBED_BATCH_RANGE = { ...OPTION_RANGES.batchSize, typical: String(DEFAULT_EMBED_BATCH) } as const;
+
+/** --max-length before the model is known; `checkMaxLength` then holds it against the model. */
+const MAX_LENGTH_RANGE = { integer: true, min: 2, max: 1_000_000, typical: '256' } as const;
 
 export const MODEL_FLAGS: FlagSpec = {
   model: { type: 'string' },
@@ -28,7 +37,7 @@ export const MODEL_FLAGS: FlagSpec = {
 export function headOverrides(flags: Flags): HeadOverrides {
   flags.exclusive('normalize', 'no-normalize');
   const pooling = flags.choice('pooling', POOLING_CHOICES);
-  const maxSeqLength = flags.number('max-length', { integer: true, min: 2 });
+  const maxSeqLength = flags.number('max-length', MAX_LENGTH_RANGE);
   const normalize = flags.bool('normalize') ? true : flags.bool('no-normalize') ? false : undefined;
   return {
     ...(pooling !== undefined ? { pooling } : {}),
@@ -47,11 +56,37 @@ export interface OpenedModel {
   backend: string;
 }
 
+/**
+ * Refuses a --max-length the model cannot take, naming the flag and the folder: longer than config.json's
+ * max_position_embeddings, or no longer than the special tokens the tokenizer adds to every text. Runs from
+ * loadModel's beforeWeights hook, so the weights are not read for nothing.
+ */
+export function checkMaxLength(files: ModelFilesBeforeWeights, head: HeadOverrides, dir: string): void {
+  const n = head.maxSeqLength;
+  if (n === undefined) return;
+  const positions = files.config.maxPositionEmbeddings;
+  if (n > positions) {
+    throw new CliError(`--max-length ${n} is longer than the model in ${dir} can read: its config.json has max_position_embeddings ${positions}; use --max-length ${positions} or less`);
+  }
+  const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+  const specials = tokenizer.specialPrefix + tokenizer.specialSuffix;
+  if (n <= specials) {
+    throw new CliError(
+      `--max-length ${n} leaves no room for text: the tokenizer in ${dir} adds ${specials} special tokens to every text; use --max-length ${specials + 1} or more (typical: ${Math.min(256, positions)})`,
+    );
+  }
+}
+
 /** Loads the folder, starts the backend, builds the encoder; describes the result on stderr. */
 export async function openModel(dir: string, head: HeadOverrides, backend: CliBackend, io: CliIo, files?: LoadedModelFiles): Promise<OpenedModel> {
-  const loaded = files ?? (await loadModel(dir));
+  const loaded = files ?? (await loadModel(dir, { beforeWeights: (f) => checkMaxLength(f, head, dir) }));
   const name = await startBackend(backend);
-  const encoder = encoderFromFiles(loaded, head);
+  let encoder: SentenceEncoder;
+  try {
+    encoder = encoderFromFiles(loaded, head);
+  } catch (e) {
+    throw modelFolderError(e, dir);
+  }
   const c = loaded.config;
   const h = encoder.head;
   io.err(

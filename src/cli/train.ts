@@ -21,7 +21,8 @@ import { checkpointPlan, checkpointWriter, checkSameModel, checkSameRun, prepare
 import { datasetChoice, readDataset } from './dataset';
 import { checkInputFile, fsError, loadModel, prepareOutputDir, type CliIo } from './io';
 import { trainingMemoryCheck } from './memory';
-import { backendChoice, headOverrides, openModel } from './model';
+import { backendChoice, checkMaxLength, headOverrides, openModel } from './model';
+import { checkOutputRoom, checkOutputWritable, modelOutputBytes } from './output';
 import { comparisonTable, deltas, formatDuration, logInterval, plural, progressLine, shouldLog } from './report';
 import { batchOrderFor, checkLossParams, describeOptions, TRAIN_FLAGS, trainFlags } from './trainOptions';
 
@@ -99,6 +100,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   checkInputFile(dataPath, '--data');
   const evalData = flags.string('eval-data');
   if (evalData !== undefined) checkInputFile(evalData, '--eval-data');
+  checkOutputWritable(outDir);
   const plan = checkpointPlan(flags);
   const resumeFrom = plan ? await prepareCheckpoint(plan) : null;
 
@@ -108,9 +110,16 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   checkLossParams(loss.name, options.lossParams);
   const runOptions = { ...options, loss: loss.name, batchOrder: batchOrderFor(loss.name, shuffle), checkpointEverySteps: plan?.every ?? 0 };
   if (plan && resumeFrom) checkSameRun(resumeFrom, plan, runOptions, trainSet);
-  const files = await loadModel(modelDir, { beforeWeights: trainingMemoryCheck({ dataset: trainSet, batchSize: runOptions.batchSize, miniBatchSize: runOptions.miniBatchSize, head, backend }, io) });
+  const memoryCheck = trainingMemoryCheck({ dataset: trainSet, batchSize: runOptions.batchSize, miniBatchSize: runOptions.miniBatchSize, head, backend }, io);
+  const files = await loadModel(modelDir, {
+    beforeWeights: (f) => {
+      checkMaxLength(f, head, modelDir);
+      memoryCheck(f);
+      checkOutputRoom(outDir, modelOutputBytes(f.config, modelDir));
+    },
+  });
   const existing = await prepareOutputDir(outDir);
-  if (existing > 0) io.err(`out: ${outDir} is not empty; files of the same name will be overwritten`);
+  if (existing > 0) io.err(`out: ${outDir} is not empty; files of the same name will be replaced (all at once, once training ends)`);
 
   const { encoder, backend: backendName } = await openModel(modelDir, head, backend, io, files);
   const truncated = reportOverlong(mapped.dataset, files, encoder.head.maxSeqLength, io);
@@ -172,7 +181,7 @@ async function saveModel(encoder: SentenceEncoder, files: LoadedModelFiles, outD
   try {
     await writeFolder(outDir, folder);
   } catch (e) {
-    throw fsError(e, 'write the model to', outDir) ?? e;
+    throw fsError(e, 'write the model to', `${outDir} (--out)`) ?? e;
   }
 }
 

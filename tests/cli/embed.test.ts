@@ -11,9 +11,9 @@ describe('textLines', () => {
   it('reads one text per line, ignoring one final newline and a BOM', () => {
     expect(textLines('\uFEFFa\r\nb c\n', 'f')).toEqual(['a', 'b c']);
     expect(textLines('a', 'f')).toEqual(['a']);
-    expect(() => textLines('a\n\n', 'f')).toThrow('f line 2 is empty');
-    expect(() => textLines('a\n  \nb', 'f')).toThrow('f line 2 is empty');
-    expect(() => textLines('', 'f')).toThrow('f holds no texts');
+    expect(() => textLines('a\n\n', 'f')).toThrow('f (--input) line 2 is empty');
+    expect(() => textLines('a\n  \nb', 'f')).toThrow('f (--input) line 2 is empty');
+    expect(() => textLines('', 'f')).toThrow('f (--input) holds no texts');
   });
 });
 
@@ -40,7 +40,7 @@ describe('embed', () => {
     const r = await runCli(['embed', '--model', TINY_BERT_DIR, '--input', blank]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: .*blank\.txt line 2 is empty/m);
+    expect(r.stderr).toMatch(/^error: .*blank\.txt \(--input\) line 2 is empty/m);
     const noNewline = tmp.file('two.txt', 'first\nsecond');
     const ok = await runCli(['embed', '--model', TINY_BERT_DIR, '--input', noNewline]);
     expect(ok.code, ok.stderr).toBe(0);

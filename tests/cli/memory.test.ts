@@ -30,7 +30,7 @@ describe('train refuses a model this machine cannot train', () => {
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
-      /^error: This model \(48 layers, hidden 8192, 38739\.6M parameters\) needs about 6\d\d\.\d GB for training at batch 2 \(4 texts\), length \d+, but only \d+\.\d GB is available \((the WASM backend's memory limit|75% of this machine's .* RAM)\): its weights, gradients and Adam moments alone take 619\.8 GB; pick a smaller model\.$/,
+      /^error: This model \(48 layers, hidden 8192, 38739\.6M parameters\) needs about 6\d\d\.\d GB for training at batch 2 \(4 texts\), length \d+, but only \d+\.\d GB is available \((the WASM backend's memory limit|75% of this machine's .* RAM)\): its weights, gradients and Adam moments alone take 619\.8 GB; pick a smaller model \(--model .*huge\)$/,
     );
     expect(r.stdout).toBe('');
     // The same folder fails on its weights when they are read: the refusal above came first.
