@@ -14,6 +14,7 @@ import {
   type ParsedDataset,
 } from '../engine/data';
 import { EngineError } from '../engine/errors';
+import { describeValue, nestingDepth } from '../engine/untrusted';
 import { loadModelFolder, sourceFromFiles, sourceFromRecord, type LoadedModelFiles } from '../engine/io/modelFolder';
 import { estimateParameterCount } from '../engine/model/parseConfig';
 import type { SentenceEncoder } from '../engine/model/encoder';
@@ -47,9 +48,25 @@ export async function fetchAsset(path: string): Promise<Uint8Array | null> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** Deepest cell value shown as JSON in the preview; deeper ones are described (JSON.stringify would overflow). */
+const PREVIEW_DEPTH = 8;
+
+/** A dataset cell for the preview: strings as is, shallow values as JSON, deep ones described; cut to PREVIEW_CHARS. */
 function display(value: unknown): string {
-  const s = typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
+  let s: string;
+  if (typeof value === 'string') s = value;
+  else if (value === undefined || value === null) s = '';
+  else if (nestingDepth(value, PREVIEW_DEPTH) > PREVIEW_DEPTH) return describeValue(value, PREVIEW_CHARS);
+  else s = JSON.stringify(value) ?? describeValue(value, PREVIEW_CHARS);
   return s.length > PREVIEW_CHARS ? `${s.slice(0, PREVIEW_CHARS)}…` : s;
+}
+
+/** The architecture to show: config.json's first architectures string (cut), else its model_type, else 'bert'. */
+function architectureOf(rawConfig: Record<string, unknown>): string {
+  const archs = rawConfig.architectures;
+  const first: unknown = Array.isArray(archs) ? archs[0] : undefined;
+  const name = typeof first === 'string' && first !== '' ? first : typeof rawConfig.model_type === 'string' ? rawConfig.model_type : 'bert';
+  return name.length > 60 ? `${name.slice(0, 59)}…` : name;
 }
 
 export async function loadDataset(role: DatasetRole, blob: Blob, fileName: string, progress: Progress): Promise<LoadedDataset> {
@@ -163,11 +180,10 @@ export async function loadModelFiles(folder: ModelFolder, source: ModelSource): 
 
 export function describeModel(name: string, source: ModelSource, files: LoadedModelFiles, encoder: SentenceEncoder): ModelSummary {
   const c = files.config;
-  const arch = Array.isArray(files.rawConfig.architectures) ? String(files.rawConfig.architectures[0]) : String(files.rawConfig.model_type ?? 'bert');
   return {
     name,
     source: source.kind,
-    architecture: arch,
+    architecture: architectureOf(files.rawConfig),
     parameters: estimateParameterCount(c),
     hiddenSize: c.hiddenSize,
     layers: c.numHiddenLayers,
