@@ -11,7 +11,7 @@ import type { LossName } from '../engine/losses';
 import { TrainingControl } from '../engine/train/control';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../engine/train/options';
 import { deserializeCheckpoint, serializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
-import { train, type TrainEvent } from '../engine/train/trainer';
+import { train, TrainingDivergedError, type TrainEvent } from '../engine/train/trainer';
 import type { Progress } from './dataOps';
 import type { EvalPoint, StepPoint, TrainingMetrics } from './protocol';
 
@@ -211,6 +211,9 @@ export class TrainingRun {
       return result;
     } catch (e) {
       batcher.flush();
+      // A diverged run is an error, never "Training complete"; the encoder gets the kept checkpoint's weights
+      // back, so that evaluating or exporting after it never uses the diverged ones.
+      if (e instanceof TrainingDivergedError && this.checkpoint !== null) encoder.loadWeights(deserializeCheckpoint(this.checkpoint.bytes).weights);
       throw e;
     } finally {
       this.control = null;

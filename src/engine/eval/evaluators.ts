@@ -4,6 +4,7 @@
  */
 import { EngineError } from '../errors';
 import type { MappedDataset, PairRecord, ScoredPairRecord, TripletRecord } from '../records';
+import { countNonFinite } from '../model/finite';
 import { describeValue } from '../untrusted';
 import { retrievalMetrics } from './retrieval';
 import { pairedCosine, scoredPairMetrics } from './stats';
@@ -45,6 +46,12 @@ async function embedAll(table: TextTable, embed: EmbedFn, who: string): Promise<
   const dim = vectors[0]?.length ?? 0;
   vectors.forEach((v, i) => {
     if (v.length !== dim) throw new Error(`${who}: embedding ${i} has dimension ${v.length}, expected ${dim}`);
+    if (countNonFinite(v).count > 0) {
+      throw new EngineError(
+        'bad_config',
+        `${who}: the model embeds the text ${describeValue(table.texts[i])} as NaN or infinite values, so no metric can be computed: its weights are broken (a diverged run?). Evaluate another model.`,
+      );
+    }
   });
   return vectors;
 }

@@ -169,7 +169,7 @@ export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint.
   }
   for (const [param, m] of Object.entries(moments)) {
     const size = m.shape.reduce((a, b) => a * b, 1);
-    if (m.m.length !== size || m.v.length !== size) throw bad(`the optimizer state of ${describeValue(param)} is incomplete`);
+    if (m.m.length !== size || m.v.length !== size) throw bad(`the optimizer state of ${describeValue(param, 240)} is incomplete`);
   }
   return { step, totalSteps, lossHistory, runKey: key, head, weights, optimizer: { step: optimizerStep, moments } };
 }

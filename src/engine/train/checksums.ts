@@ -19,6 +19,9 @@ export interface CheckpointChecksums {
   metadata: string;
 }
 
+/** Longest tensor name shown whole in a message (real ones are under 100 characters; forged ones are cut). */
+const NAME_MAX = 240;
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** The little-endian bytes safetensors stores for `data`. */
@@ -69,7 +72,7 @@ function readChecksums(metadata: Readonly<Record<string, string>>, fileName: str
   if (!isPlainObject(tensors) || typeof meta !== 'string') throw damaged(fileName, `its '${CHECKSUMS_KEY}' entry is missing or unreadable`);
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, crc] of Object.entries(tensors)) {
-    if (typeof crc !== 'string') throw damaged(fileName, `the checksum of tensor ${describeValue(name)} is ${describeValue(crc)}, not 8 hex digits`);
+    if (typeof crc !== 'string') throw damaged(fileName, `the checksum of tensor ${describeValue(name, NAME_MAX)} is ${describeValue(crc)}, not 8 hex digits`);
     out[name] = crc;
   }
   return { tensors: out, metadata: meta };
@@ -86,11 +89,11 @@ export function verifyChecksums(bytes: Uint8Array, header: SafetensorsHeader, fi
   const seen = new Set<string>();
   for (const e of header.entries) {
     const expected = ownValue(sums.tensors, e.name);
-    if (expected === undefined) throw damaged(fileName, `tensor ${describeValue(e.name)} has no checksum`);
+    if (expected === undefined) throw damaged(fileName, `tensor ${describeValue(e.name, NAME_MAX)} has no checksum`);
     const data = bytes.subarray(header.dataStart + e.begin, header.dataStart + e.end);
-    if (tensorCrc(e.name, e.dtype, e.shape, data) !== expected) throw damaged(fileName, `tensor ${describeValue(e.name)} does not match its checksum`);
+    if (tensorCrc(e.name, e.dtype, e.shape, data) !== expected) throw damaged(fileName, `tensor ${describeValue(e.name, NAME_MAX)} does not match its checksum`);
     seen.add(e.name);
   }
   const lost = Object.keys(sums.tensors).find((name) => !seen.has(name));
-  if (lost !== undefined) throw damaged(fileName, `tensor ${describeValue(lost)} is missing`);
+  if (lost !== undefined) throw damaged(fileName, `tensor ${describeValue(lost, NAME_MAX)} is missing`);
 }

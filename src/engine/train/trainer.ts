@@ -119,16 +119,24 @@ function formatLr(lr: number): string {
 /**
  * The error that ends a run whose loss, gradient norm or weights stopped being finite numbers: at which step,
  * the learning rate then and a lower one to try, and which checkpoint (if any) is kept. Nothing of the diverged
- * run is saved.
+ * run is saved; the encoder may hold the diverged weights (the studio puts the kept checkpoint's back).
  */
-function divergedError(at: { step: number; totalSteps: number; what: string; lr: number; peakLr: number; keptStep: number | null }): EngineError {
-  const kept = at.keptStep === null ? 'No checkpoint of this run was kept' : `The checkpoint of step ${at.keptStep} is kept`;
-  return new EngineError(
-    'bad_option',
-    `Training diverged at step ${at.step} of ${at.totalSteps}: ${at.what}. The learning rate is likely too high ` +
-      `(${formatLr(at.lr)} at that step, peak ${formatLr(at.peakLr)}): start a new run with a lower one, e.g. ${formatLr(at.peakLr / 10)}. ` +
-      `${kept}; the diverged weights were not saved.`,
-  );
+export class TrainingDivergedError extends EngineError {
+  /** The step that diverged, and the last one whose checkpoint was kept (null: none). */
+  readonly step: number;
+  readonly keptStep: number | null;
+
+  constructor(at: { step: number; totalSteps: number; what: string; lr: number; peakLr: number; keptStep: number | null }) {
+    const kept = at.keptStep === null ? 'No checkpoint of this run was kept' : `The checkpoint of step ${at.keptStep} is kept`;
+    super(
+      'bad_option',
+      `Training diverged at step ${at.step} of ${at.totalSteps}: ${at.what}. The learning rate is likely too high ` +
+        `(${formatLr(at.lr)} at that step, peak ${formatLr(at.peakLr)}): start a new run with a lower one, e.g. ${formatLr(at.peakLr / 10)}. ` +
+        `${kept}; the diverged weights were not saved.`,
+    );
+    this.step = at.step;
+    this.keptStep = at.keptStep;
+  }
 }
 
 const HEAD_LABELS: Record<keyof EmbeddingHead, string> = { pooling: 'pooling', normalize: 'normalize', maxSeqLength: 'max length' };
@@ -204,7 +212,7 @@ export async function train(
   const evaluate = async (epoch: number) => {
     if (hooks.evaluate) emit({ type: 'evaluation', epoch, step, metrics: await hooks.evaluate(step) });
   };
-  const diverged = (at: number, what: string) => divergedError({ step: at, totalSteps, what, lr: learningRateAt(at - 1, schedule), peakLr: options.learningRate, keptStep });
+  const diverged = (at: number, what: string) => new TrainingDivergedError({ step: at, totalSteps, what, lr: learningRateAt(at - 1, schedule), peakLr: options.learningRate, keptStep });
   /** Throws when the weights after step `step`'s update are not all finite (a finite loss can still overflow them). */
   const checkFinite = (weights: ReadonlyMap<string, { data: Float32Array }>) => {
     const bad = firstNonFiniteTensor(weights);

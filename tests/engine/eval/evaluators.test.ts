@@ -99,6 +99,16 @@ describe('ScoredPairEvaluator', () => {
     );
   });
 
+  it('refuses NaN embeddings (a broken model) with an EngineError naming a text, not a NaN metric', async () => {
+    const ev = new ScoredPairEvaluator([
+      { sentence1: 'a', sentence2: 'b', label: 0 },
+      { sentence1: 'c', sentence2: 'd', label: 1 },
+    ]);
+    await expect(ev.evaluate(async (texts) => texts.map((t) => Float32Array.from([t === 'c' ? NaN : 1, 2])))).rejects.toThrow(
+      'ScoredPairEvaluator: the model embeds the text "c" as NaN or infinite values, so no metric can be computed: its weights are broken (a diverged run?). Evaluate another model.',
+    );
+  });
+
   it('throws when embed breaks its contract', async () => {
     const ev = new ScoredPairEvaluator([
       { sentence1: 'a', sentence2: 'b', label: 0 },

@@ -1,0 +1,84 @@
+/**
+ * The studio's training run on a run that diverges: the worker's request fails with the trainer's error (the
+ * page shows it, not "Training complete"), the record stays unfinished, no diverged checkpoint is saved, the
+ * encoder gets the last kept checkpoint's weights back, and resuming from a damaged checkpoint is refused.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DatasetSplit } from '../../src/engine/data';
+import type { LoadedModelFiles } from '../../src/engine/io/modelFolder';
+import { encoderFromFiles } from '../../src/engine/model/load';
+import type { MappedDataset } from '../../src/engine/records';
+import { deserializeCheckpoint } from '../../src/engine/train/checkpoint';
+import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../src/engine/train/options';
+import { TrainingDivergedError } from '../../src/engine/train/trainer';
+import type { TrainingMetrics } from '../../src/worker/protocol';
+import { TrainingRun, type SavedCheckpoint } from '../../src/worker/trainRun';
+import { golden, loadTinyBert, useCpuBackend } from '../helpers/tinyBert';
+
+const records = golden.train_adamw.batches.flat().map(([text, text_pos]) => ({ text, text_pos }));
+const train: MappedDataset = { type: 'pair', records: records.slice(0, 16) };
+const validation: MappedDataset = { type: 'pair', records: records.slice(16) };
+const SPLIT: DatasetSplit = { train, validation, trainIndices: [], validationIndices: [] };
+const OPTIONS: TrainingOptions = {
+  ...DEFAULT_TRAINING_OPTIONS,
+  loss: 'mnrl',
+  length: { kind: 'steps', steps: 4 },
+  batchSize: 4,
+  learningRate: 1e-3,
+  warmup: { kind: 'steps', steps: 0 },
+  dropout: 0,
+  batchOrder: 'sequential',
+  checkpointEverySteps: 1,
+};
+
+describe('TrainingRun on a diverging run', () => {
+  let files: LoadedModelFiles;
+  beforeAll(async () => {
+    await useCpuBackend();
+    files = await loadTinyBert();
+  });
+
+  it('fails with the divergence error, keeps the last good checkpoint and puts its weights back in the encoder', async () => {
+    const encoder = encoderFromFiles(files);
+    const run = new TrainingRun();
+    const saved: (SavedCheckpoint | null)[] = [];
+    const metrics: TrainingMetrics[] = [];
+    const name = 'encoder.layer.0.output.LayerNorm.weight';
+    const emit = (m: TrainingMetrics) => {
+      metrics.push(m);
+      // After step 2 is recorded, its weights overflow (as an absurd learning rate makes them).
+      if (m.kind === 'checkpoint' && m.step === 2) (encoder.params.get(name) as tf.Variable).assign(tf.fill([96], Infinity));
+    };
+    const result = run.run(encoder, SPLIT, OPTIONS, 32, false, {
+      emit,
+      progress: () => {},
+      saveCheckpoint: async (c) => void saved.push(c),
+    });
+    await expect(result).rejects.toBeInstanceOf(TrainingDivergedError);
+    await expect(result).rejects.toThrow(/^Training diverged at step 3 of 4: its loss is NaN and its gradient norm NaN, so its update was not applied\..* The checkpoint of step 2 is kept; the diverged weights were not saved\.$/);
+    expect(saved.map((c) => c?.step)).toEqual([1, 2]);
+    expect(run.checkpoint?.step).toBe(2);
+    expect(run.record?.finished).toBe(false);
+    expect(run.resumable).toBe(true);
+    expect(metrics.some((m) => m.kind === 'steps' && m.points.some((p) => p.step === 3))).toBe(false);
+    const kept = deserializeCheckpoint((run.checkpoint as SavedCheckpoint).bytes).weights.get(name)?.data;
+    expect(await encoder.params.get(name)!.data()).toEqual(kept);
+    encoder.dispose();
+  });
+
+  it('refuses to resume from a checkpoint with a flipped bit', async () => {
+    const encoder = encoderFromFiles(files);
+    const run = new TrainingRun();
+    const stop = (m: TrainingMetrics) => m.kind === 'checkpoint' && m.step === 1 && run.stop();
+    await run.run(encoder, SPLIT, OPTIONS, 32, false, { emit: stop, progress: () => {} });
+    const checkpoint = run.checkpoint as SavedCheckpoint;
+    const bytes = checkpoint.bytes.slice();
+    bytes[bytes.length - 1] ^= 1;
+    run.checkpoint = { step: checkpoint.step, bytes };
+    await expect(run.run(encoder, SPLIT, OPTIONS, 32, true, { emit: () => {}, progress: () => {} })).rejects.toThrow(
+      /^checkpoint\.safetensors is damaged: tensor "[^"]+" does not match its checksum; delete it \(and start the run again\) or resume from another checkpoint\.$/,
+    );
+    encoder.dispose();
+  });
+});
