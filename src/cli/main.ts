@@ -4,7 +4,7 @@
  * else as `error: unexpected: …` with exit code 1. No stack traces.
  */
 import { isEngineError } from '../engine/errors';
-import { ownValue } from '../engine/untrusted';
+import { describeValue, ownValue } from '../engine/untrusted';
 import { CliError, shownArgument } from './args';
 import { embedCommand } from './embed';
 import { evalCommand } from './evaluate';
@@ -19,8 +19,12 @@ const COMMANDS: Record<string, Command> = { embed: embedCommand, train: trainCom
 const EXIT_USER_ERROR = 2;
 const EXIT_UNEXPECTED = 1;
 
+/** Longest error line printed: a message that quotes a value whole (a 2 MB cell) is cut, and says so. */
+const MAX_ERROR_LENGTH = 480;
+
 function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').trim();
+  const line = message.replace(/\s*\n\s*/g, ' ').trim();
+  return line.length <= MAX_ERROR_LENGTH ? line : `${line.slice(0, MAX_ERROR_LENGTH - 30)}… (${line.length.toLocaleString('en-US')} characters)`;
 }
 
 /** Prints the error as one line and returns the exit code. A closed stdout (`… | head`) ends the command quietly. */
@@ -32,10 +36,10 @@ export function reportError(e: unknown, io: CliIo): number {
   }
   const fs = fsError(e);
   if (fs !== null) {
-    io.err(`error: ${fs.message}`);
+    io.err(`error: ${oneLine(fs.message)}`);
     return EXIT_USER_ERROR;
   }
-  io.err(`error: unexpected: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+  io.err(`error: unexpected: ${oneLine(e instanceof Error ? e.message : describeValue(e))}`);
   return EXIT_UNEXPECTED;
 }
 

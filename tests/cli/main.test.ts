@@ -1,6 +1,7 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CliError } from '../../src/cli/args';
 import { main, reportError } from '../../src/cli/main';
 import { EngineError } from '../../src/engine/errors';
 import { golden, TINY_BERT_DIR } from '../helpers/tinyBert';
@@ -114,5 +115,16 @@ describe('main in-process', () => {
     expect(reportError(enoent, io)).toBe(2);
     expect(reportError(new TypeError('boom'), io)).toBe(1);
     expect(lines).toEqual(['error: config.json is wrong; fix it.', 'error: cannot read x.txt: no such file', 'error: unexpected: boom']);
+  });
+
+  it('caps every error line and never calls into a thrown non-Error value', () => {
+    const lines: string[] = [];
+    const io = { out: () => {}, err: (l: string) => lines.push(l) };
+    expect(reportError(new CliError(`bad value ${'x'.repeat(1_000_000)}`), io)).toBe(2);
+    expect(reportError({ toString: 0, valueOf: 0 }, io)).toBe(1);
+    expect(reportError('a string', io)).toBe(1);
+    expect(lines[0].length).toBeLessThanOrEqual(500);
+    expect(lines[0]).toMatch(/^error: bad value x+… \(1,000,010 characters\)$/);
+    expect(lines.slice(1)).toEqual(['error: unexpected: an object with keys "toString", "valueOf"', 'error: unexpected: "a string"']);
   });
 });
