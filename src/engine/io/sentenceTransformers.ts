@@ -72,6 +72,8 @@ export async function readJsonFile(source: ModelFileSource, path: string): Promi
 }
 
 const RESAVE = 're-save the model with sentence-transformers';
+/** Longest module folder path accepted (real ones: '', '0_Transformer', '1_Pooling'). */
+const MAX_MODULE_PATH = 200;
 
 /** A modules.json entry's field: a string (or absent, giving `fallback`), else refused naming entry and field. */
 function moduleString(m: Record<string, unknown>, key: string, i: number, example: string, fallback: string | null): string {
@@ -90,6 +92,10 @@ export function parseModules(json: unknown): StModule[] {
     }
     const type = moduleString(m, 'type', i, 'sentence_transformers.models.Pooling', null);
     const path = moduleString(m, 'path', i, i === 0 ? '' : `${i}_Pooling`, '');
+    if (path.length > MAX_MODULE_PATH || /[\x00-\x1f]/.test(path)) {
+      // Every file of the module is named after this path in messages; a real one is a short folder name.
+      throw new EngineError('bad_config', `modules.json entry ${i}: 'path' is ${describeValue(path)}; it must be a short folder name such as "${i === 0 ? '' : `${i}_Pooling`}" (${RESAVE}).`);
+    }
     const name = moduleString(m, 'name', i, String(i), String(i));
     const idx = hasOwn(m, 'idx') ? m.idx : undefined;
     if (idx !== undefined && idx !== null && !(typeof idx === 'number' && Number.isSafeInteger(idx))) {

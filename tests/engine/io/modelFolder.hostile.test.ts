@@ -63,6 +63,9 @@ describe('loadModelFolder on hostile values', () => {
     expect(await refusal(folder({ 'modules.json': json([{ ...TRANSFORMER, idx: { valueOf: 0 } }]) }))).toBe(
       `modules.json entry 0: 'idx' is an object with key "valueOf"; it must be a whole number such as 0 (re-save the model with sentence-transformers).`,
     );
+    expect(await refusal(folder({ 'modules.json': json([TRANSFORMER, { ...POOLING, path: HUGE_STRING }]) }))).toMatch(
+      /^modules\.json entry 1: 'path' is "x+…" \(2,000,000 characters\); it must be a short folder name such as "1_Pooling"/,
+    );
     const message = await refusal(folder({ 'modules.json': json([TRANSFORMER, { ...POOLING, type: HUGE_STRING }]) }));
     expect(message).toMatch(/^modules\.json lists module "x+…" \(2,000,000 characters\) at "1_Pooling"; only Transformer, Pooling and Normalize modules are supported yet/);
   });

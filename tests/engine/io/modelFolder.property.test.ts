@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { loadModelFolder, sourceFromRecord } from '../../../src/engine/io/modelFolder';
 import { TINY_BERT_DIR } from '../../helpers/tinyBert';
+import { deepJsonText, expectShortEngineError, HUGE_STRING } from '../../helpers/hostile';
 
 const TINY = Object.fromEntries(
   ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'model.safetensors'].map((n) => [n, new Uint8Array(readFileSync(join(TINY_BERT_DIR, n)))]),
@@ -27,8 +28,7 @@ async function loadOrError(files: Record<string, Uint8Array>): Promise<EngineErr
     await loadModelFolder(sourceFromRecord(files, 'the test folder'));
     return null;
   } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
+    return expectShortEngineError(e);
   }
 }
 
@@ -40,7 +40,53 @@ const content = fc.oneof(
   fc.record({ weight_map: fc.dictionary(fc.string({ maxLength: 8 }), fc.constantFrom('model.safetensors', '../x', '', 'missing.safetensors')) }).map(json),
 );
 
+/** Raw JSON texts of hostile values (JSON.stringify could not write the deep one, and would turn 1e400 into null). */
+const HOSTILE_RAW = ['{"toString":0}', '{"valueOf":0,"toString":{}}', '[{"toString":0}]', '["bert"]', '1e400', '-1e400', JSON.stringify(HUGE_STRING), '"__proto__"', '{"__proto__":{"toString":0}}', deepJsonText(60_000)];
+const FIELDS: Record<string, string[]> = {
+  'config.json': ['model_type', 'architectures', 'hidden_size', 'vocab_size', 'hidden_act', 'position_embedding_type', 'layer_norm_eps', 'pad_token_id', 'unused'],
+  'tokenizer_config.json': ['pad_token', 'cls_token', 'sep_token', 'model_max_length', 'unused'],
+  'special_tokens_map.json': ['pad_token', 'cls_token', 'unused'],
+  '1_Pooling/config.json': ['pooling_mode_mean_tokens', 'pooling_mode_cls_token', 'word_embedding_dimension'],
+  'sentence_bert_config.json': ['max_seq_length', 'do_lower_case'],
+  'model.safetensors.index.json': ['weight_map', 'metadata'],
+};
+const BASE: Record<string, Uint8Array> = { ...TINY, ...ST, 'model.safetensors.index.json': json({ weight_map: { 'embeddings.word_embeddings.weight': 'model.safetensors' } }) };
+
+/** The file with `key` set to the raw JSON text `raw` (the original key, if any, is overridden by JSON.parse). */
+function withField(file: Uint8Array, key: string, raw: string): Uint8Array {
+  const text = new TextDecoder().decode(file).trim();
+  return new TextEncoder().encode(`{${text.slice(1, -1)}${text.length > 2 ? ',' : ''}${JSON.stringify(key)}:${raw}}`);
+}
+
 describe('loadModelFolder on hostile files (property)', () => {
+  it('one field of one file set to a hostile value: loaded, or one short line naming that file', async () => {
+    const field = fc.constantFrom(...Object.keys(FIELDS)).chain((name) => fc.tuple(fc.constant(name), fc.constantFrom(...FIELDS[name])));
+    await fc.assert(
+      fc.asyncProperty(field, fc.constantFrom(...HOSTILE_RAW), async ([name, key], raw) => {
+        const files: Record<string, Uint8Array> = { ...BASE, [name]: withField(BASE[name], key, raw) };
+        if (name !== 'model.safetensors.index.json') delete files['model.safetensors.index.json'];
+        else delete files['model.safetensors'];
+        const err = await loadOrError(files);
+        if (err !== null && err.message.includes('nested more than')) expect(err.message).toContain(name);
+      }),
+      runs(200),
+    );
+  });
+
+  it('modules.json entries with hostile fields: loaded, or one short line naming modules.json', async () => {
+    const module = { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' };
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('idx', 'name', 'path', 'type'), fc.constantFrom(...HOSTILE_RAW), async (key, raw) => {
+        const entry = withField(json(module), key, raw);
+        const modules = new TextEncoder().encode(`[${JSON.stringify({ idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' })},${new TextDecoder().decode(entry)}]`);
+        const err = await loadOrError({ ...TINY, ...ST, 'modules.json': modules });
+        if (err !== null) expect(err.message).toMatch(/modules\.json/);
+        else expect(key === 'name' || raw === '"__proto__"').toBe(true);
+      }),
+      runs(100),
+    );
+  });
+
   it('loads the fixture with sentence-transformers files', async () => {
     expect(await loadOrError({ ...TINY, ...ST })).toBeNull();
   });
