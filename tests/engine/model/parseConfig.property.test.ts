@@ -62,6 +62,7 @@ describe('parseBertConfig on hostile config.json (property)', () => {
         expect(err?.code).toBe('unsupported_model');
         expect(err?.message).toContain(`'${key}' is ${value}, above the supported maximum of ${SIZES[key]}`);
       }),
+      runs(100),
     );
   });
 
@@ -72,6 +73,7 @@ describe('parseBertConfig on hostile config.json (property)', () => {
         if (hidden % heads === 0) expect(err).toBeNull();
         else expect(err?.message).toBe(`${FILE}: hidden_size ${hidden} is not divisible by num_attention_heads ${heads}.`);
       }),
+      runs(100),
     );
   });
 
@@ -83,6 +85,7 @@ describe('parseBertConfig on hostile config.json (property)', () => {
         expect(err?.code).toBe('bad_config');
         expect(err?.message).toContain(`'${key}' is `);
       }),
+      runs(100),
     );
   });
 
@@ -107,6 +110,7 @@ describe('parseBertConfig on hostile config.json (property)', () => {
         const hidden = Math.min(headDim * heads, CONFIG_LIMITS.hiddenSize - (CONFIG_LIMITS.hiddenSize % heads));
         expect(rejection({ ...BASE, hidden_size: hidden, num_attention_heads: heads, num_hidden_layers: layers, intermediate_size: inter, vocab_size: vocab })).toBeNull();
       }),
+      runs(100),
     );
   });
 });
