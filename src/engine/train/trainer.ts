@@ -149,6 +149,15 @@ function checkSameHead(checkpoint: TrainingCheckpoint, head: EmbeddingHead): voi
   throw new EngineError('bad_option', `This checkpoint was taken with another embedding head: ${listed}. Resume with the checkpoint's settings, or start a new run.`);
 }
 
+/**
+ * Refuses, before any model is loaded, a run whose every batch would give its loss a constant (see ./learnable.ts):
+ * what train() checks first, for callers that want the error before slower work.
+ */
+export function checkRunCanLearn(options: TrainingOptions, dataset: MappedDataset): void {
+  validate(options, dataset);
+  checkCanLearn(dataset, resolveLoss(options, dataset).name, options, planEpoch(dataset, options, 0).flat());
+}
+
 /** The run's optimiser steps per epoch, from the actual batch plans (NO_DUPLICATES may add batches). */
 function planLengths(dataset: MappedDataset, options: TrainingOptions): { total: number; stepsIn: (epoch: number) => number[][][] } {
   const stepsIn = (epoch: number) => planEpoch(dataset, options, epoch);

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MappedDataset } from '../../../src/engine/records';
 import { checkCanLearn } from '../../../src/engine/train/learnable';
+import { DEFAULT_TRAINING_OPTIONS } from '../../../src/engine/train/options';
+import { checkRunCanLearn } from '../../../src/engine/train/trainer';
 
 const scored = (labels: number[]): MappedDataset => ({ type: 'scored_pair', records: labels.map((label, i) => ({ sentence1: `a${i}`, sentence2: `b${i}`, label })) });
 const triplets = (rows: [string, string, string][]): MappedDataset => ({ type: 'triplet', records: rows.map(([text, text_pos, text_neg]) => ({ text, text_pos, text_neg })) });
@@ -35,5 +37,10 @@ describe('checkCanLearn', () => {
     expect(() => checkCanLearn(triplets([['q', 'p', 'p']]), 'uniem-triplet', NO_DUP, [[0]])).toThrow(
       "Training cannot learn: the uniem triplet softmax loss tells each anchor's positive apart from the other positives and negatives of its batch, so it needs at least 2 records with different positives or negatives in a batch, but the training set has 1 record.",
     );
+  });
+
+  it('checkRunCanLearn: the same refusal from options and data alone, before any model loads', () => {
+    expect(() => checkRunCanLearn({ ...DEFAULT_TRAINING_OPTIONS, batchSize: 4 }, scored([0.6, 0.6]))).toThrow(/the CoSENT loss .* but all 2 records have the label 0\.6/);
+    expect(() => checkRunCanLearn(DEFAULT_TRAINING_OPTIONS, scored([0.2, 0.8]))).not.toThrow();
   });
 });
