@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { serializeCheckpoint, type TrainingCheckpoint } from '../../src/engine/train/checkpoint';
 import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
 import { deleteRunOps, runOps, saveOps, type PersistedRun, type PersistedRunEntry } from '../../src/worker/persist';
@@ -95,6 +95,12 @@ describe('restorableRun', () => {
     expect(restorableRun(run, undefined)).toBeNull();
     const oldFormat = { step: 4, names: ['w'], shapes: [[2]], data: [new Float32Array(2)] } as unknown as { step: number; bytes: Uint8Array };
     expect(restorableRun(run, oldFormat)).toBeNull();
+    const flipped = bytes.slice();
+    flipped[flipped.length - 3] ^= 4; // one bit of a tensor: the checksum refuses it, so the page does not resume from it
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(restorableRun(run, { step: 4, bytes: flipped })).toBeNull();
+    expect(String(warn.mock.calls[0]?.[1])).toMatch(/checkpoint\.safetensors is damaged: tensor "[^"]+" does not match its checksum/);
+    warn.mockRestore();
   });
 });
 
