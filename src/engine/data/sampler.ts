@@ -68,45 +68,168 @@ export function randomBatches(n: number, batchSize: number, seed: number, dropLa
   return cut(permutation(n, mulberry32(seed)), batchSize, dropLast);
 }
 
+/** Counts the elementary steps of `noDuplicatesBatches` (for tests of its cost). */
+export interface SamplerWork {
+  steps: number;
+}
+
+/** Whether `own[k]` is the first occurrence of its text in the record. */
+function firstInRecord(own: readonly string[], k: number): boolean {
+  return own.indexOf(own[k]) === k;
+}
+
+/**
+ * Ids for the texts that occur in more than one record (only those can clash), flat: record r's ids are
+ * `list[start[r]] .. list[start[r + 1] - 1]`, without repeats within a record.
+ */
+function repeatedTextIds(texts: readonly (readonly string[])[]): { start: Int32Array; list: Int32Array } {
+  const ids = new Map<string, number>();
+  const counts: number[] = [];
+  const all: number[] = [];
+  for (const own of texts) {
+    for (let k = 0; k < own.length; k++) {
+      if (!firstInRecord(own, k)) continue;
+      let id = ids.get(own[k]);
+      if (id === undefined) {
+        id = counts.length;
+        ids.set(own[k], id);
+        counts.push(0);
+      }
+      counts[id]++;
+      all.push(id);
+    }
+  }
+  const start = new Int32Array(texts.length + 1);
+  const list: number[] = [];
+  let at = 0;
+  texts.forEach((own, r) => {
+    for (let k = 0; k < own.length; k++) {
+      if (!firstInRecord(own, k)) continue;
+      const id = all[at++];
+      if (counts[id] >= 2) list.push(id);
+    }
+    start[r + 1] = list.length;
+  });
+  return { start, list: Int32Array.from(list) };
+}
+
+/** A hash map from pairs of non-negative int32 to int32 (−1: absent), open addressing, sized up front. */
+class PairMap {
+  private readonly a: Int32Array;
+  private readonly b: Int32Array;
+  private readonly value: Int32Array;
+  private readonly mask: number;
+
+  constructor(capacity: number) {
+    let size = 16;
+    while (size < 2 * capacity) size *= 2;
+    this.a = new Int32Array(size).fill(-1);
+    this.b = new Int32Array(size);
+    this.value = new Int32Array(size);
+    this.mask = size - 1;
+  }
+
+  private slot(a: number, b: number): number {
+    let i = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b)) & this.mask;
+    while (this.a[i] !== -1 && (this.a[i] !== a || this.b[i] !== b)) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  get(a: number, b: number): number {
+    const i = this.slot(a, b);
+    return this.a[i] === -1 ? -1 : this.value[i];
+  }
+
+  set(a: number, b: number, value: number): void {
+    const i = this.slot(a, b);
+    this.a[i] = a;
+    this.b[i] = b;
+    this.value[i] = value;
+  }
+}
+
 /**
  * NoDuplicatesBatchSampler. Every record is in exactly one batch unless `dropLast`, which leaves out every batch
  * that could not be filled (as sentence-transformers does, the records of such a batch are not retried).
+ *
+ * sentence-transformers walks the remaining records once per batch, which is O(n²) when many records share a text
+ * (100k records with one anchor: 100k walks of up to 100k records). The same batches come from one pass in shuffled
+ * order that puts each record in the first batch that is not full and holds none of its texts: batch j's walk takes
+ * a record exactly when, at that record, batch j has room and no clash, which only depends on earlier records. The
+ * first such batch is found with three kinds of skip pointer, each compressed as it is followed: past full batches,
+ * and, for each repeated text, past the batches already holding it. `work` counts the pointer steps.
  */
 export function noDuplicatesBatches(
   texts: readonly (readonly string[])[],
   batchSize: number,
   seed: number,
   dropLast = false,
+  work: SamplerWork = { steps: 0 },
 ): number[][] {
   checkBatchSize(batchSize);
-  const order = permutation(texts.length, mulberry32(seed));
-  // Remaining records as a linked list over positions in `order`; `head` is the first remaining one.
-  const next = Int32Array.from({ length: order.length }, (_, i) => i + 1);
-  let head = 0;
-  const end = order.length;
+  const n = texts.length;
+  const order = permutation(n, mulberry32(seed));
+  const ids = repeatedTextIds(texts);
   const batches: number[][] = [];
-  while (head !== end) {
-    const batch: number[] = [];
-    const inBatch = new Set<string>();
-    let prev = -1;
-    let pos = head;
-    while (pos !== end && batch.length < batchSize) {
-      const own = texts[order[pos]];
-      if (own.some((t) => inBatch.has(t))) {
-        prev = pos;
-        pos = next[pos];
-        continue;
-      }
-      batch.push(order[pos]);
-      for (const t of own) inBatch.add(t);
-      const after = next[pos];
-      if (prev === -1) head = after;
-      else next[prev] = after;
-      pos = after;
+  // openFrom[b]: a batch ≥ b that may have room (b itself when it does); batches past the last one are empty.
+  const openFrom = Int32Array.from({ length: n + 1 }, (_, i) => i);
+  // (text id, batch) → a batch > it that may lack the text, for every batch holding the text.
+  const holding = new PairMap(ids.list.length);
+
+  const firstOpen = (b: number): number => {
+    let root = b;
+    while (openFrom[root] !== root) {
+      root = openFrom[root];
+      work.steps++;
     }
-    if (batch.length === batchSize || !dropLast) batches.push(batch);
+    for (let x = b; x !== root; ) {
+      const next = openFrom[x];
+      openFrom[x] = root;
+      x = next;
+    }
+    return root;
+  };
+  const firstWithout = (id: number, b: number): number => {
+    let root = b;
+    for (let next = holding.get(id, root); next !== -1; next = holding.get(id, root)) {
+      root = next;
+      work.steps++;
+    }
+    for (let x = b; x !== root; ) {
+      const next = holding.get(id, x);
+      holding.set(id, x, root);
+      x = next;
+    }
+    return root;
+  };
+
+  for (const record of order) {
+    const from = ids.start[record];
+    const to = ids.start[record + 1];
+    let b = firstOpen(0);
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (let k = from; k < to; k++) {
+        const c = firstWithout(ids.list[k], b);
+        if (c !== b) {
+          b = c;
+          moved = true;
+        }
+      }
+      const c = firstOpen(b);
+      if (c !== b) {
+        b = c;
+        moved = true;
+      }
+      work.steps++;
+    }
+    if (b === batches.length) batches.push([]);
+    const batch = batches[b];
+    batch.push(record);
+    for (let k = from; k < to; k++) holding.set(ids.list[k], b, b + 1);
+    if (batch.length === batchSize) openFrom[b] = b + 1;
   }
-  return batches;
+  return dropLast ? batches.filter((batch) => batch.length === batchSize) : batches;
 }
 
 /** The batches of one epoch for a dataset. */

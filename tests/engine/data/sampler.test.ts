@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { runs } from '../../helpers/property';
 import type { MappedDataset } from '../../../src/engine/records';
+import { mulberry32, permutation } from '../../../src/engine/data/random';
 import {
   noDuplicatesBatches,
   randomBatches,
@@ -21,6 +22,30 @@ function expectNoDuplicateTexts(batches: number[][], texts: string[][]): void {
       for (const t of own) seen.add(t);
     }
   }
+}
+
+/**
+ * sentence-transformers' NoDuplicatesBatchSampler as written there (and as this repo had it): walk the remaining
+ * records in shuffled order, take each whose texts are new to the batch, emit on full or at the end of the walk,
+ * restart from the first remaining record. O(n²) when texts repeat a lot; the reference for small inputs.
+ */
+function referenceNoDuplicates(texts: readonly (readonly string[])[], batchSize: number, seed: number, dropLast = false): number[][] {
+  let remaining = permutation(texts.length, mulberry32(seed));
+  const batches: number[][] = [];
+  while (remaining.length > 0) {
+    const batch: number[] = [];
+    const values = new Set<string>();
+    for (const i of remaining) {
+      if (texts[i].some((t) => values.has(t))) continue;
+      batch.push(i);
+      if (batch.length === batchSize) break;
+      for (const t of texts[i]) values.add(t);
+    }
+    if (batch.length === batchSize || !dropLast) batches.push(batch);
+    const taken = new Set(batch);
+    remaining = remaining.filter((i) => !taken.has(i));
+  }
+  return batches;
 }
 
 describe('sequentialBatches', () => {
@@ -75,6 +100,47 @@ describe('noDuplicatesBatches', () => {
     expect(sampleBatches(d, opts)).toEqual(sampleBatches(d, opts));
     expect(sampleBatches(d, { ...opts, epoch: 1 })).not.toEqual(sampleBatches(d, opts));
     expectNoDuplicateTexts(sampleBatches(d, opts), recordTexts(d));
+  });
+
+  it('gives exactly the reference sampler\'s batches (property, with and without dropLast)', () => {
+    const record = fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'), { minLength: 1, maxLength: 3 });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 120 }), fc.integer({ min: 1, max: 9 }), fc.integer(), fc.boolean(), (records, batchSize, seed, dropLast) => {
+        expect(noDuplicatesBatches(records, batchSize, seed, dropLast)).toEqual(referenceNoDuplicates(records, batchSize, seed, dropLast));
+      }),
+      runs(400),
+    );
+    // Many distinct texts with some repeats, as real data has them.
+    const real = Array.from({ length: 3000 }, (_, i) => [`q${i % 700}`, `p${i}`, `n${(i * 7) % 1100}`]);
+    for (const [b, seed] of [[32, 1], [7, 2], [64, 3]]) expect(noDuplicatesBatches(real, b, seed)).toEqual(referenceNoDuplicates(real, b, seed));
+  });
+
+  it('takes linear work when 100k records share one anchor: one record a batch, the only batches without a repeat', () => {
+    const n = 100_000;
+    const shared = Array.from({ length: n }, (_, i) => ['the same anchor', `positive ${i}`]);
+    const work = { steps: 0 };
+    const batches = noDuplicatesBatches(shared, 32, 7, false, work);
+    expect(batches).toHaveLength(n);
+    expect(batches.every((b) => b.length === 1)).toBe(true);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(batches.flat()).toEqual(permutation(n, mulberry32(7)));
+    expect(work.steps).toBeLessThanOrEqual(4 * n);
+    // With dropLast no batch can be filled, so there are none (as sentence-transformers gives).
+    expect(noDuplicatesBatches(shared, 32, 7, true)).toEqual([]);
+  });
+
+  it('takes linear work on half shared, half distinct anchors, and fills the batches it can', () => {
+    const n = 100_000;
+    const mixed = Array.from({ length: n }, (_, i) => [i % 2 === 0 ? 'shared' : `anchor ${i}`, `positive ${i}`]);
+    const work = { steps: 0 };
+    const batches = noDuplicatesBatches(mixed, 16, 3, false, work);
+    expect(work.steps).toBeLessThanOrEqual(8 * n);
+    const repeats = batches.filter((b) => new Set(b.flatMap((i) => mixed[i])).size !== 2 * b.length);
+    expect(repeats).toEqual([]);
+    expect(new Set(batches.flat()).size).toBe(n);
+    // Each batch holds one "shared" record until the distinct ones run out.
+    const full = batches.filter((b) => b.length === 16).length;
+    expect(full).toBeGreaterThanOrEqual(Math.floor(n / 2 / 15) - 1);
   });
 
   it('holds for random datasets (property)', () => {
