@@ -5,6 +5,7 @@
  * column5, sentence1 = column6, sentence2 = column7), else two or three long text columns → pair or triplet.
  */
 import { RECORD_FIELDS, type RecordField, type RecordType } from '../records';
+import { describeValue } from '../untrusted';
 import { FIELD_NAMES, normaliseName } from './names';
 import { isNumeric } from './sniff';
 
@@ -16,6 +17,22 @@ export interface MappingGuess {
   type: RecordType;
   mapping: ColumnMapping;
   source: 'names' | 'content';
+  /** When no column name was recognised: says the mapping came from column order and content, for the user to check. */
+  note?: string;
+}
+
+/** A column name as a message shows it: plain when short and simple, else quoted and capped. */
+export function shownColumn(column: string): string {
+  return /^[\p{L}\p{N}_\-. ]{1,40}$/u.test(column) ? column : describeValue(column, 60);
+}
+
+/** The note of a mapping chosen by content. */
+function contentNote(type: RecordType, mapping: ColumnMapping): string {
+  const fields = Object.entries(mapping).map(([f, c]) => `${f}=${shownColumn(c)}`).join(', ');
+  return (
+    `No column name was recognised, so ${fields} were chosen by column order and content; ` +
+    `check them, or name the columns ${RECORD_FIELDS[type].join(', ')}.`
+  );
 }
 
 const DETECTION_ORDER: readonly RecordType[] = ['scored_pair', 'triplet', 'pair'];
@@ -140,7 +157,8 @@ export function detectMapping(
     const mapping = mappingFromNames(type, columns);
     if (mapping !== null) return { type, mapping, source: 'names' };
   }
-  return mappingFromContent(columns, rows);
+  const guess = mappingFromContent(columns, rows);
+  return guess === null ? null : { ...guess, note: contentNote(guess.type, guess.mapping) };
 }
 
 /**

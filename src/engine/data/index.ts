@@ -27,6 +27,8 @@ export {
   applyMapping,
   checkMapping,
   mapDataset,
+  mapDatasetAsync,
+  listColumns,
   type ApplyMappingOptions,
   type DuplicateRow,
   type MappingResult,
@@ -37,6 +39,7 @@ export {
   chooseLabelScale,
   normaliseLabel,
   overlongInDataset,
+  overlongInDatasetAsync,
   readLabel,
   readText,
   type LabelScale,
@@ -54,4 +57,5 @@ export {
   type BatchSamplerMode,
   type SamplerOptions,
 } from './sampler';
+export { runSteps, runStepsAsync, type CooperateOptions, type Steps } from './cooperate';
 export { mineHardNegatives, rankByCosine, type EmbedFn, type MiningOptions } from './mining';

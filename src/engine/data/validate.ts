@@ -4,6 +4,7 @@
  */
 import { EngineError } from '../errors';
 import type { MappedDataset } from '../records';
+import { runSteps, runStepsAsync, type CooperateOptions, type Steps } from './cooperate';
 
 /** A label scale and how labels were brought to 0..1 (`normalisedFrom`: `'0..1'`, `'0..5'`, `'0..10'`, `'-1..1'`). */
 export interface LabelScale {
@@ -140,11 +141,33 @@ export function overlongTexts(
  * its max length) is known; `row` is the 1-based record number in the dataset.
  */
 export function overlongInDataset(dataset: MappedDataset, countTokens: (text: string) => number, maxTokens: number): TruncatedText[] {
+  return runSteps(overlongSteps(dataset, countTokens, maxTokens));
+}
+
+/**
+ * `overlongInDataset` in slices that give the event loop a turn (tokenising 3M records takes minutes), reporting
+ * records done, and stopping with a `cancelled` EngineError when `signal` aborts.
+ */
+export function overlongInDatasetAsync(
+  dataset: MappedDataset,
+  countTokens: (text: string) => number,
+  maxTokens: number,
+  options: CooperateOptions = {},
+): Promise<TruncatedText[]> {
+  return runStepsAsync(overlongSteps(dataset, countTokens, maxTokens), dataset.records.length, { what: 'Counting tokens', ...options });
+}
+
+/** Records between two yields of the token-counting loop. */
+const RECORDS_PER_STEP = 256;
+
+function* overlongSteps(dataset: MappedDataset, countTokens: (text: string) => number, maxTokens: number): Steps<TruncatedText[]> {
   const out: TruncatedText[] = [];
-  dataset.records.forEach((record, i) => {
+  const records: readonly object[] = dataset.records;
+  for (let i = 0; i < records.length; i++) {
     const texts: Record<string, string> = {};
-    for (const [field, value] of Object.entries(record)) if (typeof value === 'string') texts[field] = value;
+    for (const [field, value] of Object.entries(records[i])) if (typeof value === 'string') texts[field] = value;
     out.push(...overlongTexts(texts, i + 1, countTokens, maxTokens));
-  });
+    if (i % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) yield i + 1;
+  }
   return out;
 }

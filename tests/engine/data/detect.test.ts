@@ -51,7 +51,29 @@ describe('detectMapping by content', () => {
       type: 'scored_pair',
       mapping: { sentence1: 'column6', sentence2: 'column7', label: 'column5' },
       source: 'content',
+      note:
+        'No column name was recognised, so sentence1=column6, sentence2=column7, label=column5 were chosen by column order and content; ' +
+        'check them, or name the columns sentence1, sentence2, label.',
     });
+  });
+
+  it('says when unknown column names were mapped by column order, not by name', () => {
+    const rows = [{ foo: 'how do I reset my password?', bar: 'Open settings and choose reset.' }];
+    const guess = detectMapping(['foo', 'bar'], rows);
+    expect(guess).toEqual({
+      type: 'pair',
+      mapping: { text: 'foo', text_pos: 'bar' },
+      source: 'content',
+      note: 'No column name was recognised, so text=foo, text_pos=bar were chosen by column order and content; check them, or name the columns text, text_pos.',
+    });
+    expect(detectMapping(['question', 'answer'])).not.toHaveProperty('note');
+  });
+
+  it('caps the column names a note shows', () => {
+    const long = 'x'.repeat(5000);
+    const guess = detectMapping([long, 'bar'], [{ [long]: 'a first long text here', bar: 'a second long text here' }]);
+    expect(guess?.note).toMatch(/^No column name was recognised, so text="x{20,40}…" \(5,000 characters\), text_pos=bar were chosen/);
+    expect(guess?.note?.length).toBeLessThan(220);
   });
 
   it('finds a pair or a triplet among long text columns', () => {
