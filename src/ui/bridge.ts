@@ -220,6 +220,7 @@ export class StudioBridge {
           else this.s.modelDefaults(x.model.maxLength, x.model.suggestedOptions);
         }
         if (x.checkpointStep > 0) this.s.trainingRestored(x.steps, x.evals, x.totalSteps, x.checkpointStep, x.finished);
+        else if (x.checkpointProblem !== null) this.s.trainingRestoreFailed(x.checkpointProblem);
         return;
       }
       case 'storage':

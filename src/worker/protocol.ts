@@ -175,6 +175,8 @@ export interface RestoredSession {
   checkpointStep: number;
   /** Whether the run behind the checkpoint finished. */
   finished: boolean;
+  /** Why the saved run's checkpoint could not be restored (damaged, wrong checksum, older format), else null. */
+  checkpointProblem: string | null;
 }
 
 /** Texts embedded by the engine, for comparison with the exported ONNX model. */

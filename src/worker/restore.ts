@@ -2,6 +2,7 @@
  * Rebuilds the worker's session from what IndexedDB kept: dataset, mapping, model, then the last checkpoint's
  * weights and the run's history. Each step that fails leaves the later ones out (the page starts from there).
  */
+import { EngineError } from '../engine/errors';
 import { deserializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../engine/train/options';
 import type { Progress } from './dataOps';
@@ -26,29 +27,42 @@ function savedOptions(options: TrainingOptions): TrainingOptions {
   return { ...DEFAULT_TRAINING_OPTIONS, ...options };
 }
 
+/** What a saved run and checkpoint give back: the run, nothing (none was saved), or why the checkpoint is unusable. */
+export type Restorable = { kind: 'run'; run: RestorableRun } | { kind: 'none' } | { kind: 'problem'; message: string };
+
+/** Said when a saved checkpoint cannot be used, before the reason. */
+const CHECKPOINT_UNUSABLE = 'The last run could not be restored: its saved checkpoint';
+
 /**
- * The run behind a saved checkpoint, or null (with a console note) when the two do not belong together or the
- * checkpoint cannot be read. History after the checkpoint's step is dropped: the resumed run redoes those steps.
+ * The run behind a saved checkpoint. A checkpoint that cannot be read (damaged bytes, a wrong checksum, an older
+ * format) or that does not belong to the run gives the reason, which the page shows. History after the
+ * checkpoint's step is dropped: the resumed run redoes those steps.
  */
-export function restorableRun(run: PersistedRun | undefined, checkpoint: PersistedCheckpoint | undefined): RestorableRun | null {
-  if (run === undefined || checkpoint === undefined || !(checkpoint.bytes instanceof Uint8Array) || run.record?.options === undefined) return null;
+export function restorableRun(run: PersistedRun | undefined, checkpoint: PersistedCheckpoint | undefined): Restorable {
+  if (run === undefined || checkpoint === undefined || run.record?.options === undefined) return { kind: 'none' };
+  if (!(checkpoint.bytes instanceof Uint8Array)) return { kind: 'problem', message: `${CHECKPOINT_UNUSABLE} was saved by an older version of the studio. Train again to start a new run.` };
   let state: TrainingCheckpoint;
   try {
     state = deserializeCheckpoint(checkpoint.bytes);
   } catch (e) {
-    console.warn('the saved checkpoint cannot be read', e);
-    return null;
+    const reason = e instanceof EngineError ? e.message.replace(/\.$/, '') : 'it cannot be read';
+    return { kind: 'problem', message: `${CHECKPOINT_UNUSABLE} is unusable (${reason}). Train again to start a new run.` };
   }
-  if (state.step !== checkpoint.step) return null;
+  if (state.step !== checkpoint.step) {
+    return { kind: 'problem', message: `${CHECKPOINT_UNUSABLE} holds step ${state.step}, but the run recorded step ${checkpoint.step}. Train again to start a new run.` };
+  }
   const step = state.step;
   const finished = run.record.finished && step >= state.totalSteps;
   return {
-    record: { ...run.record, options: savedOptions(run.record.options), steps: step, totalSteps: state.totalSteps, finished },
-    checkpoint: { step, bytes: checkpoint.bytes },
-    state,
-    steps: run.steps.filter((p) => p.step <= step),
-    evals: run.evals.filter((p) => p.step <= step),
-    finished,
+    kind: 'run',
+    run: {
+      record: { ...run.record, options: savedOptions(run.record.options), steps: step, totalSteps: state.totalSteps, finished },
+      checkpoint: { step, bytes: checkpoint.bytes },
+      state,
+      steps: run.steps.filter((p) => p.step <= step),
+      evals: run.evals.filter((p) => p.step <= step),
+      finished,
+    },
   };
 }
 
@@ -65,6 +79,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
     totalSteps: 0,
     checkpointStep: 0,
     finished: false,
+    checkpointProblem: null,
   };
   try {
     if (saved.dataset) {
@@ -83,8 +98,10 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
       const source = m.kind === 'hub' ? { kind: 'hub' as const, hubId: m.hubId } : m.kind === 'files' ? { kind: 'files' as const, files: m.files } : { kind: 'demo' as const };
       out.model = await session.loadModel(source, hubToken, progress);
     }
-    const restorable = out.mapping && out.model ? restorableRun(saved.run, saved.checkpoint) : null;
-    if (restorable) {
+    const found = out.mapping && out.model ? restorableRun(saved.run, saved.checkpoint) : ({ kind: 'none' } as const);
+    if (found.kind === 'problem') out.checkpointProblem = found.message;
+    if (found.kind === 'run') {
+      const restorable = found.run;
       session.freshEncoder(restorable.record.maxLength);
       await session.ensureBaseCorpus(progress);
       session.encoder?.loadWeights(restorable.state.weights);

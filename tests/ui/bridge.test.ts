@@ -281,6 +281,21 @@ describe('StudioBridge', () => {
     expect(ctx.store.getState().exporting.error).toBeNull();
   });
 
+  it('shows why a saved run could not be restored after a reload, and clears it when a new run starts', async () => {
+    const { worker, store, bridge } = setup();
+    const done = bridge.restore();
+    const problem = 'The last run could not be restored: its saved checkpoint is unusable (checkpoint.safetensors is damaged). Train again to start a new run.';
+    worker.reply({
+      type: 'result',
+      id: worker.last().id,
+      result: { kind: 'restored', session: { dataset: null, mapping: null, model: null, options: null, maxLength: null, steps: [], evals: [], totalSteps: 0, checkpointStep: 0, finished: false, checkpointProblem: problem } },
+    });
+    await done;
+    expect(store.getState().training).toMatchObject({ restoreProblem: problem, resumable: false, status: 'idle' });
+    store.getState().trainingRequested(10);
+    expect(store.getState().training.restoreProblem).toBeNull();
+  });
+
   it('sends the Hub token with Hub loads and the restore only, and keeps it out of every other request', async () => {
     const { worker, store, bridge } = setup();
     const token = 'hf_privateToken42';

@@ -3,7 +3,7 @@ import { serializeCheckpoint, type TrainingCheckpoint } from '../../src/engine/t
 import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
 import { deleteRunOps, runOps, saveOps, type PersistedRun, type PersistedRunEntry } from '../../src/worker/persist';
 import type { StepPoint } from '../../src/worker/protocol';
-import { restorableRun } from '../../src/worker/restore';
+import { restorableRun, type Restorable, type RestorableRun } from '../../src/worker/restore';
 import { explainTrainingError, type RunRecord } from '../../src/worker/trainRun';
 
 const point = (step: number): StepPoint => ({ step, epoch: 0, loss: 1 / step, lr: 1e-3, examplesPerSec: 10, elapsedMs: step * 100 });
@@ -65,8 +65,7 @@ describe('checkpoint persistence', () => {
 
 describe('restorableRun', () => {
   it('restores the run at its checkpoint: options, step, plan and history up to that step', () => {
-    const r = restorableRun(run, { step: 4, bytes: serializeCheckpoint(checkpoint(4)) });
-    expect(r).not.toBeNull();
+    const r = runOf(restorableRun(run, { step: 4, bytes: serializeCheckpoint(checkpoint(4)) }));
     expect(r?.record).toMatchObject({ options: DEFAULT_TRAINING_OPTIONS, maxLength: 32, steps: 4, totalSteps: 10, finished: false });
     expect(r?.steps.map((p) => p.step)).toEqual([1, 2, 3, 4]);
     expect(r?.state.lossHistory).toHaveLength(4);
@@ -76,49 +75,38 @@ describe('restorableRun', () => {
   it('gives a run saved before GradCache existed (no miniBatchSize in its options) GradCache off', () => {
     const older = Object.fromEntries(Object.entries({ ...DEFAULT_TRAINING_OPTIONS, batchSize: 8 }).filter(([k]) => k !== 'miniBatchSize')) as unknown as RunRecord['options'];
     expect('miniBatchSize' in older).toBe(false);
-    const r = restorableRun({ ...run, record: { ...record, options: older } }, { step: 4, bytes: serializeCheckpoint(checkpoint(4)) });
+    const r = runOf(restorableRun({ ...run, record: { ...record, options: older } }, { step: 4, bytes: serializeCheckpoint(checkpoint(4)) }));
     expect(r?.record.options).toEqual({ ...DEFAULT_TRAINING_OPTIONS, batchSize: 8, miniBatchSize: 0 });
-    const chunked = restorableRun({ ...run, record: { ...record, options: { ...DEFAULT_TRAINING_OPTIONS, miniBatchSize: 6 } } }, { step: 4, bytes: serializeCheckpoint(checkpoint(4)) });
+    const chunked = runOf(restorableRun({ ...run, record: { ...record, options: { ...DEFAULT_TRAINING_OPTIONS, miniBatchSize: 6 } } }, { step: 4, bytes: serializeCheckpoint(checkpoint(4)) }));
     expect(chunked?.record.options.miniBatchSize).toBe(6);
   });
 
   it('is finished only when the record says so and the checkpoint is at the end', () => {
     const done = { ...run, record: { ...record, finished: true } };
-    expect(restorableRun(done, { step: 10, bytes: serializeCheckpoint(checkpoint(10)) })?.finished).toBe(true);
-    expect(restorableRun(done, { step: 4, bytes: serializeCheckpoint(checkpoint(4)) })?.finished).toBe(false);
+    expect(runOf(restorableRun(done, { step: 10, bytes: serializeCheckpoint(checkpoint(10)) })).finished).toBe(true);
+    expect(runOf(restorableRun(done, { step: 4, bytes: serializeCheckpoint(checkpoint(4)) })).finished).toBe(false);
   });
 
-  it('refuses unreadable, mismatched or old-format checkpoints', () => {
+  it('says why an unreadable, mismatched, damaged or old-format checkpoint cannot be restored', () => {
     const bytes = serializeCheckpoint(checkpoint(4));
-    expect(restorableRun(run, { step: 4, bytes: bytes.slice(0, 20) })).toBeNull();
-    expect(restorableRun(run, { step: 5, bytes })).toBeNull();
-    expect(restorableRun(run, undefined)).toBeNull();
+    expect(problemOf(restorableRun(run, { step: 4, bytes: bytes.slice(0, 20) }))).toMatch(/^The last run could not be restored: its saved checkpoint is unusable \(checkpoint\.safetensors: header length \d+ runs past the end of the 20-byte file; the file is truncated or not safetensors\)\. Train again to start a new run\.$/);
+    expect(problemOf(restorableRun(run, { step: 5, bytes }))).toBe('The last run could not be restored: its saved checkpoint holds step 4, but the run recorded step 5. Train again to start a new run.');
+    expect(restorableRun(run, undefined)).toEqual({ kind: 'none' });
+    expect(restorableRun(undefined, { step: 4, bytes })).toEqual({ kind: 'none' });
     const oldFormat = { step: 4, names: ['w'], shapes: [[2]], data: [new Float32Array(2)] } as unknown as { step: number; bytes: Uint8Array };
-    expect(restorableRun(run, oldFormat)).toBeNull();
+    expect(problemOf(restorableRun(run, oldFormat))).toMatch(/saved by an older version of the studio/);
     const flipped = bytes.slice();
     flipped[flipped.length - 3] ^= 4; // one bit of a tensor: the checksum refuses it, so the page does not resume from it
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    expect(restorableRun(run, { step: 4, bytes: flipped })).toBeNull();
-    expect(String(warn.mock.calls[0]?.[1])).toMatch(/checkpoint\.safetensors is damaged: tensor "[^"]+" does not match its checksum/);
-    warn.mockRestore();
+    expect(problemOf(restorableRun(run, { step: 4, bytes: flipped }))).toMatch(/its saved checkpoint is unusable \(checkpoint\.safetensors is damaged: tensor "[^"]+" does not match its checksum/);
   });
 });
 
-describe('explainTrainingError', () => {
-  it('turns a lost device into advice that keeps the checkpoint and offers another backend', () => {
-    const e = explainTrainingError(new Error('mapAsync failed'), { batchSize: 16, maxLength: 64, checkpointStep: 4, deviceLost: 'Device was destroyed.' });
-    expect(e).toMatchObject({ code: 'device_lost' });
-    const message = (e as Error).message;
-    expect(message).toContain('GPU device was lost (Device was destroyed). The checkpoint');
-    expect(message).toContain('checkpoint at step 4 is kept');
-    expect(message).toContain('Resume training');
-    expect(message).toContain('WASM');
-    expect(message).toContain('batch size (now 16)');
-  });
+function runOf(r: Restorable): RestorableRun {
+  if (r.kind !== 'run') throw new Error(`expected a run, got ${r.kind}`);
+  return r.run;
+}
 
-  it('explains out-of-memory and leaves other errors alone', () => {
-    expect(explainTrainingError(new Error('Failed to allocate buffer'), { batchSize: 8, maxLength: 32, checkpointStep: 0, deviceLost: null })).toMatchObject({ code: 'out_of_memory' });
-    const other = new Error('boom');
-    expect(explainTrainingError(other, { batchSize: 8, maxLength: 32, checkpointStep: 0, deviceLost: null })).toBe(other);
-  });
-});
+function problemOf(r: Restorable): string {
+  if (r.kind !== 'problem') throw new Error(`expected a problem, got ${r.kind}`);
+  return r.message;
+}

@@ -78,6 +78,7 @@ export function TrainStep() {
         </span>
       </div>
       <WarningNote message={t.storage ? storageProblemText(t.storage) : null} testId="training-storage" />
+      <WarningNote message={t.restoreProblem} testId="training-restore" />
       {t.status === 'preparing' ? <TaskBar progress={t.progress ?? { done: 0, total: null, label: 'preparing', unit: 'texts' }} label="Preparing" /> : null}
       <ErrorNote message={t.error} testId="training-error" />
       {t.totalSteps > 0 ? (

@@ -28,6 +28,8 @@ export interface TrainingSlice {
     errorCode: string | null;
     /** The newest checkpoint could not be saved to the browser's storage (training goes on). */
     storage: StorageProblem | null;
+    /** After a reload: why the saved run's checkpoint could not be restored (damaged, older format), else null. */
+    restoreProblem: string | null;
   };
   /** A run was asked for: `freshSteps` (planned length) starts a new history, null keeps it (resume). */
   trainingRequested: (freshSteps: number | null) => void;
@@ -48,6 +50,8 @@ export interface TrainingSlice {
   trainingResumeLost: () => void;
   /** After a reload: history and checkpoint from IndexedDB. */
   trainingRestored: (steps: StepPoint[], evals: EvalPoint[], totalSteps: number, checkpointStep: number, finished: boolean) => void;
+  /** After a reload: the saved checkpoint could not be used, and why. */
+  trainingRestoreFailed: (message: string) => void;
 }
 
 const INITIAL: TrainingSlice['training'] = {
@@ -64,6 +68,7 @@ const INITIAL: TrainingSlice['training'] = {
   error: null,
   errorCode: null,
   storage: null,
+  restoreProblem: null,
 };
 
 export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
@@ -107,5 +112,6 @@ export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
     trainingResumeLost: () => patch({ resumable: false, checkpointStep: 0 }),
     trainingRestored: (steps, evals, totalSteps, checkpointStep, finished) =>
       patch({ ...INITIAL, steps, evals, totalSteps, checkpointStep, status: finished ? 'done' : 'stopped', resumable: !finished && checkpointStep > 0 }),
+    trainingRestoreFailed: (message) => patch({ ...INITIAL, restoreProblem: message }),
   };
 }
