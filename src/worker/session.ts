@@ -159,8 +159,10 @@ export class StudioSession {
   /** Rebuilds the encoder from the base weights with the run's max length (a fresh run). */
   freshEncoder(maxLength: number): SentenceEncoder {
     const { model } = this.requireReady();
+    // Built before the current encoders go: a refused max length leaves the loaded model in place (retry works).
+    const encoder = encoderFromFiles(model.files, { maxSeqLength: maxLength });
     this.disposeEncoders();
-    this.encoder = encoderFromFiles(model.files, { maxSeqLength: maxLength });
+    this.encoder = encoder;
     this.baseCorpus = null;
     delete this.evaluations.base;
     delete this.evaluations.trained;

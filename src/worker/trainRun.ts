@@ -213,7 +213,9 @@ export class TrainingRun {
       batcher.flush();
       // A diverged run is an error, never "Training complete"; the encoder gets the kept checkpoint's weights
       // back, so that evaluating or exporting after it never uses the diverged ones.
+      // Diverged before any checkpoint: nothing trained is kept (the worker puts the base weights back).
       if (e instanceof TrainingDivergedError && this.checkpoint !== null) encoder.loadWeights(deserializeCheckpoint(this.checkpoint.bytes).weights);
+      else if (e instanceof TrainingDivergedError) this.trained = false;
       throw e;
     } finally {
       this.control = null;

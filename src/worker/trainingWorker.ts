@@ -153,6 +153,8 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
           });
           return { kind: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
         } catch (e) {
+          // A run that diverged before its first checkpoint leaves the encoder's weights non-finite: back to the base model.
+          if (!session.run.trained) session.freshEncoder(maxLength);
           const checkpointStep = session.run.checkpoint?.step ?? 0;
           throw explainTrainingError(e, { batchSize: options.batchSize, maxLength, checkpointStep, deviceLost: await devices.settle(1000) });
         }

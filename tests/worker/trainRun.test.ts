@@ -67,6 +67,19 @@ describe('TrainingRun on a diverging run', () => {
     encoder.dispose();
   });
 
+  it('diverging before the first checkpoint leaves nothing trained (the worker then rebuilds the base model)', async () => {
+    const encoder = encoderFromFiles(files);
+    const run = new TrainingRun();
+    const name = 'encoder.layer.0.output.LayerNorm.weight';
+    (encoder.params.get(name) as tf.Variable).assign(tf.fill([96], Infinity));
+    const result = run.run(encoder, SPLIT, { ...OPTIONS, checkpointEverySteps: 0 }, 32, false, { emit: () => {}, progress: () => {} });
+    await expect(result).rejects.toThrow(/^Training diverged at step 1 of 4: .* No checkpoint of this run was kept; the diverged weights were not saved\.$/);
+    expect(run.checkpoint).toBeNull();
+    expect(run.trained).toBe(false);
+    expect(run.resumable).toBe(false);
+    encoder.dispose();
+  });
+
   it('refuses to resume from a checkpoint with a flipped bit', async () => {
     const encoder = encoderFromFiles(files);
     const run = new TrainingRun();
