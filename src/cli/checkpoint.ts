@@ -12,7 +12,7 @@ import { atomicWriteFile } from '../engine/io/atomicWriteNode';
 import type { EmbeddingHead, SentenceEncoder } from '../engine/model/encoder';
 import type { MappedDataset } from '../engine/records';
 import { checkCheckpointFits, deserializeCheckpoint, headDifferences, runKey, serializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
-import type { TrainingOptions } from '../engine/train/options';
+import { OPTION_RANGES, type TrainingOptions } from '../engine/train/options';
 import { CliError, type FlagSpec, type Flags } from './args';
 import { fsError, type CliIo } from './io';
 
@@ -48,7 +48,7 @@ export function checkpointPlan(flags: Flags): CheckpointPlan | null {
     return null;
   }
   if (dir === '') throw new CliError('--checkpoint-dir needs a folder');
-  const every = flags.number('checkpoint-every', { integer: true, min: 1 }) ?? DEFAULT_CHECKPOINT_EVERY;
+  const every = flags.number('checkpoint-every', { integer: true, min: 1, max: OPTION_RANGES.everySteps.max, typical: String(DEFAULT_CHECKPOINT_EVERY) }) ?? DEFAULT_CHECKPOINT_EVERY;
   return { dir, path: join(dir, CHECKPOINT_FILE), every, resume: flags.bool('resume') };
 }
 

@@ -7,7 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointWriter, checkSameModel, type CheckpointPlan } from '../../src/cli/checkpoint';
+import { Flags } from '../../src/cli/args';
+import { checkpointPlan, checkpointWriter, checkSameModel, type CheckpointPlan } from '../../src/cli/checkpoint';
+import { TRAIN_FLAGS } from '../../src/cli/trainOptions';
 import { atomicWriteFile } from '../../src/engine/io/atomicWriteNode';
 import type { SentenceEncoder } from '../../src/engine/model/encoder';
 import { encoderFromFiles } from '../../src/engine/model/load';
@@ -98,5 +100,20 @@ describe('checkSameModel', () => {
         'resume with --pooling mean --no-normalize --max-length 32, or drop --resume and use another --checkpoint-dir to start a new one',
     );
     expect(() => checkSameModel(checkpoint(1), p, encoder({ ...HEAD, maxSeqLength: 16 }))).toThrow(/with --max-length 32, but this run has --max-length 16: resume with --max-length 32,/);
+  });
+});
+
+describe('checkpointPlan', () => {
+  const plan = (...argv: string[]) => checkpointPlan(Flags.parse('train', argv, TRAIN_FLAGS));
+
+  it('takes --checkpoint-every as a whole number from 1 to 10,000,000', () => {
+    expect(plan('--checkpoint-dir', 'ck', '--checkpoint-every', '7')).toMatchObject({ dir: 'ck', every: 7, resume: false });
+    expect(plan('--checkpoint-dir', 'ck')?.every).toBe(50);
+  });
+
+  it('refuses an absurd --checkpoint-every, naming the flag, the range and a typical value', () => {
+    expect(() => plan('--checkpoint-dir', 'ck', '--checkpoint-every', '1e308')).toThrow("--checkpoint-every must be a whole number ≥ 1 and ≤ 10000000 (typical: 50), not '1e308'");
+    expect(() => plan('--checkpoint-dir', 'ck', '--checkpoint-every', '1e400')).toThrow(/not '1e400' \(too large: it reads as Infinity\)$/);
+    expect(() => plan('--checkpoint-dir', 'ck', '--checkpoint-every', '0')).toThrow(/^--checkpoint-every must be a whole number ≥ 1/);
   });
 });
