@@ -4,10 +4,12 @@
  * mapped with the engine's validation, and what happened reported on stderr.
  */
 import { basename } from 'node:path';
-import { detectMapping, mapDataset, parseDatasetFile, suggestMapping, type ColumnMapping, type MappingResult } from '../engine/data';
+import { shownColumn } from '../engine/data/detect';
+import { detectMapping, listColumns, mapDatasetAsync, parseDatasetFile, suggestMapping, type ColumnMapping, type MappingResult } from '../engine/data';
 import { RECORD_FIELDS, type RecordType } from '../engine/records';
 import { CliError, type Flags } from './args';
 import { openFileBlob, type CliIo } from './io';
+import { interruptible, megabytes, progressTicker } from './phases';
 import { plural } from './report';
 
 export const RECORD_TYPE_CHOICES = ['auto', 'pair', 'triplet', 'scored_pair'] as const;
@@ -46,7 +48,7 @@ export function resolveMapping(
   columns: readonly string[],
   rows: readonly Record<string, unknown>[],
   file: string,
-): { type: RecordType; mapping: ColumnMapping; detected: boolean } {
+): { type: RecordType; mapping: ColumnMapping; detected: boolean; note?: string } {
   const guess = detectMapping(columns, rows);
   const explicit = choice.recordType !== 'auto' ? choice.recordType : typeFromColumns(choice.columns);
   const given = Object.keys(choice.columns);
@@ -54,7 +56,7 @@ export function resolveMapping(
   const type = explicit ?? (guess && fits(guess.type) ? guess.type : given.length > 0 ? 'pair' : undefined);
   if (type === undefined) {
     throw new CliError(
-      `cannot tell which columns of ${file} hold the texts (columns: ${columns.join(', ')}); ` +
+      `cannot tell which columns of ${file} hold the texts (columns: ${listColumns(columns)}); ` +
         'pass --record-type and --columns, e.g. --record-type pair --columns text=question,text_pos=answer',
     );
   }
@@ -63,7 +65,7 @@ export function resolveMapping(
     if (!fields.includes(field)) throw new CliError(`--columns: a ${type} record has no field '${field}'; its fields are ${fields.join(', ')}`);
   }
   for (const [field, column] of Object.entries(choice.columns)) {
-    if (!columns.includes(column)) throw new CliError(`--columns: ${file} has no column '${column}' (for ${field}); its columns are ${columns.join(', ')}`);
+    if (!columns.includes(column)) throw new CliError(`--columns: ${file} has no column '${column}' (for ${field}); its columns are ${listColumns(columns)}`);
   }
   const taken = Object.values(choice.columns);
   const suggested = guess?.type === type ? guess.mapping : suggestMapping(type, columns, rows);
@@ -82,24 +84,43 @@ export function resolveMapping(
   if (unmapped.length > 0) {
     throw new CliError(
       `cannot tell which column of ${file} holds ${unmapped.join(' and ')} of a ${type} record; ` +
-        `add ${unmapped.map((f) => `${f}=COLUMN`).join(',')} to --columns (columns: ${columns.join(', ')})`,
+        `add ${unmapped.map((f) => `${f}=COLUMN`).join(',')} to --columns (columns: ${listColumns(columns)})`,
     );
   }
-  return { type, mapping, detected: explicit === null && given.length === 0 };
+  const detected = explicit === null && given.length === 0;
+  return detected && guess?.note !== undefined ? { type, mapping, detected, note: guess.note } : { type, mapping, detected };
 }
 
-/** Reads, maps and reports a dataset; throws when no row is usable. */
-export async function readDataset(path: string, choice: DatasetChoice, io: CliIo, what = 'data'): Promise<MappingResult> {
+/**
+ * Reads, maps and reports a dataset; throws when no row is usable. Ctrl-C stops it (exit 130, "interrupted while
+ * reading PATH"); a read or a mapping that takes over a second prints progress.
+ */
+export function readDataset(path: string, choice: DatasetChoice, io: CliIo, what = 'data'): Promise<MappingResult> {
+  return interruptible(io, `reading ${path}`, (signal) => readAndMap(path, choice, io, what, signal));
+}
+
+async function readAndMap(path: string, choice: DatasetChoice, io: CliIo, what: string, signal: AbortSignal): Promise<MappingResult> {
   const file = basename(path);
-  const parsed = await parseDatasetFile(await openFileBlob(path), { fileName: file });
+  const tick = progressTicker(io);
+  const blob = await openFileBlob(path);
+  const total = megabytes(blob.size);
+  const parsed = await parseDatasetFile(blob, { fileName: file, signal }, (p) =>
+    tick(() => `${what}: reading ${path}: ${p.rowsParsed.toLocaleString('en-US')} rows, ${megabytes(p.bytesRead)} of ${total} MB`),
+  );
   if (parsed.rows.length === 0) {
     const why = parsed.problems[0] ? `: line ${parsed.problems[0].row}: ${parsed.problems[0].message}` : ' (is it empty?)';
     throw new CliError(`${path} holds no readable rows${why}`);
   }
-  const { type, mapping, detected } = resolveMapping(choice, parsed.columns, parsed.rows, file);
-  const result = mapDataset(parsed, type, mapping, { fileName: file });
-  const fields = Object.entries(mapping).map(([f, c]) => `${f}=${c}`).join(', ');
-  io.err(`${what}: ${path}: ${parsed.format}, ${plural(parsed.rows.length, 'row')} → ${result.dataset.records.length} ${type} records (${fields}${detected ? ', detected' : ''})`);
+  const { type, mapping, detected, note } = resolveMapping(choice, parsed.columns, parsed.rows, file);
+  const result = await mapDatasetAsync(parsed, type, mapping, {
+    fileName: file,
+    signal,
+    onProgress: (done, all) => tick(() => `${what}: mapping ${path}: ${Math.floor((100 * done) / Math.max(1, all))}%`),
+  });
+  const fields = Object.entries(mapping).map(([f, c]) => `${f}=${shownColumn(c)}`).join(', ');
+  const how = !detected ? '' : note !== undefined ? ', by column order: no column name was recognised' : ', detected';
+  io.err(`${what}: ${path}: ${parsed.format}, ${plural(parsed.rows.length, 'row')} → ${result.dataset.records.length} ${type} records (${fields}${how})`);
+  if (note !== undefined) io.err(`${what}: ${note.replace(/\.$/, '')} (--record-type and --columns choose by hand).`);
   if (result.labelScale) io.err(`${what}: labels normalised from ${result.labelScale.normalisedFrom} to 0..1`);
   if (result.stats.duplicates.length > 0) io.err(`${what}: ${plural(result.stats.duplicates.length, 'duplicate record')} kept`);
   if (result.skipped.length > 0) {

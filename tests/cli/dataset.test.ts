@@ -16,6 +16,7 @@ describe('resolveMapping', () => {
       type: 'scored_pair',
       mapping: { sentence1: 'column2', sentence2: 'column3', label: 'column1' },
       detected: true,
+      note: 'No column name was recognised, so sentence1=column2, sentence2=column3, label=column1 were chosen by column order and content; check them, or name the columns sentence1, sentence2, label.',
     });
   });
 
@@ -35,5 +36,25 @@ describe('resolveMapping', () => {
     expect(() => resolveMapping({ recordType: 'auto', columns: { text: 'nope' } }, qa.columns, qa.rows, 'f')).toThrow(/f has no column 'nope'/);
     expect(() => resolveMapping({ recordType: 'triplet', columns: {} }, qa.columns, qa.rows, 'f')).toThrow(CliError);
     expect(() => resolveMapping(auto, ['only'], [{ only: 'x' }], 'f')).toThrow(/pass --record-type and --columns/);
+  });
+});
+
+describe('resolveMapping without recognised names', () => {
+  it('says the columns were mapped by column order and content', () => {
+    const rows = [{ foo: 'how do I reset my password?', bar: 'Open settings and choose reset.' }];
+    expect(resolveMapping(auto, ['foo', 'bar'], rows, 'f')).toEqual({
+      type: 'pair',
+      mapping: { text: 'foo', text_pos: 'bar' },
+      detected: true,
+      note: 'No column name was recognised, so text=foo, text_pos=bar were chosen by column order and content; check them, or name the columns text, text_pos.',
+    });
+    expect(resolveMapping({ recordType: 'pair', columns: {} }, ['foo', 'bar'], rows, 'f')).not.toHaveProperty('note');
+  });
+
+  it('lists at most 10 columns in its messages', () => {
+    const columns = Array.from({ length: 5000 }, (_, i) => `c${i}`);
+    expect(() => resolveMapping(auto, columns, [], 'f')).toThrow(
+      'cannot tell which columns of f hold the texts (columns: "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", … (5,000 columns)); pass --record-type and --columns, e.g. --record-type pair --columns text=question,text_pos=answer',
+    );
   });
 });
