@@ -41,10 +41,11 @@ function pathForMessage(path: string): string {
 }
 
 /** Reads model.safetensors, or the shards named by model.safetensors.index.json. */
-async function readWeights(source: ModelFileSource, prefix: string): Promise<Map<string, WeightTensor>> {
+/** The tensors of model.safetensors or of its shards, and how to name where they came from in messages. */
+async function readWeights(source: ModelFileSource, prefix: string): Promise<{ tensors: Map<string, WeightTensor>; fileName: string }> {
   const single = `${prefix}model.safetensors`;
   const bytes = await source.read(single);
-  if (bytes !== null) return readSafetensors(bytes, single);
+  if (bytes !== null) return { tensors: readSafetensors(bytes, single), fileName: single };
   const index = await readJsonFile(source, `${prefix}model.safetensors.index.json`);
   if (index === null) {
     const hasBin = source.has(`${prefix}pytorch_model.bin`);
@@ -75,7 +76,7 @@ async function readWeights(source: ModelFileSource, prefix: string): Promise<Map
     if (shardBytes === null) missing(source, pathForMessage(`${prefix}${shard}`), 'model.safetensors.index.json lists this shard; copy every shard of the model.');
     for (const [name, t] of readSafetensors(shardBytes, `${prefix}${shard}`)) out.set(name, t);
   }
-  return out;
+  return { tensors: out, fileName: `the shards of ${indexPath}` };
 }
 
 async function readObject(source: ModelFileSource, path: string, fix: string): Promise<Record<string, unknown>> {
@@ -121,7 +122,8 @@ export async function loadModelFolder(source: ModelFileSource, options: LoadMode
     sentenceTransformers: settings,
   };
   await options.beforeWeights?.(described);
-  const weights = selectBertWeights(await readWeights(source, prefix), config, `${prefix}model.safetensors`);
+  const read = await readWeights(source, prefix);
+  const weights = selectBertWeights(read.tensors, config, read.fileName);
   const vocabTxt = await source.read(`${prefix}vocab.txt`);
   return { ...described, weights, ...(vocabTxt !== null ? { vocabTxt } : {}) };
 }

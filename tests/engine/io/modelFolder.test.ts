@@ -115,6 +115,8 @@ describe('loadModelFolder', () => {
     files['b.safetensors'] = renamedWeights((n) => (n.startsWith('encoder.') ? n : null));
     files['model.safetensors.index.json'] = json({ weight_map: { 'embeddings.word_embeddings.weight': 'a.safetensors', 'encoder.layer.0.output.dense.bias': 'b.safetensors' } });
     expect((await loadModelFolder(sourceFromRecord(files))).weights.size).toBe(37);
+    files['b.safetensors'] = renamedWeights((n) => (n.startsWith('encoder.layer.0.') ? n : null));
+    expect((await loadError(files)).message).toMatch(/^the shards of model\.safetensors\.index\.json lacks 16 tensor\(s\) a BERT model with 2 layers needs: 'encoder\.layer\.1\./);
     delete files['b.safetensors'];
     expect((await loadError(files)).message).toMatch(/b\.safetensors is missing .*copy every shard/);
   });
