@@ -6,7 +6,7 @@
  * this machine cannot train is refused from its config, before its weights are read (see ./memory.ts).
  */
 import { compareRuns, evaluatorsFor, runEvaluation, type Evaluator } from '../engine/eval';
-import { overlongInDataset, splitDataset, withValidationDataset } from '../engine/data';
+import { splitDataset, withValidationDataset } from '../engine/data';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { writeFolder } from '../engine/io/writeFolderNode';
 import { resolveLossParams } from '../engine/losses';
@@ -15,7 +15,6 @@ import { exportSentenceTransformersFolder } from '../engine/model/export';
 import type { MappedDataset } from '../engine/records';
 import { TrainingControl } from '../engine/train/control';
 import { resolveLoss, runSchedule, train, type TrainEvent, type TrainResult } from '../engine/train/trainer';
-import { TextTokenizer } from '../engine/tokenizer';
 import { Flags } from './args';
 import { checkpointPlan, checkpointWriter, checkSameModel, checkSameRun, prepareCheckpoint, type CheckpointPlan } from './checkpoint';
 import { datasetChoice, readDataset } from './dataset';
@@ -23,6 +22,7 @@ import { checkInputFile, fsError, loadModel, prepareOutputDir, type CliIo } from
 import { trainingMemoryCheck } from './memory';
 import { backendChoice, checkMaxLength, headOverrides, openModel } from './model';
 import { checkOutputRoom, checkOutputWritable, modelOutputBytes } from './output';
+import { reportOverlong } from './overlong';
 import { comparisonTable, deltas, formatDuration, logInterval, plural, progressLine, shouldLog } from './report';
 import { batchOrderFor, checkLossParams, describeOptions, TRAIN_FLAGS, trainFlags } from './trainOptions';
 
@@ -122,7 +122,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (existing > 0) io.err(`out: ${outDir} is not empty; files of the same name will be replaced (all at once, once training ends)`);
 
   const { encoder, backend: backendName } = await openModel(modelDir, head, backend, io, files);
-  const truncated = reportOverlong(mapped.dataset, files, encoder.head.maxSeqLength, io);
+  const truncated = await reportOverlong(mapped.dataset, files, encoder.head.maxSeqLength, io, dataPath);
   if (plan && resumeFrom) checkSameModel(resumeFrom, plan, encoder);
   const schedule = runSchedule(runOptions, trainSet.records.length);
   io.err(`train: ${trainSet.records.length} ${trainSet.type} records; ${describeOptions(runOptions, loss.name, resolveLossParams(loss.name, runOptions.lossParams))}`);
@@ -183,15 +183,4 @@ async function saveModel(encoder: SentenceEncoder, files: LoadedModelFiles, outD
   } catch (e) {
     throw fsError(e, 'write the model to', `${outDir} (--out)`) ?? e;
   }
-}
-
-/** Counts (and shows the first few) texts longer than the max length: kept, but the model sees their start only. */
-function reportOverlong(dataset: MappedDataset, files: LoadedModelFiles, maxLength: number, io: CliIo): number {
-  const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
-  const overlong = overlongInDataset(dataset, (text) => tokenizer.countTokens(text), maxLength);
-  if (overlong.length > 0) {
-    const examples = overlong.slice(0, 3).map((t) => `record ${t.row} ${t.field}: ${t.tokens} tokens`).join('; ');
-    io.err(`data: ${plural(overlong.length, 'text')} longer than ${maxLength} tokens will be truncated (${examples}${overlong.length > 3 ? '; …' : ''}); raise --max-length to keep more`);
-  }
-  return overlong.length;
 }

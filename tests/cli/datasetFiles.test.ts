@@ -64,4 +64,12 @@ describe('Ctrl-C while a large dataset is read', () => {
     expect(r.stderr).not.toContain('pair records');
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`interrupted while reading ${big}`);
   }, 150_000);
+
+  it('prints progress while counting the tokens of every text, and Ctrl-C there exits 130 naming the phase', async () => {
+    const r = await interruptCli(['train', '--model', TINY_BERT_DIR, '--data', join(tmp.dir, 'big.jsonl'), '--out', join(tmp.dir, 'big-out')], /counting tokens: [\d,]+ of/, 150_000);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/^data: counting tokens: [\d,]+ of 600000 records$/m);
+    expect(r.stderr).not.toMatch(/^train: /m);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`interrupted while counting tokens of ${join(tmp.dir, 'big.jsonl')}`);
+  }, 180_000);
 });
