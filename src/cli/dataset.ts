@@ -91,6 +91,9 @@ export function resolveMapping(
   return detected && guess?.note !== undefined ? { type, mapping, detected, note: guess.note } : { type, mapping, detected };
 }
 
+/** Files this large are announced before they are read (progress lines follow after a second). */
+const ANNOUNCED_BYTES = 10e6;
+
 /**
  * Reads, maps and reports a dataset; throws when no row is usable. Ctrl-C stops it (exit 130, "interrupted while
  * reading PATH"); a read or a mapping that takes over a second prints progress.
@@ -104,6 +107,7 @@ async function readAndMap(path: string, choice: DatasetChoice, io: CliIo, what: 
   const tick = progressTicker(io);
   const blob = await openFileBlob(path);
   const total = megabytes(blob.size);
+  if (blob.size >= ANNOUNCED_BYTES) io.err(`${what}: reading ${path} (${total} MB)`);
   const parsed = await parseDatasetFile(blob, { fileName: file, signal }, (p) =>
     tick(() => `${what}: reading ${path}: ${p.rowsParsed.toLocaleString('en-US')} rows, ${megabytes(p.bytesRead)} of ${total} MB`),
   );

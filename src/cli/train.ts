@@ -14,7 +14,7 @@ import type { SentenceEncoder } from '../engine/model/encoder';
 import { exportSentenceTransformersFolder } from '../engine/model/export';
 import type { MappedDataset } from '../engine/records';
 import { TrainingControl } from '../engine/train/control';
-import { resolveLoss, runSchedule, train, type TrainEvent, type TrainResult } from '../engine/train/trainer';
+import { checkRunCanLearn, resolveLoss, runSchedule, train, type TrainEvent, type TrainResult } from '../engine/train/trainer';
 import { Flags } from './args';
 import { checkpointPlan, checkpointWriter, checkSameModel, checkSameRun, prepareCheckpoint, type CheckpointPlan } from './checkpoint';
 import { datasetChoice, readDataset } from './dataset';
@@ -110,6 +110,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   checkLossParams(loss.name, options.lossParams);
   const runOptions = { ...options, loss: loss.name, batchOrder: batchOrderFor(loss.name, shuffle), checkpointEverySteps: plan?.every ?? 0 };
   if (plan && resumeFrom) checkSameRun(resumeFrom, plan, runOptions, trainSet);
+  checkRunCanLearn(runOptions, trainSet); // before any model loads: a run that cannot learn fails at once
   const memoryCheck = trainingMemoryCheck({ dataset: trainSet, batchSize: runOptions.batchSize, miniBatchSize: runOptions.miniBatchSize, head, backend }, io);
   const files = await loadModel(modelDir, {
     beforeWeights: (f) => {
@@ -156,10 +157,11 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     record_type: trainSet.type,
     train_records: trainSet.records.length,
     skipped_rows: mapped.skipped.length,
-    truncated_texts: truncated,
+    truncated_texts: truncated.texts,
     out: outDir,
     loss_history: result.lossHistory,
   };
+  if (truncated.estimated) summary.truncated_texts_estimated = true;
   if (plan) summary.checkpoint = plan.path;
   if (resumeFrom) summary.resumed_from = resumeFrom.step;
   if (result.stopped || sigint.interrupted()) summary.stopped = true;

@@ -89,7 +89,7 @@ export async function loadDataset(role: DatasetRole, blob: Blob, fileName: strin
     preview: parsed.rows.slice(0, PREVIEW_ROWS).map((r) => parsed.columns.map((c) => display(r[c]))),
     problems: parsed.problems.slice(0, LISTED_SKIPS),
     problemCount: parsed.problemCount,
-    detected: guess ? { recordType: guess.type, mapping: guess.mapping } : null,
+    detected: guess ? { recordType: guess.type, mapping: guess.mapping, note: guess.note ?? null } : null,
   };
   return { parsed, summary, blob };
 }

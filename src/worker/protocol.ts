@@ -92,7 +92,8 @@ export interface DatasetSummary {
   problems: { row: number; message: string }[];
   problemCount: number;
   /** Detected record type and columns, null when nothing fits. */
-  detected: { recordType: RecordType; mapping: ColumnMapping } | null;
+  /** `note`: said when no column name was recognised and the columns were chosen by order and content. */
+  detected: { recordType: RecordType; mapping: ColumnMapping; note: string | null } | null;
 }
 
 /** What mapping the training dataset gave. */

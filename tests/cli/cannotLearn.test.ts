@@ -26,6 +26,12 @@ describe('runs that cannot learn', () => {
     expectOneError(r, `${MNRL} all 6 records have the same text_pos text. Add records with other texts.`);
   }, 60_000);
 
+  it('is refused before the model is read (a folder that does not exist is not even looked at)', async () => {
+    const data = tmp.file('same2.jsonl', lines(Array.from({ length: 6 }, () => ({ text: 'a cat', text_pos: 'a small cat' }))));
+    const r = await runCli(['train', '--model', join(tmp.dir, 'no-such-model'), '--data', data, '--out', join(tmp.dir, 'o0'), '--steps', '2']);
+    expectOneError(r, `${MNRL} all 6 records have the same text_pos text. Add records with other texts.`);
+  }, 60_000);
+
   it('--val-split 0.9999 leaves 1 record to train on: refused, saying so', async () => {
     const data = tmp.file('pairs.jsonl', lines(pairs.map(([text, text_pos]) => ({ text, text_pos }))));
     const r = await runCli(['train', '--model', TINY_BERT_DIR, '--data', data, '--out', join(tmp.dir, 'o2'), '--steps', '2', '--val-split', '0.9999']);

@@ -69,7 +69,7 @@ async function exportModel(ctx: ReturnType<typeof setup>, files: string[]) {
 
 const summary: DatasetSummary = {
   role: 'train', fileName: 'pairs.jsonl', sizeBytes: 100, format: 'jsonl', rowCount: 2, columns: ['q', 'a'], preview: [],
-  problems: [], problemCount: 0, detected: { recordType: 'pair', mapping: { text: 'q', text_pos: 'a' } },
+  problems: [], problemCount: 0, detected: { recordType: 'pair', mapping: { text: 'q', text_pos: 'a' }, note: null },
 };
 
 describe('StudioBridge', () => {

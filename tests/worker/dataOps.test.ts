@@ -41,3 +41,13 @@ describe('loadDataset preview', () => {
     expect(odd[1]).toBe('["x",1]');
   });
 });
+
+describe('loadDataset detection', () => {
+  it('passes the note of a mapping chosen by column order to the page, and none for recognised names', async () => {
+    const unknown = await loadDataset('train', new Blob(['{"foo":"a cat","bar":"a small cat"}\n{"foo":"a dog","bar":"a big dog"}\n']), 'x.jsonl', () => undefined);
+    expect(unknown.summary.detected).toMatchObject({ recordType: 'pair', mapping: { text: 'foo', text_pos: 'bar' } });
+    expect(unknown.summary.detected?.note).toMatch(/^No column name was recognised, so text=foo, text_pos=bar were chosen by column order and content/);
+    const named = await loadDataset('train', new Blob(['{"text":"a cat","text_pos":"a small cat"}\n{"text":"a dog","text_pos":"a big dog"}\n']), 'y.jsonl', () => undefined);
+    expect(named.summary.detected?.note).toBeNull();
+  });
+});

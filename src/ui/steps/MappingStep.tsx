@@ -1,10 +1,11 @@
 /** Step 2: record type, the column of each field, skipped rows, label scale, validation split. */
 import { RECORD_FIELDS, type RecordField, type RecordType } from '../../engine/records';
 import { suggestMappingForColumns } from '../mapping';
-import { Card, ErrorNote, Field, Stat } from '../components';
+import { Card, ErrorNote, Field, Stat, WarningNote } from '../components';
 import { useBridge } from '../context';
 import { useStudio } from '../store';
-import type { SplitChoice } from '../../worker/protocol';
+import type { ColumnMapping } from '../../engine/data';
+import type { DatasetSummary, SplitChoice } from '../../worker/protocol';
 
 const TYPE_LABELS: Record<RecordType, string> = {
   pair: 'pair (text, text_pos)',
@@ -108,6 +109,7 @@ export function MappingStep() {
       </div>
       <ErrorNote message={validationFile.error} />
       <ErrorNote message={m.error} testId="mapping-error" />
+      <WarningNote message={byOrderNote(dataset?.detected ?? null, m.recordType, m.columns)} testId="mapping-note" />
       {summary ? (
         <div className="stack">
           <div className="stats">
@@ -132,4 +134,11 @@ export function MappingStep() {
       ) : null}
     </Card>
   );
+}
+
+/** The detection's note (columns chosen by order: no name recognised), while the mapping is still the detected one. */
+function byOrderNote(detected: DatasetSummary['detected'], recordType: RecordType, columns: ColumnMapping): string | null {
+  if (detected === null || detected.note === null || detected.recordType !== recordType) return null;
+  const same = RECORD_FIELDS[recordType].every((f) => detected.mapping[f] === columns[f]);
+  return same ? detected.note : null;
 }
