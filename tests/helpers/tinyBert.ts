@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadModelFolder, type LoadedModelFiles } from '../../src/engine/io/modelFolder';
 import { sourceFromDirectory } from '../../src/engine/io/modelFolderNode';
 import type { SentenceEncoder } from '../../src/engine/model/encoder';
-import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
+import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../src/engine/train/options';
 import { train } from '../../src/engine/train/trainer';
 
 export const TINY_BERT_DIR = fileURLToPath(new URL('../fixtures/tiny-bert/model', import.meta.url));
@@ -53,20 +53,25 @@ export function maxAbsDiff(a: ArrayLike<number> | number[][], b: ArrayLike<numbe
   return m;
 }
 
+/** A short, deterministic MNRL run on tiny-bert: batch 4, no warmup, dropout or shuffling. */
+export function tinyRunOptions(steps: number, learningRate: number): TrainingOptions {
+  return {
+    ...DEFAULT_TRAINING_OPTIONS,
+    loss: 'mnrl',
+    length: { kind: 'steps', steps },
+    batchSize: 4,
+    learningRate,
+    warmup: { kind: 'steps', steps: 0 },
+    dropout: 0,
+    batchOrder: 'sequential',
+  };
+}
+
 /**
  * Fine-tunes `encoder` for 3 MNRL steps (lr 2e-3, no warmup or dropout) on the oracle's first batch, so that an
  * export carries trained weights and not the fixture's.
  */
 export async function fineTuneBriefly(encoder: SentenceEncoder): Promise<void> {
   const pairs = golden.train_adamw.batches[0].map(([text, text_pos]) => ({ text, text_pos }));
-  await train(encoder, { type: 'pair', records: pairs }, {
-    ...DEFAULT_TRAINING_OPTIONS,
-    loss: 'mnrl',
-    length: { kind: 'steps', steps: 3 },
-    batchSize: 4,
-    learningRate: 2e-3,
-    warmup: { kind: 'steps', steps: 0 },
-    dropout: 0,
-    batchOrder: 'sequential',
-  });
+  await train(encoder, { type: 'pair', records: pairs }, tinyRunOptions(3, 2e-3));
 }

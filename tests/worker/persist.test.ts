@@ -1,10 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serializeCheckpoint, type TrainingCheckpoint } from '../../src/engine/train/checkpoint';
 import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
 import { deleteRunOps, runOps, saveOps, type PersistedRun, type PersistedRunEntry } from '../../src/worker/persist';
 import type { StepPoint } from '../../src/worker/protocol';
 import { restorableRun, type Restorable, type RestorableRun } from '../../src/worker/restore';
-import { explainTrainingError, type RunRecord } from '../../src/worker/trainRun';
+import type { RunRecord } from '../../src/worker/trainRun';
 
 const point = (step: number): StepPoint => ({ step, epoch: 0, loss: 1 / step, lr: 1e-3, examplesPerSec: 10, elapsedMs: step * 100 });
 

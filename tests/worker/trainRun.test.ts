@@ -10,27 +10,17 @@ import type { LoadedModelFiles } from '../../src/engine/io/modelFolder';
 import { encoderFromFiles } from '../../src/engine/model/load';
 import type { MappedDataset } from '../../src/engine/records';
 import { deserializeCheckpoint } from '../../src/engine/train/checkpoint';
-import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../src/engine/train/options';
+import type { TrainingOptions } from '../../src/engine/train/options';
 import { TrainingDivergedError } from '../../src/engine/train/trainer';
 import type { TrainingMetrics } from '../../src/worker/protocol';
 import { TrainingRun, type SavedCheckpoint } from '../../src/worker/trainRun';
-import { golden, loadTinyBert, useCpuBackend } from '../helpers/tinyBert';
+import { golden, loadTinyBert, tinyRunOptions, useCpuBackend } from '../helpers/tinyBert';
 
 const records = golden.train_adamw.batches.flat().map(([text, text_pos]) => ({ text, text_pos }));
 const train: MappedDataset = { type: 'pair', records: records.slice(0, 16) };
 const validation: MappedDataset = { type: 'pair', records: records.slice(16) };
 const SPLIT: DatasetSplit = { train, validation, trainIndices: [], validationIndices: [] };
-const OPTIONS: TrainingOptions = {
-  ...DEFAULT_TRAINING_OPTIONS,
-  loss: 'mnrl',
-  length: { kind: 'steps', steps: 4 },
-  batchSize: 4,
-  learningRate: 1e-3,
-  warmup: { kind: 'steps', steps: 0 },
-  dropout: 0,
-  batchOrder: 'sequential',
-  checkpointEverySteps: 1,
-};
+const OPTIONS: TrainingOptions = { ...tinyRunOptions(4, 1e-3), checkpointEverySteps: 1 };
 
 describe('TrainingRun on a diverging run', () => {
   let files: LoadedModelFiles;

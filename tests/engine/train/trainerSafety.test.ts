@@ -10,21 +10,12 @@ import type { LoadedModelFiles } from '../../../src/engine/io/modelFolder';
 import { encoderFromFiles } from '../../../src/engine/model/load';
 import type { MappedDataset } from '../../../src/engine/records';
 import { runKey, type TrainingCheckpoint } from '../../../src/engine/train/checkpoint';
-import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../../src/engine/train/options';
+import type { TrainingOptions } from '../../../src/engine/train/options';
 import { train } from '../../../src/engine/train/trainer';
-import { golden, loadTinyBert, useCpuBackend } from '../../helpers/tinyBert';
+import { golden, loadTinyBert, tinyRunOptions, useCpuBackend } from '../../helpers/tinyBert';
 
 const PAIRS: MappedDataset = { type: 'pair', records: golden.train_adamw.batches.flat().map(([text, text_pos]) => ({ text, text_pos })) };
-const RUN: TrainingOptions = {
-  ...DEFAULT_TRAINING_OPTIONS,
-  loss: 'mnrl',
-  length: { kind: 'steps', steps: 4 },
-  batchSize: 4,
-  learningRate: 1e-3,
-  warmup: { kind: 'steps', steps: 0 },
-  dropout: 0,
-  batchOrder: 'sequential',
-};
+const RUN: TrainingOptions = tinyRunOptions(4, 1e-3);
 const KEPT_NONE = 'No checkpoint of this run was kept; the diverged weights were not saved.';
 
 describe('trainer safety', () => {
