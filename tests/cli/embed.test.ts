@@ -15,6 +15,12 @@ describe('textLines', () => {
     expect(() => textLines('a\n  \nb', 'f')).toThrow('f (--input) line 2 is empty');
     expect(() => textLines('', 'f')).toThrow('f (--input) holds no texts');
   });
+
+  it('takes a lone CR as a line break (old Mac files), so each text gets its own vector', () => {
+    expect(textLines('a\rb c\r', 'f')).toEqual(['a', 'b c']);
+    expect(textLines('a\r\nb\rc\n', 'f')).toEqual(['a', 'b', 'c']);
+    expect(() => textLines('a\r\rb', 'f')).toThrow('f (--input) line 2 is empty');
+  });
 });
 
 describe('embed', () => {

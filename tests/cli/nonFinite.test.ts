@@ -24,3 +24,17 @@ describe('a model with NaN weights', () => {
     expect(errors[0]).toMatch(expected);
   }, 60_000);
 });
+
+describe('a model whose finite weights overflow to NaN while embedding', () => {
+  // 3e38 is finite, so the load-time check passes it, but LayerNorm's output overflows float32.
+  const model = poisonedTinyBert(join(tmp.dir, 'overflow'), 'embeddings.LayerNorm.weight', new Array(93).fill(3e38));
+
+  it('embed refuses with exit 2 and one line naming the text and the model, printing no [null, …]', async () => {
+    const r = await runCli(['embed', '--model', model, '--input', tmp.file('overflow.txt', 'a guitar\na violin\n')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).not.toContain('null');
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+    expect(errors, r.stderr).toHaveLength(1);
+    expect(errors[0]).toMatch(/overflow\.txt \(--input\) line 1 \("a guitar"\).*NaN or infinite.*--model .*overflow/);
+  }, 60_000);
+});
