@@ -24,5 +24,7 @@ const flag = (name, fallback) => {
 const files = testFiles('tests');
 const env = { ...process.env, FAST_CHECK_SEED: flag('seed', 'random'), FAST_CHECK_RUNS: flag('runs', '20') };
 console.log(`fuzz: ${files.length} files with properties`);
-const result = spawnSync('npx', ['vitest', 'run', ...files], { stdio: 'inherit', env });
+// Each property runs `runs` times its cases, so each test gets `runs` times the usual 120 s (vite.config.ts).
+const testTimeout = 120_000 * Number(env.FAST_CHECK_RUNS);
+const result = spawnSync('npx', ['vitest', 'run', `--testTimeout=${testTimeout}`, ...files], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);
