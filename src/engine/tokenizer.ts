@@ -128,6 +128,9 @@ export class TextTokenizer {
   private specialLayout(): { prefix: number[]; suffix: number[] } {
     const bare = this.tokenizer.encode(PROBE_TEXT, { add_special_tokens: false }).ids;
     const full = this.tokenizer.encode(PROBE_TEXT, { add_special_tokens: true }).ids;
+    if (full.length === 0) {
+      badTokenizer(`turns the text "${PROBE_TEXT}" into no tokens (an empty post_processor template?), so every text would embed as nothing. Use the tokenizer.json the model was published with.`);
+    }
     const extra = full.length - bare.length;
     for (let start = 0; start <= extra; start++) {
       if (bare.every((id, i) => full[start + i] === id)) {
@@ -164,6 +167,13 @@ export class TextTokenizer {
     let truncated = 0;
     const rows = texts.map((text) => {
       const ids = this.encode(text);
+      // An all-padding row has no token to pool: mean pooling divides by zero (wasm) or gives a zero vector (cpu).
+      if (ids.length === 0) {
+        throw new EngineError(
+          'bad_tokenizer',
+          `tokenizer.json turns the text ${describeValue(text)} into no tokens: it adds no special tokens ([CLS]/[SEP]; its post_processor adds none) and keeps nothing of the text (control or zero-width characters only?). Remove that text, or use the tokenizer.json the model was published with.`,
+        );
+      }
       if (ids.length <= maxLength) return ids;
       truncated++;
       const keep = maxLength - this.specialSuffix;

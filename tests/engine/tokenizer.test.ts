@@ -113,3 +113,23 @@ describe('TextTokenizer on the tiny-bert fixture', () => {
     }
   });
 });
+
+describe('a text that becomes no tokens', () => {
+  // Without a post-processor no [CLS]/[SEP] are added, and the BERT normalizer drops control characters:
+  // the row would be all padding, and mean pooling divides by zero (wasm: 'divide by zero', cpu: a zero vector).
+  const bare = new TextTokenizer({ ...tokenizerJson, post_processor: null }, tokenizerConfig, specialTokensMap);
+
+  it('is refused by encodeBatch, naming the text and why', () => {
+    expect(bare.encodeBatch(['a guitar'], 128).seqLen).toBeGreaterThan(0);
+    const call = (): unknown => bare.encodeBatch(['a guitar', '\u0001\u0002'], 128);
+    expect(call).toThrow(EngineError);
+    expect(call).toThrow(/tokenizer\.json turns the text "\\u0001\\u0002" into no tokens/);
+  });
+
+  it('refuses at load a tokenizer whose post-processor template is empty (every text would be no tokens)', () => {
+    const pp = tokenizerJson.post_processor as Record<string, unknown>;
+    const load = (): unknown => new TextTokenizer({ ...tokenizerJson, post_processor: { ...pp, single: [] } }, tokenizerConfig, specialTokensMap);
+    expect(load).toThrow(EngineError);
+    expect(load).toThrow(/^tokenizer\.json: turns the text "hello world" into no tokens \(an empty post_processor template\?\)/);
+  });
+});
