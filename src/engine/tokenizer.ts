@@ -142,7 +142,15 @@ export class TextTokenizer {
 
   /** Token ids of one text with special tokens, not truncated. */
   encode(text: string): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: true }).ids;
+    const ids = this.tokenizer.encode(text, { add_special_tokens: true }).ids;
+    // An all-padding row has no token to pool: mean pooling divides by zero (wasm) or gives a zero vector (cpu).
+    if (ids.length === 0) {
+      throw new EngineError(
+        'bad_tokenizer',
+        `tokenizer.json turns the text ${describeValue(text)} into no tokens: it adds no special tokens ([CLS]/[SEP]; its post_processor adds none) and keeps nothing of the text (control or zero-width characters only?). Remove that text, or use the tokenizer.json the model was published with.`,
+      );
+    }
+    return ids;
   }
 
   /** Number of tokens of `text` including the special tokens, before truncation. */
@@ -167,13 +175,6 @@ export class TextTokenizer {
     let truncated = 0;
     const rows = texts.map((text) => {
       const ids = this.encode(text);
-      // An all-padding row has no token to pool: mean pooling divides by zero (wasm) or gives a zero vector (cpu).
-      if (ids.length === 0) {
-        throw new EngineError(
-          'bad_tokenizer',
-          `tokenizer.json turns the text ${describeValue(text)} into no tokens: it adds no special tokens ([CLS]/[SEP]; its post_processor adds none) and keeps nothing of the text (control or zero-width characters only?). Remove that text, or use the tokenizer.json the model was published with.`,
-        );
-      }
       if (ids.length <= maxLength) return ids;
       truncated++;
       const keep = maxLength - this.specialSuffix;

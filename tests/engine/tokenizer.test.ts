@@ -123,7 +123,8 @@ describe('a text that becomes no tokens', () => {
     expect(bare.encodeBatch(['a guitar'], 128).seqLen).toBeGreaterThan(0);
     const call = (): unknown => bare.encodeBatch(['a guitar', '\u0001\u0002'], 128);
     expect(call).toThrow(EngineError);
-    expect(call).toThrow(/tokenizer\.json turns the text "\\u0001\\u0002" into no tokens/);
+    expect(call).toThrow(/tokenizer\.json turns the text "\\u0001\\u0002" into no tokens/);    // countTokens too: train counts tokens of every record before its first step, so the run is refused up front.
+    expect(() => bare.countTokens('\u200b')).toThrow(/^tokenizer\.json turns the text "\u200b" into no tokens/);
   });
 
   it('refuses at load a tokenizer whose post-processor template is empty (every text would be no tokens)', () => {
