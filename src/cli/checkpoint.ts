@@ -9,9 +9,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteFile } from '../engine/io/atomicWriteNode';
-import type { EmbeddingHead, SentenceEncoder } from '../engine/model/encoder';
+import type { SentenceEncoder } from '../engine/model/encoder';
 import type { MappedDataset } from '../engine/records';
-import { checkCheckpointFits, deserializeCheckpoint, headDifferences, runKey, serializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
+import { checkCheckpointFits, deserializeCheckpoint, headDifferences, runKey, serializeCheckpoint, type HeadSetting, type TrainingCheckpoint } from '../engine/train/checkpoint';
+import { describeValue } from '../engine/untrusted';
 import { OPTION_RANGES, type TrainingOptions } from '../engine/train/options';
 import { CliError, type FlagSpec, type Flags } from './args';
 import { fsError, type CliIo } from './io';
@@ -90,10 +91,19 @@ export function checkSameRun(checkpoint: TrainingCheckpoint, plan: CheckpointPla
   }
 }
 
-/** The flag that sets one head setting to `value`: `--pooling cls`, `--max-length 128`, `--normalize` / `--no-normalize`. */
-function headFlag(setting: keyof EmbeddingHead, value: EmbeddingHead[keyof EmbeddingHead]): string {
-  if (setting === 'normalize') return value ? '--normalize' : '--no-normalize';
-  return `${setting === 'pooling' ? '--pooling' : '--max-length'} ${String(value)}`;
+/** The flag that sets one head setting to `value`: `--pooling cls`, `--max-length 128`, `--normalize` / `--no-normalize`, `--query-prompt "query: "`. */
+function headFlag(setting: HeadSetting, value: string | number | boolean): string {
+  switch (setting) {
+    case 'normalize':
+      return value ? '--normalize' : '--no-normalize';
+    case 'queryPrompt':
+    case 'documentPrompt':
+      return `--${setting === 'queryPrompt' ? 'query' : 'document'}-prompt ${describeValue(value, 60)}`;
+    case 'includePrompt':
+      return `include_prompt ${value ? 'true' : 'false'} (1_Pooling/config.json)`;
+    default:
+      return `${setting === 'pooling' ? '--pooling' : '--max-length'} ${value}`;
+  }
 }
 
 /**

@@ -1,11 +1,21 @@
 /** `embed`: one text per line in, one JSON array of numbers per line out, in order. */
 import { countNonFinite } from '../engine/model/finite';
+import type { PromptConfig, TextRole } from '../engine/prompts';
 import { describeValue } from '../engine/untrusted';
 import { CliError, Flags, type FlagSpec } from './args';
 import { checkInputFile, readTextFile, type CliIo } from './io';
 import { backendChoice, DEFAULT_EMBED_BATCH, EMBED_BATCH_RANGE, headOverrides, MODEL_FLAGS, openModel } from './model';
 
-export const EMBED_FLAGS: FlagSpec = { ...MODEL_FLAGS, input: { type: 'string' } };
+export const EMBED_FLAGS: FlagSpec = { ...MODEL_FLAGS, input: { type: 'string' }, prompt: { type: 'string' } };
+
+const PROMPT_ROLES = ['query', 'document', 'none'] as const;
+
+/** --prompt, else the role of the folder's default_prompt_name (sentence-transformers' encode() applies it), else none. */
+function embedRole(choice: (typeof PROMPT_ROLES)[number] | undefined, prompts: PromptConfig): TextRole {
+  if (choice !== undefined) return choice === 'none' ? 'plain' : choice;
+  const d = prompts.defaultPromptName;
+  return d === null ? 'plain' : d === prompts.queryName ? 'query' : d === prompts.documentName ? 'document' : 'plain';
+}
 
 /**
  * The texts of a one-text-per-line file: a final empty line is ignored, an empty line elsewhere is an error.
@@ -25,15 +35,17 @@ export async function embedCommand(argv: string[], io: CliIo): Promise<number> {
   const modelDir = flags.required('model');
   const input = flags.required('input');
   const head = headOverrides(flags);
+  const promptChoice = flags.choice('prompt', PROMPT_ROLES);
   const batchSize = flags.number('batch-size', EMBED_BATCH_RANGE) ?? DEFAULT_EMBED_BATCH;
   const backend = backendChoice(flags);
   checkInputFile(input, '--input');
   const texts = textLines(await readTextFile(input, '--input'), input);
 
-  const { encoder } = await openModel(modelDir, head, backend, io);
+  const { encoder, files } = await openModel(modelDir, head, backend, io);
+  const role = embedRole(promptChoice, files.sentenceTransformers.prompts);
   const started = performance.now();
   for (let start = 0; start < texts.length; start += batchSize) {
-    const vectors = await encoder.embed(texts.slice(start, start + batchSize), batchSize);
+    const vectors = await encoder.embed(texts.slice(start, start + batchSize), { batchSize, role });
     // Checked before the batch is printed: JSON writes NaN and ±Infinity as null, a result no caller can use.
     const bad = vectors.findIndex((v) => countNonFinite(v).count > 0);
     if (bad >= 0) {

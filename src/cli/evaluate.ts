@@ -27,7 +27,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const evaluators = evaluatorsFor(dataset);
   const { encoder } = await openModel(modelDir, head, backend, io, files);
   const started = performance.now();
-  const result = await runEvaluation(evaluators, (texts) => encoder.embed(texts, batchSize));
+  const result = await runEvaluation(evaluators, (texts, role) => encoder.embed(texts, { batchSize, role }));
   io.err(`evaluated ${dataset.records.length} ${dataset.type} records in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   io.err(`primary metric: ${result.primaryMetric} = ${result.primaryValue.toFixed(4)}`);
   io.out(JSON.stringify(result.metrics));

@@ -24,7 +24,12 @@ const HEAD_FLAGS = `  --pooling MODE        mean | cls | max | last_weighted (de
                         pooling config, else mean)
   --normalize           L2-normalise embeddings (default: as the folder says; --no-normalize turns it off)
   --max-length N        truncate texts to N tokens (default: the folder's max_seq_length, else the
-                        tokenizer's model_max_length, at most max_position_embeddings)`;
+                        tokenizer's model_max_length, at most max_position_embeddings)
+  --query-prompt TEXT   put TEXT before queries / anchors, e.g. "query: " (default: the folder's
+                        config_sentence_transformers.json prompts; "" for none)
+  --document-prompt TEXT
+                        put TEXT before documents / positives / negatives, e.g. "passage: "; both
+                        sides of a scored pair get the query prompt`;
 
 const BACKEND_FLAG = `  --backend NAME        wasm | cpu (default: ${DEFAULT_BACKEND}, several times faster than cpu)`;
 
@@ -43,6 +48,8 @@ prints one JSON array of numbers per line, in order, on stdout.
   --model DIR           model folder (config.json, model.safetensors, tokenizer.json; a
                         sentence-transformers folder also gives pooling, normalisation, max length)
   --input FILE          text file, one text per line
+  --prompt ROLE         query | document | none: which prompt the texts get (default: the folder's
+                        default_prompt_name, else none)
 ${HEAD_FLAGS}
   --batch-size N        texts per forward pass (default: ${DEFAULT_EMBED_BATCH})
 ${BACKEND_FLAG}

@@ -7,6 +7,8 @@ import type { LoadedModelFiles, ModelFilesBeforeWeights } from '../engine/io/mod
 import type { SentenceEncoder } from '../engine/model/encoder';
 import { encoderFromFiles, type HeadOverrides } from '../engine/model/load';
 import type { PoolingMode } from '../engine/model/pooling';
+import { checkPrompt, hasPrompts, type Prompts } from '../engine/prompts';
+import { describeValue } from '../engine/untrusted';
 import { TextTokenizer } from '../engine/tokenizer';
 import { OPTION_RANGES } from '../engine/train/options';
 import { CliError, type FlagSpec, type Flags } from './args';
@@ -31,6 +33,8 @@ export const MODEL_FLAGS: FlagSpec = {
   'max-length': { type: 'string' },
   'batch-size': { type: 'string' },
   backend: { type: 'string' },
+  'query-prompt': { type: 'string' },
+  'document-prompt': { type: 'string' },
 };
 
 /** The embedding head the flags ask for; unset fields keep the folder's settings. */
@@ -39,11 +43,35 @@ export function headOverrides(flags: Flags): HeadOverrides {
   const pooling = flags.choice('pooling', POOLING_CHOICES);
   const maxSeqLength = flags.number('max-length', MAX_LENGTH_RANGE);
   const normalize = flags.bool('normalize') ? true : flags.bool('no-normalize') ? false : undefined;
+  const prompts = promptFlags(flags);
   return {
     ...(pooling !== undefined ? { pooling } : {}),
     ...(maxSeqLength !== undefined ? { maxSeqLength } : {}),
     ...(normalize !== undefined ? { normalize } : {}),
+    ...(Object.keys(prompts).length > 0 ? { prompts } : {}),
   };
+}
+
+/** --query-prompt / --document-prompt, checked ('' turns a prompt the folder names off). */
+function promptFlags(flags: Flags): Partial<Prompts> {
+  const out: Partial<Prompts> = {};
+  for (const [flag, key] of [['query-prompt', 'query'], ['document-prompt', 'document']] as const) {
+    const v = flags.string(flag);
+    if (v === undefined) continue;
+    try {
+      out[key] = checkPrompt(v, `--${flag}`);
+    } catch (e) {
+      throw new CliError(e instanceof Error ? e.message : `--${flag} is not a usable prompt`);
+    }
+  }
+  return out;
+}
+
+/** The prompts of an encoder's head, for the line that describes the model ('' when none). */
+export function describePrompts(prompts: Prompts | undefined): string {
+  if (!prompts || !hasPrompts(prompts)) return '';
+  const quote = (p: string) => (p === '' ? 'none' : describeValue(p, 60));
+  return `; prompts: query ${quote(prompts.query)}, document ${quote(prompts.document)}`;
 }
 
 export function backendChoice(flags: Flags): CliBackend {
@@ -91,7 +119,7 @@ export async function openModel(dir: string, head: HeadOverrides, backend: CliBa
   const h = encoder.head;
   io.err(
     `model: ${dir}: ${c.numHiddenLayers} layers, hidden ${c.hiddenSize}; pooling ${h.pooling}${h.normalize ? ', normalized' : ''}, ` +
-      `max length ${h.maxSeqLength}; backend ${name}`,
+      `max length ${h.maxSeqLength}${describePrompts(h.prompts)}; backend ${name}`,
   );
   return { files: loaded, encoder, backend: name };
 }

@@ -36,7 +36,7 @@ interface Validation {
 
 async function evaluate(label: string, v: Validation, encoder: SentenceEncoder, batchSize: number, io: CliIo): Promise<Record<string, number>> {
   const started = performance.now();
-  const result = await runEvaluation(v.evaluators, (texts) => encoder.embed(texts, batchSize));
+  const result = await runEvaluation(v.evaluators, (texts, role) => encoder.embed(texts, { batchSize, role }));
   io.err(`eval (${label}): ${result.primaryMetric} ${result.primaryValue.toFixed(4)} on ${v.dataset.records.length} records (${formatDuration((performance.now() - started) / 1000)})`);
   return result.metrics;
 }

@@ -65,6 +65,7 @@ import { RECORD_FIELDS, type MappedDataset } from './records';
 import { trainPy, type PythonSettings } from './recipePython';
 import type { TrainingOptions } from './train/options';
 import { resolveLoss } from './train/trainer';
+import { NO_PROMPTS } from './prompts';
 
 export interface RecipeInput {
   /** Hugging Face Hub id or local path of the base model the studio started from. */
@@ -125,6 +126,8 @@ export function recipeSettings(input: RecipeInput): PythonSettings {
     pooling: head.pooling,
     normalize: head.normalize,
     maxSeqLength: head.maxSeqLength,
+    prompts: { ...(head.prompts ?? NO_PROMPTS) },
+    includePrompt: head.includePrompt ?? true,
     epochs: options.length.kind === 'epochs' ? options.length.epochs : null,
     maxSteps: options.length.kind === 'steps' ? options.length.steps : -1,
     batchSize: options.batchSize,

@@ -4,6 +4,7 @@
  */
 import type { LossName } from './losses';
 import type { PoolingMode } from './model/pooling';
+import type { Prompts } from './prompts';
 import type { RecordType } from './records';
 
 /** The resolved settings written into train.py's settings block. */
@@ -16,6 +17,10 @@ export interface PythonSettings {
   pooling: PoolingMode;
   normalize: boolean;
   maxSeqLength: number;
+  /** Query prompt for anchors (and both sides of a scored pair), document prompt for positives / negatives. */
+  prompts: Prompts;
+  /** Whether pooling includes the prompt's tokens (sentence-transformers' Pooling include_prompt). */
+  includePrompt: boolean;
   /** Epochs, or null when the run is a fixed number of steps. */
   epochs: number | null;
   /** Optimiser steps (HF max_steps), or -1 when the run is in epochs. */
@@ -125,7 +130,10 @@ function evaluatorCode(s: PythonSettings): string {
   if (!s.hasValidation) return 'evaluator = None\n';
   if (s.recordType === 'scored_pair') {
     return `evaluator = evaluation.EmbeddingSimilarityEvaluator(
-    list(eval_dataset["sentence1"]), list(eval_dataset["sentence2"]), list(eval_dataset["label"]), name="validation"
+    [QUERY_PROMPT + t for t in eval_dataset["sentence1"]],
+    [QUERY_PROMPT + t for t in eval_dataset["sentence2"]],
+    list(eval_dataset["label"]),
+    name="validation",
 )
 `;
   }
@@ -141,7 +149,8 @@ function evaluatorCode(s: PythonSettings): string {
             doc_id(row["text_neg"])
     corpus = {did: text for text, did in texts.items()}
     return evaluation.InformationRetrievalEvaluator(
-        {qid: text for text, qid in queries.items()}, corpus, relevant, name="validation"
+        {qid: text for text, qid in queries.items()}, corpus, relevant, name="validation",
+        query_prompt=QUERY_PROMPT or None, corpus_prompt=DOCUMENT_PROMPT or None,
     )
 
 `;
@@ -149,10 +158,20 @@ function evaluatorCode(s: PythonSettings): string {
   return `${retrieval}evaluator = evaluation.SequentialEvaluator([
     retrieval_evaluator(eval_dataset),
     evaluation.TripletEvaluator(
-        list(eval_dataset["text"]), list(eval_dataset["text_pos"]), list(eval_dataset["text_neg"]), name="validation"
+        [QUERY_PROMPT + t for t in eval_dataset["text"]],
+        [DOCUMENT_PROMPT + t for t in eval_dataset["text_pos"]],
+        [DOCUMENT_PROMPT + t for t in eval_dataset["text_neg"]],
+        name="validation",
     ),
 ])
 `;
+}
+
+/** Each text column's role: the first is the query, the others documents; a scored pair's sentence2 is a query too. */
+function columnRoles(s: PythonSettings): string {
+  const texts = s.columns.filter((c) => c !== 'label');
+  const roles = texts.map((c, i) => `${py(c)}: ${py(i === 0 || s.recordType === 'scored_pair' ? 'query' : 'document')}`);
+  return `{${roles.join(', ')}}`;
 }
 
 function settingsBlock(s: PythonSettings): string {
@@ -164,6 +183,9 @@ function settingsBlock(s: PythonSettings): string {
     `POOLING_MODE = ${py(ST_POOLING_MODE[s.pooling])}`,
     `NORMALIZE = ${py(s.normalize)}`,
     `MAX_SEQ_LENGTH = ${py(s.maxSeqLength)}`,
+    `QUERY_PROMPT = ${py(s.prompts.query)}  # before anchors${s.recordType === 'scored_pair' ? ' and both sides of a pair' : ''}`,
+    `DOCUMENT_PROMPT = ${py(s.prompts.document)}  # before positives and negatives`,
+    `INCLUDE_PROMPT = ${py(s.includePrompt)}  # False: the prompt's tokens are not pooled`,
     `NUM_TRAIN_EPOCHS = ${py(s.epochs ?? 1)}${s.epochs === null ? '  # unused: MAX_STEPS sets the run length' : ''}`,
     `MAX_STEPS = ${py(s.maxSteps)}${s.maxSteps < 0 ? '  # -1: the run length is NUM_TRAIN_EPOCHS' : ''}`,
     `BATCH_SIZE = ${py(s.batchSize)}`,
@@ -236,10 +258,18 @@ def trainable(name):
 
 
 transformer = models.Transformer(BASE_MODEL, max_seq_length=MAX_SEQ_LENGTH${transformerArgs})
-modules = [transformer, models.Pooling(transformer.get_word_embedding_dimension(), pooling_mode=POOLING_MODE)]
+modules = [
+    transformer,
+    models.Pooling(transformer.get_word_embedding_dimension(), pooling_mode=POOLING_MODE, include_prompt=INCLUDE_PROMPT),
+]
 if NORMALIZE:
     modules.append(models.Normalize())
-model = SentenceTransformer(modules=modules)
+saved_prompts = {name: text for name, text in (("query", QUERY_PROMPT), ("document", DOCUMENT_PROMPT)) if text}
+model = SentenceTransformer(modules=modules, prompts=saved_prompts)
+# The prompt of each column, as the studio applied them (sentence-transformers' prompts training argument).
+column_roles = ${columnRoles(s)}
+column_prompts = {c: QUERY_PROMPT if r == "query" else DOCUMENT_PROMPT for c, r in column_roles.items()}
+PROMPTS = {c: p for c, p in column_prompts.items() if p}
 for param_name, param in transformer.auto_model.named_parameters():
     param.requires_grad = trainable(param_name)
 
@@ -273,6 +303,7 @@ args = SentenceTransformerTrainingArguments(
     save_steps=SAVE_STEPS if SAVE_STEPS > 0 else 500,
     logging_steps=10,
     report_to="none",
+    **({"prompts": PROMPTS} if PROMPTS else {}),
 )
 
 trainer = ${trainerClass}(

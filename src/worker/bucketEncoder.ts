@@ -18,13 +18,13 @@ export function bucketLength(seqLen: number, maxLength: number): number {
 
 export function padBatch(batch: TokenBatch, seqLen: number): TokenBatch {
   if (seqLen === batch.seqLen) return batch;
-  const inputIds = new Int32Array(batch.batchSize * seqLen);
-  const attentionMask = new Int32Array(batch.batchSize * seqLen);
-  for (let b = 0; b < batch.batchSize; b++) {
-    inputIds.set(batch.inputIds.subarray(b * batch.seqLen, (b + 1) * batch.seqLen), b * seqLen);
-    attentionMask.set(batch.attentionMask.subarray(b * batch.seqLen, (b + 1) * batch.seqLen), b * seqLen);
-  }
-  return { ...batch, inputIds, attentionMask, seqLen };
+  const pad = (rows: Int32Array): Int32Array => {
+    const out = new Int32Array(batch.batchSize * seqLen);
+    for (let b = 0; b < batch.batchSize; b++) out.set(rows.subarray(b * batch.seqLen, (b + 1) * batch.seqLen), b * seqLen);
+    return out;
+  };
+  const padded: TokenBatch = { ...batch, inputIds: pad(batch.inputIds), attentionMask: pad(batch.attentionMask), seqLen };
+  return batch.poolingMask ? { ...padded, poolingMask: pad(batch.poolingMask) } : padded;
 }
 
 class BucketTokenizer implements BatchTokenizer {

@@ -15,6 +15,7 @@ import { modelCard } from './modelCard';
 import type { EvaluationSummary, EvaluationTarget, OnnxReference, WorkerResult } from './protocol';
 import type { ModelState } from './session';
 import type { TrainingRun } from './trainRun';
+import { NO_PROMPTS, withPrompts } from '../engine/prompts';
 
 /** What an export reads from the session. */
 export interface ExportContext {
@@ -55,6 +56,7 @@ export async function exportModelZip(ctx: ExportContext, modelName: string, onnx
     maxLength: encoder.head.maxSeqLength,
     pooling: encoder.head.pooling,
     normalize: encoder.head.normalize,
+    prompts: withPrompts(model.files.sentenceTransformers.prompts, encoder.head.prompts ?? NO_PROMPTS),
     hiddenSize: model.files.config.hiddenSize,
     steps: record?.steps ?? 0,
     elapsedMs: record?.elapsedMs ?? 0,

@@ -5,6 +5,7 @@
  */
 import { LOSSES, resolveLossParams, type LossName } from '../engine/losses';
 import type { RecordType } from '../engine/records';
+import type { PromptConfig } from '../engine/prompts';
 import type { TrainingOptions } from '../engine/train/options';
 
 export interface ModelCardData {
@@ -22,6 +23,8 @@ export interface ModelCardData {
   maxLength: number;
   pooling: string;
   normalize: boolean;
+  /** The prompts saved with the model (config_sentence_transformers.json); none when absent. */
+  prompts?: PromptConfig;
   hiddenSize: number;
   steps: number;
   elapsedMs: number;
@@ -49,6 +52,36 @@ const LOSS_CLASSES: Record<LossName, string> = {
   triplet: 'TripletLoss',
   contrastive: 'ContrastiveLoss',
 };
+
+/** The query / document prompt names the model was saved with, when it has them. */
+function promptNames(data: ModelCardData): { query: string | null; document: string | null } {
+  const named = data.prompts?.named ?? {};
+  const has = (name: string | undefined) => (name !== undefined && Object.hasOwn(named, name) ? name : null);
+  return { query: has(data.prompts?.queryName), document: has(data.prompts?.documentName) };
+}
+
+/** A Markdown inline-code span for untrusted text (a prompt may hold backticks). */
+function code(text: string): string {
+  const fence = text.includes('`') ? '``' : '`';
+  return `${fence}${text.replace(/\r?\n/g, ' ')}${fence}`;
+}
+
+function promptDetails(data: ModelCardData): string[] {
+  const named = Object.entries(data.prompts?.named ?? {});
+  if (named.length === 0) return [];
+  return [`- **Prompts:** ${named.map(([name, text]) => `${code(name)}: ${code(text)}`).join(', ')} (used in training: queries and anchors the query prompt, documents the document prompt)`];
+}
+
+function encodeLines(data: ModelCardData): string[] {
+  const { query, document } = promptNames(data);
+  if (query === null && document === null) return ['embeddings = model.encode(sentences)', 'print(model.similarity(embeddings, embeddings))'];
+  const arg = (name: string | null) => (name === null ? '' : `, prompt_name=${JSON.stringify(name)}`);
+  return [
+    `query_embeddings = model.encode(["How is the weather today?"]${arg(query)})`,
+    `document_embeddings = model.encode(sentences${arg(document)})`,
+    'print(model.similarity(query_embeddings, document_embeddings))',
+  ];
+}
 
 function fmt(v: number | null | undefined): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(4);
@@ -136,6 +169,7 @@ export function modelCard(data: ModelCardData): string {
     `- **Output dimensionality:** ${data.hiddenSize}`,
     `- **Pooling:** ${data.pooling}${data.normalize ? ', L2-normalised' : ''}`,
     '- **Similarity function:** cosine similarity',
+    ...promptDetails(data),
     '',
     '## Usage',
     '',
@@ -146,8 +180,7 @@ export function modelCard(data: ModelCardData): string {
     '',
     `model = SentenceTransformer("path/to/${data.modelName}")`,
     'sentences = ["The weather is lovely today.", "It is sunny outside."]',
-    'embeddings = model.encode(sentences)',
-    'print(model.similarity(embeddings, embeddings))',
+    ...encodeLines(data),
     '```',
     '',
     ...transformersJsUsage(data),

@@ -174,7 +174,7 @@ export class StudioSession {
     const { split } = this.requireReady();
     if (this.baseCorpus !== null) return;
     const texts = corpusTexts(split);
-    const vectors = await this.baseModel().embed(texts, 32, (d, t) => progress(d, t, 'embedding validation texts with the base model'));
+    const vectors = await this.baseModel().embed(texts, { role: 'document', onProgress: (d, t) => progress(d, t, 'embedding validation texts with the base model') });
     this.baseCorpus = { texts, vectors };
   }
 
@@ -184,8 +184,8 @@ export class StudioSession {
     const cached = this.evaluations[which];
     if (cached) return { kind: 'evaluation', evaluation: cached };
     const model = which === 'base' ? this.baseModel() : encoder;
-    const result = await runEvaluation(evaluatorsFor(split.validation), (texts) =>
-      model.embed(texts, 32, (d, t) => progress(d, t, `embedding validation texts (${which} model)`)),
+    const result = await runEvaluation(evaluatorsFor(split.validation), (texts, role) =>
+      model.embed(texts, { role, onProgress: (d, t) => progress(d, t, `embedding validation texts (${which} model)`) }),
     );
     const summary: EvaluationSummary = { which, metrics: result.metrics, primaryMetric: result.primaryMetric, primaryValue: result.primaryValue };
     this.evaluations[which] = summary;
@@ -201,11 +201,11 @@ export class StudioSession {
         .map((v, i) => ({ text: corpus.texts[i], score: cosine(query, v) }))
         .sort((a, b) => b.score - a.score)
         .slice(0, limit);
-    const [baseQuery] = await this.baseModel().embed([text]);
+    const [baseQuery] = await this.baseModel().embed([text], { role: 'query' });
     const base = top(baseQuery, corpus.vectors);
     if (!this.run.trained) return { kind: 'ranking', query: text, base, trained: null };
     const trainedVectors = await this.run.trainedCorpus(encoder, corpus.texts, progress);
-    const [trainedQuery] = await encoder.embed([text]);
+    const [trainedQuery] = await encoder.embed([text], { role: 'query' });
     return { kind: 'ranking', query: text, base, trained: top(trainedQuery, trainedVectors) };
   }
 

@@ -138,7 +138,7 @@ export class TrainingRun {
   async trainedCorpus(encoder: SentenceEncoder, texts: string[], progress: Progress): Promise<Float32Array[]> {
     const step = this.history.length;
     if (this.corpus?.step === step) return this.corpus.vectors;
-    const vectors = await encoder.embed(texts, 32, (d, t) => progress(d, t, 'embedding validation texts with the fine-tuned model'));
+    const vectors = await encoder.embed(texts, { role: 'document', onProgress: (d, t) => progress(d, t, 'embedding validation texts with the fine-tuned model') });
     this.corpus = { step, vectors };
     return vectors;
   }
@@ -194,7 +194,7 @@ export class TrainingRun {
     };
     const evaluate = async (step: number) => {
       batcher.flush();
-      const result = await runEvaluation(evaluators, (texts) => encoder.embed(texts));
+      const result = await runEvaluation(evaluators, (texts, role) => encoder.embed(texts, { role }));
       const point: EvalPoint = { step, epoch: this.history.at(-1)?.epoch ?? 0, metric: result.primaryMetric, value: result.primaryValue };
       this.evals.push(point);
       hooks.emit({ kind: 'evaluation', point });

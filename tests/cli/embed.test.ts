@@ -52,4 +52,19 @@ describe('embed', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(jsonLines(ok.stdout)).toHaveLength(2);
   });
+
+  it('--prompt query puts --query-prompt before every line: the vectors of the prefixed lines', async () => {
+    const prefixed = tmp.file('prefixed.txt', `${golden.tokenize.texts.map((t) => `query: ${t}`).join('\n')}\n`);
+    const expected = await runCli(['embed', '--model', TINY_BERT_DIR, '--input', prefixed]);
+    const r = await runCli(['embed', '--model', TINY_BERT_DIR, '--input', texts, '--query-prompt', 'query: ', '--prompt', 'query']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/prompts: query "query: ", document none/);
+    expect(maxDiff(jsonLines(r.stdout) as number[][], jsonLines(expected.stdout) as number[][])).toBe(0);
+    // Without --prompt the folder names no default prompt: the texts go in as they are.
+    const plain = await runCli(['embed', '--model', TINY_BERT_DIR, '--input', texts, '--query-prompt', 'query: ']);
+    expect(maxDiff(jsonLines(plain.stdout) as number[][], golden.forward.pooled)).toBeLessThan(1e-4);
+    const bad = await runCli(['embed', '--model', TINY_BERT_DIR, '--input', texts, '--prompt', 'queries']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--prompt/);
+  });
 });

@@ -21,7 +21,7 @@ async function engineMetrics(path: string): Promise<Record<string, number>> {
   if (guess === null) throw new Error('no mapping');
   const { dataset } = mapDataset(parsed, guess.type, guess.mapping);
   const encoder = encoderFromFiles(await loadTinyBert());
-  const result = await runEvaluation(evaluatorsFor(dataset), (texts) => encoder.embed(texts, 32));
+  const result = await runEvaluation(evaluatorsFor(dataset), (texts) => encoder.embed(texts, { batchSize: 32 }));
   encoder.dispose();
   return result.metrics;
 }

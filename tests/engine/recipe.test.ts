@@ -89,7 +89,7 @@ describe('buildTrainingRecipe', () => {
       baseModel: '/models/my bert',
       dataset: PAIRS,
       options,
-      head: { pooling: 'last_weighted', normalize: true, maxSeqLength: 256 },
+      head: { pooling: 'last_weighted', normalize: true, maxSeqLength: 256, prompts: { query: 'query: ', document: 'passage: ' }, includePrompt: false },
       evaluator: PAIRS,
     });
     const py = text(files, 'train.py');
@@ -101,6 +101,9 @@ describe('buildTrainingRecipe', () => {
       POOLING_MODE: '"weightedmean"',
       NORMALIZE: 'True',
       MAX_SEQ_LENGTH: '256',
+      QUERY_PROMPT: '"query: "',
+      DOCUMENT_PROMPT: '"passage: "',
+      INCLUDE_PROMPT: 'False',
       NUM_TRAIN_EPOCHS: '1',
       MAX_STEPS: '250',
       BATCH_SIZE: '64',
@@ -125,7 +128,11 @@ describe('buildTrainingRecipe', () => {
     for (const use of [
       'models.Transformer(BASE_MODEL, max_seq_length=MAX_SEQ_LENGTH,',
       '"hidden_dropout_prob": DROPOUT, "attention_probs_dropout_prob": DROPOUT',
-      'models.Pooling(transformer.get_word_embedding_dimension(), pooling_mode=POOLING_MODE)',
+      'models.Pooling(transformer.get_word_embedding_dimension(), pooling_mode=POOLING_MODE, include_prompt=INCLUDE_PROMPT)',
+      'column_roles = {"text": "query", "text_pos": "document"}',
+      'model = SentenceTransformer(modules=modules, prompts=saved_prompts)',
+      '**({"prompts": PROMPTS} if PROMPTS else {}),',
+      'query_prompt=QUERY_PROMPT or None, corpus_prompt=DOCUMENT_PROMPT or None,',
       'modules.append(models.Normalize())',
       'loss = losses.MultipleNegativesRankingLoss(model, scale=SCALE)',
       'max_steps=MAX_STEPS,',

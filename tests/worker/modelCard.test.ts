@@ -71,4 +71,13 @@ describe('modelCard', () => {
     expect(local).not.toContain('base_model:');
     expect(local).toContain('_Not evaluated._');
   });
+
+  it('names the prompts and encodes queries and documents with their prompt names when the model has prompts', () => {
+    const card = modelCard({ ...data, prompts: { named: { query: 'query: ', passage: 'passage: ' }, queryName: 'query', documentName: 'passage', defaultPromptName: null } });
+    expect(card).toContain('- **Prompts:** `query`: `query: `, `passage`: `passage: `');
+    expect(card).toContain('query_embeddings = model.encode(["How is the weather today?"], prompt_name="query")');
+    expect(card).toContain('document_embeddings = model.encode(sentences, prompt_name="passage")');
+    expect(modelCard(data)).not.toContain('prompt_name');
+  });
 });
+

@@ -9,8 +9,10 @@
 import { EngineError } from '../errors';
 import type { PairRecord, TripletRecord } from '../records';
 import { mulberry32, sample, type Rng } from './random';
+import type { TextRole } from '../prompts';
 
-export type EmbedFn = (texts: string[]) => Promise<Float32Array[]>;
+/** Embeds texts of one role (anchors are queries, the candidate pool documents, for their prompts). */
+export type EmbedFn = (texts: string[], role: TextRole) => Promise<Float32Array[]>;
 
 export interface MiningOptions {
   /** Rank window [from, to) sampled from, 0-based over the pool sorted by similarity (default [10, 100]). */
@@ -32,6 +34,7 @@ export interface MiningOptions {
 /** Unit-length embeddings of `texts`, `batchSize` texts per `embed` call. */
 async function embedAll(
   texts: readonly string[],
+  role: TextRole,
   embed: EmbedFn,
   options: MiningOptions,
   offset: number,
@@ -41,7 +44,7 @@ async function embedAll(
   const out: Float32Array[] = [];
   for (let i = 0; i < texts.length; i += batch) {
     const chunk = texts.slice(i, i + batch);
-    const vectors = await embed(chunk);
+    const vectors = await embed(chunk, role);
     if (vectors.length !== chunk.length) {
       throw new Error(`embed returned ${vectors.length} vectors for ${chunk.length} texts`);
     }
@@ -128,8 +131,8 @@ export async function mineHardNegatives(
     positives.set(p.text, own);
   }
   const total = pool.length + anchors.length;
-  const poolVectors = await embedAll(pool, embed, options, 0, total);
-  const anchorVectors = await embedAll(anchors, embed, options, pool.length, total);
+  const poolVectors = await embedAll(pool, 'document', embed, options, 0, total);
+  const anchorVectors = await embedAll(anchors, 'query', embed, options, pool.length, total);
   const rankings = new Map<string, number[]>();
   anchors.forEach((a, i) => rankings.set(a, rankUnit(anchorVectors[i], poolVectors)));
 

@@ -9,9 +9,10 @@ import { describeValue } from '../untrusted';
 import { retrievalMetrics } from './retrieval';
 import { pairedCosine, scoredPairMetrics } from './stats';
 import { tripletMetrics } from './triplet';
+import type { TextRole } from '../prompts';
 
-/** Embeds a batch of texts; returns one vector per text, in order. */
-export type EmbedFn = (texts: string[]) => Promise<Float32Array[]>;
+/** Embeds a batch of texts of one role (which decides their prompt); returns one vector per text, in order. */
+export type EmbedFn = (texts: string[], role: TextRole) => Promise<Float32Array[]>;
 
 export interface Evaluator {
   /** Short name, used as a metric prefix when two evaluators report the same metric key. */
@@ -21,27 +22,32 @@ export interface Evaluator {
   evaluate(embed: EmbedFn): Promise<Record<string, number>>;
 }
 
-/** Unique texts in first-seen order, with an index for each. */
+/** Unique (role, text) entries in first-seen order, with an index for each: a text is embedded once per role. */
 class TextTable {
-  readonly texts: string[] = [];
+  readonly entries: { text: string; role: TextRole }[] = [];
   private readonly ids = new Map<string, number>();
 
-  id(text: string): number {
-    let id = this.ids.get(text);
+  id(text: string, role: TextRole): number {
+    const key = `${role}\u0000${text}`;
+    let id = this.ids.get(key);
     if (id === undefined) {
-      id = this.texts.length;
-      this.ids.set(text, id);
-      this.texts.push(text);
+      id = this.entries.length;
+      this.ids.set(key, id);
+      this.entries.push({ text, role });
     }
     return id;
   }
 }
 
-/** Embeds every text of `table` in one call and checks that `embed` kept its contract. */
+/** Embeds every entry of `table`, one call per role, and checks that `embed` kept its contract. */
 async function embedAll(table: TextTable, embed: EmbedFn, who: string): Promise<Float32Array[]> {
-  const vectors = await embed(table.texts);
-  if (vectors.length !== table.texts.length) {
-    throw new Error(`${who}: embed returned ${vectors.length} vectors for ${table.texts.length} texts`);
+  const vectors: Float32Array[] = new Array(table.entries.length);
+  for (const role of ['query', 'document', 'plain'] as const) {
+    const ids = table.entries.flatMap((e, i) => (e.role === role ? [i] : []));
+    if (ids.length === 0) continue;
+    const got = await embed(ids.map((i) => table.entries[i].text), role);
+    if (got.length !== ids.length) throw new Error(`${who}: embed returned ${got.length} vectors for ${ids.length} texts`);
+    ids.forEach((id, k) => (vectors[id] = got[k]));
   }
   const dim = vectors[0]?.length ?? 0;
   vectors.forEach((v, i) => {
@@ -49,7 +55,7 @@ async function embedAll(table: TextTable, embed: EmbedFn, who: string): Promise<
     if (countNonFinite(v).count > 0) {
       throw new EngineError(
         'bad_config',
-        `${who}: the model embeds the text ${describeValue(table.texts[i])} as NaN or infinite values, so no metric can be computed: its weights are broken (a diverged run?). Evaluate another model.`,
+        `${who}: the model embeds the text ${describeValue(table.entries[i].text)} as NaN or infinite values, so no metric can be computed: its weights are broken (a diverged run?). Evaluate another model.`,
       );
     }
   });
@@ -93,8 +99,9 @@ export class ScoredPairEvaluator implements Evaluator {
           'are undefined when the labels do not vary. Evaluate on pairs with different scores.',
       );
     }
-    this.left = records.map((r) => this.table.id(r.sentence1));
-    this.right = records.map((r) => this.table.id(r.sentence2));
+    // Like compared with like: both sides get the query prompt (as e5 embeds STS pairs).
+    this.left = records.map((r) => this.table.id(r.sentence1, 'query'));
+    this.right = records.map((r) => this.table.id(r.sentence2, 'query'));
     this.labels = Float64Array.from(records, (r) => r.label);
   }
 
@@ -141,7 +148,7 @@ export class RetrievalEvaluator implements Evaluator {
       if (doc === undefined) {
         doc = this.corpus.length;
         corpusIndex.set(text, doc);
-        this.corpus.push(this.table.id(text));
+        this.corpus.push(this.table.id(text, 'document'));
       }
       return doc;
     };
@@ -150,7 +157,7 @@ export class RetrievalEvaluator implements Evaluator {
       if (q === undefined) {
         q = this.queries.length;
         queryIndex.set(r.text, q);
-        this.queries.push(this.table.id(r.text));
+        this.queries.push(this.table.id(r.text, 'query'));
         this.relevant.push(new Set());
       }
       this.relevant[q].add(corpusDoc(r.text_pos));
@@ -179,9 +186,9 @@ export class TripletEvaluator implements Evaluator {
   constructor(records: readonly TripletRecord[]) {
     requireRecords(records.length, 1, 'Triplet evaluation', 'triplet');
     this.ids = records.map((r) => ({
-      a: this.table.id(r.text),
-      p: this.table.id(r.text_pos),
-      n: this.table.id(r.text_neg),
+      a: this.table.id(r.text, 'query'),
+      p: this.table.id(r.text_pos, 'document'),
+      n: this.table.id(r.text_neg, 'document'),
     }));
   }
 

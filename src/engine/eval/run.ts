@@ -1,4 +1,5 @@
 /** Running several evaluators against one model, and comparing two runs (before / after fine-tuning). */
+import type { TextRole } from '../prompts';
 import type { EmbedFn, Evaluator } from './evaluators';
 
 /** One evaluator's own result, keys unprefixed. */
@@ -20,21 +21,24 @@ export interface EvaluationResult {
 }
 
 /**
- * Wraps `embed` so that, within one run, each text is embedded at most once: a later call only passes the
+ * Wraps `embed` so that, within one run, each text is embedded at most once per role: a later call only passes the
  * texts not seen before (evaluators of one dataset share most texts).
  */
 export function cachedEmbed(embed: EmbedFn): EmbedFn {
-  const cache = new Map<string, Float32Array>();
-  return async (texts) => {
-    const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
+  const caches = new Map<TextRole, Map<string, Float32Array>>();
+  return async (texts, role) => {
+    let cache = caches.get(role);
+    if (cache === undefined) caches.set(role, (cache = new Map()));
+    const seen = cache;
+    const missing = [...new Set(texts.filter((t) => !seen.has(t)))];
     if (missing.length > 0) {
-      const vectors = await embed(missing);
+      const vectors = await embed(missing, role);
       if (vectors.length !== missing.length) {
         throw new Error(`embed returned ${vectors.length} vectors for ${missing.length} texts`);
       }
-      missing.forEach((t, i) => cache.set(t, vectors[i]));
+      missing.forEach((t, i) => seen.set(t, vectors[i]));
     }
-    return texts.map((t) => cache.get(t) as Float32Array);
+    return texts.map((t) => seen.get(t) as Float32Array);
   };
 }
 

@@ -10,7 +10,8 @@
  */
 import { EngineError } from '../errors';
 import { parseBertConfig } from '../model/parseConfig';
-import { checkJsonDepth } from '../untrusted';
+import { checkPrompt, EMPTY_PROMPT_CONFIG, type PromptConfig } from '../prompts';
+import { checkJsonDepth, describeValue } from '../untrusted';
 import { selectBertWeights, type WeightTensor } from './bertWeights';
 import { writeSafetensors } from './safetensors';
 import type { SentencePooling } from './sentenceTransformers';
@@ -42,6 +43,10 @@ export interface SentenceTransformersFolderArgs {
   /** Embedding width before pooling; defaults to hidden_size. */
   wordEmbeddingDimension?: number;
   versions?: SavedVersions;
+  /** The prompts written to config_sentence_transformers.json (none when absent). */
+  prompts?: PromptConfig;
+  /** The Pooling config's include_prompt (default true). */
+  includePrompt?: boolean;
 }
 
 /** Marks an empty folder in a file map. */
@@ -62,7 +67,7 @@ function sortedKeys(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
 }
 
-function poolingConfig(pooling: SentencePooling, dimension: number): Record<string, unknown> {
+function poolingConfig(pooling: SentencePooling, dimension: number, includePrompt: boolean): Record<string, unknown> {
   return {
     word_embedding_dimension: dimension,
     pooling_mode_cls_token: pooling === 'cls',
@@ -71,7 +76,7 @@ function poolingConfig(pooling: SentencePooling, dimension: number): Record<stri
     pooling_mode_mean_sqrt_len_tokens: false,
     pooling_mode_weightedmean_tokens: pooling === 'last_weighted',
     pooling_mode_lasttoken: false,
-    include_prompt: true,
+    include_prompt: includePrompt,
   };
 }
 
@@ -108,8 +113,15 @@ export function buildSentenceTransformersFolder(args: SentenceTransformersFolder
   json('special_tokens_map.json', specialTokens(args));
   json('modules.json', modulesJson(args.normalize));
   json('sentence_bert_config.json', { max_seq_length: args.maxSeqLength, do_lower_case: false });
-  json('config_sentence_transformers.json', { __version__: args.versions ?? DEFAULT_SAVED_VERSIONS, prompts: {}, default_prompt_name: null, similarity_fn_name: 'cosine' });
-  json('1_Pooling/config.json', poolingConfig(args.pooling, args.wordEmbeddingDimension ?? config.hiddenSize), 4);
+  const prompts = args.prompts ?? EMPTY_PROMPT_CONFIG;
+  for (const [name, text] of Object.entries(prompts.named)) checkPrompt(text, `prompt ${describeValue(name, 60)}`);
+  json('config_sentence_transformers.json', {
+    __version__: args.versions ?? DEFAULT_SAVED_VERSIONS,
+    prompts: prompts.named,
+    default_prompt_name: prompts.defaultPromptName,
+    similarity_fn_name: 'cosine',
+  });
+  json('1_Pooling/config.json', poolingConfig(args.pooling, args.wordEmbeddingDimension ?? config.hiddenSize, args.includePrompt ?? true), 4);
   files.set('model.safetensors', writeSafetensors(weights));
   if (args.vocabTxt) files.set('vocab.txt', args.vocabTxt);
   if (args.normalize) files.set('2_Normalize/', EMPTY_FOLDER);

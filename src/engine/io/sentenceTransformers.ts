@@ -1,8 +1,9 @@
 /**
  * Reading a sentence-transformers folder's own files: `modules.json`, the Pooling module's
- * `config.json`, and `sentence_bert_config.json`.
+ * `config.json`, `sentence_bert_config.json` and `config_sentence_transformers.json` (prompts).
  */
 import { EngineError } from '../errors';
+import { readPromptConfig, type PromptConfig } from '../prompts';
 import { checkJsonDepth, describeValue, hasOwn, isPlainObject } from '../untrusted';
 import type { ModelFileSource } from './fileSource';
 
@@ -21,6 +22,10 @@ export interface SentenceTransformersSettings {
   maxSeqLengthFile?: string;
   /** modules.json as read, or null when absent. */
   modules: object | null;
+  /** config_sentence_transformers.json's prompts (none when the file is absent). */
+  prompts: PromptConfig;
+  /** The Pooling config's include_prompt: false leaves a prompt's tokens out of the pooled vector. */
+  includePrompt: boolean;
 }
 
 /** A module entry of modules.json. */
@@ -119,6 +124,14 @@ export function transformerPrefix(modules: StModule[] | null): string {
   return path ? `${path}/` : '';
 }
 
+/** The Pooling config's include_prompt (default true, as sentence-transformers). */
+export function parseIncludePrompt(json: unknown, fileName: string): boolean {
+  const v = isPlainObject(json) && hasOwn(json, 'include_prompt') ? json.include_prompt : undefined;
+  if (v === undefined || v === null) return true;
+  if (typeof v !== 'boolean') throw new EngineError('bad_config', `${fileName}: include_prompt is ${describeValue(v)}; it must be true or false.`);
+  return v;
+}
+
 /** Pooling `config.json` → the engine's pooling mode. */
 export function parsePoolingConfig(json: unknown, fileName: string): SentencePooling {
   if (!isPlainObject(json)) throw new EngineError('bad_config', `${fileName} must be a JSON object of pooling_mode_* flags.`);
@@ -149,12 +162,16 @@ export async function readSentenceTransformersSettings(source: ModelFileSource):
   const poolingModule = modules?.find((m) => POOLING.test(m.type));
   const poolingPath = modules === null ? '1_Pooling/config.json' : poolingModule ? `${poolingModule.path.replace(/\/+$/, '')}/config.json` : null;
   let pooling: SentencePooling | null = null;
+  let includePrompt = true;
   if (poolingPath !== null) {
     const poolingJson = await readJsonFile(source, poolingPath);
     if (poolingJson === null && poolingModule) {
       throw new EngineError('missing_file', `${poolingPath} is missing from ${source.description}, but modules.json lists a Pooling module at ${describeValue(poolingModule.path)}; copy the whole model folder.`);
     }
-    if (poolingJson !== null) pooling = parsePoolingConfig(poolingJson, poolingPath);
+    if (poolingJson !== null) {
+      pooling = parsePoolingConfig(poolingJson, poolingPath);
+      includePrompt = parseIncludePrompt(poolingJson, poolingPath);
+    }
   }
   const prefix = transformerPrefix(modules);
   const sbertPath = `${prefix}sentence_bert_config.json`;
@@ -169,6 +186,8 @@ export async function readSentenceTransformersSettings(source: ModelFileSource):
     maxSeqLength = v;
   }
   const normalize = modules?.some((m) => NORMALIZE.test(m.type)) ?? false;
-  const settings: SentenceTransformersSettings = { pooling, normalize, maxSeqLength, modules: modulesJson === null ? null : (modulesJson as object) };
+  const promptsPath = 'config_sentence_transformers.json';
+  const prompts = readPromptConfig(await readJsonFile(source, promptsPath), promptsPath);
+  const settings: SentenceTransformersSettings = { pooling, normalize, maxSeqLength, modules: modulesJson === null ? null : (modulesJson as object), prompts, includePrompt };
   return { settings: maxSeqLength === null ? settings : { ...settings, maxSeqLengthFile: sbertPath }, prefix };
 }

@@ -7,6 +7,7 @@ import { bertBackward, disposeBertCache, lowestTrainable, type NamedGrads } from
 import { bertForward, bertForwardCached, bertParamNames, NO_DROPOUT, type BertCache, type BertParams, type DropoutRates } from './bert';
 import type { BertConfig } from './config';
 import { l2Normalize, pool, type PoolingMode } from './pooling';
+import { NO_PROMPTS, promptFor, type Prompts, type TextRole } from '../prompts';
 
 /** A padded, truncated batch of token ids, row-major [batchSize, seqLen]. */
 export interface TokenBatch {
@@ -14,6 +15,23 @@ export interface TokenBatch {
   attentionMask: Int32Array;
   batchSize: number;
   seqLen: number;
+  /** [B, T]: the tokens pooled where that differs from attentionMask (a prompt left out of pooling); else absent. */
+  poolingMask?: Int32Array;
+}
+
+/** Texts that share a role (so a prompt), tokenised together. */
+export interface RoleTexts {
+  texts: readonly string[];
+  role: TextRole;
+}
+
+/** Options of SentenceEncoder.embed. */
+export interface EmbedOptions {
+  /** Texts per forward pass (default 32). */
+  batchSize?: number;
+  /** Which prompt the texts get (default 'plain': none). */
+  role?: TextRole;
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** What the encoder needs of a tokenizer. */
@@ -29,6 +47,10 @@ export interface EmbeddingHead {
   normalize: boolean;
   /** Texts are truncated to this many tokens, special tokens included. */
   maxSeqLength: number;
+  /** Prepended to texts by role (sentence-transformers' prompts); none when absent. */
+  prompts?: Prompts;
+  /** false: a prompt's tokens are attended to but not pooled (the Pooling config's include_prompt); default true. */
+  includePrompt?: boolean;
 }
 
 /** A named tensor in host memory, as read from or written to safetensors. */
@@ -37,12 +59,23 @@ export interface HostTensor {
   data: Float32Array;
 }
 
-/** A token batch as tensors: ids [B, T] int32, attention mask [B, T] float32 (see bertForwardCached). */
-function tokenTensors(batch: TokenBatch): { ids: tf.Tensor2D; mask: tf.Tensor2D } {
+/**
+ * A token batch as tensors: ids [B, T] int32, attention mask [B, T] float32 (see bertForwardCached), and the
+ * pooling mask [B, T] (the attention mask itself unless a prompt is left out of pooling).
+ */
+function tokenTensors(batch: TokenBatch): { ids: tf.Tensor2D; mask: tf.Tensor2D; poolMask: tf.Tensor2D } {
+  const shape: [number, number] = [batch.batchSize, batch.seqLen];
+  const mask = tf.tensor2d(Float32Array.from(batch.attentionMask), shape, 'float32'); // [B, T]
   return {
-    ids: tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLen], 'int32'), // [B, T]
-    mask: tf.tensor2d(Float32Array.from(batch.attentionMask), [batch.batchSize, batch.seqLen], 'float32'), // [B, T]
+    ids: tf.tensor2d(batch.inputIds, shape, 'int32'), // [B, T]
+    mask,
+    poolMask: batch.poolingMask ? tf.tensor2d(Float32Array.from(batch.poolingMask), shape, 'float32') : mask, // [B, T]
   };
+}
+
+/** Disposes a batch's tensors once (the pooling mask may be the attention mask). */
+function disposeTokenTensors(t: { ids: tf.Tensor; mask: tf.Tensor; poolMask: tf.Tensor }): void {
+  tf.dispose(t.poolMask === t.mask ? [t.ids, t.mask] : [t.ids, t.mask, t.poolMask]);
 }
 
 export class SentenceEncoder {
@@ -51,6 +84,8 @@ export class SentenceEncoder {
   readonly head: EmbeddingHead;
   /** Parameters by Hugging Face name. */
   readonly params: BertParams;
+  /** Tokens of each prompt that sentence-transformers leaves out of pooling, by prompt text. */
+  private readonly promptLengths = new Map<string, number>();
 
   constructor(config: BertConfig, weights: ReadonlyMap<string, HostTensor>, tokenizer: BatchTokenizer, head: EmbeddingHead) {
     this.config = config;
@@ -64,15 +99,53 @@ export class SentenceEncoder {
     }
   }
 
-  /** Tokenises texts with the head's max length. */
-  tokenize(texts: string[]): TokenBatch {
-    return this.tokenizer.encodeBatch(texts, this.head.maxSeqLength);
+  /** Tokenises texts of one role (its prompt prepended) with the head's max length. */
+  tokenize(texts: readonly string[], role: TextRole = 'plain'): TokenBatch {
+    return this.tokenizeParts([{ texts, role }]);
+  }
+
+  /**
+   * Tokenises groups of texts into one batch, in order, each text with its group's prompt in front. When the head
+   * leaves prompts out of pooling, the batch's poolingMask drops each row's first `promptLength` tokens.
+   */
+  tokenizeParts(parts: readonly RoleTexts[]): TokenBatch {
+    const prompts = this.head.prompts ?? NO_PROMPTS;
+    const texts = parts.flatMap((p) => {
+      const prompt = promptFor(prompts, p.role);
+      return prompt === '' ? [...p.texts] : p.texts.map((t) => prompt + t);
+    });
+    const batch = this.tokenizer.encodeBatch(texts, this.head.maxSeqLength);
+    if (this.head.includePrompt !== false || parts.every((p) => promptFor(prompts, p.role) === '')) return batch;
+    const T = batch.seqLen;
+    const poolingMask = Int32Array.from(batch.attentionMask);
+    let row = 0;
+    for (const p of parts) {
+      const skip = Math.min(this.promptLength(promptFor(prompts, p.role)), T);
+      for (let r = row; r < row + p.texts.length; r++) poolingMask.fill(0, r * T, r * T + skip);
+      row += p.texts.length;
+    }
+    return { ...batch, poolingMask };
+  }
+
+  /**
+   * The tokens of `prompt` left out of pooling, as sentence-transformers counts them: the prompt tokenised alone,
+   * less one (its closing special token), so the leading special tokens are left out too.
+   */
+  private promptLength(prompt: string): number {
+    if (prompt === '') return 0;
+    let length = this.promptLengths.get(prompt);
+    if (length === undefined) {
+      const alone = this.tokenizer.encodeBatch([prompt], this.head.maxSeqLength);
+      length = Math.max(0, alone.attentionMask.reduce((a, b) => a + b, 0) - 1);
+      this.promptLengths.set(prompt, length);
+    }
+    return length;
   }
 
   /** Sentence embeddings for a token batch; call inside tf.tidy or a gradient function. @returns [B, H] */
   encodeTokens(batch: TokenBatch, rates: DropoutRates = NO_DROPOUT): tf.Tensor2D {
-    const { ids, mask } = tokenTensors(batch);
-    return this.pooled(bertForward(this.params, this.config, ids, mask, rates), mask);
+    const { ids, mask, poolMask } = tokenTensors(batch);
+    return this.pooled(bertForward(this.params, this.config, ids, mask, rates), poolMask);
   }
 
   /** Pooling and normalisation of token states. @param hidden [B, T, H] @param mask [B, T] @returns [B, H] */
@@ -89,10 +162,10 @@ export class SentenceEncoder {
    */
   lossAndGradients(batch: TokenBatch, rates: DropoutRates, trainable: readonly string[], lossOf: (embeddings: tf.Tensor2D) => tf.Scalar): { loss: tf.Scalar; grads: NamedGrads } {
     const wanted = new Set(trainable);
-    const { ids, mask } = tokenTensors(batch);
+    const tensors = tokenTensors(batch);
     try {
-      const { hidden, cache } = bertForwardCached(this.params, this.config, ids, mask, rates, lowestTrainable(this.config, wanted));
-      const head = this.headGradient(hidden, mask, cache, lossOf);
+      const { hidden, cache } = bertForwardCached(this.params, this.config, tensors.ids, tensors.mask, rates, lowestTrainable(this.config, wanted));
+      const head = this.headGradient(hidden, tensors.poolMask, cache, lossOf);
       try {
         return { loss: head.value, grads: bertBackward(this.params, this.config, cache, head.grad, wanted) };
       } catch (e) {
@@ -100,7 +173,7 @@ export class SentenceEncoder {
         throw e;
       }
     } finally {
-      tf.dispose([ids, mask]);
+      disposeTokenTensors(tensors);
     }
   }
 
@@ -123,12 +196,13 @@ export class SentenceEncoder {
   }
 
   /** Embeds texts in batches, without gradients or dropout; one Float32Array per text, in order. */
-  async embed(texts: string[], batchSize = 32, onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
+    const { batchSize = 32, role = 'plain', onProgress } = options;
     const out: Float32Array[] = [];
     const H = this.config.hiddenSize;
     for (let start = 0; start < texts.length; start += batchSize) {
       const chunk = texts.slice(start, start + batchSize);
-      const batch = this.tokenize(chunk);
+      const batch = this.tokenize(chunk, role);
       const pooled = tf.tidy(() => this.encodeTokens(batch));
       const values = (await pooled.data()) as Float32Array;
       pooled.dispose();

@@ -7,6 +7,7 @@
 import type { LoadedModelFiles } from '../io/modelFolder';
 import { buildSentenceTransformersFolder } from '../io/saveModel';
 import type { SentenceEncoder } from './encoder';
+import { NO_PROMPTS, withPrompts } from '../prompts';
 
 /** Path → bytes of the folder (a path ending in '/' with empty bytes is an empty folder). */
 export async function exportSentenceTransformersFolder(encoder: SentenceEncoder, files: LoadedModelFiles): Promise<Map<string, Uint8Array>> {
@@ -21,5 +22,7 @@ export async function exportSentenceTransformersFolder(encoder: SentenceEncoder,
     pooling: encoder.head.pooling,
     normalize: encoder.head.normalize,
     maxSeqLength: encoder.head.maxSeqLength,
+    prompts: withPrompts(files.sentenceTransformers.prompts, encoder.head.prompts ?? NO_PROMPTS),
+    includePrompt: encoder.head.includePrompt ?? true,
   });
 }

@@ -5,6 +5,7 @@
 import { EngineError } from '../errors';
 import type { LoadedModelFiles } from '../io/modelFolder';
 import { TextTokenizer } from '../tokenizer';
+import { promptsOf, type Prompts } from '../prompts';
 import { describeValue } from '../untrusted';
 import { SentenceEncoder, type EmbeddingHead } from './encoder';
 import type { PoolingMode } from './pooling';
@@ -16,6 +17,8 @@ export interface HeadOverrides {
   maxSeqLength?: number;
   /** How the caller names maxSeqLength in messages, e.g. '--max-length'; default 'The max length'. */
   maxSeqLengthName?: string;
+  /** The query and / or document prompt, instead of the folder's ('' for none). */
+  prompts?: Partial<Prompts>;
 }
 
 /** The max length and where it came from, for messages. */
@@ -33,7 +36,7 @@ function chooseMaxLength(
 }
 
 /**
- * The embedding head: overrides, then the folder's sentence-transformers settings, then mean pooling. The max length
+ * The embedding head: overrides, then the folder's sentence-transformers settings (pooling, prompts), then mean pooling. The max length
  * must leave room for at least one text token beside the special tokens and fit the position table; a refusal names
  * where the length came from.
  */
@@ -52,7 +55,15 @@ export function resolveHead(files: Pick<LoadedModelFiles, 'config' | 'sentenceTr
       ? new EngineError('bad_option', `${field} ${describeValue(value)} does not fit this model: it ${range}. Choose a whole number in that range.`)
       : new EngineError('bad_config', `${file}: ${field} is ${describeValue(value)}, but this model ${range}. Set ${field} to a whole number in that range.`);
   }
-  return { pooling: overrides.pooling ?? st.pooling ?? 'mean', normalize: overrides.normalize ?? st.normalize, maxSeqLength: value };
+  const own = promptsOf(st.prompts);
+  const prompts: Prompts = { query: overrides.prompts?.query ?? own.query, document: overrides.prompts?.document ?? own.document };
+  return {
+    pooling: overrides.pooling ?? st.pooling ?? 'mean',
+    normalize: overrides.normalize ?? st.normalize,
+    maxSeqLength: value,
+    prompts,
+    includePrompt: st.includePrompt,
+  };
 }
 
 /** Builds the tokenizer and the encoder's variables (on the current tf backend). */

@@ -1,6 +1,8 @@
 /**
  * From mapped records to the texts of one batch, by role: anchors, positives, optional negatives and labels.
  */
+import type { RoleTexts } from '../model/encoder';
+import type { TextRole } from '../prompts';
 import type { MappedDataset } from '../records';
 
 /** The texts of one batch by role; negatives for triplets, labels (0..1) for scored pairs. */
@@ -37,9 +39,19 @@ export function textBatch(dataset: MappedDataset, indices: readonly number[]): T
   }
 }
 
-/** Every text of a batch in encoder order: anchors, then positives, then negatives. */
-export function batchTexts(batch: TextBatch): string[] {
-  return [...batch.anchor, ...batch.positive, ...(batch.negative ?? [])];
+/**
+ * The batch's texts in encoder order with the role that picks their prompt, as sentence-transformers' `prompts`
+ * argument is used: anchors are queries, positives and negatives documents; the two sides of a scored pair are
+ * compared like with like, so both get the query prompt.
+ */
+export function batchParts(batch: TextBatch): RoleTexts[] {
+  const other: TextRole = batch.labels ? 'query' : 'document';
+  const parts: RoleTexts[] = [
+    { texts: batch.anchor, role: 'query' },
+    { texts: batch.positive, role: other },
+  ];
+  if (batch.negative) parts.push({ texts: batch.negative, role: other });
+  return parts;
 }
 
 /** Number of records in the dataset. */

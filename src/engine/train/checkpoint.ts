@@ -9,8 +9,9 @@ import { EngineError } from '../errors';
 import { parseSafetensorsHeader, readSafetensors, writeSafetensors } from '../io/safetensors';
 import type { EmbeddingHead, HostTensor } from '../model/encoder';
 import { POOLING_MODES } from '../model/pooling';
+import { NO_PROMPTS } from '../prompts';
 import { RECORD_FIELDS, type MappedDataset } from '../records';
-import { describeValue, isPlainObject, ownValue } from '../untrusted';
+import { describeValue, hasOwn, isPlainObject, ownValue } from '../untrusted';
 import type { AdamWState } from './adamw';
 import { CHECKSUMS_KEY, checksumsFor, verifyChecksums } from './checksums';
 import type { TrainingOptions } from './options';
@@ -73,17 +74,43 @@ export function runKey(options: TrainingOptions, dataset: MappedDataset): string
   return `${dataset.type}-${dataset.records.length}-${hex(fnv(FNV_OFFSET, JSON.stringify(shaping)))}-${datasetHash(dataset)}`;
 }
 
-/** One embedding-head setting that differs between a checkpoint's run and the model it is loaded into. */
-export interface HeadDifference {
-  setting: keyof EmbeddingHead;
-  checkpoint: EmbeddingHead[keyof EmbeddingHead];
-  now: EmbeddingHead[keyof EmbeddingHead];
+/** The head's settings that shape embeddings, each one plain value (prompts and include_prompt with their defaults). */
+export interface HeadSettings {
+  pooling: EmbeddingHead['pooling'];
+  normalize: boolean;
+  maxSeqLength: number;
+  queryPrompt: string;
+  documentPrompt: string;
+  includePrompt: boolean;
 }
 
-/** The head settings (pooling, normalize, maxSeqLength) in which `now` differs from the checkpoint's. */
+export type HeadSetting = keyof HeadSettings;
+
+export function headSettings(head: EmbeddingHead): HeadSettings {
+  const prompts = head.prompts ?? NO_PROMPTS;
+  return {
+    pooling: head.pooling,
+    normalize: head.normalize,
+    maxSeqLength: head.maxSeqLength,
+    queryPrompt: prompts.query,
+    documentPrompt: prompts.document,
+    includePrompt: head.includePrompt ?? true,
+  };
+}
+
+/** One embedding-head setting that differs between a checkpoint's run and the model it is loaded into. */
+export interface HeadDifference {
+  setting: HeadSetting;
+  checkpoint: HeadSettings[HeadSetting];
+  now: HeadSettings[HeadSetting];
+}
+
+/** The head settings (pooling, normalize, max length, prompts) in which `now` differs from the checkpoint's. */
 export function headDifferences(checkpoint: EmbeddingHead, now: EmbeddingHead): HeadDifference[] {
-  const settings: (keyof EmbeddingHead)[] = ['pooling', 'normalize', 'maxSeqLength'];
-  return settings.filter((s) => checkpoint[s] !== now[s]).map((setting) => ({ setting, checkpoint: checkpoint[setting], now: now[setting] }));
+  const a = headSettings(checkpoint);
+  const b = headSettings(now);
+  const settings = Object.keys(a) as HeadSetting[];
+  return settings.filter((s) => a[s] !== b[s]).map((setting) => ({ setting, checkpoint: a[setting], now: b[setting] }));
 }
 
 /**
@@ -106,8 +133,9 @@ export function serializeCheckpoint(ckpt: TrainingCheckpoint): Uint8Array {
     tensors.set(`adam_v/${name}`, { shape: moment.shape, data: moment.v });
     steps[name] = moment.step ?? ckpt.optimizer.step;
   }
-  const { pooling, normalize, maxSeqLength } = ckpt.head;
-  const meta = { step: ckpt.step, totalSteps: ckpt.totalSteps, lossHistory: ckpt.lossHistory, runKey: ckpt.runKey, optimizerStep: ckpt.optimizer.step, steps, head: { pooling, normalize, maxSeqLength } };
+  const { pooling, normalize, maxSeqLength, prompts, includePrompt } = ckpt.head;
+  const head = { pooling, normalize, maxSeqLength, ...(prompts ? { prompts: { query: prompts.query, document: prompts.document } } : {}), ...(includePrompt !== undefined ? { includePrompt } : {}) };
+  const meta = { step: ckpt.step, totalSteps: ckpt.totalSteps, lossHistory: ckpt.lossHistory, runKey: ckpt.runKey, optimizerStep: ckpt.optimizer.step, steps, head };
   return writeCheckpointFile(tensors, JSON.stringify(meta));
 }
 
@@ -121,7 +149,19 @@ function readHead(v: unknown): EmbeddingHead | null {
   const { pooling, normalize, maxSeqLength } = v;
   const modes: readonly unknown[] = POOLING_MODES;
   if (!modes.includes(pooling) || typeof normalize !== 'boolean' || !(Number.isInteger(maxSeqLength) && (maxSeqLength as number) >= 1)) return null;
-  return { pooling: pooling as EmbeddingHead['pooling'], normalize, maxSeqLength: maxSeqLength as number };
+  const head: EmbeddingHead = { pooling: pooling as EmbeddingHead['pooling'], normalize, maxSeqLength: maxSeqLength as number };
+  // Checkpoints written before prompts existed hold neither field: no prompts, prompt included.
+  const prompts = hasOwn(v, 'prompts') ? v.prompts : undefined;
+  if (prompts !== undefined) {
+    if (!isPlainObject(prompts) || typeof prompts.query !== 'string' || typeof prompts.document !== 'string') return null;
+    head.prompts = { query: prompts.query, document: prompts.document };
+  }
+  const includePrompt = hasOwn(v, 'includePrompt') ? v.includePrompt : undefined;
+  if (includePrompt !== undefined) {
+    if (typeof includePrompt !== 'boolean') return null;
+    head.includePrompt = includePrompt;
+  }
+  return head;
 }
 
 /**

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { computeLoss, type LossName, type LossParams } from '../losses';
 import type { DropoutRates } from '../model/bert';
 import type { SentenceEncoder, TokenBatch } from '../model/encoder';
-import { batchTexts, type TextBatch } from './batches';
+import { batchParts, type TextBatch } from './batches';
 
 /** What a loss is computed with. */
 export interface LossSpec {
@@ -29,7 +29,7 @@ export interface BatchGradients {
 }
 
 export function prepareBatch(encoder: SentenceEncoder, batch: TextBatch): PreparedBatch {
-  const tokens = encoder.tokenize(batchTexts(batch));
+  const tokens = encoder.tokenizeParts(batchParts(batch));
   let realTokens = 0;
   for (let i = 0; i < tokens.attentionMask.length; i++) realTokens += tokens.attentionMask[i];
   return { batch, tokens, realTokens };
@@ -91,13 +91,13 @@ export function sliceTokens(tokens: TokenBatch, start: number, end: number): Tok
     }
   }
   const rows = end - start;
-  const inputIds = new Int32Array(rows * longest);
-  const attentionMask = new Int32Array(rows * longest);
-  for (let r = 0; r < rows; r++) {
-    inputIds.set(tokens.inputIds.subarray((start + r) * T, (start + r) * T + longest), r * longest);
-    attentionMask.set(tokens.attentionMask.subarray((start + r) * T, (start + r) * T + longest), r * longest);
-  }
-  return { inputIds, attentionMask, batchSize: rows, seqLen: longest };
+  const cut = (full: Int32Array): Int32Array => {
+    const part = new Int32Array(rows * longest);
+    for (let r = 0; r < rows; r++) part.set(full.subarray((start + r) * T, (start + r) * T + longest), r * longest);
+    return part;
+  };
+  const sliced: TokenBatch = { inputIds: cut(tokens.inputIds), attentionMask: cut(tokens.attentionMask), batchSize: rows, seqLen: longest };
+  return tokens.poolingMask ? { ...sliced, poolingMask: cut(tokens.poolingMask) } : sliced;
 }
 
 /**

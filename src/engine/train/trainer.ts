@@ -13,7 +13,8 @@ import type { MappedDataset } from '../records';
 import { AdamW } from './adamw';
 import { textBatch } from './batches';
 import { clipByGlobalNorm } from './clip';
-import { headDifferences, runKey, type TrainingCheckpoint } from './checkpoint';
+import { headDifferences, runKey, type HeadSetting, type TrainingCheckpoint } from './checkpoint';
+import { describeValue } from '../untrusted';
 import { TrainingControl } from './control';
 import { checkCanLearn } from './learnable';
 import type { TrainingOptions } from './options';
@@ -139,13 +140,25 @@ export class TrainingDivergedError extends EngineError {
   }
 }
 
-const HEAD_LABELS: Record<keyof EmbeddingHead, string> = { pooling: 'pooling', normalize: 'normalize', maxSeqLength: 'max length' };
+const HEAD_LABELS: Record<HeadSetting, string> = {
+  pooling: 'pooling',
+  normalize: 'normalize',
+  maxSeqLength: 'max length',
+  queryPrompt: 'query prompt',
+  documentPrompt: 'document prompt',
+  includePrompt: 'prompt tokens pooled',
+};
+
+/** A head setting's value in a message; prompts quoted (they are the user's or the model's text). */
+function headValue(v: string | number | boolean): string {
+  return typeof v === 'string' ? describeValue(v, 60) : `${v}`;
+}
 
 /** Refuses resuming into an encoder that embeds differently (pooling, normalisation, max length) from the checkpoint's run. */
 function checkSameHead(checkpoint: TrainingCheckpoint, head: EmbeddingHead): void {
   const diffs = headDifferences(checkpoint.head, head);
   if (diffs.length === 0) return;
-  const listed = diffs.map((d) => `${HEAD_LABELS[d.setting]} ${String(d.checkpoint)} (now ${String(d.now)})`).join(', ');
+  const listed = diffs.map((d) => `${HEAD_LABELS[d.setting]} ${headValue(d.checkpoint)} (now ${headValue(d.now)})`).join(', ');
   throw new EngineError('bad_option', `This checkpoint was taken with another embedding head: ${listed}. Resume with the checkpoint's settings, or start a new run.`);
 }
 

@@ -58,11 +58,12 @@ describe('ScoredPairEvaluator', () => {
   it('reproduces the oracle through embed, one call, each text once', async () => {
     const { records, table } = stsData();
     // Repeat every record: the texts must still be embedded once each.
-    const { embed, calls } = fakeEmbed(table);
+    const { embed, calls, roles } = fakeEmbed(table);
     const ev = new ScoredPairEvaluator([...records, ...records]);
     expect(ev.primaryMetric).toBe('spearman_cosine');
     const m = await ev.evaluate(embed);
-    expect(calls.length).toBe(1);
+    // Like compared with like: both sides are queries (one prompt), so one call.
+    expect(roles).toEqual(['query']);
     expect(new Set(calls[0]).size).toBe(calls[0].length);
     expect(calls[0].length).toBe(table.size);
     // Duplicating every pair changes neither correlation.
@@ -121,12 +122,12 @@ describe('ScoredPairEvaluator', () => {
 describe('RetrievalEvaluator', () => {
   it('reproduces every oracle IR metric through embed', async () => {
     const { records, table } = irData();
-    const { embed, calls } = fakeEmbed(table);
+    const { embed, calls, roles } = fakeEmbed(table);
     const ev = new RetrievalEvaluator(records);
     expect(ev.primaryMetric).toBe('ndcg@10');
     const m = await ev.evaluate(embed);
-    expect(calls.length).toBe(1);
-    expect(calls[0].length).toBe(oracle.ir.queries.length + oracle.ir.corpus.length);
+    expect(roles).toEqual(['query', 'document']);
+    expect(calls.map((c) => c.length)).toEqual([oracle.ir.queries.length, oracle.ir.corpus.length]);
     const expected: Record<string, number> = oracle.ir.metrics;
     expect(Object.keys(m).sort()).toEqual(Object.keys(expected).sort());
     for (const key of Object.keys(expected)) expect(Math.abs(m[key] - expected[key]), key).toBeLessThan(TOL);
@@ -145,9 +146,10 @@ describe('RetrievalEvaluator', () => {
       ['mid', [1, 1]],
       ['far', [0, 1]],
     ]);
-    const { embed, calls } = fakeEmbed(table);
+    const { embed, calls, roles } = fakeEmbed(table);
     const m = await new RetrievalEvaluator(pairs).evaluate(embed);
-    expect(calls).toEqual([['q', 'near', 'far', 'r', 'mid']]);
+    expect(calls).toEqual([['q', 'r'], ['near', 'far', 'mid']]);
+    expect(roles).toEqual(['query', 'document']);
     // q ranks near, mid, far → relevant at 1 and 3; r ranks far, mid, near → relevant 'mid' at 2.
     expect(m['mrr@10']).toBeCloseTo((1 + 1 / 2) / 2, 12);
     expect(m['recall@1']).toBeCloseTo((1 / 2 + 0) / 2, 12);
@@ -162,12 +164,12 @@ describe('RetrievalEvaluator', () => {
 describe('TripletEvaluator', () => {
   it('reproduces the oracle cosine_accuracy through embed', async () => {
     const { records, table } = tripletData();
-    const { embed, calls } = fakeEmbed(table);
+    const { embed, calls, roles } = fakeEmbed(table);
     const ev = new TripletEvaluator(records);
     expect(ev.primaryMetric).toBe('cosine_accuracy');
     const m = await ev.evaluate(embed);
-    expect(calls.length).toBe(1);
-    expect(calls[0].length).toBe(table.size);
+    expect(roles).toEqual(['query', 'document']);
+    expect(calls[0].length + calls[1].length).toBe(table.size);
     expect(Math.abs(m.cosine_accuracy - oracle.triplet.cosine_accuracy)).toBeLessThan(TOL);
   });
 });

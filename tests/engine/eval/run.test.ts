@@ -49,9 +49,9 @@ describe('cachedEmbed', () => {
   it('only passes unseen texts on and keeps the order of the request', async () => {
     const { embed, calls } = fakeEmbed(new Map([['a', [1]], ['b', [2]], ['c', [3]]]));
     const once = cachedEmbed(embed);
-    expect((await once(['a', 'b', 'a'])).map((v) => v[0])).toEqual([1, 2, 1]);
-    expect((await once(['c', 'b'])).map((v) => v[0])).toEqual([3, 2]);
-    expect(await once(['a'])).toHaveLength(1);
+    expect((await once(['a', 'b', 'a'], 'plain')).map((v) => v[0])).toEqual([1, 2, 1]);
+    expect((await once(['c', 'b'], 'plain')).map((v) => v[0])).toEqual([3, 2]);
+    expect(await once(['a'], 'plain')).toHaveLength(1);
     expect(calls).toEqual([['a', 'b'], ['c']]);
   });
 });

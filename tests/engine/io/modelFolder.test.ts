@@ -5,6 +5,7 @@ import { EngineError } from '../../../src/engine/errors';
 import { loadModelFolder, REQUIRED_TENSOR_NAMES, sourceFromFiles, sourceFromRecord } from '../../../src/engine/io/modelFolder';
 import { sourceFromDirectory } from '../../../src/engine/io/modelFolderNode';
 import { readSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
+import { EMPTY_PROMPT_CONFIG } from '../../../src/engine/prompts';
 
 const modelDir = join(__dirname, '../../fixtures/tiny-bert/model');
 const fixtureFiles = (): Record<string, Uint8Array> =>
@@ -44,7 +45,7 @@ describe('loadModelFolder', () => {
     expect(m.tokenizerConfig.pad_token).toBe('[PAD]');
     expect(m.specialTokensMap?.cls_token).toBe('[CLS]');
     expect(m.vocabTxt?.length).toBeGreaterThan(0);
-    expect(m.sentenceTransformers).toEqual({ pooling: null, normalize: false, maxSeqLength: null, modules: null });
+    expect(m.sentenceTransformers).toEqual({ pooling: null, normalize: false, maxSeqLength: null, modules: null, prompts: EMPTY_PROMPT_CONFIG, includePrompt: true });
   });
 
   it('strips a bert. prefix, drops cls.* heads and accepts gamma/beta LayerNorm names', async () => {

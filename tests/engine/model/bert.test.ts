@@ -32,7 +32,7 @@ describe('BERT forward pass against the PyTorch oracle', () => {
   });
 
   it('reproduces L2-normalised embeddings and cosines through the encoder API', async () => {
-    const embeddings = await encoder.embed(golden.tokenize.texts, 3);
+    const embeddings = await encoder.embed(golden.tokenize.texts, { batchSize: 3 });
     expect(maxAbsDiff(embeddings.map((e) => Array.from(e)), golden.forward.pooled)).toBeLessThan(1e-4);
     const normalised = tf.tidy(() => l2Normalize(tf.tensor2d(embeddings.map((e) => Array.from(e)))));
     expect(maxAbsDiff(await normalised.array(), golden.forward.pooled_normalized)).toBeLessThan(1e-4);

@@ -13,7 +13,7 @@ async function roundTrip(files: LoadedModelFiles, head: HeadOverrides) {
   const exported = await exportSentenceTransformersFolder(encoder, files);
   const reloaded = encoderFromFiles(await loadModelFolder(sourceFromRecord(Object.fromEntries(exported), 'the export')));
   const texts = golden.tokenize.texts;
-  return { encoder, reloaded, exported, before: await encoder.embed(texts, 3), after: await reloaded.embed(texts, 3) };
+  return { encoder, reloaded, exported, before: await encoder.embed(texts, { batchSize: 3 }), after: await reloaded.embed(texts, { batchSize: 3 }) };
 }
 
 describe('exportSentenceTransformersFolder', () => {
