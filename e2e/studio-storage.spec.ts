@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { hubRequest, readRepo, treeBody } from './hubRoute';
 
 // Chromium enforces an overridden quota (test a) against a cached usage figure: the first checkpoint write past it
 // fails, but now and then a later one gets through (measured: usage 2.4 MB under a 1.56 MB quota), and a save
@@ -136,6 +137,7 @@ test('a private Hub model: a clear error without a token; the token goes to hugg
     const authorization = (await request.allHeaders()).authorization ?? null;
     seen.push({ url, authorization });
     if (authorization !== `Bearer ${token}`) return route.fulfill({ status: 401, headers: cors, body: 'Unauthorized' });
+    if (hubRequest(url)?.kind === 'tree') return route.fulfill({ status: 200, headers: { ...cors, 'content-type': 'application/json' }, body: treeBody(await readRepo('public/demo/model')) });
     const path = url.split('/resolve/main/')[1] ?? '';
     if (path === 'model.safetensors') return route.fulfill({ status: 302, headers: { ...cors, location: cdn } });
     const body = await readFile(`public/demo/model/${path}`).catch(() => null);
@@ -146,7 +148,7 @@ test('a private Hub model: a clear error without a token; the token goes to hugg
   await modelCard.getByLabel('Hugging Face model id').fill('org/private-model');
   await modelCard.getByRole('button', { name: 'Load' }).click();
   const error = modelCard.getByTestId('model-error');
-  await expect(error).toContainText('org/private-model: the model is not found, or it is private or gated (the Hub answered 401 for config.json)');
+  await expect(error).toContainText('org/private-model: the model is not found, or it is private or gated (the Hub answered 401 for its file list)');
   await expect(error).toContainText('give an access token with read access');
   expect(seen.every((r) => r.authorization === null)).toBe(true);
   await expect(page.getByTestId('dataset-rows')).toHaveText('520');

@@ -154,7 +154,7 @@ export class StudioBridge {
       case 'setMapping':
         return this.s.mappingFailed(message);
       case 'loadModel':
-        return this.s.modelFailed(message);
+        return code === 'cancelled' ? this.s.modelCancelled(message) : this.s.modelFailed(message);
       case 'train':
         return this.s.trainingFailed(message, code);
       case 'evaluate':
@@ -314,6 +314,14 @@ export class StudioBridge {
     void this.refreshStorage();
     this.s.trainingReset();
     this.s.evaluationReset();
+  }
+
+  /** Cancels the model load in progress (its Hub download stops); the model loaded before stays. */
+  cancelModelLoad(): Promise<WorkerResult | null> {
+    const target = [...this.pending].find(([, p]) => p.type === 'loadModel')?.[0];
+    if (target === undefined) return Promise.resolve(null);
+    this.s.modelCancelling();
+    return this.fire({ type: 'cancel', target });
   }
 
   /**

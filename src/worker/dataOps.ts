@@ -15,12 +15,13 @@ import {
 } from '../engine/data';
 import { EngineError } from '../engine/errors';
 import { describeValue, nestingDepth } from '../engine/untrusted';
-import { loadModelFolder, sourceFromFiles, sourceFromRecord, type LoadedModelFiles } from '../engine/io/modelFolder';
+import { loadModelFolder, sourceFromFiles, sourceFromRecord, type LoadedModelFiles, type LoadModelOptions, type ModelFileSource } from '../engine/io/modelFolder';
 import { estimateParameterCount } from '../engine/model/parseConfig';
 import type { SentenceEncoder } from '../engine/model/encoder';
 import type { RecordType } from '../engine/records';
 import { DEMO_DATASET_PATH, DEMO_MODEL_FILES, DEMO_MODEL_NAME, DEMO_MODEL_PATH, DEMO_TRAINING, DEMO_VALIDATION_FRACTION } from '../engine/demo';
-import { downloadHubModel } from './hub';
+import { checkNotCancelled } from './hub';
+import { hubModelSource } from './hubSource';
 import type { DatasetRole, DatasetSummary, MappingSummary, ModelSource, ModelSummary, SplitChoice } from './protocol';
 
 const PREVIEW_ROWS = 8;
@@ -145,37 +146,48 @@ export function corpusTexts(split: DatasetSplit, limit = 2000): string[] {
   return [...new Set(texts)].slice(0, limit);
 }
 
-/** A model folder's files as bytes by path, and a display name. */
+/** A model folder to load: a display name, where its files are read, and its bytes where they are in memory. */
 export interface ModelFolder {
   name: string;
-  /** Bytes by folder path (empty for a directory pick, which is read through its File objects). */
+  /** Bytes by folder path: the demo model's; empty for a Hub model and a directory pick, read through `source`. */
   files: Record<string, Uint8Array>;
+  /** What loadModelFolder reads: the Hub lazily (each file downloaded when read), the picked files, or `files`. */
+  source: ModelFileSource;
+  /** Called once the folder is loaded (the Hub's progress then reaches its total). */
+  loaded?: () => void;
 }
 
-export async function fetchModelFolder(source: ModelSource, hubToken: string | null, progress: Progress): Promise<ModelFolder> {
+/**
+ * Opens the model's folder. A Hub model is only listed here (no file downloads before loadModelFiles reads it);
+ * the demo model's files are fetched. `signal` cancels a Hub download (a `cancelled` EngineError).
+ */
+export async function fetchModelFolder(source: ModelSource, hubToken: string | null, progress: Progress, signal?: AbortSignal): Promise<ModelFolder> {
   if (source.kind === 'hub') {
-    const files = await downloadHubModel(source.hubId, { token: hubToken, onProgress: (d, t, f) => progress(d, t, f) });
-    return { name: source.hubId.trim(), files };
+    const hub = await hubModelSource(source.hubId, { token: hubToken, onProgress: (d, t, f) => progress(d, t, f), signal });
+    return { name: hub.hubId, files: {}, source: hub, loaded: () => hub.finish() };
   }
   if (source.kind === 'files') {
     const top = source.files[0]?.webkitRelativePath.split('/')[0];
-    return { name: top || 'local model', files: {} };
+    return { name: top || 'local model', files: {}, source: sourceFromFiles(source.files) };
   }
   const files: Record<string, Uint8Array> = {};
   let done = 0;
   for (const path of DEMO_MODEL_FILES) {
+    checkNotCancelled(signal);
     const bytes = await fetchAsset(`${DEMO_MODEL_PATH}/${path}`);
     if (bytes === null) throw new EngineError('missing_file', `The demo model's ${path} is not served by this build.`);
     done += bytes.byteLength;
     progress(done, null, path);
     files[path] = bytes;
   }
-  return { name: DEMO_MODEL_NAME, files };
+  return { name: DEMO_MODEL_NAME, files, source: sourceFromRecord(files, 'the demo model') };
 }
 
-export async function loadModelFiles(folder: ModelFolder, source: ModelSource): Promise<LoadedModelFiles> {
-  if (source.kind === 'files') return loadModelFolder(sourceFromFiles(source.files));
-  return loadModelFolder(sourceFromRecord(folder.files, source.kind === 'hub' ? `the Hub model ${folder.name}` : 'the demo model'));
+/** Loads and checks the folder's files (for a Hub model: downloads what loadModelFolder reads, as it reads it). */
+export async function loadModelFiles(folder: ModelFolder, options: LoadModelOptions = {}): Promise<LoadedModelFiles> {
+  const files = await loadModelFolder(folder.source, options);
+  folder.loaded?.();
+  return files;
 }
 
 export function describeModel(name: string, source: ModelSource, files: LoadedModelFiles, encoder: SentenceEncoder): ModelSummary {

@@ -1,7 +1,8 @@
 /**
- * Downloads a model folder from the Hugging Face Hub (https://huggingface.co/{id}/resolve/main/{file}) with byte
- * progress, keeping every response in Cache Storage so that a second load works offline. Optional files that the
- * Hub does not have (404) are remembered as missing, so they cost nothing the next time either.
+ * The Hugging Face Hub's HTTP side: file URLs (https://huggingface.co/{id}/resolve/main/{file}), the repo's file
+ * list (the API `@huggingface/hub`'s listFiles uses), requests with an optional access token, bodies read with
+ * byte progress and cancellation, the Cache Storage that lets a second load work offline, and the messages for a
+ * refused model. hubSource.ts builds the lazy model source on top of these.
  *
  * An access token (for private or gated models) goes as `Authorization: Bearer` to https://huggingface.co only.
  * The Hub answers large files with a redirect to a CDN host (cdn-lfs.huggingface.co, *.hf.co): where fetch shows
@@ -13,19 +14,6 @@
 import { EngineError } from '../engine/errors';
 
 export const HUB_CACHE_NAME = 'embedding-studio-hub-v1';
-
-/** Files fetched for a model; optional ones may be absent. */
-export const HUB_FILES: readonly { path: string; required: boolean }[] = [
-  { path: 'config.json', required: true },
-  { path: 'tokenizer.json', required: true },
-  { path: 'tokenizer_config.json', required: false },
-  { path: 'special_tokens_map.json', required: false },
-  { path: 'vocab.txt', required: false },
-  { path: 'modules.json', required: false },
-  { path: 'sentence_bert_config.json', required: false },
-  { path: '1_Pooling/config.json', required: false },
-  { path: 'model.safetensors', required: true },
-];
 
 /** The parts of the Cache Storage API the helper uses (a fake in tests). */
 export interface CacheLike {
@@ -41,6 +29,8 @@ export interface HubDownloadOptions {
   endpoint?: string;
   /** A Hub access token with read access, for private or gated models; null or empty for none. */
   token?: string | null;
+  /** Aborts every request and body read: the download then rejects with a `cancelled` EngineError. */
+  signal?: AbortSignal;
 }
 
 /** The only origin an access token is sent to. */
@@ -61,15 +51,39 @@ export function hubRequestHeaders(url: string, token: string | null): Record<str
   return token && isHubUrl(url) ? { Authorization: `Bearer ${token}` } : {};
 }
 
-/** GET `url`, sending the token to huggingface.co and never to a host a redirect leads to. */
-export async function hubFetch(url: string, token: string | null, fetchFn: typeof fetch): Promise<Response> {
-  if (!token) return fetchFn(url);
+/** The error of a cancelled download (the UI shows it as is). */
+export function downloadCancelled(): EngineError {
+  return new EngineError('cancelled', 'Download cancelled.');
+}
+
+/** Throws `downloadCancelled()` once `signal` has aborted. */
+export function checkNotCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw downloadCancelled();
+}
+
+/**
+ * GET `url`, sending the token to huggingface.co and never to a host a redirect leads to. A request that `signal`
+ * aborts rejects with `downloadCancelled()`.
+ */
+export async function hubFetch(url: string, token: string | null, fetchFn: typeof fetch, signal?: AbortSignal): Promise<Response> {
+  checkNotCancelled(signal);
+  try {
+    return await hubFetchOnce(url, token, fetchFn, signal);
+  } catch (e) {
+    checkNotCancelled(signal);
+    throw e;
+  }
+}
+
+async function hubFetchOnce(url: string, token: string | null, fetchFn: typeof fetch, signal: AbortSignal | undefined): Promise<Response> {
+  const withSignal = signal ? { signal } : {};
+  if (!token) return signal ? fetchFn(url, withSignal) : fetchFn(url);
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const headers = hubRequestHeaders(current, token);
-    const response = await fetchFn(current, { headers, redirect: 'manual' });
+    const response = await fetchFn(current, { headers, redirect: 'manual', ...withSignal });
     // A browser hides the target of a redirect; following it, it drops Authorization when the origin changes.
-    if (response.type === 'opaqueredirect') return fetchFn(current, { headers, redirect: 'follow' });
+    if (response.type === 'opaqueredirect') return fetchFn(current, { headers, redirect: 'follow', ...withSignal });
     const location = response.headers.get('location');
     if (response.status < 300 || response.status > 399 || location === null) return response;
     current = new URL(location, current).href;
@@ -79,8 +93,42 @@ export async function hubFetch(url: string, token: string | null, fetchFn: typeo
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
 
-export function hubFileUrl(hubId: string, path: string, endpoint = 'https://huggingface.co'): string {
-  return `${endpoint}/${hubId}/resolve/main/${path}`;
+/** Checks a model id (owner/name, or a legacy name alone) and returns it trimmed. */
+export function checkHubId(hubId: string): string {
+  const id = hubId.trim();
+  if (!HUB_ID.test(id)) {
+    throw new EngineError('bad_option', `'${hubId}' is not a Hugging Face model id: write it as owner/name, e.g. sentence-transformers/all-MiniLM-L6-v2.`);
+  }
+  return id;
+}
+
+/** A file of the model's main branch; each path segment is URL-encoded (a listed name may hold '#' or '?'). */
+export function hubFileUrl(hubId: string, path: string, endpoint = HUB_ORIGIN): string {
+  return `${endpoint}/${hubId}/resolve/main/${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/**
+ * The first page of the repo's file list, as `@huggingface/hub`'s listFiles asks for it (packages/hub/src/lib/
+ * list-files.ts): every file of the main branch, subfolders included; further pages follow the Link header.
+ */
+export function hubTreeUrl(hubId: string, endpoint = HUB_ORIGIN): string {
+  return `${endpoint}/api/models/${hubId}/tree/main?recursive=true&expand=false`;
+}
+
+/** The next page of a paginated Hub answer (`Link: <url>; rel="next"`), or null. */
+export function nextPageUrl(link: string | null): string | null {
+  if (link === null) return null;
+  for (const m of link.matchAll(/<(https?:\/\/[^>]+)>;\s*rel="([^"]+)"/g)) if (m[2] === 'next') return m[1];
+  return null;
+}
+
+/** Opens the download's cache: `openCache`, else the browser's Cache Storage; null (no caching) when that fails. */
+export async function openHubCache(openCache: (() => Promise<CacheLike | null>) | undefined): Promise<CacheLike | null> {
+  try {
+    return await (openCache ?? defaultCache)();
+  } catch {
+    return null;
+  }
 }
 
 async function defaultCache(): Promise<CacheLike | null> {
@@ -88,9 +136,22 @@ async function defaultCache(): Promise<CacheLike | null> {
   return caches.open(HUB_CACHE_NAME);
 }
 
-async function readBody(response: Response, onChunk: (bytes: number) => void): Promise<Uint8Array> {
+/** `promise`, or a rejection with `downloadCancelled()` as soon as `signal` aborts. */
+function unlessCancelled<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(downloadCancelled());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A response's body, chunk by chunk (`onChunk` gets each chunk's length); `signal` cancels the read. */
+export async function readBody(response: Response, onChunk: (bytes: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
+  checkNotCancelled(signal);
   if (!response.body) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = new Uint8Array(await unlessCancelled(response.arrayBuffer(), signal));
     onChunk(bytes.byteLength);
     return bytes;
   }
@@ -98,7 +159,15 @@ async function readBody(response: Response, onChunk: (bytes: number) => void): P
   const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await unlessCancelled(reader.read(), signal);
+    } catch (e) {
+      reader.cancel().catch(() => {});
+      checkNotCancelled(signal);
+      throw e;
+    }
+    const { done, value } = next;
     if (done) break;
     chunks.push(value);
     length += value.byteLength;
@@ -125,72 +194,4 @@ export function hubRefusal(id: string, path: string, status: number, withToken: 
     return `${id}: the model is not found, or it is private or gated (the Hub answered ${status} for ${path}). Check the id's spelling; for a private or gated model give an access token with read access.`;
   }
   return `${id}: model not found (the Hub answered ${status} for ${path}). Check the id's spelling${withToken ? ' and that the token can read this model' : ''}.`;
-}
-
-/**
- * Fetches the model's files. Throws a `missing_file` EngineError when a required file is not on the Hub or is
- * refused (private or gated model, rejected token), and a `missing_file` one naming the file when the network is
- * down and the file was never cached.
- */
-export async function downloadHubModel(hubId: string, options: HubDownloadOptions = {}): Promise<Record<string, Uint8Array>> {
-  const id = hubId.trim();
-  if (!HUB_ID.test(id)) {
-    throw new EngineError('bad_option', `'${hubId}' is not a Hugging Face model id: write it as owner/name, e.g. sentence-transformers/all-MiniLM-L6-v2.`);
-  }
-  const fetchFn = options.fetchFn ?? fetch.bind(globalThis);
-  const token = options.token?.trim() || null;
-  let cache: CacheLike | null = null;
-  try {
-    cache = await (options.openCache ?? defaultCache)();
-  } catch {
-    cache = null;
-  }
-  const files: Record<string, Uint8Array> = {};
-  let done = 0;
-  let total = 0;
-  for (const { path, required } of HUB_FILES) {
-    const url = hubFileUrl(id, path, options.endpoint);
-    const cached = await cache?.match(url);
-    if (cached) {
-      if (cached.status === 404) continue;
-      const bytes = new Uint8Array(await cached.arrayBuffer());
-      total += bytes.byteLength;
-      done += bytes.byteLength;
-      options.onProgress?.(done, total, path);
-      files[path] = bytes;
-      continue;
-    }
-    let response: Response;
-    try {
-      response = await hubFetch(url, token, fetchFn);
-    } catch (e) {
-      if (e instanceof EngineError) throw e;
-      if (!required) continue;
-      throw new EngineError(
-        'missing_file',
-        `Could not download ${path} of ${id}: the network is unreachable and the model is not in this browser's cache. Connect once to download it, or load it from a folder.`,
-      );
-    }
-    if (response.status === 404 || response.status === 401 || response.status === 403) {
-      if (!required) {
-        // Only a real 404 is remembered: a refusal may turn into an answer once a token is given.
-        if (response.status === 404) await cache?.put(url, new Response(null, { status: 404 })).catch(() => {});
-        continue;
-      }
-      throw new EngineError('missing_file', hubRefusal(id, path, response.status, token !== null));
-    }
-    if (!response.ok) {
-      throw new EngineError('missing_file', `Downloading ${path} of ${id} failed: the Hub answered ${response.status} ${response.statusText}. Try again later.`);
-    }
-    const size = Number(response.headers.get('content-length') ?? '0');
-    total += size;
-    const bytes = await readBody(response, (n) => {
-      done += n;
-      total = Math.max(total, done);
-      options.onProgress?.(done, total, path);
-    });
-    files[path] = bytes;
-    await cache?.put(url, new Response(bytes.slice().buffer, { status: 200 })).catch(() => {});
-  }
-  return files;
 }

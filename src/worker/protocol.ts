@@ -43,6 +43,12 @@ export type WorkerRequest =
   | { type: 'setMapping'; id: number; recordType: RecordType; mapping: ColumnMapping; split: SplitChoice }
   /** `hubToken`: an access token for a private or gated Hub model (kept in memory, sent to huggingface.co only). */
   | { type: 'loadModel'; id: number; source: ModelSource; hubToken: string | null }
+  /**
+   * Cancels request `target` while it runs (a model load: its Hub download stops). That request then fails with
+   * a `cancelled` error, and what it would have replaced (the model loaded before) stays. Answered with ack, also
+   * when `target` has already ended.
+   */
+  | { type: 'cancel'; id: number; target: number }
   /** `resume`: continue the interrupted run from its checkpoint with that run's own options and max length. */
   | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; resume: boolean }
   | { type: 'pause'; id: number }

@@ -38,6 +38,7 @@ import type {
   SplitChoice,
   WorkerResult,
 } from './protocol';
+import { checkNotCancelled } from './hub';
 import { TrainingRun } from './trainRun';
 
 /** A loaded model: its files, where they came from and its description. */
@@ -45,7 +46,7 @@ export interface ModelState {
   files: LoadedModelFiles;
   source: ModelSource;
   summary: ModelSummary;
-  /** Raw bytes by path (Hub / demo), for persistence. */
+  /** Raw bytes by path of the demo model (the recipe ships them); empty for a Hub model or a folder pick. */
   bytes: Record<string, Uint8Array>;
 }
 
@@ -87,10 +88,14 @@ export class StudioSession {
     return { kind: 'mapping', mapping: summary };
   }
 
-  /** `hubToken` is used for this download only and kept nowhere. */
-  async loadModel(source: ModelSource, hubToken: string | null, progress: Progress): Promise<ModelSummary> {
-    const folder = await fetchModelFolder(source, hubToken, progress);
-    const files = await loadModelFiles(folder, source);
+  /**
+   * `hubToken` is used for this download only and kept nowhere. `signal` cancels the load (a `cancelled`
+   * EngineError); a cancelled or failed load leaves the model loaded before in place.
+   */
+  async loadModel(source: ModelSource, hubToken: string | null, progress: Progress, signal?: AbortSignal): Promise<ModelSummary> {
+    const folder = await fetchModelFolder(source, hubToken, progress, signal);
+    const files = await loadModelFiles(folder);
+    checkNotCancelled(signal);
     const encoder = encoderFromFiles(files);
     this.disposeEncoders();
     this.encoder = encoder;

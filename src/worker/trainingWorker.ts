@@ -14,7 +14,7 @@ import { currentGpuDevice, DeviceWatch } from './gpuDevice';
 import { checkRunFits } from './memoryCheck';
 import { SessionStore, type LoadedSession } from './persist';
 import { Saver } from './saver';
-import type { BackendChoice, StorageProblem, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
+import type { BackendChoice, ModelSummary, StorageProblem, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
 import { restoreSession } from './restore';
 import { serializeError } from './serializeError';
 import { StudioSession } from './session';
@@ -56,6 +56,8 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
   const post: Post = (m, t) => scope.postMessage(m, t ?? []);
 
   const devices = new DeviceWatch();
+  /** The requests a 'cancel' can stop, by id. */
+  const cancellable = new Map<number, AbortController>();
   let debug = false;
   const wasmPaths = { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl };
   const ready = (preferred?: BackendName) => {
@@ -78,10 +80,14 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
 
   async function handle(req: WorkerRequest): Promise<WorkerResult> {
     let lastProgress = 0;
+    let lastLabel = '';
+    // At most one message per 80 ms, but always the last one and the first of a new label (the file a Hub
+    // download moves on to is shown while its first bytes are awaited).
     const progress: Progress = (done, total, label) => {
       const now = performance.now();
-      if (now - lastProgress < 80 && done !== total) return;
+      if (now - lastProgress < 80 && done !== total && label === lastLabel) return;
       lastProgress = now;
+      lastLabel = label;
       post({ type: 'progress', id: req.id, unit: label.startsWith('embedding') ? 'texts' : 'bytes', done, total, label });
     };
     switch (req.type) {
@@ -118,8 +124,15 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
         return result;
       }
       case 'loadModel': {
-        await ready();
-        const model = await session.loadModel(req.source, req.hubToken, progress);
+        const controller = new AbortController();
+        cancellable.set(req.id, controller);
+        let model: ModelSummary;
+        try {
+          await ready();
+          model = await session.loadModel(req.source, req.hubToken, progress, controller.signal);
+        } finally {
+          cancellable.delete(req.id);
+        }
         const s = req.source;
         const size = s.kind === 'files' ? s.files.reduce((a, f) => a + f.size, 0) : null;
         return { kind: 'model', model, storage: await saver.saveSession('model', Saver.modelValue(s), model.name, size) };
@@ -159,6 +172,9 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
           throw explainTrainingError(e, { batchSize: options.batchSize, maxLength, checkpointStep, deviceLost: await devices.settle(1000) });
         }
       }
+      case 'cancel':
+        cancellable.get(req.target)?.abort();
+        return { kind: 'ack' };
       case 'pause':
         session.run.pause();
         return { kind: 'ack' };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StudioBridge, type WorkerLike } from '../../src/ui/bridge';
 import { createStudioStore } from '../../src/ui/store';
 import type { TransformersWorkerLike } from '../../src/ui/transformersClient';
-import type { DatasetSummary, OnnxComparison, OnnxReference, TransformersRequest, TransformersResponse, WorkerRequest, WorkerResponse } from '../../src/worker/protocol';
+import type { DatasetSummary, ModelSummary, OnnxComparison, OnnxReference, TransformersRequest, TransformersResponse, WorkerRequest, WorkerResponse } from '../../src/worker/protocol';
 
 class FakeWorker implements WorkerLike {
   onmessage: ((ev: MessageEvent<WorkerResponse>) => void) | null = null;
@@ -113,6 +113,30 @@ describe('StudioBridge', () => {
     await m;
     expect(store.getState().model.error).toContain('not found');
     expect(store.getState().dataset.error).toContain('line 2');
+  });
+
+  it('cancels a model load by its request id: the model loaded before stays and the step says "Download cancelled."', async () => {
+    const { worker, store, bridge } = setup();
+    const model: ModelSummary = {
+      name: 'org/first', source: 'hub', architecture: 'BertModel', parameters: 1, hiddenSize: 8, layers: 1, heads: 1, vocabSize: 10,
+      maxLength: 16, maxPositions: 16, pooling: 'mean', normalize: false, suggestedOptions: null, suggestedValidationFraction: null,
+    };
+    store.getState().modelLoaded(model);
+    expect(await bridge.cancelModelLoad()).toBeNull();
+    const load = bridge.loadModel({ kind: 'hub', hubId: 'org/second' });
+    const target = worker.last().id;
+    worker.reply({ type: 'progress', id: target, unit: 'bytes', done: 10, total: 100, label: 'model.safetensors' });
+    expect(store.getState().model).toMatchObject({ status: 'loading', progress: { done: 10, total: 100, label: 'model.safetensors' } });
+    void bridge.cancelModelLoad();
+    expect(worker.last()).toMatchObject({ type: 'cancel', target });
+    expect(store.getState().model.cancelling).toBe(true);
+    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'ack' } });
+    worker.reply({ type: 'error', id: target, error: { name: 'EngineError', message: 'Download cancelled.', stack: null, code: 'cancelled' } });
+    await load;
+    expect(store.getState().model).toMatchObject({ status: 'ready', summary: { name: 'org/first' }, error: null, cancelling: false, progress: null });
+    expect(store.getState().model.notice).toBe('Download cancelled. org/first stays loaded.');
+    void bridge.loadModel({ kind: 'demo' });
+    expect(store.getState().model.notice).toBeNull();
   });
 
   it("sends the form's GradCache mini-batch with a new run, and refuses to start one with a bad mini-batch", async () => {

@@ -14,66 +14,84 @@ export function ModelStep() {
   const hubToken = useStudio((s) => s.hubToken);
   const tokenChanged = useStudio((s) => s.hubTokenChanged);
   const [hubId, setHubId] = useState('sentence-transformers/all-MiniLM-L6-v2');
-  const busy = training === 'running' || training === 'paused' || training === 'preparing' || model.status === 'loading';
+  const trainingBusy = training === 'running' || training === 'paused' || training === 'preparing';
+  const loading = model.status === 'loading';
   const m = model.summary;
 
   return (
-    <Card step={3} title="Model" enabled={mappingReady && !busy} done={model.status === 'ready' && m !== null}>
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void bridge.loadModel({ kind: 'hub', hubId });
-        }}
-      >
-        <label className="grow">
-          <span className="label-text">Hugging Face model id</span>
-          <input type="text" value={hubId} onChange={(e) => setHubId(e.currentTarget.value)} placeholder="BAAI/bge-small-en-v1.5" spellCheck={false} />
-        </label>
-        <button type="submit">Load</button>
-      </form>
-      <div className="row">
-        <label className="grow">
-          <span className="label-text">Access token (for private models)</span>
-          <input
-            type="password"
-            value={hubToken.token}
-            onChange={(e) => tokenChanged({ token: e.currentTarget.value })}
-            placeholder="hf_… (optional)"
-            autoComplete="off"
-            spellCheck={false}
-          />
-        </label>
-        <label className="checkbox">
-          <input type="checkbox" checked={hubToken.remember} onChange={(e) => tokenChanged({ remember: e.currentTarget.checked })} />
-          <span>Remember for this tab</span>
-        </label>
-      </div>
-      <div className="hint">
-        Only for private or gated Hub models: a token with read access, sent to huggingface.co alone (not to the download hosts it redirects to).
-        It stays in this tab's memory (in its sessionStorage when remembered) and is never saved with your data, checkpoints or exports.
-      </div>
-      <div className="row">
-        <label className="file-button secondary">
-          <span>Model folder</span>
-          <input
-            className="visually-hidden"
-            type="file"
-            aria-label="Model folder"
-            multiple
-            {...{ webkitdirectory: '' }}
-            onChange={(e) => {
-              const files = e.currentTarget.files;
-              if (files && files.length > 0) void bridge.loadModel({ kind: 'files', files: Array.from(files) });
-            }}
-          />
-        </label>
-        <button type="button" className="secondary" onClick={() => void bridge.loadModel({ kind: 'demo' })}>
-          Use the demo model
-        </button>
-      </div>
-      <div className="hint">Hub files are cached in this browser, so a model loads offline the second time. Only BERT-family encoders are supported.</div>
-      {model.status === 'loading' ? <TaskBar progress={model.progress ?? { done: 0, total: null, label: 'starting', unit: 'bytes' }} label="Loading the model" /> : null}
+    <Card step={3} title="Model" enabled={mappingReady && !trainingBusy} done={model.status === 'ready' && m !== null}>
+      {/* Disabled while a model loads; the Cancel button below stays usable. */}
+      <fieldset className="plain-fieldset" disabled={loading}>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void bridge.loadModel({ kind: 'hub', hubId });
+          }}
+        >
+          <label className="grow">
+            <span className="label-text">Hugging Face model id</span>
+            <input type="text" value={hubId} onChange={(e) => setHubId(e.currentTarget.value)} placeholder="BAAI/bge-small-en-v1.5" spellCheck={false} />
+          </label>
+          <button type="submit">Load</button>
+        </form>
+        <div className="row">
+          <label className="grow">
+            <span className="label-text">Access token (for private models)</span>
+            <input
+              type="password"
+              value={hubToken.token}
+              onChange={(e) => tokenChanged({ token: e.currentTarget.value })}
+              placeholder="hf_… (optional)"
+              autoComplete="off"
+              spellCheck={false}
+            />
+          </label>
+          <label className="checkbox">
+            <input type="checkbox" checked={hubToken.remember} onChange={(e) => tokenChanged({ remember: e.currentTarget.checked })} />
+            <span>Remember for this tab</span>
+          </label>
+        </div>
+        <div className="hint">
+          Only for private or gated Hub models: a token with read access, sent to huggingface.co alone (not to the download hosts it redirects to).
+          It stays in this tab's memory (in its sessionStorage when remembered) and is never saved with your data, checkpoints or exports.
+        </div>
+        <div className="row">
+          <label className="file-button secondary">
+            <span>Model folder</span>
+            <input
+              className="visually-hidden"
+              type="file"
+              aria-label="Model folder"
+              multiple
+              {...{ webkitdirectory: '' }}
+              onChange={(e) => {
+                const files = e.currentTarget.files;
+                if (files && files.length > 0) void bridge.loadModel({ kind: 'files', files: Array.from(files) });
+              }}
+            />
+          </label>
+          <button type="button" className="secondary" onClick={() => void bridge.loadModel({ kind: 'demo' })}>
+            Use the demo model
+          </button>
+        </div>
+        <div className="hint">Hub files are cached in this browser, so a model loads offline the second time. Only BERT-family encoders are supported.</div>
+      </fieldset>
+      {loading ? (
+        <div className="row download" data-testid="model-download">
+          <div className="grow">
+            <TaskBar progress={model.progress ?? { done: 0, total: null, label: 'starting', unit: 'bytes' }} label="Loading the model" />
+          </div>
+          <button type="button" className="secondary" disabled={model.cancelling} onClick={() => void bridge.cancelModelLoad()}>
+            {model.cancelling ? 'Cancelling…' : 'Cancel'}
+          </button>
+        </div>
+      ) : null}
+      {model.notice ? (
+        <div className="muted small" role="status" data-testid="model-notice">
+          {model.notice}
+        </div>
+      ) : null}
       <ErrorNote message={model.error} testId="model-error" />
       <WarningNote message={model.storage ? storageProblemText(model.storage) : null} testId="model-storage" />
       {m ? (
