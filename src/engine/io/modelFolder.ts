@@ -10,6 +10,7 @@ import { checkTokenizerIds } from '../tokenizerIds';
 import { describeValue, isPlainObject } from '../untrusted';
 import { selectBertWeights, type WeightTensor } from './bertWeights';
 import type { ModelFileSource } from './fileSource';
+import { readPytorchBin } from './pytorchBin';
 import { readSafetensors } from './safetensors';
 import { readJsonFile, readSentenceTransformersSettings, type SentenceTransformersSettings } from './sentenceTransformers';
 
@@ -40,24 +41,17 @@ function pathForMessage(path: string): string {
   return path.length <= 100 && /^[\x20-\x7e]*$/.test(path) ? path : describeValue(path, 100);
 }
 
-/** Reads model.safetensors, or the shards named by model.safetensors.index.json. */
-/** The tensors of model.safetensors or of its shards, and how to name where they came from in messages. */
-async function readWeights(source: ModelFileSource, prefix: string): Promise<{ tensors: Map<string, WeightTensor>; fileName: string }> {
-  const single = `${prefix}model.safetensors`;
-  const bytes = await source.read(single);
-  if (bytes !== null) return { tensors: readSafetensors(bytes, single), fileName: single };
-  const index = await readJsonFile(source, `${prefix}model.safetensors.index.json`);
-  if (index === null) {
-    const hasBin = source.has(`${prefix}pytorch_model.bin`);
-    missing(
-      source,
-      single,
-      hasBin
-        ? 'the folder has only pytorch_model.bin; convert it (load the model in Python and save_pretrained(dir, safe_serialization=True)).'
-        : 'export the model with save_pretrained(dir, safe_serialization=True), or convert pytorch_model.bin to safetensors.',
-    );
-  }
-  const indexPath = `${prefix}model.safetensors.index.json`;
+/** A weights file's reader: safetensors, or PyTorch's pickle formats (read without running anything). */
+type WeightsReader = (bytes: Uint8Array, fileName: string) => Map<string, WeightTensor>;
+
+/** The weight layouts Hugging Face repos ship, in the order transformers prefers them. */
+const WEIGHT_FORMATS: readonly { single: string; index: string; read: WeightsReader }[] = [
+  { single: 'model.safetensors', index: 'model.safetensors.index.json', read: readSafetensors },
+  { single: 'pytorch_model.bin', index: 'pytorch_model.bin.index.json', read: readPytorchBin },
+];
+
+/** The shards an index file names (its weight_map values), each once, in first-seen order. */
+function shardsOf(index: unknown, indexPath: string): string[] {
   const weightMap = isPlainObject(index) && isPlainObject(index.weight_map) ? index.weight_map : null;
   if (weightMap === null) throw new EngineError('bad_config', `${indexPath} has no weight_map object; download it again.`);
   const shards = new Set<string>();
@@ -70,13 +64,34 @@ async function readWeights(source: ModelFileSource, prefix: string): Promise<{ t
     }
     shards.add(shard);
   }
-  const out = new Map<string, WeightTensor>();
-  for (const shard of shards) {
-    const shardBytes = await source.read(`${prefix}${shard}`);
-    if (shardBytes === null) missing(source, pathForMessage(`${prefix}${shard}`), 'model.safetensors.index.json lists this shard; copy every shard of the model.');
-    for (const [name, t] of readSafetensors(shardBytes, `${prefix}${shard}`)) out.set(name, t);
+  return [...shards];
+}
+
+/**
+ * The tensors of the first layout the folder has: model.safetensors, its index and shards, pytorch_model.bin,
+ * its index and shards; and how to name where they came from in messages.
+ */
+async function readWeights(source: ModelFileSource, prefix: string): Promise<{ tensors: Map<string, WeightTensor>; fileName: string }> {
+  for (const format of WEIGHT_FORMATS) {
+    const single = `${prefix}${format.single}`;
+    const bytes = await source.read(single);
+    if (bytes !== null) return { tensors: format.read(bytes, single), fileName: single };
+    const indexPath = `${prefix}${format.index}`;
+    const index = await readJsonFile(source, indexPath);
+    if (index === null) continue;
+    const out = new Map<string, WeightTensor>();
+    for (const shard of shardsOf(index, indexPath)) {
+      const shardBytes = await source.read(`${prefix}${shard}`);
+      if (shardBytes === null) missing(source, pathForMessage(`${prefix}${shard}`), `${format.index} lists this shard; copy every shard of the model.`);
+      for (const [name, t] of format.read(shardBytes, `${prefix}${shard}`)) out.set(name, t);
+    }
+    return { tensors: out, fileName: `the shards of ${indexPath}` };
   }
-  return { tensors: out, fileName: `the shards of ${indexPath}` };
+  throw new EngineError(
+    'missing_file',
+    `no model.safetensors or pytorch_model.bin in ${source.description}${prefix ? ` (in ${prefix})` : ''}: the weights are missing. ` +
+      'Copy the whole model folder, or save the model with save_pretrained(dir).',
+  );
 }
 
 async function readObject(source: ModelFileSource, path: string, fix: string): Promise<Record<string, unknown>> {

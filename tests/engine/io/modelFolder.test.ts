@@ -1,11 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import { loadModelFolder, REQUIRED_TENSOR_NAMES, sourceFromFiles, sourceFromRecord } from '../../../src/engine/io/modelFolder';
 import { sourceFromDirectory } from '../../../src/engine/io/modelFolderNode';
 import { readSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
 import { EMPTY_PROMPT_CONFIG } from '../../../src/engine/prompts';
+
+const FORMATS = fileURLToPath(new URL('../../fixtures/tiny-bert-formats', import.meta.url));
 
 const modelDir = join(__dirname, '../../fixtures/tiny-bert/model');
 const fixtureFiles = (): Record<string, Uint8Array> =>
@@ -92,7 +95,7 @@ describe('loadModelFolder', () => {
 
   it.each([
     ['config.json', /config\.json is missing from the uploaded files: choose the folder/],
-    ['model.safetensors', /model\.safetensors is missing .*safe_serialization=True/],
+    ['model.safetensors', /^no model\.safetensors or pytorch_model\.bin in the uploaded files: the weights are missing/],
     ['tokenizer.json', /tokenizer\.json is missing .*save_pretrained/],
   ])('names a missing %s and how to fix it', async (file, message) => {
     const files = fixtureFiles();
@@ -102,11 +105,23 @@ describe('loadModelFolder', () => {
     expect(err.message).toMatch(message);
   });
 
-  it('says to convert pytorch_model.bin when only that is present', async () => {
+  it('reads pytorch_model.bin when there is no model.safetensors, and names it when it is not a checkpoint', async () => {
     const files = fixtureFiles();
     delete files['model.safetensors'];
     files['pytorch_model.bin'] = new Uint8Array(4);
-    expect((await loadError(files)).message).toMatch(/only pytorch_model\.bin; convert it/);
+    const err = await loadError(files);
+    expect(err.code).toBe('bad_safetensors');
+    expect(err.message).toMatch(/^pytorch_model\.bin/);
+  });
+
+  it('reads sharded PyTorch weights through pytorch_model.bin.index.json', async () => {
+    const files = fixtureFiles();
+    delete files['model.safetensors'];
+    files['pytorch_model-00001-of-00001.bin'] = new Uint8Array(readFileSync(join(FORMATS, 'pytorch-zip/pytorch_model.bin')));
+    files['pytorch_model.bin.index.json'] = json({ weight_map: { 'embeddings.word_embeddings.weight': 'pytorch_model-00001-of-00001.bin' } });
+    expect((await loadModelFolder(sourceFromRecord(files))).weights.size).toBe(37);
+    delete files['pytorch_model-00001-of-00001.bin'];
+    expect((await loadError(files)).message).toMatch(/pytorch_model-00001-of-00001\.bin is missing .*pytorch_model\.bin\.index\.json lists this shard/);
   });
 
   it('reads sharded weights through model.safetensors.index.json and names a missing shard', async () => {
