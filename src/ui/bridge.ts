@@ -20,8 +20,9 @@ import type {
 } from '../worker/protocol';
 import { ONNX_MODEL_PATH } from '../engine/onnx/paths';
 import type { StudioStore, TaskProgress } from './store';
-import { plannedSteps, settingsProblems, settingsToOptions } from './store/settingsSlice';
+import { plannedSteps, settingsPrompts, settingsProblems, settingsToOptions } from './store/settingsSlice';
 import { TransformersClient, type TransformersWorkerLike } from './transformersClient';
+import { NO_PROMPTS } from '../engine/prompts';
 
 /** What the bridge needs of a Worker (a fake in tests). */
 export interface WorkerLike {
@@ -185,7 +186,7 @@ export class StudioBridge {
         return this.s.mappingApplied(r.mapping);
       case 'model':
         this.s.modelLoaded(r.model, r.storage);
-        return this.s.modelDefaults(r.model.maxLength, r.model.suggestedOptions);
+        return this.s.modelDefaults(r.model.maxLength, r.model.suggestedOptions, r.model.prompts);
       case 'trained':
         return this.s.trainingFinished(r.steps, r.stopped);
       case 'evaluation':
@@ -216,8 +217,8 @@ export class StudioBridge {
         if (x.mapping) this.s.mappingApplied(x.mapping);
         if (x.model) {
           this.s.modelLoaded(x.model);
-          if (x.options && x.maxLength !== null) this.s.settingsRestored(x.options, x.maxLength);
-          else this.s.modelDefaults(x.model.maxLength, x.model.suggestedOptions);
+          if (x.options && x.maxLength !== null) this.s.settingsRestored(x.options, x.maxLength, x.prompts ?? NO_PROMPTS);
+          else this.s.modelDefaults(x.model.maxLength, x.model.suggestedOptions, x.model.prompts);
         }
         if (x.checkpointStep > 0) this.s.trainingRestored(x.steps, x.evals, x.totalSteps, x.checkpointStep, x.finished);
         else if (x.checkpointProblem !== null) this.s.trainingRestoreFailed(x.checkpointProblem);
@@ -341,7 +342,7 @@ export class StudioBridge {
       const switched = await this.send({ type: 'setBackend', backend }).catch((e: unknown) => e);
       if (switched instanceof Error) return this.s.trainingFailed(`Could not switch to ${backend}: ${switched.message}`);
     }
-    await this.fire({ type: 'train', options, maxLength: settings.maxLength, resume });
+    await this.fire({ type: 'train', options, maxLength: settings.maxLength, prompts: settingsPrompts(settings), resume });
     void this.refreshStorage();
   }
 
@@ -402,6 +403,7 @@ export class StudioBridge {
   async exportRecipe(folderName: string): Promise<void> {
     const { settings, mapping } = this.s;
     this.s.recipeRequested();
-    await this.fire({ type: 'exportRecipe', folderName, options: settingsToOptions(settings, mapping.summary?.trainCount ?? 0), maxLength: settings.maxLength });
+    const options = settingsToOptions(settings, mapping.summary?.trainCount ?? 0);
+    await this.fire({ type: 'exportRecipe', folderName, options, maxLength: settings.maxLength, prompts: settingsPrompts(settings) });
   }
 }

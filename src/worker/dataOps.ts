@@ -23,6 +23,7 @@ import { DEMO_DATASET_PATH, DEMO_MODEL_FILES, DEMO_MODEL_NAME, DEMO_MODEL_PATH, 
 import { checkNotCancelled } from './hub';
 import { hubModelSource } from './hubSource';
 import type { DatasetRole, DatasetSummary, MappingSummary, ModelSource, ModelSummary, SplitChoice } from './protocol';
+import { hasPrompts, NO_PROMPTS, suggestedPrompts, type Prompts } from '../engine/prompts';
 
 const PREVIEW_ROWS = 8;
 const PREVIEW_CHARS = 160;
@@ -190,6 +191,13 @@ export async function loadModelFiles(folder: ModelFolder, options: LoadModelOpti
   return files;
 }
 
+/** The prompts the form starts with: the model's own, else those its Hub id's model card asks for. */
+function formPrompts(name: string, source: ModelSource, own: Prompts): Pick<ModelSummary, 'prompts' | 'promptSource'> {
+  if (hasPrompts(own)) return { prompts: own, promptSource: 'model' };
+  const suggested = source.kind === 'hub' ? suggestedPrompts(name) : null;
+  return suggested ? { prompts: suggested, promptSource: 'suggested' } : { prompts: NO_PROMPTS, promptSource: 'none' };
+}
+
 export function describeModel(name: string, source: ModelSource, files: LoadedModelFiles, encoder: SentenceEncoder): ModelSummary {
   const c = files.config;
   return {
@@ -205,6 +213,8 @@ export function describeModel(name: string, source: ModelSource, files: LoadedMo
     maxPositions: c.maxPositionEmbeddings,
     pooling: encoder.head.pooling,
     normalize: encoder.head.normalize,
+    ...formPrompts(name, source, encoder.head.prompts ?? NO_PROMPTS),
+    includePrompt: encoder.head.includePrompt ?? true,
     suggestedOptions: source.kind === 'demo' ? DEMO_TRAINING : null,
     suggestedValidationFraction: source.kind === 'demo' ? DEMO_VALIDATION_FRACTION : null,
   };

@@ -15,7 +15,7 @@ import { modelCard } from './modelCard';
 import type { EvaluationSummary, EvaluationTarget, OnnxReference, WorkerResult } from './protocol';
 import type { ModelState } from './session';
 import type { TrainingRun } from './trainRun';
-import { NO_PROMPTS, withPrompts } from '../engine/prompts';
+import { NO_PROMPTS, withPrompts, type Prompts } from '../engine/prompts';
 
 /** What an export reads from the session. */
 export interface ExportContext {
@@ -108,7 +108,7 @@ async function baseModelFolder(model: ModelState): Promise<{ ref: string; files:
  * A sentence-transformers recipe of the run: its own options and max length once a run exists (what trained),
  * otherwise the form's; the split's training and validation records; a non-Hub base model as `base-model/`.
  */
-export async function recipeZip(ctx: ExportContext, folderName: string, formOptions: TrainingOptions, formMaxLength: number): Promise<WorkerResult> {
+export async function recipeZip(ctx: ExportContext, folderName: string, formOptions: TrainingOptions, formMaxLength: number, formPrompts: Prompts): Promise<WorkerResult> {
   const { split, model, encoder, run } = ctx;
   const record = run.record;
   const base = await baseModelFolder(model);
@@ -116,7 +116,13 @@ export async function recipeZip(ctx: ExportContext, folderName: string, formOpti
     baseModel: base.ref,
     dataset: split.train,
     options: record?.options ?? formOptions,
-    head: { pooling: encoder.head.pooling, normalize: encoder.head.normalize, maxSeqLength: record?.maxLength ?? formMaxLength },
+    head: {
+      pooling: encoder.head.pooling,
+      normalize: encoder.head.normalize,
+      maxSeqLength: record?.maxLength ?? formMaxLength,
+      prompts: record ? (record.prompts ?? NO_PROMPTS) : formPrompts,
+      includePrompt: encoder.head.includePrompt ?? true,
+    },
     ...(split.validation.records.length > 0 ? { evaluator: split.validation } : {}),
   });
   if (base.files) for (const [path, bytes] of base.files) files.set(`base-model/${path}`, bytes);

@@ -16,6 +16,7 @@ import type { LossName } from '../engine/losses';
 import type { PoolingMode } from '../engine/model/pooling';
 import type { RecordType } from '../engine/records';
 import type { TrainingOptions } from '../engine/train/options';
+import type { Prompts } from '../engine/prompts';
 
 /** Where a dataset comes from. */
 export type DatasetSource = { kind: 'file'; file: File } | { kind: 'demo' };
@@ -50,7 +51,7 @@ export type WorkerRequest =
    */
   | { type: 'cancel'; id: number; target: number }
   /** `resume`: continue the interrupted run from its checkpoint with that run's own options and max length. */
-  | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; resume: boolean }
+  | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; prompts: Prompts; resume: boolean }
   | { type: 'pause'; id: number }
   | { type: 'resume'; id: number }
   | { type: 'stop'; id: number }
@@ -64,7 +65,7 @@ export type WorkerRequest =
    * A sentence-transformers training recipe of the run (its own options; the form's `options` and `maxLength`
    * when nothing has trained yet) with the split's train and validation records, zipped under `folderName`.
    */
-  | { type: 'exportRecipe'; id: number; folderName: string; options: TrainingOptions; maxLength: number }
+  | { type: 'exportRecipe'; id: number; folderName: string; options: TrainingOptions; maxLength: number; prompts: Prompts }
   | { type: 'restore'; id: number; hubToken: string | null }
   /** The saved runs and how much of the browser's storage the page uses. */
   | { type: 'listStorage'; id: number }
@@ -132,6 +133,12 @@ export interface ModelSummary {
   maxPositions: number;
   pooling: string;
   normalize: boolean;
+  /** The prompts the form starts with: the model's own, else those its model card asks for (e5, bge), else none. */
+  prompts: Prompts;
+  /** Where `prompts` come from. */
+  promptSource: 'model' | 'suggested' | 'none';
+  /** false: the model leaves a prompt's tokens out of pooling (1_Pooling include_prompt). */
+  includePrompt: boolean;
   /** Defaults the model brings (the demo model's recommended settings), null for other models. */
   suggestedOptions: Partial<TrainingOptions> | null;
   /** Validation share the model's demo recommends, null for other models. */
@@ -175,6 +182,8 @@ export interface RestoredSession {
   model: ModelSummary | null;
   options: TrainingOptions | null;
   maxLength: number | null;
+  /** The saved run's prompts; null without a run (or one saved before prompts existed: none). */
+  prompts: Prompts | null;
   steps: StepPoint[];
   evals: EvalPoint[];
   totalSteps: number;

@@ -10,6 +10,7 @@ import type { LoadedSession, PersistedCheckpoint, PersistedRun } from './persist
 import type { EvalPoint, RestoredSession, StepPoint } from './protocol';
 import type { StudioSession } from './session';
 import type { RunRecord, SavedCheckpoint } from './trainRun';
+import { NO_PROMPTS } from '../engine/prompts';
 
 /** A saved run that can be shown and continued. */
 export interface RestorableRun {
@@ -74,6 +75,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
     model: null,
     options: saved.run?.record?.options ? savedOptions(saved.run.record.options) : null,
     maxLength: saved.run?.record?.maxLength ?? null,
+    prompts: saved.run?.record ? (saved.run.record.prompts ?? NO_PROMPTS) : null,
     steps: [],
     evals: [],
     totalSteps: 0,
@@ -102,7 +104,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
     if (found.kind === 'problem') out.checkpointProblem = found.message;
     if (found.kind === 'run') {
       const restorable = found.run;
-      session.freshEncoder(restorable.record.maxLength);
+      session.freshEncoder(restorable.record.maxLength, restorable.record.prompts ?? NO_PROMPTS);
       await session.ensureBaseCorpus(progress);
       session.encoder?.loadWeights(restorable.state.weights);
       const run = session.run;

@@ -40,6 +40,7 @@ import type {
 } from './protocol';
 import { checkNotCancelled } from './hub';
 import { TrainingRun } from './trainRun';
+import { NO_PROMPTS, type Prompts } from '../engine/prompts';
 
 /** A loaded model: its files, where they came from and its description. */
 export interface ModelState {
@@ -130,8 +131,8 @@ export class StudioSession {
   }
 
   /** Rebuilds the encoder with the weights of the run's checkpoint (after a reload, or on another backend). */
-  encoderFromCheckpoint(maxLength: number): SentenceEncoder {
-    const encoder = this.freshEncoder(maxLength);
+  encoderFromCheckpoint(maxLength: number, prompts: Prompts): SentenceEncoder {
+    const encoder = this.freshEncoder(maxLength, prompts);
     if (this.run.checkpoint !== null) encoder.loadWeights(deserializeCheckpoint(this.run.checkpoint.bytes).weights);
     return encoder;
   }
@@ -144,7 +145,7 @@ export class StudioSession {
       this.encoder = encoderFromFiles(this.model.files);
       return;
     }
-    this.encoderFromCheckpoint(this.run.record?.maxLength ?? this.model.summary.maxLength);
+    this.encoderFromCheckpoint(this.run.record?.maxLength ?? this.model.summary.maxLength, this.run.record?.prompts ?? this.model.summary.prompts);
   }
 
   requireReady(): { split: DatasetSplit; model: ModelState; encoder: SentenceEncoder } {
@@ -157,15 +158,18 @@ export class StudioSession {
   baseModel(): SentenceEncoder {
     const { model, encoder } = this.requireReady();
     if (!this.run.trained) return encoder;
-    if (this.baseEncoder === null) this.baseEncoder = encoderFromFiles(model.files, { maxSeqLength: encoder.head.maxSeqLength });
+    if (this.baseEncoder === null) {
+      // The same max length and prompts as the run: before and after are measured alike.
+      this.baseEncoder = encoderFromFiles(model.files, { maxSeqLength: encoder.head.maxSeqLength, prompts: encoder.head.prompts ?? NO_PROMPTS });
+    }
     return this.baseEncoder;
   }
 
-  /** Rebuilds the encoder from the base weights with the run's max length (a fresh run). */
-  freshEncoder(maxLength: number): SentenceEncoder {
+  /** Rebuilds the encoder from the base weights with the run's max length and prompts (a fresh run). */
+  freshEncoder(maxLength: number, prompts: Prompts): SentenceEncoder {
     const { model } = this.requireReady();
     // Built before the current encoders go: a refused max length leaves the loaded model in place (retry works).
-    const encoder = encoderFromFiles(model.files, { maxSeqLength: maxLength });
+    const encoder = encoderFromFiles(model.files, { maxSeqLength: maxLength, prompts });
     this.disposeEncoders();
     this.encoder = encoder;
     this.baseCorpus = null;
@@ -228,7 +232,7 @@ export class StudioSession {
     return { kind: 'onnxReference', reference: await onnxReference(this.exportContext(), query, limit, progress) };
   }
 
-  exportRecipe(folderName: string, options: TrainingOptions, maxLength: number): Promise<WorkerResult> {
-    return recipeZip(this.exportContext(), folderName, options, maxLength);
+  exportRecipe(folderName: string, options: TrainingOptions, maxLength: number, prompts: Prompts): Promise<WorkerResult> {
+    return recipeZip(this.exportContext(), folderName, options, maxLength, prompts);
   }
 }

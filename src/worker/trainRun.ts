@@ -14,11 +14,14 @@ import { deserializeCheckpoint, serializeCheckpoint, type TrainingCheckpoint } f
 import { train, TrainingDivergedError, type TrainEvent } from '../engine/train/trainer';
 import type { Progress } from './dataOps';
 import type { EvalPoint, StepPoint, TrainingMetrics } from './protocol';
+import { NO_PROMPTS, type Prompts } from '../engine/prompts';
 
 /** What a finished (or stopped) run did, and the settings a resume must reuse. */
 export interface RunRecord {
   options: TrainingOptions;
   maxLength: number;
+  /** The run's prompts (absent in runs saved before prompts existed: none). */
+  prompts?: Prompts;
   loss: LossName;
   steps: number;
   totalSteps: number;
@@ -161,7 +164,7 @@ export class TrainingRun {
     this.history = this.history.filter((p) => p.step <= startStep);
     this.evals = this.evals.filter((p) => p.step <= startStep);
     const batcher = new StepBatcher((points) => hooks.emit({ kind: 'steps', points }));
-    const record: RunRecord = { options, maxLength, loss: 'mnrl', steps: startStep, totalSteps: resumeFrom?.totalSteps ?? 0, elapsedMs: 0, finished: false };
+    const record: RunRecord = { options, maxLength, prompts: { ...(encoder.head.prompts ?? NO_PROMPTS) }, loss: 'mnrl', steps: startStep, totalSteps: resumeFrom?.totalSteps ?? 0, elapsedMs: 0, finished: false };
     this.record = record;
     const elapsedBefore = this.history.at(-1)?.elapsedMs ?? 0;
     const evaluators = evaluatorsFor(split.validation);

@@ -19,8 +19,15 @@ import { restoreSession } from './restore';
 import { serializeError } from './serializeError';
 import { StudioSession } from './session';
 import { explainTrainingError } from './trainRun';
+import { checkPrompt, NO_PROMPTS, type Prompts } from '../engine/prompts';
 
 type Post = (message: WorkerResponse, transfer?: Transferable[]) => void;
+
+
+/** The page's prompts, checked as the engine checks a prompt (the page checks them as typed too). */
+function checkedPrompts(p: Prompts): Prompts {
+  return { query: checkPrompt(p.query, 'The query prompt'), document: checkPrompt(p.document, 'The document prompt') };
+}
 
 /** Registers a new WebGPU backend in place of one whose device was lost (tf.js would keep the dead one). */
 function renewWebGpu(): void {
@@ -143,8 +150,9 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
         if (req.resume && (previous === null || !session.run.resumable)) throw new EngineError('bad_option', 'There is no interrupted run to resume: start a new run.');
         const options = req.resume && previous ? previous.options : { ...req.options };
         const maxLength = req.resume && previous ? previous.maxLength : req.maxLength;
+        const prompts = req.resume && previous ? (previous.prompts ?? NO_PROMPTS) : checkedPrompts(req.prompts);
         checkRunFits(session.requireReady().model.files, split, options, maxLength);
-        const encoder = session.freshEncoder(maxLength);
+        const encoder = session.freshEncoder(maxLength, prompts);
         await session.ensureBaseCorpus(progress);
         const emit = (metrics: TrainingMetrics) => post({ type: 'metrics', id: req.id, metrics });
         let unsavedCheckpoint: StorageProblem | null = null;
@@ -167,7 +175,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
           return { kind: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
         } catch (e) {
           // A run that diverged before its first checkpoint leaves the encoder's weights non-finite: back to the base model.
-          if (!session.run.trained) session.freshEncoder(maxLength);
+          if (!session.run.trained) session.freshEncoder(maxLength, prompts);
           const checkpointStep = session.run.checkpoint?.step ?? 0;
           throw explainTrainingError(e, { batchSize: options.batchSize, maxLength, checkpointStep, deviceLost: await devices.settle(1000) });
         }
@@ -193,7 +201,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       case 'onnxReference':
         return session.onnxReference(req.query, req.limit, progress);
       case 'exportRecipe':
-        return session.exportRecipe(req.folderName, req.options, req.maxLength);
+        return session.exportRecipe(req.folderName, req.options, req.maxLength, checkedPrompts(req.prompts));
       case 'restore': {
         await ready();
         const saved: Partial<LoadedSession> = await store.load().catch((e: unknown) => {

@@ -120,6 +120,7 @@ describe('StudioBridge', () => {
     const model: ModelSummary = {
       name: 'org/first', source: 'hub', architecture: 'BertModel', parameters: 1, hiddenSize: 8, layers: 1, heads: 1, vocabSize: 10,
       maxLength: 16, maxPositions: 16, pooling: 'mean', normalize: false, suggestedOptions: null, suggestedValidationFraction: null,
+      prompts: { query: '', document: '' }, promptSource: 'none', includePrompt: true,
     };
     store.getState().modelLoaded(model);
     expect(await bridge.cancelModelLoad()).toBeNull();
@@ -312,7 +313,7 @@ describe('StudioBridge', () => {
     worker.reply({
       type: 'result',
       id: worker.last().id,
-      result: { kind: 'restored', session: { dataset: null, mapping: null, model: null, options: null, maxLength: null, steps: [], evals: [], totalSteps: 0, checkpointStep: 0, finished: false, checkpointProblem: problem } },
+      result: { kind: 'restored', session: { dataset: null, mapping: null, model: null, options: null, maxLength: null, prompts: null, steps: [], evals: [], totalSteps: 0, checkpointStep: 0, finished: false, checkpointProblem: problem } },
     });
     await done;
     expect(store.getState().training).toMatchObject({ restoreProblem: problem, resumable: false, status: 'idle' });

@@ -105,12 +105,13 @@ describe('export operations', () => {
   });
 
   it('zips a recipe of a demo model with the base model inside and the form settings before any run', async () => {
-    const recipe = unzip(await recipeZip(context({ kind: 'demo' }), 'tiny-recipe', FORM, 24), 'recipe');
+    const recipe = unzip(await recipeZip(context({ kind: 'demo' }), 'tiny-recipe', FORM, 24, { query: 'query: ', document: '' }), 'recipe');
     const trainPy = text(recipe, 'train.py');
     expect(trainPy).toContain('BASE_MODEL = "./base-model"');
     expect(trainPy).toContain('BATCH_SIZE = 7');
     expect(trainPy).toContain('MAX_STEPS = 11');
     expect(trainPy).toContain('MAX_SEQ_LENGTH = 24');
+    expect(trainPy).toContain('QUERY_PROMPT = "query: "');
     expect(recipe.get('base-model/config.json')).toEqual(folderBytes()['config.json']);
     expect(recipe.has('base-model/model.safetensors')).toBe(true);
     expect(text(recipe, 'data/train.jsonl').trim().split('\n').map((l) => JSON.parse(l))).toEqual(SPLIT.train.records);
@@ -121,11 +122,14 @@ describe('export operations', () => {
 
   it("uses a Hub model's id and the run's own settings once a run exists", async () => {
     const run = new TrainingRun();
-    run.record = { options: { ...FORM, batchSize: 3, length: { kind: 'steps', steps: 5 } }, maxLength: 16, loss: 'mnrl', steps: 5, totalSteps: 5, elapsedMs: 10, finished: true };
-    const recipe = unzip(await recipeZip(context({ kind: 'hub', hubId: 'org/tiny-bert' }, run), 'r', FORM, 24), 'recipe');
+    run.record = { options: { ...FORM, batchSize: 3, length: { kind: 'steps', steps: 5 } }, maxLength: 16, prompts: { query: 'q: ', document: 'd: ' }, loss: 'mnrl', steps: 5, totalSteps: 5, elapsedMs: 10, finished: true };
+    const recipe = unzip(await recipeZip(context({ kind: 'hub', hubId: 'org/tiny-bert' }, run), 'r', FORM, 24, { query: 'form: ', document: '' }), 'recipe');
     const trainPy = text(recipe, 'train.py');
     expect(trainPy).toContain('BASE_MODEL = "org/tiny-bert"');
     expect(trainPy).toContain('BATCH_SIZE = 3');
+    // The run's prompts, not the form's.
+    expect(trainPy).toContain('QUERY_PROMPT = "q: "');
+    expect(trainPy).toContain('DOCUMENT_PROMPT = "d: "');
     expect(trainPy).toContain('MAX_STEPS = 5');
     expect(trainPy).toContain('MAX_SEQ_LENGTH = 16');
     expect([...recipe.keys()].some((k) => k.startsWith('base-model/'))).toBe(false);

@@ -1,10 +1,18 @@
 /** Step 4: loss and hyperparameters, each with a one-line hint. */
 import { LOSSES, lossSupports, type LossName } from '../../engine/losses';
 import { Card, Field } from '../components';
+import type { ModelSummary } from '../../worker/protocol';
 import { useStudio } from '../store';
 import { plannedSteps, settingsProblems, type StrategyChoice, type TrainingSettings } from '../store/settingsSlice';
 
 type NumKey = { [K in keyof TrainingSettings]: TrainingSettings[K] extends number ? K : never }[keyof TrainingSettings];
+
+/** Where the prompts the form starts with came from, in words. */
+function promptOrigin(model: ModelSummary | null): string {
+  if (model === null || model.promptSource === 'none') return 'This model names no prompts; leave empty unless its card asks for one.';
+  const pooled = model.includePrompt ? '' : ' Its pooling leaves the prompt’s tokens out.';
+  return model.promptSource === 'model' ? `From the model’s config_sentence_transformers.json.${pooled}` : `What ${model.name}’s model card asks for.${pooled}`;
+}
 
 export function SettingsStep() {
   const settings = useStudio((s) => s.settings);
@@ -16,6 +24,21 @@ export function SettingsStep() {
   const busy = training === 'running' || training === 'paused' || training === 'preparing';
   const enabled = model !== null && trainCount > 0 && !busy;
   const problems = settingsProblems(settings);
+
+  const prompt = (key: 'queryPrompt' | 'documentPrompt', label: string, hint: string) => (
+    <Field label={label} htmlFor={`set-${key}`} hint={hint} error={problems[key]}>
+      <input
+        id={`set-${key}`}
+        type="text"
+        spellCheck={false}
+        placeholder="none"
+        aria-invalid={problems[key] ? true : undefined}
+        aria-describedby={problems[key] ? `set-${key}-error` : undefined}
+        value={settings[key]}
+        onChange={(e) => change({ [key]: e.currentTarget.value })}
+      />
+    </Field>
+  );
 
   const num = (key: NumKey, label: string, hint: string, attrs: { min?: number; max?: number; step?: number | 'any' } = {}) => (
     <Field label={label} htmlFor={`set-${key}`} hint={hint} error={problems[key]}>
@@ -58,6 +81,8 @@ export function SettingsStep() {
         {num('learningRate', 'Learning rate', 'Peak AdamW rate: 2e-5 for pretrained models, ~1e-3 from scratch.', { min: 0, step: 'any' })}
         {num('warmupRatio', 'Warmup ratio', 'Share of steps the rate ramps up from 0; 0.1 is standard.', { min: 0, max: 1, step: 0.01 })}
         {num('maxLength', 'Max length', `Tokens per text (≤ ${model?.maxPositions ?? 512}); shorter is faster.`, { min: 2, max: model?.maxPositions ?? 512, step: 1 })}
+        {prompt('queryPrompt', 'Query prompt', `Put before each query (anchor; both sides of a scored pair), e.g. “query: ”. ${promptOrigin(model)}`)}
+        {prompt('documentPrompt', 'Document prompt', 'Put before each document (positive, negative), e.g. “passage: ”; saved with the model.')}
         <Field label="Strategy" htmlFor="set-strategy" hint="Which weights train; BitFit trains only biases (fast, small).">
           <select id="set-strategy" value={settings.strategy} onChange={(e) => change({ strategy: e.currentTarget.value as StrategyChoice })}>
             <option value="full">full fine-tuning</option>

@@ -1,5 +1,6 @@
 /** Training settings as the form edits them, and their conversion to the engine's TrainingOptions. */
 import { defaultLossFor, lossSupports, type LossName } from '../../engine/losses';
+import { checkPrompt, NO_PROMPTS, type Prompts } from '../../engine/prompts';
 import type { RecordType } from '../../engine/records';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../engine/train/options';
 import type { GetState, SetState } from './types';
@@ -26,6 +27,10 @@ export interface TrainingSettings {
   dropout: 'config' | number;
   /** Evaluations on the validation split during training. */
   evaluations: number;
+  /** Put before queries / anchors (and both sides of a scored pair); '' for none. */
+  queryPrompt: string;
+  /** Put before documents: positives and negatives; '' for none. */
+  documentPrompt: string;
 }
 
 export const DEFAULT_SETTINGS: TrainingSettings = {
@@ -42,6 +47,8 @@ export const DEFAULT_SETTINGS: TrainingSettings = {
   seed: DEFAULT_TRAINING_OPTIONS.seed,
   dropout: DEFAULT_TRAINING_OPTIONS.dropout,
   evaluations: 4,
+  queryPrompt: '',
+  documentPrompt: '',
 };
 
 export interface SettingsSlice {
@@ -51,14 +58,14 @@ export interface SettingsSlice {
   settingsChanged: (patch: Partial<TrainingSettings>) => void;
   /** Record type changed: the loss follows unless the user picked one. */
   recordTypeChanged: (type: RecordType) => void;
-  /** A model loaded: its max length, and its recommended options (demo model). */
-  modelDefaults: (maxLength: number, suggested: Partial<TrainingOptions> | null) => void;
+  /** A model loaded: its max length, its recommended options (demo model) and its prompts. */
+  modelDefaults: (maxLength: number, suggested: Partial<TrainingOptions> | null, prompts: Prompts) => void;
   /** After a reload: the form shows the settings of the saved run (the one Resume training continues). */
-  settingsRestored: (options: TrainingOptions, maxLength: number) => void;
+  settingsRestored: (options: TrainingOptions, maxLength: number, prompts: Prompts) => void;
 }
 
 /** The form's settings for a run's options (the inverse of settingsToOptions). */
-export function optionsToSettings(o: TrainingOptions, maxLength: number, trainRecords: number): TrainingSettings {
+export function optionsToSettings(o: TrainingOptions, maxLength: number, trainRecords: number, prompts: Prompts = NO_PROMPTS): TrainingSettings {
   const settings: TrainingSettings = {
     ...DEFAULT_SETTINGS,
     loss: o.loss === 'auto' ? DEFAULT_SETTINGS.loss : o.loss,
@@ -73,6 +80,8 @@ export function optionsToSettings(o: TrainingOptions, maxLength: number, trainRe
     freezeLayers: o.strategy.freezeLayers,
     seed: o.seed,
     dropout: o.dropout,
+    queryPrompt: prompts.query,
+    documentPrompt: prompts.document,
   };
   const steps = plannedSteps(settings, trainRecords);
   return { ...settings, evaluations: o.evalEverySteps > 0 ? Math.max(1, Math.round(steps / o.evalEverySteps)) : 0 };
@@ -96,7 +105,19 @@ export function settingsProblems(settings: TrainingSettings): SettingsProblems {
   const problems: SettingsProblems = {};
   const m = settings.miniBatchSize;
   if (!(Number.isInteger(m) && m >= 0)) problems.miniBatchSize = `GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not ${m}.`;
+  for (const [key, label] of [['queryPrompt', 'The query prompt'], ['documentPrompt', 'The document prompt']] as const) {
+    try {
+      checkPrompt(settings[key], label);
+    } catch (e) {
+      problems[key] = e instanceof Error ? e.message : `${label} is not usable.`;
+    }
+  }
   return problems;
+}
+
+/** The run's prompts as the worker takes them. */
+export function settingsPrompts(settings: TrainingSettings): Prompts {
+  return { query: settings.queryPrompt, document: settings.documentPrompt };
 }
 
 export function settingsToOptions(settings: TrainingSettings, trainRecords: number): TrainingOptions {
@@ -129,11 +150,11 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
     settingsChanged: (patch) => set((s) => ({ settings: { ...s.settings, ...patch }, lossTouched: s.lossTouched || 'loss' in patch })),
     recordTypeChanged: (type) =>
       set((s) => (s.lossTouched && lossSupports(s.settings.loss, type) ? {} : { settings: { ...s.settings, loss: defaultLossFor(type) } })),
-    settingsRestored: (options, maxLength) =>
-      set((s) => ({ settings: optionsToSettings(options, maxLength, s.mapping.summary?.trainCount ?? 1), lossTouched: options.loss !== 'auto' })),
-    modelDefaults: (maxLength, suggested) =>
+    settingsRestored: (options, maxLength, prompts) =>
+      set((s) => ({ settings: optionsToSettings(options, maxLength, s.mapping.summary?.trainCount ?? 1, prompts), lossTouched: options.loss !== 'auto' })),
+    modelDefaults: (maxLength, suggested, prompts) =>
       set((s) => {
-        const next: TrainingSettings = { ...s.settings, maxLength };
+        const next: TrainingSettings = { ...s.settings, maxLength, queryPrompt: prompts.query, documentPrompt: prompts.document };
         if (suggested === null) return { settings: { ...next, learningRate: DEFAULT_TRAINING_OPTIONS.learningRate, dropout: DEFAULT_TRAINING_OPTIONS.dropout } };
         // The demo model suggests a loss for its own pairs; another dataset keeps the loss its records need.
         if (suggested.loss && suggested.loss !== 'auto' && lossSupports(suggested.loss, s.mapping.recordType)) next.loss = suggested.loss;

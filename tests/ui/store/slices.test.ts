@@ -52,18 +52,18 @@ describe('settings slice', () => {
 
   it('takes a model suggestion, and the pretrained default otherwise', () => {
     const store = createStudioStore();
-    store.getState().modelDefaults(32, { learningRate: 1e-3, batchSize: 16, length: { kind: 'epochs', epochs: 2 }, dropout: 0 });
-    expect(store.getState().settings).toMatchObject({ maxLength: 32, learningRate: 1e-3, batchSize: 16, epochs: 2, dropout: 0 });
+    store.getState().modelDefaults(32, { learningRate: 1e-3, batchSize: 16, length: { kind: 'epochs', epochs: 2 }, dropout: 0 }, { query: 'query: ', document: 'passage: ' });
+    expect(store.getState().settings).toMatchObject({ maxLength: 32, learningRate: 1e-3, batchSize: 16, epochs: 2, dropout: 0, queryPrompt: 'query: ', documentPrompt: 'passage: ' });
     expect(settingsToOptions(store.getState().settings, 100).dropout).toBe(0);
-    store.getState().modelDefaults(256, null);
-    expect(store.getState().settings).toMatchObject({ maxLength: 256, learningRate: 2e-5, dropout: 'config' });
+    store.getState().modelDefaults(256, null, { query: '', document: '' });
+    expect(store.getState().settings).toMatchObject({ maxLength: 256, learningRate: 2e-5, dropout: 'config', queryPrompt: '' });
   });
 
   it('keeps a loss the records need when the model suggests one for other records', () => {
     const store = createStudioStore();
     store.getState().mappingChosen('scored_pair', { sentence1: 'a', sentence2: 'b', label: 'c' }, { kind: 'fraction', fraction: 0.1, seed: 42 });
     store.getState().recordTypeChanged('scored_pair');
-    store.getState().modelDefaults(32, { loss: 'mnrl', learningRate: 4e-3 });
+    store.getState().modelDefaults(32, { loss: 'mnrl', learningRate: 4e-3 }, { query: '', document: '' });
     expect(store.getState().settings).toMatchObject({ loss: 'cosent', learningRate: 4e-3 });
     store.getState().settingsChanged({ loss: 'cosine' });
     store.getState().recordTypeChanged('pair');
@@ -102,6 +102,12 @@ describe('settings slice', () => {
     expect(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: -1 })).toEqual({ miniBatchSize: 'GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not -1.' });
     expect(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: 2.5 })).toEqual({ miniBatchSize: 'GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not 2.5.' });
     expect(Object.keys(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: Number.NaN }))).toEqual(['miniBatchSize']);
+  });
+
+  it('checks the prompts as the engine does, with the error on the field', () => {
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, queryPrompt: 'query: ', documentPrompt: 'passage: ' })).toEqual({});
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, queryPrompt: 'a\u0007b' })).toEqual({ queryPrompt: 'The query prompt holds a control character; a prompt must be plain text.' });
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, documentPrompt: 'x'.repeat(2001) }).documentPrompt).toMatch(/at most 2000/);
   });
 });
 
