@@ -5,11 +5,10 @@
  */
 import { recordTexts } from '../engine/data';
 import type { ModelFilesBeforeWeights } from '../engine/io/modelFolder';
-import { resolveHead, type HeadOverrides } from '../engine/model/load';
+import { resolveHead, tokenizerOf, type HeadOverrides } from '../engine/model/load';
 import { checkTrainingMemory, formatGB, longestSequence, textsPerRecord } from '../engine/model/memory';
 import { nodeMemoryBudget } from '../engine/model/memoryNode';
 import type { MappedDataset } from '../engine/records';
-import { TextTokenizer } from '../engine/tokenizer';
 import type { CliBackend, CliIo } from './io';
 
 export interface MemoryCheckInput {
@@ -25,7 +24,7 @@ export interface MemoryCheckInput {
 /** The `beforeWeights` hook of loadModelFolder for `train`: throws an out_of_memory EngineError, or notes the estimate. */
 export function trainingMemoryCheck(input: MemoryCheckInput, io: CliIo): (files: ModelFilesBeforeWeights) => void {
   return (files) => {
-    const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+    const tokenizer = tokenizerOf(files);
     const head = resolveHead(files, tokenizer, input.head);
     const seqLen = longestSequence(tokenizer, recordTexts(input.dataset).flat(), head.maxSeqLength);
     const budget = nodeMemoryBudget(input.backend);

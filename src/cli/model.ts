@@ -5,11 +5,10 @@
  */
 import type { LoadedModelFiles, ModelFilesBeforeWeights } from '../engine/io/modelFolder';
 import type { SentenceEncoder } from '../engine/model/encoder';
-import { encoderFromFiles, type HeadOverrides } from '../engine/model/load';
+import { encoderFromFiles, tokenizerOf, type HeadOverrides } from '../engine/model/load';
 import type { PoolingMode } from '../engine/model/pooling';
 import { checkPrompt, hasPrompts, type Prompts } from '../engine/prompts';
 import { describeValue } from '../engine/untrusted';
-import { TextTokenizer } from '../engine/tokenizer';
 import { OPTION_RANGES } from '../engine/train/options';
 import { CliError, type FlagSpec, type Flags } from './args';
 import { CLI_BACKENDS, DEFAULT_BACKEND, loadModel, modelFolderError, startBackend, type CliBackend, type CliIo } from './io';
@@ -96,7 +95,7 @@ export function checkMaxLength(files: ModelFilesBeforeWeights, head: HeadOverrid
   if (n > positions) {
     throw new CliError(`--max-length ${n} is longer than the model in ${dir} can read: its config.json has max_position_embeddings ${positions}; use --max-length ${positions} or less`);
   }
-  const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+  const tokenizer = tokenizerOf(files);
   const specials = tokenizer.specialPrefix + tokenizer.specialSuffix;
   if (n <= specials) {
     throw new CliError(
@@ -119,7 +118,8 @@ export async function openModel(dir: string, head: HeadOverrides, backend: CliBa
   const h = encoder.head;
   io.err(
     `model: ${dir}: ${c.numHiddenLayers} layers, hidden ${c.hiddenSize}; pooling ${h.pooling}${h.normalize ? ', normalized' : ''}, ` +
-      `max length ${h.maxSeqLength}${describePrompts(h.prompts)}; backend ${name}`,
+      `max length ${h.maxSeqLength}${describePrompts(h.prompts)}; weights ${loaded.weightsFile}` +
+      `${loaded.tokenizerBuiltFrom ? `, tokenizer built from ${loaded.tokenizerBuiltFrom}` : ''}; backend ${name}`,
   );
   return { files: loaded, encoder, backend: name };
 }

@@ -7,8 +7,8 @@
  */
 import { overlongInDatasetAsync } from '../engine/data';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
+import { tokenizerOf } from '../engine/model/load';
 import type { MappedDataset } from '../engine/records';
-import { TextTokenizer } from '../engine/tokenizer';
 import type { CliIo } from './io';
 import { interruptible, progressTicker } from './phases';
 import { plural } from './report';
@@ -38,7 +38,7 @@ function sampled(dataset: MappedDataset, stride: number): MappedDataset {
 /** Counts (and shows the first few) texts longer than the max length: kept, but the model sees their start only. */
 export function reportOverlong(dataset: MappedDataset, files: LoadedModelFiles, maxLength: number, io: CliIo, dataPath: string): Promise<OverlongReport> {
   return interruptible(io, `counting tokens of ${dataPath}`, async (signal) => {
-    const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+    const tokenizer = tokenizerOf(files);
     const tick = progressTicker(io);
     const stride = sampleStride(dataset.records.length);
     const sample = sampled(dataset, stride);

@@ -6,8 +6,7 @@
  */
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { SentenceEncoder, type BatchTokenizer, type TokenBatch } from '../engine/model/encoder';
-import { resolveHead, type HeadOverrides } from '../engine/model/load';
-import { TextTokenizer } from '../engine/tokenizer';
+import { resolveHead, tokenizerOf, type HeadOverrides } from '../engine/model/load';
 
 /** The padded length for a batch whose longest text has `seqLen` tokens. */
 export function bucketLength(seqLen: number, maxLength: number): number {
@@ -38,6 +37,6 @@ class BucketTokenizer implements BatchTokenizer {
 
 /** Like the engine's encoderFromFiles, with bucketed padding. */
 export function bucketEncoderFromFiles(files: LoadedModelFiles, overrides: HeadOverrides = {}): SentenceEncoder {
-  const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+  const tokenizer = tokenizerOf(files);
   return new SentenceEncoder(files.config, files.weights, new BucketTokenizer(tokenizer), resolveHead(files, tokenizer, overrides));
 }

@@ -213,6 +213,8 @@ export function describeModel(name: string, source: ModelSource, files: LoadedMo
     maxPositions: c.maxPositionEmbeddings,
     pooling: encoder.head.pooling,
     normalize: encoder.head.normalize,
+    weightsFile: files.weightsFile,
+    tokenizerFrom: files.tokenizerBuiltFrom ?? 'tokenizer.json',
     ...formPrompts(name, source, encoder.head.prompts ?? NO_PROMPTS),
     includePrompt: encoder.head.includePrompt ?? true,
     suggestedOptions: source.kind === 'demo' ? DEMO_TRAINING : null,

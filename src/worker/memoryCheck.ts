@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { recordTexts, type DatasetSplit } from '../engine/data';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
+import { tokenizerOf } from '../engine/model/load';
 import { browserMemoryBudget, checkTrainingMemory, longestSequence, textsPerRecord, type BrowserMemoryInfo } from '../engine/model/memory';
-import { TextTokenizer } from '../engine/tokenizer';
 import type { TrainingOptions } from '../engine/train/options';
 import { currentGpuDevice } from './gpuDevice';
 
@@ -31,7 +31,7 @@ export function browserMemoryInfo(): BrowserMemoryInfo {
  * activations are sized by the chunk of texts per forward pass, not the whole batch.
  */
 export function checkRunFits(files: LoadedModelFiles, split: DatasetSplit, run: Pick<TrainingOptions, 'batchSize' | 'miniBatchSize'>, maxLength: number): void {
-  const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+  const tokenizer = tokenizerOf(files);
   const seqLen = longestSequence(tokenizer, recordTexts(split.train).flat(), maxLength);
   const budget = browserMemoryBudget(browserMemoryInfo());
   checkTrainingMemory(files.config, {

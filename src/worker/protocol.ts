@@ -133,6 +133,10 @@ export interface ModelSummary {
   maxPositions: number;
   pooling: string;
   normalize: boolean;
+  /** The weights file read: 'model.safetensors', 'pytorch_model.bin', or the index of its shards. */
+  weightsFile: string;
+  /** tokenizer.json, or the slow tokenizer's files it was built from. */
+  tokenizerFrom: 'tokenizer.json' | 'vocab.txt' | 'vocab.json + merges.txt';
   /** The prompts the form starts with: the model's own, else those its model card asks for (e5, bge), else none. */
   prompts: Prompts;
   /** Where `prompts` come from. */

@@ -120,7 +120,7 @@ describe('StudioBridge', () => {
     const model: ModelSummary = {
       name: 'org/first', source: 'hub', architecture: 'BertModel', parameters: 1, hiddenSize: 8, layers: 1, heads: 1, vocabSize: 10,
       maxLength: 16, maxPositions: 16, pooling: 'mean', normalize: false, suggestedOptions: null, suggestedValidationFraction: null,
-      prompts: { query: '', document: '' }, promptSource: 'none', includePrompt: true,
+      prompts: { query: '', document: '' }, promptSource: 'none', includePrompt: true, weightsFile: 'model.safetensors', tokenizerFrom: 'tokenizer.json',
     };
     store.getState().modelLoaded(model);
     expect(await bridge.cancelModelLoad()).toBeNull();

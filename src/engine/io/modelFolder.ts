@@ -6,6 +6,7 @@
 import { EngineError } from '../errors';
 import type { BertConfig } from '../model/config';
 import { parseBertConfig } from '../model/parseConfig';
+import { tokenizerJsonFromSlowFiles, type BuiltTokenizerJson, type SlowTokenizerFiles } from '../tokenizerFromVocab';
 import { checkTokenizerIds } from '../tokenizerIds';
 import { describeValue, isPlainObject } from '../untrusted';
 import { selectBertWeights, type WeightTensor } from './bertWeights';
@@ -24,9 +25,14 @@ export interface LoadedModelFiles {
   rawConfig: Record<string, unknown>;
   /** The encoder's tensors, HF BertModel names without 'bert.' (pooler and MLM heads dropped). */
   weights: Map<string, WeightTensor>;
+  /** tokenizer.json as read, or built from the slow tokenizer's files (then written on save). */
   tokenizerJson: Record<string, unknown>;
+  /** Set when the folder had no tokenizer.json and it was built from these files. */
+  tokenizerBuiltFrom?: BuiltTokenizerJson['builtFrom'];
   tokenizerConfig: Record<string, unknown>;
   specialTokensMap?: Record<string, unknown>;
+  /** Where the weights came from, as messages name it: 'model.safetensors', 'pytorch_model.bin', 'the shards of …'. */
+  weightsFile: string;
   /** vocab.txt's bytes when the folder has one (copied through on save). */
   vocabTxt?: Uint8Array;
   sentenceTransformers: SentenceTransformersSettings;
@@ -94,6 +100,34 @@ async function readWeights(source: ModelFileSource, prefix: string): Promise<{ t
   );
 }
 
+/**
+ * tokenizer.json, or — for a folder without one — the same tokenizer built from the slow tokenizer's files
+ * (vocab.txt; vocab.json + merges.txt) as transformers' converters build it. `file` names it in messages.
+ */
+async function readTokenizer(
+  source: ModelFileSource,
+  prefix: string,
+  tokenizerConfig: Record<string, unknown>,
+  specialTokensMap: Record<string, unknown> | undefined,
+): Promise<{ json: Record<string, unknown>; file: string; builtFrom?: BuiltTokenizerJson['builtFrom'] }> {
+  const path = `${prefix}tokenizer.json`;
+  const json = await readJsonFile(source, path);
+  if (json !== null) {
+    if (!isPlainObject(json)) throw new EngineError('bad_config', `${path} in ${source.description} must be a JSON object.`);
+    return { json, file: path };
+  }
+  const slow: SlowTokenizerFiles = {};
+  for (const [key, name] of [['vocabTxt', 'vocab.txt'], ['vocabJson', 'vocab.json'], ['mergesTxt', 'merges.txt']] as const) {
+    const bytes = await source.read(`${prefix}${name}`);
+    if (bytes !== null) slow[key] = bytes;
+  }
+  if (Object.keys(slow).length === 0) {
+    missing(source, path, 'the fast-tokenizer file is required (or the slow tokenizer\'s vocab.txt, or vocab.json and merges.txt); load the tokenizer in Python and save_pretrained(dir) to write it.');
+  }
+  const built = tokenizerJsonFromSlowFiles(slow, tokenizerConfig, specialTokensMap, prefix);
+  return { json: built.json, file: `the tokenizer built from ${prefix}${built.builtFrom}`, builtFrom: built.builtFrom };
+}
+
 async function readObject(source: ModelFileSource, path: string, fix: string): Promise<Record<string, unknown>> {
   const json = await readJsonFile(source, path);
   if (json === null) missing(source, path, fix);
@@ -102,7 +136,7 @@ async function readObject(source: ModelFileSource, path: string, fix: string): P
 }
 
 /** A model folder before its weights are read: everything but the tensors (and vocab.txt). */
-export type ModelFilesBeforeWeights = Omit<LoadedModelFiles, 'weights' | 'vocabTxt'>;
+export type ModelFilesBeforeWeights = Omit<LoadedModelFiles, 'weights' | 'weightsFile' | 'vocabTxt'>;
 
 export interface LoadModelOptions {
   /**
@@ -118,27 +152,25 @@ export async function loadModelFolder(source: ModelFileSource, options: LoadMode
   const configPath = `${prefix}config.json`;
   const rawConfig = await readObject(source, configPath, 'choose the folder that holds the model itself (the one with config.json, model.safetensors and tokenizer.json).');
   const config = parseBertConfig(rawConfig, configPath);
-  const tokenizerJson = await readObject(
-    source,
-    `${prefix}tokenizer.json`,
-    'the fast-tokenizer file is required; load the tokenizer in Python and save_pretrained(dir) to write it.',
-  );
-  // Every id the tokenizer can produce must be a row of the embedding table (else GatherV2 fails at embed time).
-  checkTokenizerIds(tokenizerJson, { vocabSize: config.vocabSize, tokenizerFile: `${prefix}tokenizer.json`, configFile: configPath });
   const tokenizerConfig = (await readJsonFile(source, `${prefix}tokenizer_config.json`)) ?? {};
   if (!isPlainObject(tokenizerConfig)) throw new EngineError('bad_config', `${prefix}tokenizer_config.json must be a JSON object.`);
-  const specialTokensMap = await readJsonFile(source, `${prefix}special_tokens_map.json`);
+  const rawSpecials = await readJsonFile(source, `${prefix}special_tokens_map.json`);
+  const specialTokensMap = isPlainObject(rawSpecials) ? rawSpecials : undefined;
+  const tokenizer = await readTokenizer(source, prefix, tokenizerConfig, specialTokensMap);
+  // Every id the tokenizer can produce must be a row of the embedding table (else GatherV2 fails at embed time).
+  checkTokenizerIds(tokenizer.json, { vocabSize: config.vocabSize, tokenizerFile: tokenizer.file, configFile: configPath });
   const described: ModelFilesBeforeWeights = {
     config,
     rawConfig,
-    tokenizerJson,
+    tokenizerJson: tokenizer.json,
+    ...(tokenizer.builtFrom ? { tokenizerBuiltFrom: tokenizer.builtFrom } : {}),
     tokenizerConfig,
-    ...(isPlainObject(specialTokensMap) ? { specialTokensMap } : {}),
+    ...(specialTokensMap ? { specialTokensMap } : {}),
     sentenceTransformers: settings,
   };
   await options.beforeWeights?.(described);
   const read = await readWeights(source, prefix);
   const weights = selectBertWeights(read.tensors, config, read.fileName);
   const vocabTxt = await source.read(`${prefix}vocab.txt`);
-  return { ...described, weights, ...(vocabTxt !== null ? { vocabTxt } : {}) };
+  return { ...described, weights, weightsFile: read.fileName, ...(vocabTxt !== null ? { vocabTxt } : {}) };
 }

@@ -66,10 +66,16 @@ export function resolveHead(files: Pick<LoadedModelFiles, 'config' | 'sentenceTr
   };
 }
 
+/** What `tokenizerOf` reads of a model folder (weights not needed: a `beforeWeights` hook may call it). */
+export type TokenizerFiles = Pick<LoadedModelFiles, 'config' | 'tokenizerJson' | 'tokenizerConfig' | 'specialTokensMap'>;
+
+/** The folder's tokenizer; config.json's pad_token_id pads when the tokenizer files name no pad token. */
+export function tokenizerOf(files: TokenizerFiles): TextTokenizer {
+  return new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+}
+
 /** Builds the tokenizer and the encoder's variables (on the current tf backend). */
 export function encoderFromFiles(files: LoadedModelFiles, overrides: HeadOverrides = {}): SentenceEncoder {
-  const tokenizer = new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, {
-    fallbackPadId: files.config.padTokenId,
-  });
+  const tokenizer = tokenizerOf(files);
   return new SentenceEncoder(files.config, files.weights, tokenizer, resolveHead(files, tokenizer, overrides));
 }

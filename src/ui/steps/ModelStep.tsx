@@ -102,6 +102,8 @@ export function ModelStep() {
           <Stat label="Hidden × layers" value={`${m.hiddenSize} × ${m.layers}`} />
           <Stat label="Max length" value={`${m.maxLength} tokens`} />
           <Stat label="Pooling" value={`${m.pooling}${m.normalize ? ' + normalize' : ''}`} />
+          <Stat label="Weights" value={<span data-testid="model-weights">{m.weightsFile}</span>} />
+          <Stat label="Tokenizer" value={<span data-testid="model-tokenizer">{m.tokenizerFrom === 'tokenizer.json' ? 'tokenizer.json' : `built from ${m.tokenizerFrom}`}</span>} />
         </div>
       ) : null}
     </Card>

@@ -111,9 +111,12 @@ describe('loadModelFolder on hostile values', () => {
     expect(await refusal(files)).toMatch(/^model\.safetensors\.index\.json in the test folder: nested more than 100 levels/);
   });
 
-  it('config_sentence_transformers.json is never read, so even nested 100,000 deep it cannot break loading or saving', async () => {
-    const m = await loadModelFolder(sourceFromRecord(folder({ 'config_sentence_transformers.json': bytes(deepJsonText(100_000)) })));
+  it('config_sentence_transformers.json (read for its prompts) nested 100,000 deep is refused at load naming it; saving writes a fresh one', async () => {
+    await expect(loadModelFolder(sourceFromRecord(folder({ 'config_sentence_transformers.json': bytes(deepJsonText(100_000)) })))).rejects.toThrow(
+      /^config_sentence_transformers\.json in the uploaded files: nested more than 100 levels deep/,
+    );
+    const m = await loadModelFolder(sourceFromRecord(folder({ 'config_sentence_transformers.json': bytes('{"prompts": {}, "other": [[[1]]]}') })));
     const saved = buildSentenceTransformersFolder({ ...m, pooling: 'mean', normalize: false, maxSeqLength: 64 });
-    expect(JSON.parse(new TextDecoder().decode(saved.get('config_sentence_transformers.json')))).toMatchObject({ similarity_fn_name: 'cosine' });
+    expect(JSON.parse(new TextDecoder().decode(saved.get('config_sentence_transformers.json')))).toMatchObject({ similarity_fn_name: 'cosine', prompts: {} });
   });
 });

@@ -96,13 +96,24 @@ describe('loadModelFolder', () => {
   it.each([
     ['config.json', /config\.json is missing from the uploaded files: choose the folder/],
     ['model.safetensors', /^no model\.safetensors or pytorch_model\.bin in the uploaded files: the weights are missing/],
-    ['tokenizer.json', /tokenizer\.json is missing .*save_pretrained/],
+    ['tokenizer.json', /tokenizer\.json is missing .*vocab\.txt, or vocab\.json and merges\.txt.*save_pretrained/],
   ])('names a missing %s and how to fix it', async (file, message) => {
     const files = fixtureFiles();
     delete files[file];
+    if (file === 'tokenizer.json') delete files['vocab.txt'];
     const err = await loadError(files);
     expect(err.code).toBe('missing_file');
     expect(err.message).toMatch(message);
+  });
+
+  it('builds the tokenizer from vocab.txt when tokenizer.json is missing: the same tokenizer.json transformers writes', async () => {
+    const files = fixtureFiles();
+    const real = JSON.parse(new TextDecoder().decode(files['tokenizer.json'])) as Record<string, unknown>;
+    delete files['tokenizer.json'];
+    const m = await loadModelFolder(sourceFromRecord(files));
+    expect(m.tokenizerBuiltFrom).toBe('vocab.txt');
+    for (const key of ['normalizer', 'pre_tokenizer', 'post_processor', 'decoder']) expect(m.tokenizerJson[key], key).toEqual(real[key]);
+    expect((m.tokenizerJson.model as { vocab: object }).vocab).toEqual((real.model as { vocab: object }).vocab);
   });
 
   it('reads pytorch_model.bin when there is no model.safetensors, and names it when it is not a checkpoint', async () => {

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModelFiles } from '../../../src/engine/io/modelFolder';
-import { resolveHead } from '../../../src/engine/model/load';
+import { resolveHead, tokenizerOf } from '../../../src/engine/model/load';
 import { TextTokenizer } from '../../../src/engine/tokenizer';
 import { expectShortEngineError } from '../../helpers/hostile';
 import { loadTinyBert } from '../../helpers/tinyBert';
@@ -67,5 +67,15 @@ describe('resolveHead max length', () => {
         'config.json: max_position_embeddings is 2, too short for the 2 special tokens plus any text; the config does not belong to a usable model.',
       );
     }
+  });
+});
+
+describe('tokenizerOf', () => {
+  it("pads with config.json's pad_token_id when the tokenizer files name no pad token", () => {
+    const withoutPad = (o: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'pad_token'));
+    const bare = { ...files, tokenizerConfig: withoutPad(files.tokenizerConfig), specialTokensMap: withoutPad(files.specialTokensMap) };
+    expect(tokenizerOf({ ...bare, config: { ...files.config, padTokenId: 4 } }).padId).toBe(4);
+    expect(() => new TextTokenizer(bare.tokenizerJson, bare.tokenizerConfig, bare.specialTokensMap)).toThrow(/names no pad token/);
+    expect(tokenizerOf(files).padId).toBe(0);
   });
 });
