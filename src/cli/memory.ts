@@ -3,10 +3,9 @@
  * estimated memory (at the batch size and the longest sequence the data reaches) is held against this machine's
  * budget; a model that cannot fit is refused with the estimate.
  */
-import { recordTexts } from '../engine/data';
 import type { ModelFilesBeforeWeights } from '../engine/io/modelFolder';
 import { resolveHead, tokenizerOf, type HeadOverrides } from '../engine/model/load';
-import { checkTrainingMemory, formatGB, longestSequence, textsPerRecord } from '../engine/model/memory';
+import { checkRunMemory, formatGB } from '../engine/model/memory';
 import { nodeMemoryBudget } from '../engine/model/memoryNode';
 import type { MappedDataset } from '../engine/records';
 import type { CliBackend, CliIo } from './io';
@@ -25,20 +24,17 @@ export interface MemoryCheckInput {
 export function trainingMemoryCheck(input: MemoryCheckInput, io: CliIo): (files: ModelFilesBeforeWeights) => void {
   return (files) => {
     const tokenizer = tokenizerOf(files);
-    const head = resolveHead(files, tokenizer, input.head);
-    const seqLen = longestSequence(tokenizer, recordTexts(input.dataset).flat(), head.maxSeqLength);
+    const maxLength = resolveHead(files, tokenizer, input.head).maxSeqLength;
     const budget = nodeMemoryBudget(input.backend);
-    const perRecord = textsPerRecord(input.dataset.type);
-    const estimate = checkTrainingMemory(files.config, {
+    const { estimate, seqLen, textsPerRecord } = checkRunMemory(files.config, tokenizer, {
+      dataset: input.dataset,
       batchSize: input.batchSize,
-      textsPerRecord: perRecord,
-      seqLen,
-      miniBatchTexts: input.miniBatchSize,
-      budgetBytes: budget.budgetBytes,
-      source: budget.source,
+      miniBatchSize: input.miniBatchSize,
+      maxLength,
+      budget,
     });
     io.err(
-      `memory: about ${formatGB(estimate.totalBytes)} to train at batch ${input.batchSize} (${input.batchSize * perRecord} texts${input.miniBatchSize > 0 ? `, GradCache chunks of ${input.miniBatchSize}` : ''}), ` +
+      `memory: about ${formatGB(estimate.totalBytes)} to train at batch ${input.batchSize} (${input.batchSize * textsPerRecord} texts${input.miniBatchSize > 0 ? `, GradCache chunks of ${input.miniBatchSize}` : ''}), ` +
         `length up to ${seqLen}; ${formatGB(budget.budgetBytes)} available (${budget.source})`,
     );
   };

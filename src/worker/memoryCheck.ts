@@ -5,10 +5,10 @@
  * letting the GPU fail mid-run.
  */
 import * as tf from '@tensorflow/tfjs';
-import { recordTexts, type DatasetSplit } from '../engine/data';
+import type { DatasetSplit } from '../engine/data';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { tokenizerOf } from '../engine/model/load';
-import { browserMemoryBudget, checkTrainingMemory, longestSequence, textsPerRecord, type BrowserMemoryInfo } from '../engine/model/memory';
+import { browserMemoryBudget, checkRunMemory, type BrowserMemoryInfo } from '../engine/model/memory';
 import type { TrainingOptions } from '../engine/train/options';
 import { currentGpuDevice } from './gpuDevice';
 
@@ -31,16 +31,6 @@ export function browserMemoryInfo(): BrowserMemoryInfo {
  * activations are sized by the chunk of texts per forward pass, not the whole batch.
  */
 export function checkRunFits(files: LoadedModelFiles, split: DatasetSplit, run: Pick<TrainingOptions, 'batchSize' | 'miniBatchSize'>, maxLength: number): void {
-  const tokenizer = tokenizerOf(files);
-  const seqLen = longestSequence(tokenizer, recordTexts(split.train).flat(), maxLength);
   const budget = browserMemoryBudget(browserMemoryInfo());
-  checkTrainingMemory(files.config, {
-    batchSize: run.batchSize,
-    textsPerRecord: textsPerRecord(split.train.type),
-    seqLen,
-    miniBatchTexts: run.miniBatchSize,
-    budgetBytes: budget.budgetBytes,
-    maxTensorBytes: budget.maxTensorBytes,
-    source: budget.source,
-  });
+  checkRunMemory(files.config, tokenizerOf(files), { dataset: split.train, batchSize: run.batchSize, miniBatchSize: run.miniBatchSize, maxLength, budget });
 }

@@ -3,8 +3,9 @@
  * `estimateTrainingMemory` against a budget. Budgets are pure functions of what the platform reports, so the
  * browser's (navigator.deviceMemory, WebGPU adapter limits) is testable; Node's lives in `memoryNode.ts`.
  */
+import { recordTexts } from '../data/sampler';
 import { EngineError } from '../errors';
-import type { RecordType } from '../records';
+import type { MappedDataset, RecordType } from '../records';
 import type { BertConfig } from './config';
 import { estimateTrainingMemory, type TrainingMemoryEstimate } from './parseConfig';
 
@@ -162,4 +163,46 @@ export function longestSequence(tokenizer: TokenCounter, texts: readonly string[
     if (most >= maxLength) return maxLength;
   }
   return Math.max(1, most);
+}
+
+/** A training run as the memory check sees it (the budget comes from the platform: `browserMemoryBudget`, `nodeMemoryBudget`). */
+export interface RunMemoryRequest {
+  /** The records to train on: their longest texts size the sequences. */
+  dataset: MappedDataset;
+  /** Records per micro-batch. */
+  batchSize: number;
+  /** GradCache texts per forward pass (0 = off). */
+  miniBatchSize: number;
+  /** The encoder's max length: no sequence is longer. */
+  maxLength: number;
+  budget: MemoryBudget;
+}
+
+/** What an accepted run was estimated at, for a caller that reports it. */
+export interface RunMemoryEstimate {
+  estimate: TrainingMemoryEstimate;
+  /** The longest sequence a batch will hold (see `longestSequence`). */
+  seqLen: number;
+  /** Texts per record of the dataset (see `textsPerRecord`). */
+  textsPerRecord: number;
+}
+
+/**
+ * The memory check of a training run, before any weight is read: the longest sequence the data reaches, then
+ * `checkTrainingMemory` at the run's batch (or GradCache chunk) against the budget. Throws its out_of_memory
+ * EngineError; returns the estimate otherwise.
+ */
+export function checkRunMemory(config: BertConfig, tokenizer: TokenCounter, run: RunMemoryRequest): RunMemoryEstimate {
+  const seqLen = longestSequence(tokenizer, recordTexts(run.dataset).flat(), run.maxLength);
+  const perRecord = textsPerRecord(run.dataset.type);
+  const estimate = checkTrainingMemory(config, {
+    batchSize: run.batchSize,
+    textsPerRecord: perRecord,
+    seqLen,
+    miniBatchTexts: run.miniBatchSize,
+    budgetBytes: run.budget.budgetBytes,
+    maxTensorBytes: run.budget.maxTensorBytes,
+    source: run.budget.source,
+  });
+  return { estimate, seqLen, textsPerRecord: perRecord };
 }

@@ -3,6 +3,7 @@ import { isEngineError } from '../../../src/engine/errors';
 import type { BertConfig } from '../../../src/engine/model/config';
 import {
   browserMemoryBudget,
+  checkRunMemory,
   checkTrainingMemory,
   formatGB,
   largestTensorBytes,
@@ -119,5 +120,25 @@ describe('longestSequence', () => {
     const texts = Array.from({ length: 5000 }, (_, i) => 'x'.repeat(i % 97));
     expect(longestSequence(counting, texts, 512, 8)).toBe(96);
     expect(calls).toBe(8);
+  });
+});
+
+describe('checkRunMemory', () => {
+  const words = { countTokens: (t: string) => t.split(' ').filter(Boolean).length + 2 };
+  const triplets = { type: 'triplet' as const, records: [{ text: 'a b c', text_pos: 'a b c d e f', text_neg: 'a' }] };
+
+  it("sizes the run by the data's longest text (capped at the max length), its texts per record and the GradCache chunk", () => {
+    const budget = nodeMemoryBudget('cpu', 16 * GiB);
+    const run = { dataset: triplets, batchSize: 16, miniBatchSize: 0, maxLength: 128, budget };
+    expect(checkRunMemory(MINILM, words, run)).toEqual({ estimate: estimateTrainingMemory(MINILM, 48, 8), seqLen: 8, textsPerRecord: 3 });
+    expect(checkRunMemory(MINILM, words, { ...run, maxLength: 4 }).seqLen).toBe(4);
+    expect(checkRunMemory(MINILM, words, { ...run, miniBatchSize: 8 }).estimate).toEqual(estimateTrainingMemory(MINILM, 8, 8));
+  });
+
+  it("refuses past the budget's total or its per-buffer limit, naming where the budget comes from", () => {
+    const run = { dataset: triplets, batchSize: 16, miniBatchSize: 0, maxLength: 128 };
+    expect(refusal(() => checkRunMemory(HUGE, words, { ...run, budget: nodeMemoryBudget('cpu', 16 * GiB) }))).toContain("(75% of this machine's 16.0 GB of RAM)");
+    const webgpu = browserMemoryBudget({ deviceMemoryGB: 8, backend: 'webgpu', maxBufferSize: 2 ** 20 });
+    expect(refusal(() => checkRunMemory(MINILM, words, { ...run, budget: webgpu }))).toContain('needs a single buffer of 0.05 GB for the word-embedding table [30522, 384]');
   });
 });
