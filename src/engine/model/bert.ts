@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { attentionForward, type AttentionCache, type AttentionShape } from './attention';
-import type { BertConfig } from './config';
+import { MASK_VALUE, type BertConfig } from './config';
 import { affine, applyMask, dropoutMask, normalCdf, normalizeRows } from './ops';
 
 /** Trainable parameters by Hugging Face name, e.g. `encoder.layer.0.attention.self.query.weight`. */
@@ -45,9 +45,6 @@ function maskDraw(seed: number | undefined): MaskDraw {
     return dropoutMask(shape, rate, seed === undefined ? undefined : seed * 4096 + call, perm);
   };
 }
-
-/** The smallest float32, added to the attention scores of padding positions (as Hugging Face does). */
-const MASK_VALUE = -3.4028234663852886e38;
 
 export function param(params: BertParams, name: string): tf.Variable {
   const p = params.get(name);

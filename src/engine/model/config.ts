@@ -28,3 +28,9 @@ export interface BertConfig {
   /** Id of the padding token, used when the tokenizer does not name one. */
   padTokenId: number;
 }
+
+/**
+ * The smallest float32, added to the attention scores of padding positions (as Hugging Face does): the tf.js
+ * forward pass (model/bert.ts) and the exported ONNX graph (onnx/bertGraph.ts) mask with the same number.
+ */
+export const MASK_VALUE = -3.4028234663852886e38;

@@ -15,12 +15,9 @@
  */
 import { requiredTensorShapes, type WeightTensor } from '../io/bertWeights';
 import { EngineError } from '../errors';
-import type { BertConfig } from '../model/config';
+import { MASK_VALUE, type BertConfig } from '../model/config';
 import { GraphBuilder, type ValueSpec } from './graphBuilder';
 import { encodeModel, OnnxDataType } from './onnxProto';
-
-/** The smallest float32, added to the attention scores of padding positions (as Hugging Face does). */
-const MASK_VALUE = -3.4028234663852886e38;
 
 export { ONNX_MODEL_PATH } from './paths';
 
