@@ -24,7 +24,7 @@ import { backendChoice, checkMaxLength, headOverrides, openModel } from './model
 import { checkOutputRoom, checkOutputWritable, modelOutputBytes } from './output';
 import { reportOverlong } from './overlong';
 import { comparisonTable, deltas, formatDuration, logInterval, plural, progressLine, shouldLog } from './report';
-import { batchOrderFor, checkLossParams, describeOptions, TRAIN_FLAGS, trainFlags } from './trainOptions';
+import { checkLossParams, describeOptions, runOptionsFor, TRAIN_FLAGS, trainFlags } from './trainOptions';
 
 /** Exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -95,7 +95,8 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const head = headOverrides(flags);
   const backend = backendChoice(flags);
   const choice = datasetChoice(flags);
-  const { options, shuffle, valSplit, logEvery } = trainFlags(flags);
+  const parsed = trainFlags(flags);
+  const { options, valSplit, logEvery } = parsed;
   if (options.loss !== 'auto') checkLossParams(options.loss, options.lossParams);
   checkInputFile(dataPath, '--data');
   const evalData = flags.string('eval-data');
@@ -108,7 +109,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const { train: trainSet, validation } = await splitValidation(flags, mapped.dataset, valSplit, options.seed, io);
   const loss = resolveLoss(options, trainSet);
   checkLossParams(loss.name, options.lossParams);
-  const runOptions = { ...options, loss: loss.name, batchOrder: batchOrderFor(loss.name, shuffle), checkpointEverySteps: plan?.every ?? 0 };
+  const runOptions = runOptionsFor(parsed, loss.name, plan?.every ?? 0);
   if (plan && resumeFrom) checkSameRun(resumeFrom, plan, runOptions, trainSet);
   checkRunCanLearn(runOptions, trainSet); // before any model loads: a run that cannot learn fails at once
   const memoryCheck = trainingMemoryCheck({ dataset: trainSet, batchSize: runOptions.batchSize, miniBatchSize: runOptions.miniBatchSize, head, backend }, io);

@@ -2,8 +2,8 @@
  * `train`'s flags → the engine's TrainingOptions. Pure: every value is checked here, so a bad flag fails before
  * any file is read; what depends on the data (the loss `auto` picks, hence the batch order) is resolved later.
  */
-import { LOSS_NAMES, LOSSES, type LossName, type LossParams } from '../engine/losses';
-import type { BatchOrder, TrainingOptions } from '../engine/train/options';
+import { batchOrderFor, LOSS_NAMES, LOSSES, type LossName, type LossParams } from '../engine/losses/catalog';
+import type { TrainingOptions } from '../engine/train/options';
 import { DEFAULT_TRAINING_OPTIONS, OPTION_RANGES as R } from '../engine/train/options';
 import type { StrategyKind } from '../engine/train/strategy';
 import { CliError, type FlagSpec, type Flags } from './args';
@@ -51,12 +51,9 @@ export const TRAIN_FLAGS: FlagSpec = {
 /** --log-every: steps between progress lines. */
 const LOG_EVERY = { ...R.everySteps, min: 1, typical: '10' } as const;
 
-/** Losses that use the other rows of a batch as negatives: a repeated text would be a false negative. */
-const IN_BATCH_NEGATIVES: readonly LossName[] = ['mnrl', 'uniem-triplet'];
-
 /** What `train` will do, before the data is read. */
 export interface TrainFlags {
-  /** batchOrder is provisional until `withDataLoss`. */
+  /** batchOrder is provisional until `runOptionsFor` knows the loss. */
   options: TrainingOptions;
   /** False with --no-shuffle: batches follow the file. */
   shuffle: boolean;
@@ -111,9 +108,12 @@ export function trainFlags(flags: Flags): TrainFlags {
   return { options, shuffle: !flags.bool('no-shuffle'), valSplit: valSplit ?? null, logEvery: flags.number('log-every', LOG_EVERY) ?? null };
 }
 
-export function batchOrderFor(loss: LossName, shuffle: boolean): BatchOrder {
-  if (!shuffle) return 'sequential';
-  return IN_BATCH_NEGATIVES.includes(loss) ? 'no_duplicates' : 'shuffle';
+/**
+ * The options a run trains with once its loss is known (`auto` resolved against the data): that loss, its batch
+ * order (the loss's own, as the studio picks it; file order with --no-shuffle) and the checkpoint interval.
+ */
+export function runOptionsFor(flags: Pick<TrainFlags, 'options' | 'shuffle'>, loss: LossName, checkpointEverySteps: number): TrainingOptions {
+  return { ...flags.options, loss, batchOrder: batchOrderFor(loss, flags.shuffle), checkpointEverySteps };
 }
 
 /** Refuses loss flags the chosen loss would silently ignore. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Flags } from '../../src/cli/args';
-import { batchOrderFor, checkLossParams, TRAIN_FLAGS, trainFlags } from '../../src/cli/trainOptions';
+import { checkLossParams, runOptionsFor, TRAIN_FLAGS, trainFlags } from '../../src/cli/trainOptions';
+import type { LossName } from '../../src/engine/losses/catalog';
 import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
 
 const parse = (...argv: string[]) => trainFlags(Flags.parse('train', argv, TRAIN_FLAGS));
@@ -72,10 +73,12 @@ describe('train flags', () => {
   });
 
   it('orders batches sequentially with --no-shuffle, without duplicates for in-batch-negative losses', () => {
-    expect(batchOrderFor('mnrl', false)).toBe('sequential');
-    expect(batchOrderFor('mnrl', true)).toBe('no_duplicates');
-    expect(batchOrderFor('uniem-triplet', true)).toBe('no_duplicates');
-    expect(batchOrderFor('cosent', true)).toBe('shuffle');
+    const order = (loss: LossName, ...argv: string[]) => runOptionsFor(parse(...argv), loss, 0).batchOrder;
+    expect(order('mnrl', '--no-shuffle')).toBe('sequential');
+    expect(order('mnrl')).toBe('no_duplicates');
+    expect(order('uniem-triplet')).toBe('no_duplicates');
+    expect(order('cosent')).toBe('shuffle');
+    expect(runOptionsFor(parse('--loss', 'auto'), 'cosent', 50)).toMatchObject({ loss: 'cosent', batchOrder: 'shuffle', checkpointEverySteps: 50 });
   });
 
   it('refuses loss parameters the loss would ignore', () => {

@@ -1,5 +1,5 @@
 /** Step 4: loss and hyperparameters, each with a one-line hint. */
-import { LOSSES, lossSupports, type LossName } from '../../engine/losses';
+import { LOSSES, lossSupports, type LossName } from '../../engine/losses/catalog';
 import { Card, Field } from '../components';
 import type { ModelSummary } from '../../worker/protocol';
 import { useStudio } from '../store';

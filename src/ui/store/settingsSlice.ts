@@ -1,5 +1,5 @@
 /** Training settings as the form edits them, and their conversion to the engine's TrainingOptions. */
-import { defaultLossFor, lossSupports, type LossName } from '../../engine/losses';
+import { batchOrderFor, defaultLossFor, lossSupports, type LossName } from '../../engine/losses/catalog';
 import { checkPrompt, NO_PROMPTS, type Prompts } from '../../engine/prompts';
 import type { RecordType } from '../../engine/records';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../engine/train/options';
@@ -126,6 +126,7 @@ export function settingsToOptions(settings: TrainingSettings, trainRecords: numb
   return {
     ...DEFAULT_TRAINING_OPTIONS,
     loss: settings.loss,
+    batchOrder: batchOrderFor(settings.loss),
     length: settings.maxSteps > 0 ? { kind: 'steps', steps: settings.maxSteps } : { kind: 'epochs', epochs: settings.epochs },
     batchSize: settings.batchSize,
     miniBatchSize: settings.miniBatchSize,

@@ -2,7 +2,7 @@
  * Training step: run status, progress and chart data. Step points arrive in batches (one worker message per
  * ~100 ms) and are appended a batch at a time, so the charts re-render at most ~10 times a second.
  */
-import type { LossName } from '../../engine/losses';
+import type { LossName } from '../../engine/losses/catalog';
 import type { EvalPoint, StepPoint, StorageProblem } from '../../worker/protocol';
 import type { GetState, SetState, TaskProgress } from './types';
 
