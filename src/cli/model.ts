@@ -6,14 +6,12 @@
 import type { LoadedModelFiles, ModelFilesBeforeWeights } from '../engine/io/modelFolder';
 import type { SentenceEncoder } from '../engine/model/encoder';
 import { encoderFromFiles, tokenizerOf, type HeadOverrides } from '../engine/model/load';
-import type { PoolingMode } from '../engine/model/pooling';
+import { POOLING_MODES } from '../engine/model/poolingMode';
 import { checkPrompt, hasPrompts, type Prompts } from '../engine/prompts';
 import { describeValue } from '../engine/untrusted';
 import { OPTION_RANGES } from '../engine/train/options';
 import { CliError, type FlagSpec, type Flags } from './args';
 import { CLI_BACKENDS, DEFAULT_BACKEND, loadModel, modelFolderError, startBackend, type CliBackend, type CliIo } from './io';
-
-export const POOLING_CHOICES: readonly PoolingMode[] = ['mean', 'cls', 'max', 'last_weighted'];
 
 /** Texts per forward pass when embedding or evaluating. */
 export const DEFAULT_EMBED_BATCH = 32;
@@ -39,7 +37,7 @@ export const MODEL_FLAGS: FlagSpec = {
 /** The embedding head the flags ask for; unset fields keep the folder's settings. */
 export function headOverrides(flags: Flags): HeadOverrides {
   flags.exclusive('normalize', 'no-normalize');
-  const pooling = flags.choice('pooling', POOLING_CHOICES);
+  const pooling = flags.choice('pooling', POOLING_MODES);
   const maxSeqLength = flags.number('max-length', MAX_LENGTH_RANGE);
   const normalize = flags.bool('normalize') ? true : flags.bool('no-normalize') ? false : undefined;
   const prompts = promptFlags(flags);

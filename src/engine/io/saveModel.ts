@@ -9,12 +9,12 @@
  *   1_Pooling/config.json, 2_Normalize/ (when normalising)
  */
 import { EngineError } from '../errors';
+import type { PoolingMode } from '../model/poolingMode';
 import { parseBertConfig } from '../model/parseConfig';
 import { checkPrompt, EMPTY_PROMPT_CONFIG, type PromptConfig } from '../prompts';
 import { checkJsonDepth, describeValue } from '../untrusted';
 import { selectBertWeights, type WeightTensor } from './bertWeights';
 import { writeSafetensors } from './safetensors';
-import type { SentencePooling } from './sentenceTransformers';
 
 /** Library versions recorded in config_sentence_transformers.json (the format this layout matches). */
 export interface SavedVersions {
@@ -36,7 +36,7 @@ export interface SentenceTransformersFolderArgs {
   /** Written as is; derived from tokenizerConfig's *_token fields when absent. */
   specialTokensMap?: Record<string, unknown>;
   vocabTxt?: Uint8Array;
-  pooling: SentencePooling;
+  pooling: PoolingMode;
   normalize: boolean;
   /** Longest input in tokens; at most config.json's max_position_embeddings. */
   maxSeqLength: number;
@@ -67,7 +67,7 @@ function sortedKeys(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
 }
 
-function poolingConfig(pooling: SentencePooling, dimension: number, includePrompt: boolean): Record<string, unknown> {
+function poolingConfig(pooling: PoolingMode, dimension: number, includePrompt: boolean): Record<string, unknown> {
   return {
     word_embedding_dimension: dimension,
     pooling_mode_cls_token: pooling === 'cls',

@@ -3,17 +3,15 @@
  * `config.json`, `sentence_bert_config.json` and `config_sentence_transformers.json` (prompts).
  */
 import { EngineError } from '../errors';
+import type { PoolingMode } from '../model/poolingMode';
 import { readPromptConfig, type PromptConfig } from '../prompts';
 import { checkJsonDepth, describeValue, hasOwn, isPlainObject } from '../untrusted';
 import type { ModelFileSource } from './fileSource';
 
-/** Pooling strategies the engine implements (same strings as `model/pooling.ts`'s PoolingMode). */
-export type SentencePooling = 'mean' | 'cls' | 'max' | 'last_weighted';
-
 /** What the sentence-transformers files say about turning hidden states into an embedding. */
 export interface SentenceTransformersSettings {
   /** null when the folder has no Pooling module (a plain transformers export). */
-  pooling: SentencePooling | null;
+  pooling: PoolingMode | null;
   /** Whether a Normalize module L2-normalises the embedding. */
   normalize: boolean;
   /** sentence_bert_config.json's max_seq_length, or null when absent. */
@@ -41,7 +39,7 @@ const POOLING = /(^|\.)Pooling$/;
 const NORMALIZE = /(^|\.)Normalize$/;
 
 /** Pooling config flags → the engine's mode (the last two are refused, not approximated). */
-const POOLING_FLAGS: ReadonlyArray<[string, SentencePooling | null]> = [
+const POOLING_FLAGS: ReadonlyArray<[string, PoolingMode | null]> = [
   ['pooling_mode_mean_tokens', 'mean'],
   ['pooling_mode_cls_token', 'cls'],
   ['pooling_mode_max_tokens', 'max'],
@@ -133,7 +131,7 @@ export function parseIncludePrompt(json: unknown, fileName: string): boolean {
 }
 
 /** Pooling `config.json` → the engine's pooling mode. */
-export function parsePoolingConfig(json: unknown, fileName: string): SentencePooling {
+export function parsePoolingConfig(json: unknown, fileName: string): PoolingMode {
   if (!isPlainObject(json)) throw new EngineError('bad_config', `${fileName} must be a JSON object of pooling_mode_* flags.`);
   for (const [key] of POOLING_FLAGS) {
     const v = hasOwn(json, key) ? json[key] : undefined;
@@ -161,7 +159,7 @@ export async function readSentenceTransformersSettings(source: ModelFileSource):
   const modules = modulesJson === null ? null : parseModules(modulesJson);
   const poolingModule = modules?.find((m) => POOLING.test(m.type));
   const poolingPath = modules === null ? '1_Pooling/config.json' : poolingModule ? `${poolingModule.path.replace(/\/+$/, '')}/config.json` : null;
-  let pooling: SentencePooling | null = null;
+  let pooling: PoolingMode | null = null;
   let includePrompt = true;
   if (poolingPath !== null) {
     const poolingJson = await readJsonFile(source, poolingPath);

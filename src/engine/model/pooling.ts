@@ -3,16 +3,9 @@
  * with sentence-transformers' semantics.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { PoolingMode } from './poolingMode';
 
-/**
- * - `mean`: average of the real tokens' states;
- * - `cls`: the first token's state;
- * - `max`: element-wise max over real tokens (padding set to -1e9 first);
- * - `last_weighted`: SGPT's position-weighted mean, token t of a text weighted t (1..L over real tokens).
- */
-export type PoolingMode = 'mean' | 'cls' | 'max' | 'last_weighted';
-
-export const POOLING_MODES: readonly PoolingMode[] = ['mean', 'cls', 'max', 'last_weighted'];
+export { POOLING_MODES, type PoolingMode } from './poolingMode';
 
 /** @param attentionMask [B, T] float32 (see bertForward) @returns [B, H] */
 export function pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, mode: PoolingMode): tf.Tensor2D {
