@@ -3,6 +3,7 @@
  * reported with its line number and parsing goes on. FlagEmbedding rows `{"query", "pos": [...], "neg": [...]}`
  * are expanded into one row per positive, each with one hard negative, cycling through `neg`.
  */
+import { isPlainObject } from '../untrusted';
 
 /** Receives what a `JsonlReader` reads. */
 export interface JsonlSink {
@@ -61,12 +62,12 @@ export class JsonlReader {
       this.sink.problem(this.line, `not valid JSON (${reason}): ${shown}`);
       return;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (!isPlainObject(value)) {
       const found = describe(value);
       this.sink.problem(this.line, `expected a JSON object like {"text": ..., "text_pos": ...}, found ${found}`);
       return;
     }
-    const rows = expandFlagEmbedding(value as Record<string, unknown>);
+    const rows = expandFlagEmbedding(value);
     if (rows === null) {
       this.sink.problem(this.line, `"pos" is an empty list; each query needs at least one positive`);
       return;

@@ -4,6 +4,7 @@
  */
 import Papa from 'papaparse';
 import { EngineError } from '../errors';
+import { isPlainObject } from '../untrusted';
 import { isKnownName } from './names';
 import { RecordSplitter } from './csv';
 import type { DatasetFormat, Delimiter, HeaderMode, QuotingMode } from './types';
@@ -58,8 +59,7 @@ function firstLineIsObject(sample: string): boolean {
   const line = sample.slice(start, end === -1 ? sample.length : end).trim();
   if (!line.endsWith('}')) return false;
   try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+    return isPlainObject(JSON.parse(line));
   } catch {
     return false;
   }
