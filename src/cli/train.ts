@@ -14,7 +14,8 @@ import type { SentenceEncoder } from '../engine/model/encoder';
 import { exportSentenceTransformersFolder } from '../engine/model/export';
 import type { MappedDataset } from '../engine/records';
 import { TrainingControl } from '../engine/train/control';
-import { checkRunCanLearn, resolveLoss, runSchedule, train, type TrainEvent, type TrainResult } from '../engine/train/trainer';
+import { planRun, type RunPlan } from '../engine/train/runPlan';
+import { checkRunCanLearn, resolveLoss, train, type TrainEvent, type TrainResult } from '../engine/train/trainer';
 import { Flags } from './args';
 import { checkpointPlan, checkpointWriter, checkSameModel, checkSameRun, prepareCheckpoint, type CheckpointPlan } from './checkpoint';
 import { datasetChoice, readDataset } from './dataset';
@@ -54,12 +55,17 @@ function stopOnInterrupt(control: TrainingControl, io: CliIo): { interrupted: ()
   return { interrupted: () => count > 0, release: () => process.removeListener('SIGINT', onSigint) };
 }
 
+/** The run's plan, as train() will run it: "plan: 12 steps (3 epochs of 4), warmup 2 steps". */
+export function describePlan(plan: RunPlan): string {
+  return `plan: ${plural(plan.totalSteps, 'step')} (${plural(plan.epochs, 'epoch')} of ${plan.stepsPerEpoch}), warmup ${plural(plan.warmupSteps, 'step')}`;
+}
+
 function progressPrinter(io: CliIo, logEvery: number | null, plan: CheckpointPlan | null): (e: TrainEvent) => void {
   let every = 1;
   return (e) => {
     if (e.type === 'start') {
       every = logInterval(e.totalSteps, logEvery);
-      io.err(`train: ${plural(e.totalSteps, 'step')} (${plural(e.epochs, 'epoch')} of ${e.stepsPerEpoch}), ${e.trainableParams.toLocaleString('en-US')} trainable parameters`);
+      io.err(`train: ${e.trainableParams.toLocaleString('en-US')} trainable parameters`);
       if (e.resumedAt > 0) io.err(`train: resuming at step ${e.resumedAt} from ${plan?.path ?? 'a checkpoint'}`);
     } else if (e.type === 'step' && shouldLog(e.step, e.totalSteps, every)) {
       io.err(progressLine(e));
@@ -126,9 +132,10 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const { encoder, backend: backendName } = await openModel(modelDir, head, backend, io, files);
   const truncated = await reportOverlong(mapped.dataset, files, encoder.head.maxSeqLength, io, dataPath);
   if (plan && resumeFrom) checkSameModel(resumeFrom, plan, encoder);
-  const schedule = runSchedule(runOptions, trainSet.records.length);
+  const runPlan = planRun(runOptions, trainSet);
   io.err(`train: ${trainSet.records.length} ${trainSet.type} records; ${describeOptions(runOptions, loss.name, resolveLossParams(loss.name, runOptions.lossParams))}`);
-  if (schedule.schedule.warmupSteps >= schedule.totalSteps) io.err(`train: warning: warmup (${plural(schedule.schedule.warmupSteps, 'step')}) covers the whole run of ${plural(schedule.totalSteps, 'step')}`);
+  io.err(describePlan(runPlan));
+  if (runPlan.warmupSteps >= runPlan.totalSteps) io.err(`train: warning: warmup (${plural(runPlan.warmupSteps, 'step')}) covers the whole run of ${plural(runPlan.totalSteps, 'step')}`);
   const evalBatch = runOptions.batchSize;
   const before = validation ? await evaluate('before', validation, encoder, evalBatch, io) : null;
 

@@ -63,6 +63,20 @@ describe('train', () => {
     expect(r.stderr).toMatch(/^spearman_cosine +-?\d\.\d{4} +-?\d\.\d{4} +[+-]\d\.\d{4}$/m);
   });
 
+  it('prints the plan train() then runs: NO_DUPLICATES batches and gradient accumulation counted', async () => {
+    // 16 pairs over 2 anchors: NO_DUPLICATES batches hold 2 records, so an epoch is 8 batches, 4 steps of 2 (not 16 / 8 / 2 = 1).
+    const data = tmp.file('shared-anchors.jsonl', Array.from({ length: 16 }, (_, i) => `${JSON.stringify({ text: `anchor ${i % 2}`, text_pos: `positive ${i}` })}\n`).join(''));
+    const r = await runCli(['train', '--model', TINY_BERT_DIR, '--data', data, '--out', join(tmp.dir, 'plan-out'), '--epochs', '2', '--batch-size', '8', '--grad-accum', '2', '--loss', 'mnrl', '--log-every', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const planned = /^plan: (\d+) steps \(2 epochs of (\d+)\), warmup 1 step$/m.exec(r.stderr);
+    expect(planned, r.stderr).not.toBeNull();
+    const steps = Number(planned![1]);
+    expect([steps, Number(planned![2])]).toEqual([8, 4]);
+    expect((jsonLines(r.stdout)[0] as Record<string, unknown>).steps).toBe(steps);
+    expect(r.stderr).toMatch(new RegExp(`^step ${steps}/${steps} `, 'm'));
+    expect(r.stderr).toContain('order no_duplicates');
+  });
+
   it('stops after the current step on Ctrl-C, saves the model and exits 130', async () => {
     const out = join(tmp.dir, 'interrupted-out');
     const r = await interruptCli(['train', '--model', TINY_BERT_DIR, '--data', sts, '--out', out, '--steps', '500', '--batch-size', '4', '--log-every', '1'], /^step +1\//m);

@@ -1,14 +1,10 @@
 /**
- * Which records form each micro-batch of an epoch, grouped into optimiser steps (gradient accumulation).
+ * Which records form each micro-batch of an epoch, grouped into optimiser steps (gradient accumulation). How many
+ * steps a whole run takes is ./runPlan.ts's planRun, from these plans.
  */
 import { sampleBatches } from '../data/sampler';
 import type { MappedDataset } from '../records';
 import type { BatchOrder, TrainingOptions } from './options';
-
-/** Optimiser steps in one epoch: every micro-batch is used, the last group may be short. */
-export function stepsPerEpoch(records: number, batchSize: number, gradAccumSteps: number): number {
-  return Math.max(1, Math.ceil(Math.ceil(records / batchSize) / gradAccumSteps));
-}
 
 /** Groups micro-batches into optimiser steps of `gradAccumSteps` each. */
 export function groupBatches(batches: number[][], gradAccumSteps: number): number[][][] {

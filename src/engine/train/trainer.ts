@@ -18,8 +18,9 @@ import { describeValue } from '../untrusted';
 import { TrainingControl } from './control';
 import { checkCanLearn } from './learnable';
 import type { TrainingOptions } from './options';
-import { planEpoch, stepsPerEpoch } from './plan';
-import { learningRateAt, warmupStepsFrom, type LrSchedule } from './schedule';
+import { planEpoch } from './plan';
+import { checkRunOptions, planRun } from './runPlan';
+import { learningRateAt } from './schedule';
 import { addGradients, batchGradients, cachedBatchGradients, prepareBatch, type LossSpec } from './step';
 import { trainableParamNames } from './strategy';
 
@@ -83,33 +84,11 @@ export function resolveLoss(options: TrainingOptions, dataset: MappedDataset): L
   return { name, params: resolveLossParams(name, options.lossParams) };
 }
 
-/** Length of the run in optimiser steps, and its learning-rate schedule. */
-export function runSchedule(options: TrainingOptions, records: number): { totalSteps: number; perEpoch: number; epochs: number; schedule: LrSchedule } {
-  const perEpoch = stepsPerEpoch(records, options.batchSize, options.gradAccumSteps);
-  const totalSteps = options.length.kind === 'steps' ? options.length.steps : perEpoch * options.length.epochs;
-  const epochs = Math.ceil(totalSteps / perEpoch);
-  const warmupSteps = options.warmup.kind === 'steps' ? options.warmup.steps : warmupStepsFrom(options.warmup.ratio, totalSteps);
-  return { totalSteps, perEpoch, epochs, schedule: { kind: options.schedule, peakLr: options.learningRate, warmupSteps, totalSteps } };
-}
-
 function dropoutRates(encoder: SentenceEncoder, dropout: TrainingOptions['dropout']): DropoutRates {
   if (dropout === 'config') {
     return { hidden: encoder.config.hiddenDropoutProb, attention: encoder.config.attentionProbsDropoutProb };
   }
   return { hidden: dropout, attention: dropout };
-}
-
-function validate(options: TrainingOptions, dataset: MappedDataset): void {
-  const bad = (msg: string) => new EngineError('bad_option', msg);
-  if (dataset.records.length === 0) throw bad('The training set is empty: map at least one usable row.');
-  if (!(Number.isInteger(options.batchSize) && options.batchSize >= 1)) throw bad(`Batch size must be a whole number ≥ 1, not ${options.batchSize}.`);
-  if (!(Number.isInteger(options.gradAccumSteps) && options.gradAccumSteps >= 1)) throw bad(`Gradient accumulation must be a whole number ≥ 1, not ${options.gradAccumSteps}.`);
-  if (!(options.learningRate >= 0 && Number.isFinite(options.learningRate))) throw bad(`Learning rate must be a finite number ≥ 0, not ${options.learningRate}.`);
-  if (options.length.kind === 'steps' && !(Number.isInteger(options.length.steps) && options.length.steps >= 1)) throw bad(`Steps must be a whole number ≥ 1, not ${options.length.steps}.`);
-  if (options.length.kind === 'epochs' && !(options.length.epochs >= 1 && Number.isInteger(options.length.epochs))) throw bad(`Epochs must be a whole number ≥ 1, not ${options.length.epochs}.`);
-  if (typeof options.dropout === 'number' && !(options.dropout >= 0 && options.dropout < 1)) throw bad(`Dropout must be in [0, 1), not ${options.dropout}.`);
-  if (!(Number.isInteger(options.miniBatchSize) && options.miniBatchSize >= 0)) throw bad(`GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not ${options.miniBatchSize}.`);
-  if (!(options.maxGradNorm >= 0)) throw bad(`Max gradient norm must be ≥ 0 (0 turns clipping off), not ${options.maxGradNorm}.`);
 }
 
 /** A learning rate in 3 significant digits (2e-5, 0.001). */
@@ -167,17 +146,8 @@ function checkSameHead(checkpoint: TrainingCheckpoint, head: EmbeddingHead): voi
  * what train() checks first, for callers that want the error before slower work.
  */
 export function checkRunCanLearn(options: TrainingOptions, dataset: MappedDataset): void {
-  validate(options, dataset);
+  checkRunOptions(options, dataset);
   checkCanLearn(dataset, resolveLoss(options, dataset).name, options, planEpoch(dataset, options, 0).flat());
-}
-
-/** The run's optimiser steps per epoch, from the actual batch plans (NO_DUPLICATES may add batches). */
-function planLengths(dataset: MappedDataset, options: TrainingOptions): { total: number; stepsIn: (epoch: number) => number[][][] } {
-  const stepsIn = (epoch: number) => planEpoch(dataset, options, epoch);
-  if (options.length.kind === 'steps') return { total: options.length.steps, stepsIn };
-  let total = 0;
-  for (let e = 0; e < options.length.epochs; e++) total += stepsIn(e).length;
-  return { total, stepsIn };
 }
 
 /** Epoch and position within it of global step `step`. */
@@ -198,13 +168,11 @@ export async function train(
   options: TrainingOptions,
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
-  validate(options, dataset);
+  const plan = planRun(options, dataset);
   const loss = resolveLoss(options, dataset);
-  const { perEpoch } = runSchedule(options, dataset.records.length);
-  const { total: totalSteps, stepsIn } = planLengths(dataset, options);
+  const { totalSteps, schedule } = plan;
+  const stepsIn = (epoch: number) => planEpoch(dataset, options, epoch);
   checkCanLearn(dataset, loss.name, options, stepsIn(0).flat());
-  const warmupSteps = options.warmup.kind === 'steps' ? options.warmup.steps : warmupStepsFrom(options.warmup.ratio, totalSteps);
-  const schedule: LrSchedule = { kind: options.schedule, peakLr: options.learningRate, warmupSteps, totalSteps };
   const trainable = trainableParamNames([...encoder.params.keys()], options.strategy);
   if (trainable.length === 0) throw new EngineError('bad_option', 'The training strategy freezes every parameter: unfreeze some layers.');
   const key = runKey(options, dataset);
@@ -227,7 +195,7 @@ export async function train(
     encoder.loadWeights(resume.weights);
     optimizer.setState(resume.optimizer);
   }
-  emit({ type: 'start', totalSteps, stepsPerEpoch: perEpoch, epochs: Math.ceil(totalSteps / perEpoch), trainableParams, loss: loss.name, resumedAt: step });
+  emit({ type: 'start', totalSteps, stepsPerEpoch: plan.stepsPerEpoch, epochs: plan.epochs, trainableParams, loss: loss.name, resumedAt: step });
 
   const started = performance.now();
   let stopped = false;

@@ -6,7 +6,8 @@ import { encoderFromFiles } from '../../../src/engine/model/load';
 import type { MappedDataset } from '../../../src/engine/records';
 import { TrainingControl } from '../../../src/engine/train/control';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../../src/engine/train/options';
-import { runSchedule, train, type TrainEvent } from '../../../src/engine/train/trainer';
+import { planRun } from '../../../src/engine/train/runPlan';
+import { train, type TrainEvent } from '../../../src/engine/train/trainer';
 import { golden, loadTinyBert, useCpuBackend } from '../../helpers/tinyBert';
 
 const PAIRS: MappedDataset = {
@@ -125,11 +126,11 @@ describe('trainer behaviour', () => {
   });
 
   it('sizes the run and its warmup from epochs or steps', () => {
-    expect(runSchedule({ ...BASE, length: { kind: 'epochs', epochs: 2 }, warmup: { kind: 'ratio', ratio: 0.1 } }, 20)).toMatchObject({
-      totalSteps: 10, perEpoch: 5, epochs: 2, schedule: { warmupSteps: 1, totalSteps: 10 },
+    expect(planRun({ ...BASE, length: { kind: 'epochs', epochs: 2 }, warmup: { kind: 'ratio', ratio: 0.1 } }, PAIRS)).toMatchObject({
+      totalSteps: 10, stepsPerEpoch: 5, epochs: 2, warmupSteps: 1, schedule: { warmupSteps: 1, totalSteps: 10 },
     });
-    expect(runSchedule({ ...BASE, length: { kind: 'steps', steps: 12 }, batchSize: 8, gradAccumSteps: 2 }, 20)).toMatchObject({
-      totalSteps: 12, perEpoch: 2, epochs: 6,
+    expect(planRun({ ...BASE, length: { kind: 'steps', steps: 12 }, batchSize: 8, gradAccumSteps: 2 }, PAIRS)).toMatchObject({
+      totalSteps: 12, stepsPerEpoch: 2, epochs: 6,
     });
   });
 
