@@ -94,10 +94,11 @@ export class StudioBridge {
         return;
       case 'metrics': {
         const m = message.metrics;
-        if (m.kind === 'start') this.s.trainingStarted(m.totalSteps, m.startStep, m.loss, m.trainableParams);
+        if (m.kind === 'start') this.s.trainingStarted(m.totalSteps, m.startStep);
         else if (m.kind === 'steps') this.s.stepsReceived(m.points);
         else if (m.kind === 'evaluation') this.s.evalReceived(m.point);
         else if (m.kind === 'checkpoint') this.s.checkpointSaved(m.step);
+        else if (m.kind === 'resumable') this.s.trainingResumable(m.resumable);
         else if (m.kind === 'storage') {
           this.s.trainingStorage(m.problem);
           void this.refreshStorage();
@@ -188,7 +189,7 @@ export class StudioBridge {
         this.s.modelLoaded(r.model, r.storage);
         return this.s.modelDefaults(r.model.maxLength, r.model.suggestedOptions, r.model.prompts);
       case 'trained':
-        return this.s.trainingFinished(r.steps, r.stopped);
+        return this.s.trainingFinished(r.stopped);
       case 'evaluation':
         return this.s.evaluationReceived(r.evaluation);
       case 'ranking':
@@ -220,7 +221,7 @@ export class StudioBridge {
           if (x.options && x.maxLength !== null) this.s.settingsRestored(x.options, x.maxLength, x.prompts ?? NO_PROMPTS);
           else this.s.modelDefaults(x.model.maxLength, x.model.suggestedOptions, x.model.prompts);
         }
-        if (x.checkpointStep > 0) this.s.trainingRestored(x.steps, x.evals, x.totalSteps, x.checkpointStep, x.finished);
+        if (x.checkpointStep > 0) this.s.trainingRestored(x.steps, x.evals, x.totalSteps, x.checkpointStep, x.finished, x.resumable);
         else if (x.checkpointProblem !== null) this.s.trainingRestoreFailed(x.checkpointProblem);
         return;
       }

@@ -195,6 +195,8 @@ export interface RestoredSession {
   checkpointStep: number;
   /** Whether the run behind the checkpoint finished. */
   finished: boolean;
+  /** Whether Resume training can continue it (the worker's rule, TrainingRun.resumable). */
+  resumable: boolean;
   /** Why the saved run's checkpoint could not be restored (damaged, wrong checksum, older format), else null. */
   checkpointProblem: string | null;
 }
@@ -299,7 +301,9 @@ export type TrainingMetrics =
   | { kind: 'resumed'; step: number }
   | { kind: 'checkpoint'; step: number }
   /** After each attempt to save a checkpoint: what went wrong, or null once one is saved. */
-  | { kind: 'storage'; problem: StorageProblem | null };
+  | { kind: 'storage'; problem: StorageProblem | null }
+  /** Last of every train request, before its result or error: whether Resume training can continue the run now. */
+  | { kind: 'resumable'; resumable: boolean };
 
 export interface MetricsMessage {
   type: 'metrics';

@@ -81,6 +81,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
     totalSteps: 0,
     checkpointStep: 0,
     finished: false,
+    resumable: false,
     checkpointProblem: null,
   };
   try {
@@ -118,6 +119,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
       out.totalSteps = restorable.record.totalSteps;
       out.checkpointStep = restorable.checkpoint.step;
       out.finished = restorable.finished;
+      out.resumable = run.resumable;
     }
   } catch (e) {
     console.warn('could not restore the whole session', e);

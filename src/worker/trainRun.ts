@@ -7,11 +7,11 @@ import type { DatasetSplit } from '../engine/data';
 import { EngineError, isEngineError } from '../engine/errors';
 import { evaluatorsFor, runEvaluation } from '../engine/eval';
 import type { SentenceEncoder } from '../engine/model/encoder';
-import type { LossName } from '../engine/losses';
+import type { LossName } from '../engine/losses/catalog';
 import { TrainingControl } from '../engine/train/control';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../engine/train/options';
 import { deserializeCheckpoint, serializeCheckpoint, type TrainingCheckpoint } from '../engine/train/checkpoint';
-import { train, TrainingDivergedError, type TrainEvent } from '../engine/train/trainer';
+import { resolveLoss, train, TrainingDivergedError, type TrainEvent } from '../engine/train/trainer';
 import type { Progress } from './dataOps';
 import type { EvalPoint, StepPoint, TrainingMetrics } from './protocol';
 import { NO_PROMPTS, type Prompts } from '../engine/prompts';
@@ -132,7 +132,10 @@ export class TrainingRun {
     this.control?.stop();
   }
 
-  /** Whether the run can continue from its checkpoint. */
+  /**
+   * Whether the run can continue from its checkpoint: the one resume rule, the page is told it (a `resumable`
+   * metrics message ends every train request; a restored session carries it).
+   */
   get resumable(): boolean {
     return this.record !== null && this.checkpoint !== null && !this.record.finished;
   }
@@ -155,6 +158,7 @@ export class TrainingRun {
     if (this.control !== null) throw new EngineError('bad_option', 'A training run is already in progress.');
     const resumeFrom = resume && this.checkpoint !== null ? deserializeCheckpoint(this.checkpoint.bytes) : undefined;
     if (resume && resumeFrom === undefined) throw new EngineError('bad_option', 'There is no checkpoint to resume from: start a new run.');
+    const loss = resolveLoss(options, split.train).name;
     const startStep = resumeFrom?.step ?? 0;
     const control = new TrainingControl();
     this.control = control;
@@ -164,14 +168,13 @@ export class TrainingRun {
     this.history = this.history.filter((p) => p.step <= startStep);
     this.evals = this.evals.filter((p) => p.step <= startStep);
     const batcher = new StepBatcher((points) => hooks.emit({ kind: 'steps', points }));
-    const record: RunRecord = { options, maxLength, prompts: { ...(encoder.head.prompts ?? NO_PROMPTS) }, loss: 'mnrl', steps: startStep, totalSteps: resumeFrom?.totalSteps ?? 0, elapsedMs: 0, finished: false };
+    const record: RunRecord = { options, maxLength, prompts: { ...(encoder.head.prompts ?? NO_PROMPTS) }, loss, steps: startStep, totalSteps: resumeFrom?.totalSteps ?? 0, elapsedMs: 0, finished: false };
     this.record = record;
     const elapsedBefore = this.history.at(-1)?.elapsedMs ?? 0;
     const evaluators = evaluatorsFor(split.validation);
     const check = hooks.checkDevice ?? (() => {});
     const onEvent = (e: TrainEvent) => {
       if (e.type === 'start') {
-        record.loss = e.loss;
         record.totalSteps = e.totalSteps;
         hooks.emit({ kind: 'start', totalSteps: e.totalSteps, stepsPerEpoch: e.stepsPerEpoch, epochs: e.epochs, trainableParams: e.trainableParams, loss: e.loss, startStep: e.resumedAt });
       } else if (e.type === 'step') {

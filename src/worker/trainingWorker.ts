@@ -85,6 +85,43 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
     return info;
   };
 
+  /** A train request: a new run with the page's options, or the interrupted one continued with its own. */
+  async function runTraining(req: Extract<WorkerRequest, { type: 'train' }>, progress: Progress, emit: (metrics: TrainingMetrics) => void): Promise<WorkerResult> {
+    const { split } = session.requireReady();
+    const previous = session.run.record;
+    if (req.resume && (previous === null || !session.run.resumable)) throw new EngineError('bad_option', 'There is no interrupted run to resume: start a new run.');
+    const options = req.resume && previous ? previous.options : { ...req.options };
+    const maxLength = req.resume && previous ? previous.maxLength : req.maxLength;
+    const prompts = req.resume && previous ? (previous.prompts ?? NO_PROMPTS) : checkedPrompts(req.prompts);
+    checkRunFits(session.requireReady().model.files, split, options, maxLength);
+    const encoder = session.freshEncoder(maxLength, prompts);
+    await session.ensureBaseCorpus(progress);
+    let unsavedCheckpoint: StorageProblem | null = null;
+    try {
+      const result = await session.run.run(encoder, split, options, maxLength, req.resume, {
+        emit,
+        progress,
+        checkDevice: () => devices.check(),
+        begin: async (record) => {
+          const problem = req.resume && saver.currentId !== null ? null : await saver.beginRun(session.train?.summary.fileName ?? 'dataset', session.model?.summary.name ?? 'model', record);
+          if (problem) emit({ kind: 'storage', problem });
+        },
+        saveCheckpoint: async (checkpoint, record, steps, evals) => {
+          const problem = await saver.saveRun(checkpoint, record, steps, evals);
+          // A checkpoint's outcome is always told; a history-only save only when it is the first problem.
+          if (checkpoint !== null || (problem !== null && unsavedCheckpoint === null)) emit({ kind: 'storage', problem });
+          if (checkpoint !== null) unsavedCheckpoint = problem;
+        },
+      });
+      return { kind: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
+    } catch (e) {
+      // A run that diverged before its first checkpoint leaves the encoder's weights non-finite: back to the base model.
+      if (!session.run.trained) session.freshEncoder(maxLength, prompts);
+      const checkpointStep = session.run.checkpoint?.step ?? 0;
+      throw explainTrainingError(e, { batchSize: options.batchSize, maxLength, checkpointStep, deviceLost: await devices.settle(1000) });
+    }
+  }
+
   async function handle(req: WorkerRequest): Promise<WorkerResult> {
     let lastProgress = 0;
     let lastLabel = '';
@@ -145,39 +182,11 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
         return { kind: 'model', model, storage: await saver.saveSession('model', Saver.modelValue(s), model.name, size) };
       }
       case 'train': {
-        const { split } = session.requireReady();
-        const previous = session.run.record;
-        if (req.resume && (previous === null || !session.run.resumable)) throw new EngineError('bad_option', 'There is no interrupted run to resume: start a new run.');
-        const options = req.resume && previous ? previous.options : { ...req.options };
-        const maxLength = req.resume && previous ? previous.maxLength : req.maxLength;
-        const prompts = req.resume && previous ? (previous.prompts ?? NO_PROMPTS) : checkedPrompts(req.prompts);
-        checkRunFits(session.requireReady().model.files, split, options, maxLength);
-        const encoder = session.freshEncoder(maxLength, prompts);
-        await session.ensureBaseCorpus(progress);
         const emit = (metrics: TrainingMetrics) => post({ type: 'metrics', id: req.id, metrics });
-        let unsavedCheckpoint: StorageProblem | null = null;
         try {
-          const result = await session.run.run(encoder, split, options, maxLength, req.resume, {
-            emit,
-            progress,
-            checkDevice: () => devices.check(),
-            begin: async (record) => {
-              const problem = req.resume && saver.currentId !== null ? null : await saver.beginRun(session.train?.summary.fileName ?? 'dataset', session.model?.summary.name ?? 'model', record);
-              if (problem) emit({ kind: 'storage', problem });
-            },
-            saveCheckpoint: async (checkpoint, record, steps, evals) => {
-              const problem = await saver.saveRun(checkpoint, record, steps, evals);
-              // A checkpoint's outcome is always told; a history-only save only when it is the first problem.
-              if (checkpoint !== null || (problem !== null && unsavedCheckpoint === null)) emit({ kind: 'storage', problem });
-              if (checkpoint !== null) unsavedCheckpoint = problem;
-            },
-          });
-          return { kind: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
-        } catch (e) {
-          // A run that diverged before its first checkpoint leaves the encoder's weights non-finite: back to the base model.
-          if (!session.run.trained) session.freshEncoder(maxLength, prompts);
-          const checkpointStep = session.run.checkpoint?.step ?? 0;
-          throw explainTrainingError(e, { batchSize: options.batchSize, maxLength, checkpointStep, deviceLost: await devices.settle(1000) });
+          return await runTraining(req, progress, emit);
+        } finally {
+          emit({ kind: 'resumable', resumable: session.run.resumable });
         }
       }
       case 'cancel':

@@ -173,6 +173,26 @@ describe('StudioBridge', () => {
     expect(store.getState().training.evals[0].value).toBe(0.3);
   });
 
+  it("takes the worker's word on whether the run can resume, sent last in every train request", async () => {
+    const { worker, store, bridge } = setup();
+    const run = bridge.train(false);
+    const req = worker.last();
+    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'start', totalSteps: 6, stepsPerEpoch: 3, epochs: 2, trainableParams: 10, loss: 'mnrl', startStep: 0 } });
+    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'checkpoint', step: 3 } });
+    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'resumable', resumable: true } });
+    expect(store.getState().training).toMatchObject({ status: 'running', resumable: true });
+    worker.reply({ type: 'error', id: req.id, error: { name: 'EngineError', message: 'Training stopped: the GPU device was lost.', stack: null, code: 'device_lost' } });
+    await run;
+    expect(store.getState().training).toMatchObject({ status: 'error', resumable: true, checkpointStep: 3 });
+    const resumed = bridge.train(true);
+    const again = worker.last();
+    expect(again).toMatchObject({ type: 'train', resume: true });
+    worker.reply({ type: 'metrics', id: again.id, metrics: { kind: 'resumable', resumable: false } });
+    worker.reply({ type: 'result', id: again.id, result: { kind: 'trained', steps: 6, stopped: false, finalLoss: 0.5, elapsedMs: 9, loss: 'mnrl' } });
+    await resumed;
+    expect(store.getState().training).toMatchObject({ status: 'done', resumable: false });
+  });
+
   it('evaluates base then trained, and downloads an export', async () => {
     const { worker, store, bridge, downloads } = setup();
     store.getState().stepsReceived([{ step: 1, epoch: 0, loss: 1, lr: 0, examplesPerSec: 1, elapsedMs: 1 }]);
@@ -313,7 +333,7 @@ describe('StudioBridge', () => {
     worker.reply({
       type: 'result',
       id: worker.last().id,
-      result: { kind: 'restored', session: { dataset: null, mapping: null, model: null, options: null, maxLength: null, prompts: null, steps: [], evals: [], totalSteps: 0, checkpointStep: 0, finished: false, checkpointProblem: problem } },
+      result: { kind: 'restored', session: { dataset: null, mapping: null, model: null, options: null, maxLength: null, prompts: null, steps: [], evals: [], totalSteps: 0, checkpointStep: 0, finished: false, resumable: false, checkpointProblem: problem } },
     });
     await done;
     expect(store.getState().training).toMatchObject({ restoreProblem: problem, resumable: false, status: 'idle' });
@@ -360,7 +380,7 @@ describe('StudioBridge', () => {
     const report = { usageBytes: 500, quotaBytes: 1000, runs: [run(2, true), run(1, false)], datasetBytes: 0 };
     void bridge.refreshStorage();
     worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'storage', report, resumeLost: false } });
-    store.getState().trainingRestored([], [], 6, 2, false);
+    store.getState().trainingRestored([], [], 6, 2, false, true);
     expect(store.getState().training.resumable).toBe(true);
 
     void bridge.deleteRun(1);

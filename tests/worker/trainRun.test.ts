@@ -70,6 +70,22 @@ describe('TrainingRun on a diverging run', () => {
     encoder.dispose();
   });
 
+  it("records the run's loss, resolved from 'auto', before its first step", async () => {
+    const encoder = encoderFromFiles(files);
+    const run = new TrainingRun();
+    const begun: string[] = [];
+    await run.run(encoder, SPLIT, { ...OPTIONS, loss: 'auto', length: { kind: 'steps', steps: 1 } }, 32, false, {
+      emit: () => {},
+      progress: () => {},
+      begin: async (record) => void begun.push(record.loss),
+    });
+    expect(begun).toEqual(['mnrl']);
+    expect(run.record?.loss).toBe('mnrl');
+    await expect(run.run(encoder, SPLIT, { ...OPTIONS, loss: 'cosent' }, 32, false, { emit: () => {}, progress: () => {} })).rejects.toThrow(/CoSENT loss needs scored_pair records/);
+    expect(run.record?.loss).toBe('mnrl');
+    encoder.dispose();
+  });
+
   it('refuses to resume from a checkpoint with a flipped bit', async () => {
     const encoder = encoderFromFiles(files);
     const run = new TrainingRun();

@@ -2,7 +2,6 @@
  * Training step: run status, progress and chart data. Step points arrive in batches (one worker message per
  * ~100 ms) and are appended a batch at a time, so the charts re-render at most ~10 times a second.
  */
-import type { LossName } from '../../engine/losses/catalog';
 import type { EvalPoint, StepPoint, StorageProblem } from '../../worker/protocol';
 import type { GetState, SetState, TaskProgress } from './types';
 
@@ -14,13 +13,11 @@ export interface TrainingSlice {
     totalSteps: number;
     /** Step a resumed run started from. */
     startStep: number;
-    loss: LossName | null;
-    trainableParams: number;
     steps: StepPoint[];
     evals: EvalPoint[];
     /** Step of the newest checkpoint saved (0 = none). */
     checkpointStep: number;
-    /** A run was interrupted (reload, stop, error) and can continue from its checkpoint. */
+    /** A run was interrupted (reload, stop, error) and can continue from its checkpoint: the worker says so. */
     resumable: boolean;
     progress: TaskProgress | null;
     error: string | null;
@@ -36,20 +33,22 @@ export interface TrainingSlice {
   /** A new dataset, mapping or model: the old run no longer applies. */
   trainingReset: () => void;
   trainingPreparing: (progress: TaskProgress) => void;
-  trainingStarted: (totalSteps: number, startStep: number, loss: LossName, trainableParams: number) => void;
+  trainingStarted: (totalSteps: number, startStep: number) => void;
   stepsReceived: (points: StepPoint[]) => void;
   evalReceived: (point: EvalPoint) => void;
   checkpointSaved: (step: number) => void;
   trainingStatus: (status: 'paused' | 'running' | 'stopping') => void;
-  trainingFinished: (steps: number, stopped: boolean) => void;
+  trainingFinished: (stopped: boolean) => void;
+  /** The worker's word, at the end of every train request and after a reload: whether Resume training can continue the run. */
+  trainingResumable: (resumable: boolean) => void;
   /** A run failed; `code` is the EngineError code (e.g. device_lost), null for other errors. */
   trainingFailed: (message: string, code?: string | null) => void;
   /** A checkpoint save failed (a problem) or succeeded (null). */
   trainingStorage: (problem: StorageProblem | null) => void;
   /** The run's saved checkpoint was deleted: it can no longer be resumed. */
   trainingResumeLost: () => void;
-  /** After a reload: history and checkpoint from IndexedDB. */
-  trainingRestored: (steps: StepPoint[], evals: EvalPoint[], totalSteps: number, checkpointStep: number, finished: boolean) => void;
+  /** After a reload: history and checkpoint from IndexedDB, and whether the worker can continue the run. */
+  trainingRestored: (steps: StepPoint[], evals: EvalPoint[], totalSteps: number, checkpointStep: number, finished: boolean, resumable: boolean) => void;
   /** After a reload: the saved checkpoint could not be used, and why. */
   trainingRestoreFailed: (message: string) => void;
 }
@@ -58,8 +57,6 @@ const INITIAL: TrainingSlice['training'] = {
   status: 'idle',
   totalSteps: 0,
   startStep: 0,
-  loss: null,
-  trainableParams: 0,
   steps: [],
   evals: [],
   checkpointStep: 0,
@@ -84,15 +81,13 @@ export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
       })),
     trainingReset: () => set({ training: INITIAL }),
     trainingPreparing: (progress) => patch({ progress }),
-    trainingStarted: (totalSteps, startStep, loss, trainableParams) =>
+    trainingStarted: (totalSteps, startStep) =>
       set((s) => ({
         training: {
           ...s.training,
           status: 'running',
           totalSteps,
           startStep,
-          loss,
-          trainableParams,
           progress: null,
           resumable: false,
           steps: s.training.steps.filter((p) => p.step <= startStep),
@@ -104,14 +99,13 @@ export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
     evalReceived: (point) => set((s) => ({ training: { ...s.training, evals: [...s.training.evals, point] } })),
     checkpointSaved: (step) => patch({ checkpointStep: step }),
     trainingStatus: (status) => patch({ status }),
-    trainingFinished: (steps, stopped) =>
-      set((s) => ({ training: { ...s.training, status: stopped ? 'stopped' : 'done', resumable: stopped && steps < s.training.totalSteps } })),
-    trainingFailed: (message, code = null) =>
-      set((s) => ({ training: { ...s.training, status: 'error', error: message, errorCode: code, progress: null, resumable: s.training.checkpointStep > 0 } })),
+    trainingFinished: (stopped) => patch({ status: stopped ? 'stopped' : 'done' }),
+    trainingResumable: (resumable) => patch({ resumable }),
+    trainingFailed: (message, code = null) => patch({ status: 'error', error: message, errorCode: code, progress: null }),
     trainingStorage: (problem) => patch({ storage: problem }),
     trainingResumeLost: () => patch({ resumable: false, checkpointStep: 0 }),
-    trainingRestored: (steps, evals, totalSteps, checkpointStep, finished) =>
-      patch({ ...INITIAL, steps, evals, totalSteps, checkpointStep, status: finished ? 'done' : 'stopped', resumable: !finished && checkpointStep > 0 }),
+    trainingRestored: (steps, evals, totalSteps, checkpointStep, finished, resumable) =>
+      patch({ ...INITIAL, steps, evals, totalSteps, checkpointStep, status: finished ? 'done' : 'stopped', resumable }),
     trainingRestoreFailed: (message) => patch({ ...INITIAL, restoreProblem: message }),
   };
 }

@@ -112,30 +112,36 @@ describe('settings slice', () => {
 });
 
 describe('training slice', () => {
-  it('appends step batches, filters history on resume, and knows when a run can resume', () => {
+  it("appends step batches, filters history on resume, and takes the worker's word on whether a run can resume", () => {
     const store = createStudioStore();
     const t = () => store.getState().training;
     store.getState().trainingRequested(10);
     expect(t()).toMatchObject({ status: 'preparing', totalSteps: 10, steps: [] });
-    store.getState().trainingStarted(10, 0, 'mnrl', 100);
+    store.getState().trainingStarted(10, 0);
     store.getState().stepsReceived([point(1), point(2)]);
     store.getState().stepsReceived([point(3)]);
     expect(t().steps.map((p) => p.step)).toEqual([1, 2, 3]);
     store.getState().checkpointSaved(2);
+    store.getState().trainingResumable(true);
     store.getState().trainingFailed('The GPU ran out of memory', 'out_of_memory');
     expect(t()).toMatchObject({ status: 'error', resumable: true, checkpointStep: 2, errorCode: 'out_of_memory' });
     store.getState().trainingRequested(null);
     expect(t()).toMatchObject({ error: null, errorCode: null });
-    store.getState().trainingStarted(10, 2, 'mnrl', 100);
+    store.getState().trainingStarted(10, 2);
+    expect(t()).toMatchObject({ resumable: false });
     expect(t().steps.map((p) => p.step)).toEqual([1, 2]);
     store.getState().stepsReceived([point(3)]);
-    store.getState().trainingFinished(10, false);
+    store.getState().trainingResumable(false);
+    store.getState().trainingFinished(false);
     expect(t()).toMatchObject({ status: 'done', resumable: false });
+    // A refused Train click (settings the engine rejects) leaves the finished run as it was: not resumable.
+    store.getState().trainingFailed('batch size must be …', 'bad_option');
+    expect(t()).toMatchObject({ status: 'error', resumable: false });
   });
 
   it('restores a run from a reload', () => {
     const store = createStudioStore();
-    store.getState().trainingRestored([point(1), point(2)], [], 10, 2, false);
+    store.getState().trainingRestored([point(1), point(2)], [], 10, 2, false, true);
     expect(store.getState().training).toMatchObject({ status: 'stopped', resumable: true, totalSteps: 10 });
   });
 });
