@@ -129,15 +129,15 @@ const HEAD_LABELS: Record<HeadSetting, string> = {
 };
 
 /** A head setting's value in a message; prompts quoted (they are the user's or the model's text). */
-function headValue(v: string | number | boolean): string {
-  return typeof v === 'string' ? describeValue(v, 60) : `${v}`;
+function headValue(setting: HeadSetting, v: string | number | boolean): string {
+  return setting === 'queryPrompt' || setting === 'documentPrompt' ? describeValue(v, 60) : `${v}`;
 }
 
 /** Refuses resuming into an encoder that embeds differently (pooling, normalisation, max length) from the checkpoint's run. */
 function checkSameHead(checkpoint: TrainingCheckpoint, head: EmbeddingHead): void {
   const diffs = headDifferences(checkpoint.head, head);
   if (diffs.length === 0) return;
-  const listed = diffs.map((d) => `${HEAD_LABELS[d.setting]} ${headValue(d.checkpoint)} (now ${headValue(d.now)})`).join(', ');
+  const listed = diffs.map((d) => `${HEAD_LABELS[d.setting]} ${headValue(d.setting, d.checkpoint)} (now ${headValue(d.setting, d.now)})`).join(', ');
   throw new EngineError('bad_option', `This checkpoint was taken with another embedding head: ${listed}. Resume with the checkpoint's settings, or start a new run.`);
 }
 
