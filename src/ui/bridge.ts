@@ -20,7 +20,8 @@ import type {
 } from '../worker/protocol';
 import { ONNX_MODEL_PATH } from '../engine/onnx/paths';
 import type { StudioStore, TaskProgress } from './store';
-import { plannedSteps, settingsPrompts, settingsProblems, settingsToOptions } from './store/settingsSlice';
+import { settingsPrompts, settingsProblems, settingsToOptions } from './store/settingsSlice';
+import { RunPlanner } from './runPlanner';
 import { TransformersClient, type TransformersWorkerLike } from './transformersClient';
 import { NO_PROMPTS } from '../engine/prompts';
 
@@ -56,6 +57,8 @@ export class StudioBridge {
   private readonly transformers: TransformersClient | null;
   /** The last export's zip when it holds the ONNX model (the transformers.js check loads it from memory). */
   private onnxZip: Blob | null = null;
+  /** Asks the worker for the plan of the form's run whenever the settings or the mapping change. */
+  private readonly planner: RunPlanner;
 
   constructor(
     private readonly worker: WorkerLike,
@@ -64,6 +67,7 @@ export class StudioBridge {
   ) {
     worker.onmessage = (ev) => this.route(ev.data);
     this.transformers = page.transformersWorker ? new TransformersClient(page.transformersWorker) : null;
+    this.planner = new RunPlanner(store, (body) => this.send(body));
   }
 
   private get s() {
@@ -185,6 +189,8 @@ export class StudioBridge {
         return this.s.datasetLoaded(r.dataset, r.storage);
       case 'mapping':
         return this.s.mappingApplied(r.mapping);
+      case 'plan':
+        return;
       case 'model':
         this.s.modelLoaded(r.model, r.storage);
         return this.s.modelDefaults(r.model.maxLength, r.model.suggestedOptions, r.model.prompts);
@@ -218,7 +224,7 @@ export class StudioBridge {
         if (x.mapping) this.s.mappingApplied(x.mapping);
         if (x.model) {
           this.s.modelLoaded(x.model);
-          if (x.options && x.maxLength !== null) this.s.settingsRestored(x.options, x.maxLength, x.prompts ?? NO_PROMPTS);
+          if (x.options && x.maxLength !== null) this.s.settingsRestored(x.options, x.maxLength, x.totalSteps, x.prompts ?? NO_PROMPTS);
           else this.s.modelDefaults(x.model.maxLength, x.model.suggestedOptions, x.model.prompts);
         }
         if (x.checkpointStep > 0) this.s.trainingRestored(x.steps, x.evals, x.totalSteps, x.checkpointStep, x.finished, x.resumable);
@@ -334,10 +340,13 @@ export class StudioBridge {
     const { settings, mapping } = this.s;
     const problems = Object.values(settingsProblems(settings));
     if (!resume && problems.length > 0) return this.s.trainingFailed(problems.join(' '), 'bad_option');
-    const records = mapping.summary?.trainCount ?? 0;
-    const options = settingsToOptions(settings, records);
+    const known = resume ? null : this.planner.known();
     this.forgetOnnxExport();
-    this.s.trainingRequested(resume ? null : plannedSteps(settings, records));
+    this.s.trainingRequested(resume ? null : (known?.totalSteps ?? 0));
+    // Awaited only when the form's plan is not known yet (a click right after an edit): the worker answers first.
+    const plan = known ?? (resume || mapping.summary === null ? null : await this.planner.request());
+    if (plan !== known) this.s.trainingRequested(plan?.totalSteps ?? 0);
+    const options = settingsToOptions(settings, plan?.totalSteps ?? 0);
     this.s.evaluationReset('trained');
     if (backend !== undefined && backend !== this.s.backend.name) {
       const switched = await this.send({ type: 'setBackend', backend }).catch((e: unknown) => e);
@@ -404,7 +413,8 @@ export class StudioBridge {
   async exportRecipe(folderName: string): Promise<void> {
     const { settings, mapping } = this.s;
     this.s.recipeRequested();
-    const options = settingsToOptions(settings, mapping.summary?.trainCount ?? 0);
+    const plan = this.planner.known() ?? (mapping.summary === null ? null : await this.planner.request());
+    const options = settingsToOptions(settings, plan?.totalSteps ?? 0);
     await this.fire({ type: 'exportRecipe', folderName, options, maxLength: settings.maxLength, prompts: settingsPrompts(settings) });
   }
 }

@@ -16,6 +16,7 @@ import type { LossName } from '../engine/losses';
 import type { PoolingMode } from '../engine/model/pooling';
 import type { RecordType } from '../engine/records';
 import type { TrainingOptions } from '../engine/train/options';
+import type { RunPlan } from '../engine/train/runPlan';
 import type { Prompts } from '../engine/prompts';
 
 /** Where a dataset comes from. */
@@ -50,6 +51,11 @@ export type WorkerRequest =
    * when `target` has already ended.
    */
   | { type: 'cancel'; id: number; target: number }
+  /**
+   * The plan of a run of `options` on the mapped training split (the engine's planRun: steps, epochs, warmup, the
+   * studio's checkpoint interval); the page asks whenever the settings or the mapping change.
+   */
+  | { type: 'plan'; id: number; options: TrainingOptions }
   /** `resume`: continue the interrupted run from its checkpoint with that run's own options and max length. */
   | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; prompts: Prompts; resume: boolean }
   | { type: 'pause'; id: number }
@@ -267,6 +273,7 @@ export type WorkerResult =
   /** `storage`: why the dataset could not be saved for a reload (it is loaded all the same); null when saved. */
   | { kind: 'dataset'; dataset: DatasetSummary; storage: StorageProblem | null }
   | { kind: 'mapping'; mapping: MappingSummary }
+  | { kind: 'plan'; plan: RunPlan }
   | { kind: 'model'; model: ModelSummary; storage: StorageProblem | null }
   | { kind: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName }
   | { kind: 'evaluation'; evaluation: EvaluationSummary }

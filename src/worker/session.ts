@@ -13,6 +13,7 @@ import { bucketEncoderFromFiles as encoderFromFiles } from './bucketEncoder';
 import type { SentenceEncoder } from '../engine/model/encoder';
 import type { RecordType } from '../engine/records';
 import type { TrainingOptions } from '../engine/train/options';
+import { planRun, type RunPlan } from '../engine/train/runPlan';
 import {
   corpusTexts,
   demoDatasetBlob,
@@ -146,6 +147,12 @@ export class StudioSession {
       return;
     }
     this.encoderFromCheckpoint(this.run.record?.maxLength ?? this.model.summary.maxLength, this.run.record?.prompts ?? this.model.summary.prompts);
+  }
+
+  /** The plan of a run of `options` on the mapped training split (needs no model). */
+  plan(options: TrainingOptions): RunPlan {
+    if (this.split === null) throw new EngineError('bad_dataset', 'Load a dataset and confirm its mapping first.');
+    return planRun(options, this.split.train);
   }
 
   requireReady(): { split: DatasetSplit; model: ModelState; encoder: SentenceEncoder } {

@@ -189,6 +189,8 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
           emit({ kind: 'resumable', resumable: session.run.resumable });
         }
       }
+      case 'plan':
+        return { kind: 'plan', plan: session.plan(req.options) };
       case 'cancel':
         cancellable.get(req.target)?.abort();
         return { kind: 'ack' };

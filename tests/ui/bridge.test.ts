@@ -312,8 +312,14 @@ describe('StudioBridge', () => {
       trainCount: 90, validationCount: 10, split: { kind: 'fraction', fraction: 0.1, seed: 42 },
     });
     const r = ctx.bridge.exportRecipe('m-recipe');
+    // The recipe's evaluation steps follow the run's length: the engine's plan is asked for first.
+    const asked = ctx.worker.last();
+    expect(asked).toMatchObject({ type: 'plan' });
+    const schedule = { kind: 'linear' as const, peakLr: 2e-5, warmupSteps: 1, totalSteps: 3 };
+    ctx.worker.reply({ type: 'result', id: asked.id, result: { kind: 'plan', plan: { totalSteps: 3, stepsPerEpoch: 3, epochs: 1, warmupSteps: 1, schedule, checkpointEverySteps: 1 } } });
+    await tick();
     const req = ctx.worker.last();
-    expect(req).toMatchObject({ type: 'exportRecipe', folderName: 'm-recipe', maxLength: ctx.store.getState().settings.maxLength });
+    expect(req).toMatchObject({ type: 'exportRecipe', folderName: 'm-recipe', maxLength: ctx.store.getState().settings.maxLength, options: { evalEverySteps: 1 } });
     expect(req.type === 'exportRecipe' && req.options.batchSize).toBe(ctx.store.getState().settings.batchSize);
     ctx.worker.reply({ type: 'result', id: req.id, result: { kind: 'recipe', fileName: 'm-recipe.zip', zip: new ArrayBuffer(5), files: ['train.py'] } });
     await r;

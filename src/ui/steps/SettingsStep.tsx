@@ -3,7 +3,7 @@ import { LOSSES, lossSupports, type LossName } from '../../engine/losses/catalog
 import { Card, Field } from '../components';
 import type { ModelSummary } from '../../worker/protocol';
 import { useStudio } from '../store';
-import { plannedSteps, settingsProblems, type StrategyChoice, type TrainingSettings } from '../store/settingsSlice';
+import { currentPlan, maxStepsHint, settingsProblems, type StrategyChoice, type TrainingSettings } from '../store/settingsSlice';
 
 type NumKey = { [K in keyof TrainingSettings]: TrainingSettings[K] extends number ? K : never }[keyof TrainingSettings];
 
@@ -20,6 +20,7 @@ export function SettingsStep() {
   const recordType = useStudio((s) => s.mapping.recordType);
   const trainCount = useStudio((s) => s.mapping.summary?.trainCount ?? 0);
   const model = useStudio((s) => s.model.summary);
+  const plan = useStudio(currentPlan);
   const training = useStudio((s) => s.training.status);
   const busy = training === 'running' || training === 'paused' || training === 'preparing';
   const enabled = model !== null && trainCount > 0 && !busy;
@@ -70,8 +71,9 @@ export function SettingsStep() {
           </select>
         </Field>
         {num('epochs', 'Epochs', `Passes over the ${trainCount} training records; 1–3 is typical.`, { min: 1, step: 1 })}
-        {num('maxSteps', 'Max steps', `0 runs whole epochs; this run: ${plannedSteps(settings, Math.max(trainCount, 1))} steps.`, { min: 0, step: 1 })}
+        {num('maxSteps', 'Max steps', maxStepsHint(plan), { min: 0, step: 1 })}
         {num('batchSize', 'Batch size', 'Records per step; larger batches give in-batch losses more negatives but need more memory.', { min: 1, step: 1 })}
+        {num('gradAccumSteps', 'Gradient accumulation', 'Batches summed into one step: the update of a batch this many times larger, in the memory of one.', { min: 1, step: 1 })}
         {num(
           'miniBatchSize',
           'GradCache mini-batch (texts per forward pass)',

@@ -1,9 +1,15 @@
-/** Training settings as the form edits them, and their conversion to the engine's TrainingOptions. */
+/**
+ * Training settings as the form edits them, their conversion to the engine's TrainingOptions, and the engine's
+ * plan of the run they describe (asked of the worker by ../runPlanner.ts: only it holds the records the length
+ * depends on).
+ */
 import { batchOrderFor, defaultLossFor, lossSupports, type LossName } from '../../engine/losses/catalog';
 import { checkPrompt, NO_PROMPTS, type Prompts } from '../../engine/prompts';
 import type { RecordType } from '../../engine/records';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../engine/train/options';
-import type { GetState, SetState } from './types';
+import { checkpointInterval, type RunPlan } from '../../engine/train/runPlan';
+import type { MappingSummary } from '../../worker/protocol';
+import type { GetState, SetState, Studio } from './types';
 
 export type StrategyChoice = 'full' | 'bitfit' | 'freeze_embeddings' | 'freeze_layers';
 
@@ -13,6 +19,8 @@ export interface TrainingSettings {
   /** Stop after this many optimiser steps; 0 = run whole epochs. */
   maxSteps: number;
   batchSize: number;
+  /** Batches whose gradients are summed into one optimiser step. */
+  gradAccumSteps: number;
   /** GradCache: texts per forward pass when a batch is embedded in chunks; 0 = off. */
   miniBatchSize: number;
   learningRate: number;
@@ -38,6 +46,7 @@ export const DEFAULT_SETTINGS: TrainingSettings = {
   epochs: 1,
   maxSteps: 0,
   batchSize: DEFAULT_TRAINING_OPTIONS.batchSize,
+  gradAccumSteps: DEFAULT_TRAINING_OPTIONS.gradAccumSteps,
   miniBatchSize: DEFAULT_TRAINING_OPTIONS.miniBatchSize,
   learningRate: DEFAULT_TRAINING_OPTIONS.learningRate,
   warmupRatio: 0.1,
@@ -51,8 +60,18 @@ export const DEFAULT_SETTINGS: TrainingSettings = {
   documentPrompt: '',
 };
 
+/** The engine's plan of a run, and what it was planned for: the settings' planKey and the mapping applied then. */
+export interface PlannedRun {
+  key: string;
+  mapping: MappingSummary;
+  plan: RunPlan;
+}
+
 export interface SettingsSlice {
   settings: TrainingSettings;
+  /** The worker's last answer to a plan request; currentPlan says whether it still fits the form. */
+  plan: PlannedRun | null;
+  planReceived: (plan: PlannedRun) => void;
   /** Whether the user edited the loss (else it follows the record type). */
   lossTouched: boolean;
   settingsChanged: (patch: Partial<TrainingSettings>) => void;
@@ -60,18 +79,19 @@ export interface SettingsSlice {
   recordTypeChanged: (type: RecordType) => void;
   /** A model loaded: its max length, its recommended options (demo model) and its prompts. */
   modelDefaults: (maxLength: number, suggested: Partial<TrainingOptions> | null, prompts: Prompts) => void;
-  /** After a reload: the form shows the settings of the saved run (the one Resume training continues). */
-  settingsRestored: (options: TrainingOptions, maxLength: number, prompts: Prompts) => void;
+  /** After a reload: the form shows the settings of the saved run (the one Resume training continues) of `totalSteps`. */
+  settingsRestored: (options: TrainingOptions, maxLength: number, totalSteps: number, prompts: Prompts) => void;
 }
 
-/** The form's settings for a run's options (the inverse of settingsToOptions). */
-export function optionsToSettings(o: TrainingOptions, maxLength: number, trainRecords: number, prompts: Prompts = NO_PROMPTS): TrainingSettings {
+/** The form's settings for the options of a run of `totalSteps` (the inverse of settingsToOptions; 0: length unknown). */
+export function optionsToSettings(o: TrainingOptions, maxLength: number, totalSteps: number, prompts: Prompts = NO_PROMPTS): TrainingSettings {
   const settings: TrainingSettings = {
     ...DEFAULT_SETTINGS,
     loss: o.loss === 'auto' ? DEFAULT_SETTINGS.loss : o.loss,
     epochs: o.length.kind === 'epochs' ? o.length.epochs : 1,
     maxSteps: o.length.kind === 'steps' ? o.length.steps : 0,
     batchSize: o.batchSize,
+    gradAccumSteps: o.gradAccumSteps,
     miniBatchSize: o.miniBatchSize,
     learningRate: o.learningRate,
     warmupRatio: o.warmup.kind === 'ratio' ? o.warmup.ratio : DEFAULT_SETTINGS.warmupRatio,
@@ -83,19 +103,8 @@ export function optionsToSettings(o: TrainingOptions, maxLength: number, trainRe
     queryPrompt: prompts.query,
     documentPrompt: prompts.document,
   };
-  const steps = plannedSteps(settings, trainRecords);
-  return { ...settings, evaluations: o.evalEverySteps > 0 ? Math.max(1, Math.round(steps / o.evalEverySteps)) : 0 };
-}
-
-/** Steps a run takes (for evaluation spacing), as the engine counts them. */
-export function plannedSteps(settings: TrainingSettings, trainRecords: number): number {
-  const perEpoch = Math.max(1, Math.ceil(trainRecords / settings.batchSize));
-  return settings.maxSteps > 0 ? settings.maxSteps : perEpoch * settings.epochs;
-}
-
-/** Optimiser steps between checkpoints: every ~10% of the run, at least every 20 steps. */
-export function checkpointInterval(totalSteps: number): number {
-  return Math.max(1, Math.min(20, Math.ceil(totalSteps / 10)));
+  const evaluations = o.evalEverySteps === 0 ? 0 : totalSteps > 0 ? Math.max(1, Math.round(totalSteps / o.evalEverySteps)) : DEFAULT_SETTINGS.evaluations;
+  return { ...settings, evaluations };
 }
 
 /** What is wrong with each field the form cannot train with (none: an empty object). */
@@ -120,8 +129,11 @@ export function settingsPrompts(settings: TrainingSettings): Prompts {
   return { query: settings.queryPrompt, document: settings.documentPrompt };
 }
 
-export function settingsToOptions(settings: TrainingSettings, trainRecords: number): TrainingOptions {
-  const steps = plannedSteps(settings, trainRecords);
+/**
+ * The options of the form's run that its plan depends on: all but how often it evaluates and checkpoints, which
+ * follow its length (settingsToOptions adds them once the plan is known).
+ */
+export function planOptions(settings: TrainingSettings): TrainingOptions {
   const s = settings.strategy;
   return {
     ...DEFAULT_TRAINING_OPTIONS,
@@ -129,6 +141,7 @@ export function settingsToOptions(settings: TrainingSettings, trainRecords: numb
     batchOrder: batchOrderFor(settings.loss),
     length: settings.maxSteps > 0 ? { kind: 'steps', steps: settings.maxSteps } : { kind: 'epochs', epochs: settings.epochs },
     batchSize: settings.batchSize,
+    gradAccumSteps: settings.gradAccumSteps,
     miniBatchSize: settings.miniBatchSize,
     learningRate: settings.learningRate,
     warmup: { kind: 'ratio', ratio: settings.warmupRatio },
@@ -139,20 +152,47 @@ export function settingsToOptions(settings: TrainingSettings, trainRecords: numb
       freezeEmbeddings: s === 'freeze_embeddings',
       freezeLayers: s === 'freeze_layers' ? settings.freezeLayers : 0,
     },
-    evalEverySteps: settings.evaluations > 0 ? Math.max(1, Math.ceil(steps / settings.evaluations)) : 0,
-    checkpointEverySteps: checkpointInterval(steps),
+  };
+}
+
+/** What a plan is asked for: equal keys, equal plans (on the same mapping). */
+export function planKey(settings: TrainingSettings): string {
+  return JSON.stringify(planOptions(settings));
+}
+
+/** The engine's plan of the form's run, when the last answer is for these settings and this mapping; else null. */
+export function currentPlan(s: Pick<Studio, 'settings' | 'plan' | 'mapping'>): RunPlan | null {
+  const p = s.plan;
+  return p !== null && p.mapping === s.mapping.summary && p.key === planKey(s.settings) ? p.plan : null;
+}
+
+/** The Max steps field's hint: the run's length once the engine's plan of it is known. */
+export function maxStepsHint(plan: RunPlan | null): string {
+  return `0 runs whole epochs${plan ? `; this run: ${plan.totalSteps} steps` : ''}.`;
+}
+
+/**
+ * The options of a run of `totalSteps` (its plan's): evaluations spread over it, checkpoints at the engine's
+ * interval for that length (0: the length is not known, the worker refuses such a run anyway).
+ */
+export function settingsToOptions(settings: TrainingSettings, totalSteps: number): TrainingOptions {
+  return {
+    ...planOptions(settings),
+    evalEverySteps: settings.evaluations > 0 ? Math.max(1, Math.ceil(totalSteps / settings.evaluations)) : 0,
+    checkpointEverySteps: checkpointInterval(totalSteps),
   };
 }
 
 export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
   return {
     settings: DEFAULT_SETTINGS,
+    plan: null,
+    planReceived: (plan) => set({ plan }),
     lossTouched: false,
     settingsChanged: (patch) => set((s) => ({ settings: { ...s.settings, ...patch }, lossTouched: s.lossTouched || 'loss' in patch })),
     recordTypeChanged: (type) =>
       set((s) => (s.lossTouched && lossSupports(s.settings.loss, type) ? {} : { settings: { ...s.settings, loss: defaultLossFor(type) } })),
-    settingsRestored: (options, maxLength, prompts) =>
-      set((s) => ({ settings: optionsToSettings(options, maxLength, s.mapping.summary?.trainCount ?? 1, prompts), lossTouched: options.loss !== 'auto' })),
+    settingsRestored: (options, maxLength, totalSteps, prompts) => set({ settings: optionsToSettings(options, maxLength, totalSteps, prompts), lossTouched: options.loss !== 'auto' }),
     modelDefaults: (maxLength, suggested, prompts) =>
       set((s) => {
         const next: TrainingSettings = { ...s.settings, maxLength, queryPrompt: prompts.query, documentPrompt: prompts.document };
@@ -162,6 +202,7 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
         if (suggested.length?.kind === 'epochs') next.epochs = suggested.length.epochs;
         if (suggested.length?.kind === 'steps') next.maxSteps = suggested.length.steps;
         if (suggested.batchSize) next.batchSize = suggested.batchSize;
+        if (suggested.gradAccumSteps) next.gradAccumSteps = suggested.gradAccumSteps;
         if (suggested.learningRate !== undefined) next.learningRate = suggested.learningRate;
         if (suggested.warmup?.kind === 'ratio') next.warmupRatio = suggested.warmup.ratio;
         if (suggested.seed !== undefined) next.seed = suggested.seed;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStudioStore } from '../../../src/ui/store';
-import { DEFAULT_SETTINGS, optionsToSettings, plannedSteps, settingsProblems, settingsToOptions } from '../../../src/ui/store/settingsSlice';
+import { currentPlan, DEFAULT_SETTINGS, optionsToSettings, planKey, settingsProblems, settingsToOptions } from '../../../src/ui/store/settingsSlice';
 import type { DatasetSummary, MappingSummary, StepPoint } from '../../../src/worker/protocol';
 
 const dataset: DatasetSummary = {
@@ -72,21 +72,41 @@ describe('settings slice', () => {
 
   it('shows the saved run after a reload, and checkpoints every ~10% of a run', () => {
     const s = { ...DEFAULT_SETTINGS, maxSteps: 40, batchSize: 16, miniBatchSize: 8, strategy: 'bitfit' as const, evaluations: 4, seed: 7 };
-    const o = settingsToOptions(s, 442);
+    const o = settingsToOptions(s, 40);
     expect(o.checkpointEverySteps).toBe(4);
     expect(o.miniBatchSize).toBe(8);
-    expect(settingsToOptions({ ...s, maxSteps: 1000 }, 442).checkpointEverySteps).toBe(20);
-    expect(optionsToSettings(o, 64, 442)).toEqual({ ...s, maxLength: 64 });
+    expect(settingsToOptions({ ...s, maxSteps: 1000 }, 1000).checkpointEverySteps).toBe(20);
+    expect(optionsToSettings(o, 64, 40)).toEqual({ ...s, maxLength: 64 });
+    expect(optionsToSettings(o, 64, 0).evaluations).toBe(DEFAULT_SETTINGS.evaluations);
+  });
+
+  it("holds the engine's plan only for the settings and the mapping it was asked for", () => {
+    const store = createStudioStore();
+    const summary: MappingSummary = {
+      recordType: 'pair', mapping: { text: 'a', text_pos: 'b' }, kept: 20, skipped: 0, skippedRows: [], duplicates: 0, labelScale: null,
+      trainCount: 18, validationCount: 2, split: { kind: 'fraction', fraction: 0.1, seed: 42 },
+    };
+    store.getState().mappingApplied(summary);
+    const plan = { totalSteps: 7, stepsPerEpoch: 7, epochs: 1, warmupSteps: 1, schedule: { kind: 'linear' as const, peakLr: 2e-5, warmupSteps: 1, totalSteps: 7 }, checkpointEverySteps: 1 };
+    store.getState().planReceived({ key: planKey(store.getState().settings), mapping: summary, plan });
+    expect(currentPlan(store.getState())).toBe(plan);
+    store.getState().settingsChanged({ queryPrompt: 'query: ', maxLength: 64 }); // they do not shape the run's length
+    expect(currentPlan(store.getState())).toBe(plan);
+    store.getState().settingsChanged({ gradAccumSteps: 2 });
+    expect(currentPlan(store.getState())).toBeNull();
+    store.getState().settingsChanged({ gradAccumSteps: 1 });
+    expect(currentPlan(store.getState())).toBe(plan);
+    store.getState().mappingApplied({ ...summary });
+    expect(currentPlan(store.getState())).toBeNull();
   });
 
   it('converts to TrainingOptions', () => {
     const s = { ...DEFAULT_SETTINGS, batchSize: 16, epochs: 2, strategy: 'freeze_layers' as const, freezeLayers: 3, evaluations: 4 };
-    expect(plannedSteps(s, 442)).toBe(56);
-    const o = settingsToOptions(s, 442);
+    const o = settingsToOptions(s, 56);
     expect(o.length).toEqual({ kind: 'epochs', epochs: 2 });
     expect(o.strategy).toEqual({ kind: 'full', freezeEmbeddings: false, freezeLayers: 3 });
     expect(o.evalEverySteps).toBe(14);
-    expect(settingsToOptions({ ...s, maxSteps: 10 }, 442).length).toEqual({ kind: 'steps', steps: 10 });
+    expect(settingsToOptions({ ...s, maxSteps: 10 }, 10).length).toEqual({ kind: 'steps', steps: 10 });
     expect(settingsToOptions({ ...s, strategy: 'bitfit' }, 442).strategy.kind).toBe('bitfit');
     expect(o.miniBatchSize).toBe(0);
     expect(settingsToOptions({ ...s, miniBatchSize: 16 }, 442)).toMatchObject({ batchSize: 16, miniBatchSize: 16 });
