@@ -338,7 +338,7 @@ export class StudioBridge {
    */
   async train(resume: boolean, backend?: BackendChoice): Promise<void> {
     const { settings, mapping } = this.s;
-    const problems = Object.values(settingsProblems(settings));
+    const problems = Object.values(settingsProblems(settings, this.s.model.summary?.maxPositions ?? null));
     if (!resume && problems.length > 0) return this.s.trainingFailed(problems.join(' '), 'bad_option');
     const known = resume ? null : this.planner.known();
     this.forgetOnnxExport();

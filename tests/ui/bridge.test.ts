@@ -67,6 +67,12 @@ async function exportModel(ctx: ReturnType<typeof setup>, files: string[]) {
   await x;
 }
 
+const MODEL: ModelSummary = {
+  name: 'org/first', source: 'hub', architecture: 'BertModel', parameters: 1, hiddenSize: 8, layers: 1, heads: 1, vocabSize: 10,
+  maxLength: 16, maxPositions: 16, pooling: 'mean', normalize: false, suggestedOptions: null, suggestedValidationFraction: null,
+  prompts: { query: '', document: '' }, promptSource: 'none', includePrompt: true, weightsFile: 'model.safetensors', tokenizerFrom: 'tokenizer.json',
+};
+
 const summary: DatasetSummary = {
   role: 'train', fileName: 'pairs.jsonl', sizeBytes: 100, format: 'jsonl', rowCount: 2, columns: ['q', 'a'], preview: [],
   problems: [], problemCount: 0, detected: { recordType: 'pair', mapping: { text: 'q', text_pos: 'a' }, note: null },
@@ -117,12 +123,7 @@ describe('StudioBridge', () => {
 
   it('cancels a model load by its request id: the model loaded before stays and the step says "Download cancelled."', async () => {
     const { worker, store, bridge } = setup();
-    const model: ModelSummary = {
-      name: 'org/first', source: 'hub', architecture: 'BertModel', parameters: 1, hiddenSize: 8, layers: 1, heads: 1, vocabSize: 10,
-      maxLength: 16, maxPositions: 16, pooling: 'mean', normalize: false, suggestedOptions: null, suggestedValidationFraction: null,
-      prompts: { query: '', document: '' }, promptSource: 'none', includePrompt: true, weightsFile: 'model.safetensors', tokenizerFrom: 'tokenizer.json',
-    };
-    store.getState().modelLoaded(model);
+    store.getState().modelLoaded(MODEL);
     expect(await bridge.cancelModelLoad()).toBeNull();
     const load = bridge.loadModel({ kind: 'hub', hubId: 'org/second' });
     const target = worker.last().id;
@@ -152,7 +153,15 @@ describe('StudioBridge', () => {
     store.getState().settingsChanged({ miniBatchSize: -2 });
     await bridge.train(false);
     expect(worker.sent).toHaveLength(sent);
-    expect(store.getState().training).toMatchObject({ status: 'error', errorCode: 'bad_option', error: 'GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not -2.' });
+    expect(store.getState().training).toMatchObject({
+      status: 'error', errorCode: 'bad_option', error: 'Mini-batch size must be a whole number ≥ 0 and ≤ 65536 (typical: 32, or 0 for off), not -2.',
+    });
+    // The max length is checked against the loaded model's positions, as the engine checks it.
+    store.getState().settingsChanged({ miniBatchSize: 0, maxLength: 40 });
+    store.getState().modelLoaded({ ...MODEL, maxPositions: 32 });
+    await bridge.train(false);
+    expect(worker.sent).toHaveLength(sent);
+    expect(store.getState().training.error).toMatch(/^The max length 40 does not fit this model: it takes 2 to 32 tokens/);
   });
 
   it('routes training metrics into the training slice', async () => {

@@ -8,6 +8,7 @@ import { TextTokenizer } from '../tokenizer';
 import { promptsOf, type Prompts } from '../prompts';
 import { describeValue } from '../untrusted';
 import { SentenceEncoder, type EmbeddingHead } from './encoder';
+import { describeMaxLengthRange, fitsMaxLength, maxLengthRange } from './maxLength';
 import type { PoolingMode } from './pooling';
 
 /** Caller choices that win over the folder's own settings. */
@@ -44,13 +45,13 @@ export function resolveHead(files: Pick<LoadedModelFiles, 'config' | 'sentenceTr
   const st = files.sentenceTransformers;
   const positions = files.config.maxPositionEmbeddings;
   const specials = tokenizer.specialPrefix + tokenizer.specialSuffix;
-  const min = Math.max(2, specials + 1);
-  if (positions < min) {
+  const lengths = maxLengthRange(positions, specials);
+  if (positions < lengths.min) {
     throw new EngineError('bad_config', `config.json: max_position_embeddings is ${positions}, too short for the ${specials} special tokens plus any text; the config does not belong to a usable model.`);
   }
   const { value, file, field } = chooseMaxLength(files, tokenizer, overrides);
-  if (!(Number.isInteger(value) && value >= min && value <= positions)) {
-    const range = `takes ${min} to ${positions} tokens (${specials} special tokens plus text; config.json's max_position_embeddings is ${positions})`;
+  if (!fitsMaxLength(value, lengths)) {
+    const range = describeMaxLengthRange(lengths);
     throw file === null
       ? new EngineError('bad_option', `${field} ${describeValue(value)} does not fit this model: it ${range}. Choose a whole number in that range.`)
       : new EngineError('bad_config', `${file}: ${field} is ${describeValue(value)}, but this model ${range}. Set ${field} to a whole number in that range.`);

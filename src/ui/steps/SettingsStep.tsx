@@ -24,7 +24,7 @@ export function SettingsStep() {
   const training = useStudio((s) => s.training.status);
   const busy = training === 'running' || training === 'paused' || training === 'preparing';
   const enabled = model !== null && trainCount > 0 && !busy;
-  const problems = settingsProblems(settings);
+  const problems = settingsProblems(settings, model?.maxPositions ?? null);
 
   const prompt = (key: 'queryPrompt' | 'documentPrompt', label: string, hint: string) => (
     <Field label={label} htmlFor={`set-${key}`} hint={hint} error={problems[key]}>

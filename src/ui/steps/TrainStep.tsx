@@ -17,7 +17,8 @@ export function TrainStep() {
   const t = useStudio((s) => s.training);
   const backend = useStudio((s) => s.backend);
   const ready = useStudio((s) => s.model.status === 'ready' && s.model.summary !== null && s.mapping.status === 'ready');
-  const settingsInvalid = useStudio((s) => Object.keys(settingsProblems(s.settings)).length > 0);
+  const settingsProblemText = useStudio((s) => Object.values(settingsProblems(s.settings, s.model.summary?.maxPositions ?? null)).join(' '));
+  const settingsInvalid = settingsProblemText !== '';
   const last = t.steps.at(-1);
   const done = last?.step ?? 0;
   const active = t.status === 'running' || t.status === 'paused' || t.status === 'preparing' || t.status === 'stopping';
@@ -47,7 +48,7 @@ export function TrainStep() {
     >
       <ErrorNote message={backend.error} />
       <div className="row">
-        <button type="button" onClick={() => void bridge.train(false)} disabled={active || settingsInvalid} title={settingsInvalid ? 'Fix the training settings marked in step 4 first.' : undefined}>
+        <button type="button" onClick={() => void bridge.train(false)} disabled={active || settingsInvalid} title={settingsInvalid ? `Fix the training settings marked in step 4 first: ${settingsProblemText}` : undefined}>
           Train
         </button>
         <button type="button" className="secondary" onClick={() => void bridge.pause()} disabled={t.status !== 'running'}>

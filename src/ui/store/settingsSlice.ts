@@ -6,7 +6,8 @@
 import { batchOrderFor, defaultLossFor, lossSupports, type LossName } from '../../engine/losses/catalog';
 import { checkPrompt, NO_PROMPTS, type Prompts } from '../../engine/prompts';
 import type { RecordType } from '../../engine/records';
-import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../engine/train/options';
+import { describeMaxLengthRange, fitsMaxLength, maxLengthRange } from '../../engine/model/maxLength';
+import { DEFAULT_TRAINING_OPTIONS, validateTrainingOptions, type RangedOption, type TrainingOptions } from '../../engine/train/options';
 import { checkpointInterval, type RunPlan } from '../../engine/train/runPlan';
 import type { MappingSummary } from '../../worker/protocol';
 import type { GetState, SetState, Studio } from './types';
@@ -110,10 +111,45 @@ export function optionsToSettings(o: TrainingOptions, maxLength: number, totalSt
 /** What is wrong with each field the form cannot train with (none: an empty object). */
 export type SettingsProblems = Partial<Record<keyof TrainingSettings, string>>;
 
-export function settingsProblems(settings: TrainingSettings): SettingsProblems {
+/**
+ * The form field each option checked by the engine's validator comes from. The options the form does not set
+ * (weight decay, gradient clipping, loss parameters) keep the engine's defaults, which it accepts.
+ */
+const OPTION_FIELDS: Partial<Record<RangedOption, keyof TrainingSettings>> = {
+  learningRate: 'learningRate',
+  epochs: 'epochs',
+  steps: 'maxSteps',
+  batchSize: 'batchSize',
+  gradAccumSteps: 'gradAccumSteps',
+  miniBatchSize: 'miniBatchSize',
+  warmupRatio: 'warmupRatio',
+  dropout: 'dropout',
+  seed: 'seed',
+  freezeLayers: 'freezeLayers',
+};
+
+/** "batch size must be …, not 0" as a sentence under its field. */
+function sentence(message: string): string {
+  return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
+}
+
+/**
+ * What is wrong with each field, as the engine sees it: its option validator (validateTrainingOptions, the ranges
+ * the CLI's flags have too) on the options the form gives, its prompt check, and its max length range for a model
+ * of `maxPositions` positions (null: no model loaded yet). Checked as the form is typed.
+ */
+export function settingsProblems(settings: TrainingSettings, maxPositions: number | null = null): SettingsProblems {
   const problems: SettingsProblems = {};
-  const m = settings.miniBatchSize;
-  if (!(Number.isInteger(m) && m >= 0)) problems.miniBatchSize = `GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not ${m}.`;
+  for (const p of validateTrainingOptions(planOptions(settings))) {
+    const field = OPTION_FIELDS[p.field];
+    if (field !== undefined && problems[field] === undefined) problems[field] = sentence(p.message) + (field === 'maxSteps' ? ' Or 0 to run whole epochs.' : '');
+  }
+  if (maxPositions !== null) {
+    const range = maxLengthRange(maxPositions);
+    if (!fitsMaxLength(settings.maxLength, range)) {
+      problems.maxLength = `The max length ${settings.maxLength} does not fit this model: it ${describeMaxLengthRange(range)}. Choose a whole number in that range.`;
+    }
+  }
   for (const [key, label] of [['queryPrompt', 'The query prompt'], ['documentPrompt', 'The document prompt']] as const) {
     try {
       checkPrompt(settings[key], label);
@@ -139,7 +175,7 @@ export function planOptions(settings: TrainingSettings): TrainingOptions {
     ...DEFAULT_TRAINING_OPTIONS,
     loss: settings.loss,
     batchOrder: batchOrderFor(settings.loss),
-    length: settings.maxSteps > 0 ? { kind: 'steps', steps: settings.maxSteps } : { kind: 'epochs', epochs: settings.epochs },
+    length: settings.maxSteps !== 0 ? { kind: 'steps', steps: settings.maxSteps } : { kind: 'epochs', epochs: settings.epochs },
     batchSize: settings.batchSize,
     gradAccumSteps: settings.gradAccumSteps,
     miniBatchSize: settings.miniBatchSize,

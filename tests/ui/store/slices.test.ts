@@ -119,9 +119,38 @@ describe('settings slice', () => {
     store.getState().settingsChanged({ miniBatchSize: 24 });
     expect(store.getState().settings.miniBatchSize).toBe(24);
     expect(settingsProblems(store.getState().settings)).toEqual({});
-    expect(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: -1 })).toEqual({ miniBatchSize: 'GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not -1.' });
-    expect(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: 2.5 })).toEqual({ miniBatchSize: 'GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not 2.5.' });
+    const range = 'must be a whole number ≥ 0 and ≤ 65536 (typical: 32, or 0 for off)';
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: -1 })).toEqual({ miniBatchSize: `Mini-batch size ${range}, not -1.` });
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: 2.5 })).toEqual({ miniBatchSize: `Mini-batch size ${range}, not 2.5.` });
     expect(Object.keys(settingsProblems({ ...DEFAULT_SETTINGS, miniBatchSize: Number.NaN }))).toEqual(['miniBatchSize']);
+  });
+
+  it("checks every field as it is typed with the engine's validators, each problem on its own field", () => {
+    expect(settingsProblems(DEFAULT_SETTINGS, 512)).toEqual({});
+    const problems = settingsProblems(
+      { ...DEFAULT_SETTINGS, batchSize: 0, gradAccumSteps: 0, learningRate: 3, warmupRatio: 1.5, maxSteps: -1, seed: -1, maxLength: 600 },
+      512,
+    );
+    expect(problems).toEqual({
+      batchSize: 'Batch size must be a whole number ≥ 1 and ≤ 65536 (typical: 32), not 0.',
+      gradAccumSteps: 'Gradient accumulation steps must be a whole number ≥ 1 and ≤ 10000 (typical: 1), not 0.',
+      learningRate: 'Learning rate must be a number ≥ 0 and ≤ 1 (typical: 2e-5), not 3.',
+      warmupRatio: 'Warmup ratio must be a number ≥ 0 and ≤ 1 (typical: 0.1), not 1.5.',
+      maxSteps: 'Steps must be a whole number ≥ 1 and ≤ 10000000 (typical: 1000), not -1. Or 0 to run whole epochs.',
+      seed: 'Seed must be a whole number ≥ 0 and ≤ 4294967295 (typical: 42), not -1.',
+      maxLength: "The max length 600 does not fit this model: it takes 2 to 512 tokens (config.json's max_position_embeddings is 512). Choose a whole number in that range.",
+    });
+    // Whole epochs are checked when they are what runs; frozen layers with the strategy that freezes them.
+    expect(Object.keys(settingsProblems({ ...DEFAULT_SETTINGS, epochs: 0 }))).toEqual(['epochs']);
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, epochs: 0, maxSteps: 10 })).toEqual({});
+    expect(Object.keys(settingsProblems({ ...DEFAULT_SETTINGS, strategy: 'freeze_layers', freezeLayers: 1.5 }))).toEqual(['freezeLayers']);
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, strategy: 'full', freezeLayers: 1.5 })).toEqual({});
+    // The max length needs a model to be checked against; its edges pass.
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, maxLength: 600 })).toEqual({});
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, maxLength: 512 }, 512)).toEqual({});
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, maxLength: 2 }, 512)).toEqual({});
+    expect(Object.keys(settingsProblems({ ...DEFAULT_SETTINGS, maxLength: 1 }, 512))).toEqual(['maxLength']);
+    expect(Object.keys(settingsProblems({ ...DEFAULT_SETTINGS, learningRate: 1, warmupRatio: 0, seed: 0, batchSize: 65_536 }, 512))).toEqual([]);
   });
 
   it('checks the prompts as the engine does, with the error on the field', () => {
