@@ -61,7 +61,7 @@ test('STS scored pairs: mapping, training, evaluation, export that the engine re
     for (const col of ['base', 'trained']) await expect(table.locator(`tr[data-metric="${metric}"] [data-col="${col}"]`)).toHaveText(/^-?\d\.\d{4}$/, { timeout: 120_000 });
   }
 
-  await page.getByLabel('Query').fill(QUERY);
+  await page.getByLabel('Query', { exact: true }).fill(QUERY);
   await page.getByRole('button', { name: 'Search' }).click();
   const items = page.getByTestId('ranking-trained').locator('li');
   await expect(items).toHaveCount(8);

@@ -44,7 +44,7 @@ test('demo flow: dataset → model → train → evaluate → export', async ({ 
   const tuned = Number(await primary.locator('[data-col="trained"]').textContent());
   expect(tuned).toBeGreaterThan(base);
 
-  await page.getByLabel('Query').fill('how do i wipe my tablet');
+  await page.getByLabel('Query', { exact: true }).fill('how do i wipe my tablet');
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page.getByTestId('ranking-trained').locator('li')).toHaveCount(8);
   await shot(page, 'a4-evaluated');
