@@ -7,7 +7,7 @@
  */
 import { validateTrainingOptions } from '../engine/train/options';
 import type { RunPlan } from '../engine/train/runPlan';
-import type { MappingSummary, RequestBody, WorkerResult } from '../worker/protocol';
+import type { BodyOf, MappingSummary, PlanResult } from '../worker/protocol';
 import type { StudioStore } from './store';
 import { currentPlan, planKey, planOptions } from './store/settingsSlice';
 
@@ -20,7 +20,7 @@ export class RunPlanner {
 
   constructor(
     private readonly store: StudioStore,
-    private readonly send: (body: RequestBody) => Promise<WorkerResult>,
+    private readonly send: (body: BodyOf<'plan'>) => Promise<PlanResult>,
     private readonly delayMs = PLAN_DEBOUNCE_MS,
   ) {
     store.subscribe((s, prev) => {
@@ -48,7 +48,6 @@ export class RunPlanner {
     if (this.asked !== null && this.asked.key === key && this.asked.mapping === mapping) return this.asked.answer;
     const answer = this.send({ type: 'plan', options }).then(
       (r) => {
-        if (r.kind !== 'plan') return null;
         const now = this.store.getState();
         if (now.mapping.summary === mapping && planKey(now.settings) === key) now.planReceived({ key, mapping, plan: r.plan });
         return r.plan;

@@ -12,7 +12,7 @@ import { buildTrainingRecipe } from '../engine/recipe';
 import type { TrainingOptions } from '../engine/train/options';
 import { corpusTexts, type Progress } from './dataOps';
 import { modelCard } from './modelCard';
-import type { EvaluationSummary, EvaluationTarget, OnnxReference, WorkerResult } from './protocol';
+import type { EvaluationSummary, EvaluationTarget, ExportResult, OnnxReference, RecipeResult } from './protocol';
 import type { ModelState } from './session';
 import type { TrainingRun } from './trainRun';
 import { NO_PROMPTS, withPrompts, type Prompts } from '../engine/prompts';
@@ -34,7 +34,7 @@ function zipFolder(folder: string, files: Map<string, Uint8Array>): ArrayBuffer 
   return zipSync(entries, { level: 1 }).buffer as ArrayBuffer;
 }
 
-export async function exportModelZip(ctx: ExportContext, modelName: string, onnx: boolean, progress: Progress): Promise<WorkerResult> {
+export async function exportModelZip(ctx: ExportContext, modelName: string, onnx: boolean, progress: Progress): Promise<ExportResult> {
   const { split, model, encoder, run } = ctx;
   progress(0, null, 'copying weights');
   const files = await exportSentenceTransformersFolder(encoder, model.files);
@@ -108,7 +108,7 @@ async function baseModelFolder(model: ModelState): Promise<{ ref: string; files:
  * A sentence-transformers recipe of the run: its own options and max length once a run exists (what trained),
  * otherwise the form's; the split's training and validation records; a non-Hub base model as `base-model/`.
  */
-export async function recipeZip(ctx: ExportContext, folderName: string, formOptions: TrainingOptions, formMaxLength: number, formPrompts: Prompts): Promise<WorkerResult> {
+export async function recipeZip(ctx: ExportContext, folderName: string, formOptions: TrainingOptions, formMaxLength: number, formPrompts: Prompts): Promise<RecipeResult> {
   const { split, model, encoder, run } = ctx;
   const record = run.record;
   const base = await baseModelFolder(model);

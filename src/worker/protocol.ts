@@ -266,25 +266,64 @@ export interface StorageReport {
   datasetBytes: number;
 }
 
+/** `threads`: WASM threads (null off wasm); `skipped`: backends passed over on the way, with the reason. */
+export type BackendResult = { kind: 'backend'; backend: string; adapter: string | null; threads: number | null; skipped: string | null };
+/** `storage`: why the dataset could not be saved for a reload (it is loaded all the same); null when saved. */
+export type DatasetResult = { kind: 'dataset'; dataset: DatasetSummary; storage: StorageProblem | null };
+export type MappingResult = { kind: 'mapping'; mapping: MappingSummary };
+export type PlanResult = { kind: 'plan'; plan: RunPlan };
+export type ModelResult = { kind: 'model'; model: ModelSummary; storage: StorageProblem | null };
+export type TrainedResult = { kind: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName };
+export type EvaluationResult = { kind: 'evaluation'; evaluation: EvaluationSummary };
+export type RankingResult = { kind: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null };
+export type ExportResult = { kind: 'export'; fileName: string; zip: ArrayBuffer; files: string[] };
+export type OnnxReferenceResult = { kind: 'onnxReference'; reference: OnnxReference };
+export type RecipeResult = { kind: 'recipe'; fileName: string; zip: ArrayBuffer; files: string[] };
+export type RestoredResult = { kind: 'restored'; session: RestoredSession };
+/** `resumeLost`: the deleted run was the one Resume training would continue. */
+export type StorageResult = { kind: 'storage'; report: StorageReport; resumeLost: boolean };
+export type Ack = { kind: 'ack' };
+
+/**
+ * The result of each request, by request type (comlink's Remote<T> idea): the bridge's send and the worker's
+ * handlers are typed from it, so a request answered with another request's result does not compile.
+ */
+export interface Results {
+  init: BackendResult;
+  setBackend: BackendResult;
+  loadDataset: DatasetResult;
+  setMapping: MappingResult;
+  loadModel: ModelResult;
+  cancel: Ack;
+  plan: PlanResult;
+  train: TrainedResult;
+  pause: Ack;
+  resume: Ack;
+  stop: Ack;
+  evaluate: EvaluationResult;
+  embedQuery: RankingResult;
+  export: ExportResult;
+  onnxReference: OnnxReferenceResult;
+  exportRecipe: RecipeResult;
+  restore: RestoredResult;
+  listStorage: StorageResult;
+  deleteRun: StorageResult;
+  debugLoseDevice: Ack;
+}
+
 /** The payload of a successful request. */
-export type WorkerResult =
-  /** `threads`: WASM threads (null off wasm); `skipped`: backends passed over on the way, with the reason. */
-  | { kind: 'backend'; backend: string; adapter: string | null; threads: number | null; skipped: string | null }
-  /** `storage`: why the dataset could not be saved for a reload (it is loaded all the same); null when saved. */
-  | { kind: 'dataset'; dataset: DatasetSummary; storage: StorageProblem | null }
-  | { kind: 'mapping'; mapping: MappingSummary }
-  | { kind: 'plan'; plan: RunPlan }
-  | { kind: 'model'; model: ModelSummary; storage: StorageProblem | null }
-  | { kind: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName }
-  | { kind: 'evaluation'; evaluation: EvaluationSummary }
-  | { kind: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null }
-  | { kind: 'export'; fileName: string; zip: ArrayBuffer; files: string[] }
-  | { kind: 'onnxReference'; reference: OnnxReference }
-  | { kind: 'recipe'; fileName: string; zip: ArrayBuffer; files: string[] }
-  | { kind: 'restored'; session: RestoredSession }
-  /** `resumeLost`: the deleted run was the one Resume training would continue. */
-  | { kind: 'storage'; report: StorageReport; resumeLost: boolean }
-  | { kind: 'ack' };
+export type WorkerResult = Results[RequestType];
+
+/** The request of type T, with its id. */
+export type RequestOf<T extends RequestType> = Extract<WorkerRequest, { type: T }>;
+
+/** The request of type T without its id, as the page sends it. */
+export type BodyOf<T extends RequestType> = Extract<RequestBody, { type: T }>;
+
+/** Every request type has a result and nothing else does (fails to compile when one is missing or extra). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type ResultsCoverRequests = Assert<Same<keyof Results, RequestType>>;
 
 /** A progress report of a long request. */
 export interface ProgressMessage {

@@ -93,8 +93,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
       await session.loadDataset('validation', { kind: 'file', file: new File([saved.validation.blob], saved.validation.fileName) }, progress);
     }
     if (saved.mapping && out.dataset) {
-      const r = session.setMapping(saved.mapping.recordType, saved.mapping.columns, saved.mapping.choice);
-      if (r.kind === 'mapping') out.mapping = r.mapping;
+      out.mapping = session.setMapping(saved.mapping.recordType, saved.mapping.columns, saved.mapping.choice).mapping;
     }
     if (saved.model) {
       const m = saved.model;

@@ -37,7 +37,12 @@ import type {
   ModelSummary,
   RankedText,
   SplitChoice,
-  WorkerResult,
+  EvaluationResult,
+  ExportResult,
+  MappingResult,
+  OnnxReferenceResult,
+  RankingResult,
+  RecipeResult,
 } from './protocol';
 import { checkNotCancelled } from './hub';
 import { TrainingRun } from './trainRun';
@@ -81,7 +86,7 @@ export class StudioSession {
     return loaded.summary;
   }
 
-  setMapping(recordType: RecordType, columns: ColumnMapping, choice: SplitChoice): WorkerResult {
+  setMapping(recordType: RecordType, columns: ColumnMapping, choice: SplitChoice): MappingResult {
     if (this.train === null) throw new EngineError('bad_dataset', 'Load a dataset first.');
     const { split, summary } = mapAndSplit(this.train, this.validationFile, recordType, columns, choice);
     this.split = split;
@@ -194,7 +199,7 @@ export class StudioSession {
     this.baseCorpus = { texts, vectors };
   }
 
-  async evaluate(which: EvaluationTarget, progress: Progress): Promise<WorkerResult> {
+  async evaluate(which: EvaluationTarget, progress: Progress): Promise<EvaluationResult> {
     const { split, encoder } = this.requireReady();
     if (which === 'trained' && !this.run.trained) throw new EngineError('bad_option', 'Train the model before evaluating the fine-tuned version.');
     const cached = this.evaluations[which];
@@ -208,7 +213,7 @@ export class StudioSession {
     return { kind: 'evaluation', evaluation: summary };
   }
 
-  async rank(text: string, limit: number, progress: Progress): Promise<WorkerResult> {
+  async rank(text: string, limit: number, progress: Progress): Promise<RankingResult> {
     const { encoder } = this.requireReady();
     await this.ensureBaseCorpus(progress);
     const corpus = this.baseCorpus as { texts: string[]; vectors: Float32Array[] };
@@ -230,16 +235,16 @@ export class StudioSession {
     return { split, model, encoder, run: this.run, datasetName: this.train?.summary.fileName ?? 'dataset', evaluations: this.evaluations };
   }
 
-  exportZip(modelName: string, onnx: boolean, progress: Progress): Promise<WorkerResult> {
+  exportZip(modelName: string, onnx: boolean, progress: Progress): Promise<ExportResult> {
     return exportModelZip(this.exportContext(), modelName, onnx, progress);
   }
 
-  async onnxReference(query: string, limit: number, progress: Progress): Promise<WorkerResult> {
+  async onnxReference(query: string, limit: number, progress: Progress): Promise<OnnxReferenceResult> {
     if (query.trim() === '') throw new EngineError('bad_option', 'Type a query to embed with both runtimes.');
     return { kind: 'onnxReference', reference: await onnxReference(this.exportContext(), query, limit, progress) };
   }
 
-  exportRecipe(folderName: string, options: TrainingOptions, maxLength: number, prompts: Prompts): Promise<WorkerResult> {
+  exportRecipe(folderName: string, options: TrainingOptions, maxLength: number, prompts: Prompts): Promise<RecipeResult> {
     return recipeZip(this.exportContext(), folderName, options, maxLength, prompts);
   }
 }

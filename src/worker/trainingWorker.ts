@@ -14,7 +14,7 @@ import { currentGpuDevice, DeviceWatch } from './gpuDevice';
 import { checkRunFits } from './memoryCheck';
 import { SessionStore, type LoadedSession } from './persist';
 import { Saver } from './saver';
-import type { BackendChoice, ModelSummary, StorageProblem, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
+import type { BackendChoice, BackendResult, ModelSummary, RequestOf, RequestType, Results, StorageProblem, TrainedResult, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
 import { restoreSession } from './restore';
 import { serializeError } from './serializeError';
 import { StudioSession } from './session';
@@ -22,6 +22,9 @@ import { explainTrainingError } from './trainRun';
 import { checkPrompt, NO_PROMPTS, type Prompts } from '../engine/prompts';
 
 type Post = (message: WorkerResponse, transfer?: Transferable[]) => void;
+
+/** One handler per request type, each bound to return its request's result (protocol.ts Results). */
+type Handlers = { [T in RequestType]: (req: RequestOf<T>, progress: Progress) => Promise<Results[T]> };
 
 
 /** The page's prompts, checked as the engine checks a prompt (the page checks them as typed too). */
@@ -42,7 +45,7 @@ function renewWebGpu(): void {
 }
 
 /** The page's view of the backend: name, device, WASM threads and what was passed over on the way. */
-export function backendResult(info: BackendInfo): WorkerResult {
+export function backendResult(info: BackendInfo): BackendResult {
   const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
   return { kind: 'backend', backend: info.name, adapter: info.adapter ?? null, threads: info.wasmThreads ?? null, skipped: skipped || null };
 }
@@ -86,7 +89,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
   };
 
   /** A train request: a new run with the page's options, or the interrupted one continued with its own. */
-  async function runTraining(req: Extract<WorkerRequest, { type: 'train' }>, progress: Progress, emit: (metrics: TrainingMetrics) => void): Promise<WorkerResult> {
+  async function runTraining(req: Extract<WorkerRequest, { type: 'train' }>, progress: Progress, emit: (metrics: TrainingMetrics) => void): Promise<TrainedResult> {
     const { split } = session.requireReady();
     const previous = session.run.record;
     if (req.resume && (previous === null || !session.run.resumable)) throw new EngineError('bad_option', 'There is no interrupted run to resume: start a new run.');
@@ -122,6 +125,105 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
     }
   }
 
+  const handlers: Handlers = {
+    init: async (req) => {
+      debug = req.debug === true;
+      return backendResult(await ready(req.backend));
+    },
+    setBackend: async (req) => {
+      if (session.run.running) throw new EngineError('bad_option', 'Stop the training run before switching the backend.');
+      return backendResult(await switchBackend(req.backend));
+    },
+    debugLoseDevice: async () => {
+      if (!debug) throw new EngineError('bad_option', 'debugLoseDevice is for tests only (open the page with ?e2e=1).');
+      const device = currentGpuDevice();
+      if (device === null) throw new EngineError('bad_option', 'Training does not run on a WebGPU device.');
+      device.destroy();
+      return { kind: 'ack' };
+    },
+    loadDataset: async (req, progress) => {
+      const dataset = await session.loadDataset(req.role, req.source, progress);
+      const blob = req.role === 'train' ? session.train?.blob : session.validationFile?.blob;
+      if (blob === undefined) return { kind: 'dataset', dataset, storage: null };
+      const fileName = dataset.fileName;
+      const storage =
+        req.role === 'train'
+          ? await saver.saveSession('dataset', { blob, fileName, demo: req.source.kind === 'demo' }, fileName, blob.size)
+          : await saver.saveSession('validation', { blob, fileName }, fileName, blob.size);
+      return { kind: 'dataset', dataset, storage };
+    },
+    setMapping: async (req) => {
+      const result = session.setMapping(req.recordType, req.mapping, req.split);
+      const problem = await saver.saveSession('mapping', { recordType: req.recordType, columns: req.mapping, choice: req.split }, 'mapping', null);
+      if (problem) console.warn('could not save the mapping', problem.detail);
+      return result;
+    },
+    loadModel: async (req, progress) => {
+      const controller = new AbortController();
+      cancellable.set(req.id, controller);
+      let model: ModelSummary;
+      try {
+        await ready();
+        model = await session.loadModel(req.source, req.hubToken, progress, controller.signal);
+      } finally {
+        cancellable.delete(req.id);
+      }
+      const s = req.source;
+      const size = s.kind === 'files' ? s.files.reduce((a, f) => a + f.size, 0) : null;
+      return { kind: 'model', model, storage: await saver.saveSession('model', Saver.modelValue(s), model.name, size) };
+    },
+    train: async (req, progress) => {
+      const emit = (metrics: TrainingMetrics) => post({ type: 'metrics', id: req.id, metrics });
+      try {
+        return await runTraining(req, progress, emit);
+      } finally {
+        emit({ kind: 'resumable', resumable: session.run.resumable });
+      }
+    },
+    plan: async (req) => ({ kind: 'plan', plan: session.plan(req.options) }),
+    cancel: async (req) => {
+      cancellable.get(req.target)?.abort();
+      return { kind: 'ack' };
+    },
+    pause: async () => {
+      session.run.pause();
+      return { kind: 'ack' };
+    },
+    resume: async () => {
+      session.run.resume();
+      return { kind: 'ack' };
+    },
+    stop: async () => {
+      session.run.stop();
+      return { kind: 'ack' };
+    },
+    evaluate: async (req, progress) => session.evaluate(req.which, progress),
+    embedQuery: async (req, progress) => session.rank(req.text, req.limit, progress),
+    export: async (req, progress) => session.exportZip(req.card.modelName, req.onnx, progress),
+    onnxReference: async (req, progress) => session.onnxReference(req.query, req.limit, progress),
+    exportRecipe: async (req) => session.exportRecipe(req.folderName, req.options, req.maxLength, checkedPrompts(req.prompts)),
+    restore: async (req, progress) => {
+      await ready();
+      const saved: Partial<LoadedSession> = await store.load().catch((e: unknown) => {
+        console.warn('could not read the saved session', e);
+        return {};
+      });
+      const restored = await restoreSession(session, saved, req.hubToken, progress);
+      if (restored.checkpointStep > 0 && saved.runId !== undefined && saved.entry && saved.checkpoint) saver.adopt(saved.runId, saved.entry, saved.checkpoint.bytes.byteLength);
+      return { kind: 'restored', session: restored };
+    },
+    listStorage: async () => ({ kind: 'storage', report: await saver.report(), resumeLost: false }),
+    deleteRun: async (req) => {
+      if (session.run.running && (await saver.isCurrent(req.runId))) {
+        throw new EngineError('bad_option', 'This run is training now: stop it before deleting its checkpoint, or delete older runs.');
+      }
+      const wasCurrent = await saver.deleteRun(req.runId);
+      const resumeLost = wasCurrent && session.run.checkpoint !== null;
+      if (wasCurrent) session.run.checkpoint = null;
+      return { kind: 'storage', report: await saver.report(), resumeLost };
+    },
+  };
+
   async function handle(req: WorkerRequest): Promise<WorkerResult> {
     let lastProgress = 0;
     let lastLabel = '';
@@ -134,107 +236,9 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       lastLabel = label;
       post({ type: 'progress', id: req.id, unit: label.startsWith('embedding') ? 'texts' : 'bytes', done, total, label });
     };
-    switch (req.type) {
-      case 'init': {
-        debug = req.debug === true;
-        return backendResult(await ready(req.backend));
-      }
-      case 'setBackend': {
-        if (session.run.running) throw new EngineError('bad_option', 'Stop the training run before switching the backend.');
-        return backendResult(await switchBackend(req.backend));
-      }
-      case 'debugLoseDevice': {
-        if (!debug) throw new EngineError('bad_option', 'debugLoseDevice is for tests only (open the page with ?e2e=1).');
-        const device = currentGpuDevice();
-        if (device === null) throw new EngineError('bad_option', 'Training does not run on a WebGPU device.');
-        device.destroy();
-        return { kind: 'ack' };
-      }
-      case 'loadDataset': {
-        const dataset = await session.loadDataset(req.role, req.source, progress);
-        const blob = req.role === 'train' ? session.train?.blob : session.validationFile?.blob;
-        if (blob === undefined) return { kind: 'dataset', dataset, storage: null };
-        const fileName = dataset.fileName;
-        const storage =
-          req.role === 'train'
-            ? await saver.saveSession('dataset', { blob, fileName, demo: req.source.kind === 'demo' }, fileName, blob.size)
-            : await saver.saveSession('validation', { blob, fileName }, fileName, blob.size);
-        return { kind: 'dataset', dataset, storage };
-      }
-      case 'setMapping': {
-        const result = session.setMapping(req.recordType, req.mapping, req.split);
-        const problem = await saver.saveSession('mapping', { recordType: req.recordType, columns: req.mapping, choice: req.split }, 'mapping', null);
-        if (problem) console.warn('could not save the mapping', problem.detail);
-        return result;
-      }
-      case 'loadModel': {
-        const controller = new AbortController();
-        cancellable.set(req.id, controller);
-        let model: ModelSummary;
-        try {
-          await ready();
-          model = await session.loadModel(req.source, req.hubToken, progress, controller.signal);
-        } finally {
-          cancellable.delete(req.id);
-        }
-        const s = req.source;
-        const size = s.kind === 'files' ? s.files.reduce((a, f) => a + f.size, 0) : null;
-        return { kind: 'model', model, storage: await saver.saveSession('model', Saver.modelValue(s), model.name, size) };
-      }
-      case 'train': {
-        const emit = (metrics: TrainingMetrics) => post({ type: 'metrics', id: req.id, metrics });
-        try {
-          return await runTraining(req, progress, emit);
-        } finally {
-          emit({ kind: 'resumable', resumable: session.run.resumable });
-        }
-      }
-      case 'plan':
-        return { kind: 'plan', plan: session.plan(req.options) };
-      case 'cancel':
-        cancellable.get(req.target)?.abort();
-        return { kind: 'ack' };
-      case 'pause':
-        session.run.pause();
-        return { kind: 'ack' };
-      case 'resume':
-        session.run.resume();
-        return { kind: 'ack' };
-      case 'stop':
-        session.run.stop();
-        return { kind: 'ack' };
-      case 'evaluate':
-        return session.evaluate(req.which, progress);
-      case 'embedQuery':
-        return session.rank(req.text, req.limit, progress);
-      case 'export':
-        return session.exportZip(req.card.modelName, req.onnx, progress);
-      case 'onnxReference':
-        return session.onnxReference(req.query, req.limit, progress);
-      case 'exportRecipe':
-        return session.exportRecipe(req.folderName, req.options, req.maxLength, checkedPrompts(req.prompts));
-      case 'restore': {
-        await ready();
-        const saved: Partial<LoadedSession> = await store.load().catch((e: unknown) => {
-          console.warn('could not read the saved session', e);
-          return {};
-        });
-        const restored = await restoreSession(session, saved, req.hubToken, progress);
-        if (restored.checkpointStep > 0 && saved.runId !== undefined && saved.entry && saved.checkpoint) saver.adopt(saved.runId, saved.entry, saved.checkpoint.bytes.byteLength);
-        return { kind: 'restored', session: restored };
-      }
-      case 'listStorage':
-        return { kind: 'storage', report: await saver.report(), resumeLost: false };
-      case 'deleteRun': {
-        if (session.run.running && (await saver.isCurrent(req.runId))) {
-          throw new EngineError('bad_option', 'This run is training now: stop it before deleting its checkpoint, or delete older runs.');
-        }
-        const wasCurrent = await saver.deleteRun(req.runId);
-        const resumeLost = wasCurrent && session.run.checkpoint !== null;
-        if (wasCurrent) session.run.checkpoint = null;
-        return { kind: 'storage', report: await saver.report(), resumeLost };
-      }
-    }
+    // TypeScript cannot correlate handlers[req.type] with req; the table's type binds each pair.
+    const handler = handlers[req.type] as (req: WorkerRequest, progress: Progress) => Promise<WorkerResult>;
+    return handler(req, progress);
   }
 
   scope.onmessage = (ev) => {

@@ -14,7 +14,7 @@ import { StudioBridge, type WorkerLike } from '../../src/ui/bridge';
 import { PLAN_DEBOUNCE_MS, RunPlanner } from '../../src/ui/runPlanner';
 import { createStudioStore } from '../../src/ui/store';
 import { currentPlan, maxStepsHint } from '../../src/ui/store/settingsSlice';
-import type { MappingSummary, RequestBody, WorkerRequest, WorkerResponse, WorkerResult } from '../../src/worker/protocol';
+import type { BodyOf, MappingSummary, PlanResult, RequestBody, WorkerRequest, WorkerResponse } from '../../src/worker/protocol';
 import { TrainingRun } from '../../src/worker/trainRun';
 import { loadTinyBert, useCpuBackend } from '../helpers/tinyBert';
 
@@ -30,16 +30,16 @@ const mapping = (trainCount = 16): MappingSummary => ({
 
 /** A fake send that records plan requests and lets the test answer each. */
 function fakeWorker() {
-  const asked: { options: Extract<RequestBody, { type: 'plan' }>['options']; answer: (r: WorkerResult | Error) => void }[] = [];
-  const send = (body: RequestBody) =>
-    new Promise<WorkerResult>((resolve, reject) => {
+  const asked: { options: Extract<RequestBody, { type: 'plan' }>['options']; answer: (r: PlanResult | Error) => void }[] = [];
+  const send = (body: BodyOf<'plan'>) =>
+    new Promise<PlanResult>((resolve, reject) => {
       if (body.type !== 'plan') throw new Error(`unexpected ${body.type}`);
       asked.push({ options: body.options, answer: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
     });
   return { asked, send };
 }
 
-const answerWithEngine = (options: Extract<RequestBody, { type: 'plan' }>['options'], dataset = SHARED_ANCHORS): WorkerResult => ({ kind: 'plan', plan: planRun(options, dataset) });
+const answerWithEngine = (options: Extract<RequestBody, { type: 'plan' }>['options'], dataset = SHARED_ANCHORS): PlanResult => ({ kind: 'plan', plan: planRun(options, dataset) });
 
 describe('RunPlanner', () => {
   afterEach(() => vi.useRealTimers());

@@ -1,0 +1,76 @@
+/** Training runs: plan, train, pause, resume, stop, and the run's metrics. */
+import type { Ack, BackendChoice, TrainingMetrics } from '../../worker/protocol';
+import { settingsPrompts, settingsProblems, settingsToOptions } from '../store/settingsSlice';
+import type { Routes } from './channel';
+import type { BridgeContext } from './context';
+
+export class TrainingFeature {
+  constructor(private readonly ctx: BridgeContext) {}
+
+  routes(): Pick<Routes, 'plan' | 'train' | 'pause' | 'resume' | 'stop'> {
+    const s = () => this.ctx.s();
+    return {
+      plan: {},
+      train: {
+        progress: (progress) => s().trainingPreparing(progress),
+        metrics: (m) => this.metrics(m),
+        done: (r) => s().trainingFinished(r.stopped),
+        failed: (message, code) => s().trainingFailed(message, code),
+      },
+      pause: {},
+      resume: {},
+      stop: {},
+    };
+  }
+
+  private metrics(m: TrainingMetrics): void {
+    const s = this.ctx.s();
+    if (m.kind === 'start') s.trainingStarted(m.totalSteps, m.startStep);
+    else if (m.kind === 'steps') s.stepsReceived(m.points);
+    else if (m.kind === 'evaluation') s.evalReceived(m.point);
+    else if (m.kind === 'checkpoint') s.checkpointSaved(m.step);
+    else if (m.kind === 'resumable') s.trainingResumable(m.resumable);
+    else if (m.kind === 'storage') {
+      s.trainingStorage(m.problem);
+      void this.ctx.refreshStorage();
+    } else s.trainingStatus(m.kind === 'paused' ? 'paused' : 'running');
+  }
+
+  /**
+   * Starts a new run with the form's settings, or (`resume`) continues the interrupted run from its checkpoint,
+   * first moving to `backend` when one is given (e.g. WASM after the GPU was lost).
+   */
+  async train(resume: boolean, backend?: BackendChoice): Promise<void> {
+    const { ctx } = this;
+    const { settings, mapping } = ctx.s();
+    const problems = Object.values(settingsProblems(settings, ctx.s().model.summary?.maxPositions ?? null));
+    if (!resume && problems.length > 0) return ctx.s().trainingFailed(problems.join(' '), 'bad_option');
+    const known = resume ? null : ctx.planner.known();
+    ctx.forgetOnnxExport();
+    ctx.s().trainingRequested(resume ? null : (known?.totalSteps ?? 0));
+    // Awaited only when the form's plan is not known yet (a click right after an edit): the worker answers first.
+    const plan = known ?? (resume || mapping.summary === null ? null : await ctx.planner.request());
+    if (plan !== known) ctx.s().trainingRequested(plan?.totalSteps ?? 0);
+    const options = settingsToOptions(settings, plan?.totalSteps ?? 0);
+    ctx.s().evaluationReset('trained');
+    if (backend !== undefined && backend !== ctx.s().backend.name) {
+      const switched = await ctx.send({ type: 'setBackend', backend }).catch((e: unknown) => e);
+      if (switched instanceof Error) return ctx.s().trainingFailed(`Could not switch to ${backend}: ${switched.message}`);
+    }
+    await ctx.fire({ type: 'train', options, maxLength: settings.maxLength, prompts: settingsPrompts(settings), resume });
+    void ctx.refreshStorage();
+  }
+
+  pause(): Promise<Ack | null> {
+    return this.ctx.fire({ type: 'pause' });
+  }
+
+  resume(): Promise<Ack | null> {
+    return this.ctx.fire({ type: 'resume' });
+  }
+
+  stop(): Promise<Ack | null> {
+    this.ctx.s().trainingStatus('stopping');
+    return this.ctx.fire({ type: 'stop' });
+  }
+}
