@@ -68,7 +68,7 @@ export async function exportModelZip(ctx: ExportContext, modelName: string, onnx
   });
   files.set('README.md', new TextEncoder().encode(readme));
   progress(2, 3, 'zipping');
-  return { kind: 'export', fileName: `${modelName}.zip`, zip: zipFolder(modelName, files), files: [...files.keys()] };
+  return { type: 'export', fileName: `${modelName}.zip`, zip: zipFolder(modelName, files), files: [...files.keys()] };
 }
 
 /** The query and the `limit` corpus texts the fine-tuned model ranks highest, with the engine's embeddings. */
@@ -126,5 +126,5 @@ export async function recipeZip(ctx: ExportContext, folderName: string, formOpti
     ...(split.validation.records.length > 0 ? { evaluator: split.validation } : {}),
   });
   if (base.files) for (const [path, bytes] of base.files) files.set(`base-model/${path}`, bytes);
-  return { kind: 'recipe', fileName: `${folderName}.zip`, zip: zipFolder(folderName, files), files: [...files.keys()] };
+  return { type: 'recipe', fileName: `${folderName}.zip`, zip: zipFolder(folderName, files), files: [...files.keys()] };
 }

@@ -3,6 +3,7 @@
  *
  * Requests (page → worker) carry an `id`; every message the worker sends about a request carries the same id.
  * A request ends with exactly one `result` or `error` message; `progress` and `metrics` messages may come before.
+ * Requests, messages, results (Results: the result of each request type) and metrics are all discriminated by `type`.
  * Large buffers travel as transferables: File objects in requests (structured clone shares them), the exported
  * zips' ArrayBuffers and the reference embeddings in their results.
  *
@@ -267,22 +268,22 @@ export interface StorageReport {
 }
 
 /** `threads`: WASM threads (null off wasm); `skipped`: backends passed over on the way, with the reason. */
-export type BackendResult = { kind: 'backend'; backend: string; adapter: string | null; threads: number | null; skipped: string | null };
+export type BackendResult = { type: 'backend'; backend: string; adapter: string | null; threads: number | null; skipped: string | null };
 /** `storage`: why the dataset could not be saved for a reload (it is loaded all the same); null when saved. */
-export type DatasetResult = { kind: 'dataset'; dataset: DatasetSummary; storage: StorageProblem | null };
-export type MappingResult = { kind: 'mapping'; mapping: MappingSummary };
-export type PlanResult = { kind: 'plan'; plan: RunPlan };
-export type ModelResult = { kind: 'model'; model: ModelSummary; storage: StorageProblem | null };
-export type TrainedResult = { kind: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName };
-export type EvaluationResult = { kind: 'evaluation'; evaluation: EvaluationSummary };
-export type RankingResult = { kind: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null };
-export type ExportResult = { kind: 'export'; fileName: string; zip: ArrayBuffer; files: string[] };
-export type OnnxReferenceResult = { kind: 'onnxReference'; reference: OnnxReference };
-export type RecipeResult = { kind: 'recipe'; fileName: string; zip: ArrayBuffer; files: string[] };
-export type RestoredResult = { kind: 'restored'; session: RestoredSession };
+export type DatasetResult = { type: 'dataset'; dataset: DatasetSummary; storage: StorageProblem | null };
+export type MappingResult = { type: 'mapping'; mapping: MappingSummary };
+export type PlanResult = { type: 'plan'; plan: RunPlan };
+export type ModelResult = { type: 'model'; model: ModelSummary; storage: StorageProblem | null };
+export type TrainedResult = { type: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName };
+export type EvaluationResult = { type: 'evaluation'; evaluation: EvaluationSummary };
+export type RankingResult = { type: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null };
+export type ExportResult = { type: 'export'; fileName: string; zip: ArrayBuffer; files: string[] };
+export type OnnxReferenceResult = { type: 'onnxReference'; reference: OnnxReference };
+export type RecipeResult = { type: 'recipe'; fileName: string; zip: ArrayBuffer; files: string[] };
+export type RestoredResult = { type: 'restored'; session: RestoredSession };
 /** `resumeLost`: the deleted run was the one Resume training would continue. */
-export type StorageResult = { kind: 'storage'; report: StorageReport; resumeLost: boolean };
-export type Ack = { kind: 'ack' };
+export type StorageResult = { type: 'storage'; report: StorageReport; resumeLost: boolean };
+export type Ack = { type: 'ack' };
 
 /**
  * The result of each request, by request type (comlink's Remote<T> idea): the bridge's send and the worker's
@@ -340,16 +341,16 @@ export interface ProgressMessage {
 
 /** Training telemetry, batched (at most one steps message per ~100 ms). */
 export type TrainingMetrics =
-  | { kind: 'start'; totalSteps: number; stepsPerEpoch: number; epochs: number; trainableParams: number; loss: LossName; startStep: number }
-  | { kind: 'steps'; points: StepPoint[] }
-  | { kind: 'evaluation'; point: EvalPoint }
-  | { kind: 'paused'; step: number }
-  | { kind: 'resumed'; step: number }
-  | { kind: 'checkpoint'; step: number }
+  | { type: 'start'; totalSteps: number; stepsPerEpoch: number; epochs: number; trainableParams: number; loss: LossName; startStep: number }
+  | { type: 'steps'; points: StepPoint[] }
+  | { type: 'evaluation'; point: EvalPoint }
+  | { type: 'paused'; step: number }
+  | { type: 'resumed'; step: number }
+  | { type: 'checkpoint'; step: number }
   /** After each attempt to save a checkpoint: what went wrong, or null once one is saved. */
-  | { kind: 'storage'; problem: StorageProblem | null }
+  | { type: 'storage'; problem: StorageProblem | null }
   /** Last of every train request, before its result or error: whether Resume training can continue the run now. */
-  | { kind: 'resumable'; resumable: boolean };
+  | { type: 'resumable'; resumable: boolean };
 
 export interface MetricsMessage {
   type: 'metrics';
@@ -408,5 +409,5 @@ export interface OnnxComparison {
 /** Transformers.js worker → page. */
 export type TransformersResponse =
   | ProgressMessage
-  | { type: 'result'; id: number; result: { kind: 'onnxComparison'; comparison: OnnxComparison } }
+  | { type: 'result'; id: number; result: { type: 'onnxComparison'; comparison: OnnxComparison } }
   | ErrorMessage;

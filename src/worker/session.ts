@@ -92,7 +92,7 @@ export class StudioSession {
     this.split = split;
     this.mapping = { summary, recordType, columns, choice };
     this.resetDerived();
-    return { kind: 'mapping', mapping: summary };
+    return { type: 'mapping', mapping: summary };
   }
 
   /**
@@ -203,14 +203,14 @@ export class StudioSession {
     const { split, encoder } = this.requireReady();
     if (which === 'trained' && !this.run.trained) throw new EngineError('bad_option', 'Train the model before evaluating the fine-tuned version.');
     const cached = this.evaluations[which];
-    if (cached) return { kind: 'evaluation', evaluation: cached };
+    if (cached) return { type: 'evaluation', evaluation: cached };
     const model = which === 'base' ? this.baseModel() : encoder;
     const result = await runEvaluation(evaluatorsFor(split.validation), (texts, role) =>
       model.embed(texts, { role, onProgress: (d, t) => progress(d, t, `embedding validation texts (${which} model)`) }),
     );
     const summary: EvaluationSummary = { which, metrics: result.metrics, primaryMetric: result.primaryMetric, primaryValue: result.primaryValue };
     this.evaluations[which] = summary;
-    return { kind: 'evaluation', evaluation: summary };
+    return { type: 'evaluation', evaluation: summary };
   }
 
   async rank(text: string, limit: number, progress: Progress): Promise<RankingResult> {
@@ -224,10 +224,10 @@ export class StudioSession {
         .slice(0, limit);
     const [baseQuery] = await this.baseModel().embed([text], { role: 'query' });
     const base = top(baseQuery, corpus.vectors);
-    if (!this.run.trained) return { kind: 'ranking', query: text, base, trained: null };
+    if (!this.run.trained) return { type: 'ranking', query: text, base, trained: null };
     const trainedVectors = await this.run.trainedCorpus(encoder, corpus.texts, progress);
     const [trainedQuery] = await encoder.embed([text], { role: 'query' });
-    return { kind: 'ranking', query: text, base, trained: top(trainedQuery, trainedVectors) };
+    return { type: 'ranking', query: text, base, trained: top(trainedQuery, trainedVectors) };
   }
 
   private exportContext(): ExportContext {
@@ -241,7 +241,7 @@ export class StudioSession {
 
   async onnxReference(query: string, limit: number, progress: Progress): Promise<OnnxReferenceResult> {
     if (query.trim() === '') throw new EngineError('bad_option', 'Type a query to embed with both runtimes.');
-    return { kind: 'onnxReference', reference: await onnxReference(this.exportContext(), query, limit, progress) };
+    return { type: 'onnxReference', reference: await onnxReference(this.exportContext(), query, limit, progress) };
   }
 
   exportRecipe(folderName: string, options: TrainingOptions, maxLength: number, prompts: Prompts): Promise<RecipeResult> {

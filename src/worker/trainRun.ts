@@ -167,7 +167,7 @@ export class TrainingRun {
     if (!resume) this.checkpoint = null;
     this.history = this.history.filter((p) => p.step <= startStep);
     this.evals = this.evals.filter((p) => p.step <= startStep);
-    const batcher = new StepBatcher((points) => hooks.emit({ kind: 'steps', points }));
+    const batcher = new StepBatcher((points) => hooks.emit({ type: 'steps', points }));
     const record: RunRecord = { options, maxLength, prompts: { ...(encoder.head.prompts ?? NO_PROMPTS) }, loss, steps: startStep, totalSteps: resumeFrom?.totalSteps ?? 0, elapsedMs: 0, finished: false };
     this.record = record;
     const elapsedBefore = this.history.at(-1)?.elapsedMs ?? 0;
@@ -176,7 +176,7 @@ export class TrainingRun {
     const onEvent = (e: TrainEvent) => {
       if (e.type === 'start') {
         record.totalSteps = e.totalSteps;
-        hooks.emit({ kind: 'start', totalSteps: e.totalSteps, stepsPerEpoch: e.stepsPerEpoch, epochs: e.epochs, trainableParams: e.trainableParams, loss: e.loss, startStep: e.resumedAt });
+        hooks.emit({ type: 'start', totalSteps: e.totalSteps, stepsPerEpoch: e.stepsPerEpoch, epochs: e.epochs, trainableParams: e.trainableParams, loss: e.loss, startStep: e.resumedAt });
       } else if (e.type === 'step') {
         check();
         const point: StepPoint = { step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, examplesPerSec: e.examplesPerSec, elapsedMs: elapsedBefore + e.elapsedMs };
@@ -185,9 +185,9 @@ export class TrainingRun {
         batcher.push(point);
       } else if (e.type === 'paused' || e.type === 'resumed') {
         batcher.flush();
-        hooks.emit({ kind: e.type, step: e.step });
+        hooks.emit({ type: e.type, step: e.step });
       } else if (e.type === 'checkpoint') {
-        hooks.emit({ kind: 'checkpoint', step: e.step });
+        hooks.emit({ type: 'checkpoint', step: e.step });
       }
     };
     const onCheckpoint = async (ckpt: TrainingCheckpoint) => {
@@ -203,7 +203,7 @@ export class TrainingRun {
       const result = await runEvaluation(evaluators, (texts, role) => encoder.embed(texts, { role }));
       const point: EvalPoint = { step, epoch: this.history.at(-1)?.epoch ?? 0, metric: result.primaryMetric, value: result.primaryValue };
       this.evals.push(point);
-      hooks.emit({ kind: 'evaluation', point });
+      hooks.emit({ type: 'evaluation', point });
       return result.metrics;
     };
     try {

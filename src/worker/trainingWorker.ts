@@ -47,13 +47,13 @@ function renewWebGpu(): void {
 /** The page's view of the backend: name, device, WASM threads and what was passed over on the way. */
 export function backendResult(info: BackendInfo): BackendResult {
   const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-  return { kind: 'backend', backend: info.name, adapter: info.adapter ?? null, threads: info.wasmThreads ?? null, skipped: skipped || null };
+  return { type: 'backend', backend: info.name, adapter: info.adapter ?? null, threads: info.wasmThreads ?? null, skipped: skipped || null };
 }
 
 /** The result's large buffers, moved rather than copied to the page. */
 function transferables(result: WorkerResult): Transferable[] {
-  if (result.kind === 'export' || result.kind === 'recipe') return [result.zip];
-  if (result.kind === 'onnxReference') return [result.reference.vectors.buffer as ArrayBuffer];
+  if (result.type === 'export' || result.type === 'recipe') return [result.zip];
+  if (result.type === 'onnxReference') return [result.reference.vectors.buffer as ArrayBuffer];
   return [];
 }
 
@@ -107,16 +107,16 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
         checkDevice: () => devices.check(),
         begin: async (record) => {
           const problem = req.resume && saver.currentId !== null ? null : await saver.beginRun(session.train?.summary.fileName ?? 'dataset', session.model?.summary.name ?? 'model', record);
-          if (problem) emit({ kind: 'storage', problem });
+          if (problem) emit({ type: 'storage', problem });
         },
         saveCheckpoint: async (checkpoint, record, steps, evals) => {
           const problem = await saver.saveRun(checkpoint, record, steps, evals);
           // A checkpoint's outcome is always told; a history-only save only when it is the first problem.
-          if (checkpoint !== null || (problem !== null && unsavedCheckpoint === null)) emit({ kind: 'storage', problem });
+          if (checkpoint !== null || (problem !== null && unsavedCheckpoint === null)) emit({ type: 'storage', problem });
           if (checkpoint !== null) unsavedCheckpoint = problem;
         },
       });
-      return { kind: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
+      return { type: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
     } catch (e) {
       // A run that diverged before its first checkpoint leaves the encoder's weights non-finite: back to the base model.
       if (!session.run.trained) session.freshEncoder(maxLength, prompts);
@@ -139,18 +139,18 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       const device = currentGpuDevice();
       if (device === null) throw new EngineError('bad_option', 'Training does not run on a WebGPU device.');
       device.destroy();
-      return { kind: 'ack' };
+      return { type: 'ack' };
     },
     loadDataset: async (req, progress) => {
       const dataset = await session.loadDataset(req.role, req.source, progress);
       const blob = req.role === 'train' ? session.train?.blob : session.validationFile?.blob;
-      if (blob === undefined) return { kind: 'dataset', dataset, storage: null };
+      if (blob === undefined) return { type: 'dataset', dataset, storage: null };
       const fileName = dataset.fileName;
       const storage =
         req.role === 'train'
           ? await saver.saveSession('dataset', { blob, fileName, demo: req.source.kind === 'demo' }, fileName, blob.size)
           : await saver.saveSession('validation', { blob, fileName }, fileName, blob.size);
-      return { kind: 'dataset', dataset, storage };
+      return { type: 'dataset', dataset, storage };
     },
     setMapping: async (req) => {
       const result = session.setMapping(req.recordType, req.mapping, req.split);
@@ -170,32 +170,32 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       }
       const s = req.source;
       const size = s.kind === 'files' ? s.files.reduce((a, f) => a + f.size, 0) : null;
-      return { kind: 'model', model, storage: await saver.saveSession('model', Saver.modelValue(s), model.name, size) };
+      return { type: 'model', model, storage: await saver.saveSession('model', Saver.modelValue(s), model.name, size) };
     },
     train: async (req, progress) => {
       const emit = (metrics: TrainingMetrics) => post({ type: 'metrics', id: req.id, metrics });
       try {
         return await runTraining(req, progress, emit);
       } finally {
-        emit({ kind: 'resumable', resumable: session.run.resumable });
+        emit({ type: 'resumable', resumable: session.run.resumable });
       }
     },
-    plan: async (req) => ({ kind: 'plan', plan: session.plan(req.options) }),
+    plan: async (req) => ({ type: 'plan', plan: session.plan(req.options) }),
     cancel: async (req) => {
       cancellable.get(req.target)?.abort();
-      return { kind: 'ack' };
+      return { type: 'ack' };
     },
     pause: async () => {
       session.run.pause();
-      return { kind: 'ack' };
+      return { type: 'ack' };
     },
     resume: async () => {
       session.run.resume();
-      return { kind: 'ack' };
+      return { type: 'ack' };
     },
     stop: async () => {
       session.run.stop();
-      return { kind: 'ack' };
+      return { type: 'ack' };
     },
     evaluate: async (req, progress) => session.evaluate(req.which, progress),
     embedQuery: async (req, progress) => session.rank(req.text, req.limit, progress),
@@ -210,9 +210,9 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       });
       const restored = await restoreSession(session, saved, req.hubToken, progress);
       if (restored.checkpointStep > 0 && saved.runId !== undefined && saved.entry && saved.checkpoint) saver.adopt(saved.runId, saved.entry, saved.checkpoint.bytes.byteLength);
-      return { kind: 'restored', session: restored };
+      return { type: 'restored', session: restored };
     },
-    listStorage: async () => ({ kind: 'storage', report: await saver.report(), resumeLost: false }),
+    listStorage: async () => ({ type: 'storage', report: await saver.report(), resumeLost: false }),
     deleteRun: async (req) => {
       if (session.run.running && (await saver.isCurrent(req.runId))) {
         throw new EngineError('bad_option', 'This run is training now: stop it before deleting its checkpoint, or delete older runs.');
@@ -220,7 +220,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       const wasCurrent = await saver.deleteRun(req.runId);
       const resumeLost = wasCurrent && session.run.checkpoint !== null;
       if (wasCurrent) session.run.checkpoint = null;
-      return { kind: 'storage', report: await saver.report(), resumeLost };
+      return { type: 'storage', report: await saver.report(), resumeLost };
     },
   };
 

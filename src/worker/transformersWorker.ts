@@ -24,7 +24,7 @@ export function serveTransformers(scope: { onmessage: ((ev: MessageEvent<Transfo
     const zip = new Uint8Array(await req.zip.arrayBuffer());
     const modelId = `exported-model-${req.id}`;
     const comparison = await runTransformersCheck(transformers, zip, req.reference, { modelId, device: 'wasm', wasmPaths, progress });
-    return { type: 'result', id: req.id, result: { kind: 'onnxComparison', comparison } };
+    return { type: 'result', id: req.id, result: { type: 'onnxComparison', comparison } };
   }
 
   scope.onmessage = (ev) => {

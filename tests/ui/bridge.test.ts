@@ -63,7 +63,7 @@ const comparison: OnnxComparison = {
 /** Exports the model (with or without onnx/model.onnx in the files the worker reports). */
 async function exportModel(ctx: ReturnType<typeof setup>, files: string[]) {
   const x = ctx.bridge.exportModel('m');
-  ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { kind: 'export', fileName: 'm.zip', zip: new ArrayBuffer(8), files } });
+  ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { type: 'export', fileName: 'm.zip', zip: new ArrayBuffer(8), files } });
   await x;
 }
 
@@ -84,10 +84,10 @@ describe('StudioBridge', () => {
     const a = bridge.send({ type: 'pause' });
     const b = bridge.send({ type: 'resume' });
     expect(worker.sent.map((r) => r.id)).toEqual([1, 2]);
-    worker.reply({ type: 'result', id: 2, result: { kind: 'ack' } });
-    await expect(b).resolves.toEqual({ kind: 'ack' });
+    worker.reply({ type: 'result', id: 2, result: { type: 'ack' } });
+    await expect(b).resolves.toEqual({ type: 'ack' });
     expect(bridge.pendingCount()).toBe(1);
-    worker.reply({ type: 'result', id: 1, result: { kind: 'ack' } });
+    worker.reply({ type: 'result', id: 1, result: { type: 'ack' } });
     await a;
     expect(bridge.pendingCount()).toBe(0);
   });
@@ -98,7 +98,7 @@ describe('StudioBridge', () => {
     const id = worker.last().id;
     worker.reply({ type: 'progress', id, unit: 'bytes', done: 50, total: 100, label: 'pairs.jsonl' });
     expect(store.getState().dataset.progress?.done).toBe(50);
-    worker.reply({ type: 'result', id, result: { kind: 'dataset', dataset: summary, storage: null } });
+    worker.reply({ type: 'result', id, result: { type: 'dataset', dataset: summary, storage: null } });
     await tick();
     expect(store.getState().dataset.summary?.fileName).toBe('pairs.jsonl');
     const mapping = worker.last();
@@ -132,7 +132,7 @@ describe('StudioBridge', () => {
     void bridge.cancelModelLoad();
     expect(worker.last()).toMatchObject({ type: 'cancel', target });
     expect(store.getState().model.cancelling).toBe(true);
-    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'ack' } });
+    worker.reply({ type: 'result', id: worker.last().id, result: { type: 'ack' } });
     worker.reply({ type: 'error', id: target, error: { name: 'EngineError', message: 'Download cancelled.', stack: null, code: 'cancelled' } });
     await load;
     expect(store.getState().model).toMatchObject({ status: 'ready', summary: { name: 'org/first' }, error: null, cancelling: false, progress: null });
@@ -147,7 +147,7 @@ describe('StudioBridge', () => {
     void bridge.train(false);
     const req = worker.last();
     expect(req.type === 'train' && [req.options.batchSize, req.options.miniBatchSize]).toEqual([64, 16]);
-    worker.reply({ type: 'result', id: req.id, result: { kind: 'trained', steps: 0, stopped: true, finalLoss: 0, elapsedMs: 1, loss: 'mnrl' } });
+    worker.reply({ type: 'result', id: req.id, result: { type: 'trained', steps: 0, stopped: true, finalLoss: 0, elapsedMs: 1, loss: 'mnrl' } });
     await tick();
     const sent = worker.sent.length;
     store.getState().settingsChanged({ miniBatchSize: -2 });
@@ -169,13 +169,13 @@ describe('StudioBridge', () => {
     const run = bridge.train(false);
     const req = worker.last();
     expect(req).toMatchObject({ type: 'train', resume: false });
-    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'start', totalSteps: 4, stepsPerEpoch: 4, epochs: 1, trainableParams: 10, loss: 'mnrl', startStep: 0 } });
-    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'steps', points: [1, 2].map((step) => ({ step, epoch: 0, loss: 1, lr: 0, examplesPerSec: 1, elapsedMs: step })) } });
-    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'paused', step: 2 } });
+    worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'start', totalSteps: 4, stepsPerEpoch: 4, epochs: 1, trainableParams: 10, loss: 'mnrl', startStep: 0 } });
+    worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'steps', points: [1, 2].map((step) => ({ step, epoch: 0, loss: 1, lr: 0, examplesPerSec: 1, elapsedMs: step })) } });
+    worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'paused', step: 2 } });
     expect(store.getState().training).toMatchObject({ status: 'paused', totalSteps: 4 });
-    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'evaluation', point: { step: 2, epoch: 0, metric: 'ndcg', value: 0.3 } } });
-    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'checkpoint', step: 2 } });
-    worker.reply({ type: 'result', id: req.id, result: { kind: 'trained', steps: 4, stopped: false, finalLoss: 0.5, elapsedMs: 9, loss: 'mnrl' } });
+    worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'evaluation', point: { step: 2, epoch: 0, metric: 'ndcg', value: 0.3 } } });
+    worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'checkpoint', step: 2 } });
+    worker.reply({ type: 'result', id: req.id, result: { type: 'trained', steps: 4, stopped: false, finalLoss: 0.5, elapsedMs: 9, loss: 'mnrl' } });
     await run;
     expect(store.getState().training).toMatchObject({ status: 'done', checkpointStep: 2 });
     expect(store.getState().training.steps).toHaveLength(2);
@@ -186,9 +186,9 @@ describe('StudioBridge', () => {
     const { worker, store, bridge } = setup();
     const run = bridge.train(false);
     const req = worker.last();
-    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'start', totalSteps: 6, stepsPerEpoch: 3, epochs: 2, trainableParams: 10, loss: 'mnrl', startStep: 0 } });
-    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'checkpoint', step: 3 } });
-    worker.reply({ type: 'metrics', id: req.id, metrics: { kind: 'resumable', resumable: true } });
+    worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'start', totalSteps: 6, stepsPerEpoch: 3, epochs: 2, trainableParams: 10, loss: 'mnrl', startStep: 0 } });
+    worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'checkpoint', step: 3 } });
+    worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'resumable', resumable: true } });
     expect(store.getState().training).toMatchObject({ status: 'running', resumable: true });
     worker.reply({ type: 'error', id: req.id, error: { name: 'EngineError', message: 'Training stopped: the GPU device was lost.', stack: null, code: 'device_lost' } });
     await run;
@@ -196,8 +196,8 @@ describe('StudioBridge', () => {
     const resumed = bridge.train(true);
     const again = worker.last();
     expect(again).toMatchObject({ type: 'train', resume: true });
-    worker.reply({ type: 'metrics', id: again.id, metrics: { kind: 'resumable', resumable: false } });
-    worker.reply({ type: 'result', id: again.id, result: { kind: 'trained', steps: 6, stopped: false, finalLoss: 0.5, elapsedMs: 9, loss: 'mnrl' } });
+    worker.reply({ type: 'metrics', id: again.id, metrics: { type: 'resumable', resumable: false } });
+    worker.reply({ type: 'result', id: again.id, result: { type: 'trained', steps: 6, stopped: false, finalLoss: 0.5, elapsedMs: 9, loss: 'mnrl' } });
     await resumed;
     expect(store.getState().training).toMatchObject({ status: 'done', resumable: false });
   });
@@ -207,15 +207,15 @@ describe('StudioBridge', () => {
     store.getState().stepsReceived([{ step: 1, epoch: 0, loss: 1, lr: 0, examplesPerSec: 1, elapsedMs: 1 }]);
     const e = bridge.evaluate();
     expect(worker.last()).toMatchObject({ type: 'evaluate', which: 'base' });
-    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'evaluation', evaluation: { which: 'base', metrics: { m: 1 }, primaryMetric: 'm', primaryValue: 1 } } });
+    worker.reply({ type: 'result', id: worker.last().id, result: { type: 'evaluation', evaluation: { which: 'base', metrics: { m: 1 }, primaryMetric: 'm', primaryValue: 1 } } });
     await tick();
     expect(worker.last()).toMatchObject({ type: 'evaluate', which: 'trained' });
-    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'evaluation', evaluation: { which: 'trained', metrics: { m: 2 }, primaryMetric: 'm', primaryValue: 2 } } });
+    worker.reply({ type: 'result', id: worker.last().id, result: { type: 'evaluation', evaluation: { which: 'trained', metrics: { m: 2 }, primaryMetric: 'm', primaryValue: 2 } } });
     await e;
     expect(store.getState().evaluation).toMatchObject({ status: 'ready', trained: { primaryValue: 2 } });
 
     const x = bridge.exportModel('my-model');
-    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'export', fileName: 'my-model.zip', zip: new ArrayBuffer(4), files: ['config.json'] } });
+    worker.reply({ type: 'result', id: worker.last().id, result: { type: 'export', fileName: 'my-model.zip', zip: new ArrayBuffer(4), files: ['config.json'] } });
     await x;
     expect(downloads).toEqual(['my-model.zip']);
     expect(store.getState().exporting.last).toMatchObject({ fileName: 'my-model.zip', url: 'blob:zip', sizeBytes: 4 });
@@ -241,7 +241,7 @@ describe('StudioBridge', () => {
     expect(ctx.store.getState().onnxCheck.status).toBe('running');
     ctx.worker.reply({ type: 'progress', id: ref.id, unit: 'texts', done: 1, total: 2, label: 'embedding validation texts with the fine-tuned model' });
     expect(ctx.store.getState().onnxCheck.stage).toBe('embedding validation texts with the fine-tuned model');
-    ctx.worker.reply({ type: 'result', id: ref.id, result: { kind: 'onnxReference', reference } });
+    ctx.worker.reply({ type: 'result', id: ref.id, result: { type: 'onnxReference', reference } });
     await tick();
     expect(ctx.transformers).toHaveLength(1);
     const sent = ctx.transformers[0].sent[0];
@@ -250,13 +250,13 @@ describe('StudioBridge', () => {
     expect(sent.zip.size).toBe(8);
     ctx.transformers[0].reply({ type: 'progress', id: sent.id, unit: 'bytes', done: 0, total: null, label: 'loading transformers.js' });
     expect(ctx.store.getState().onnxCheck.stage).toBe('loading transformers.js');
-    ctx.transformers[0].reply({ type: 'result', id: sent.id, result: { kind: 'onnxComparison', comparison } });
+    ctx.transformers[0].reply({ type: 'result', id: sent.id, result: { type: 'onnxComparison', comparison } });
     await run;
     expect(ctx.store.getState().onnxCheck).toEqual({ status: 'ready', stage: null, result: comparison, error: null });
 
     // A second check reuses the worker (onnxruntime-web stays loaded) with a new request id.
     const again = ctx.bridge.tryOnnx('q2');
-    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { kind: 'onnxReference', reference: { ...reference, vectors: new Float32Array(4) } } });
+    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { type: 'onnxReference', reference: { ...reference, vectors: new Float32Array(4) } } });
     await tick();
     expect(ctx.transformers).toHaveLength(1);
     const second = ctx.transformers[0].sent[1];
@@ -288,17 +288,17 @@ describe('StudioBridge', () => {
     const ctx = setup();
     await exportModel(ctx, ['onnx/model.onnx']);
     const run = ctx.bridge.tryOnnx('q');
-    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { kind: 'onnxReference', reference } });
+    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { type: 'onnxReference', reference } });
     await tick();
     ctx.transformers[0].onerror?.({ message: 'Uncaught SyntaxError: bad chunk' } as ErrorEvent);
     await run;
     expect(ctx.store.getState().onnxCheck.error).toBe('transformers.js could not run the exported model: Uncaught SyntaxError: bad chunk');
     expect(ctx.transformers[0].terminated).toBe(true);
     const again = ctx.bridge.tryOnnx('q');
-    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { kind: 'onnxReference', reference: { ...reference, vectors: new Float32Array(4) } } });
+    ctx.worker.reply({ type: 'result', id: ctx.worker.last().id, result: { type: 'onnxReference', reference: { ...reference, vectors: new Float32Array(4) } } });
     await tick();
     expect(ctx.transformers).toHaveLength(2);
-    ctx.transformers[1].reply({ type: 'result', id: ctx.transformers[1].sent[0].id, result: { kind: 'onnxComparison', comparison } });
+    ctx.transformers[1].reply({ type: 'result', id: ctx.transformers[1].sent[0].id, result: { type: 'onnxComparison', comparison } });
     await again;
     expect(ctx.store.getState().onnxCheck.status).toBe('ready');
   });
@@ -325,12 +325,12 @@ describe('StudioBridge', () => {
     const asked = ctx.worker.last();
     expect(asked).toMatchObject({ type: 'plan' });
     const schedule = { kind: 'linear' as const, peakLr: 2e-5, warmupSteps: 1, totalSteps: 3 };
-    ctx.worker.reply({ type: 'result', id: asked.id, result: { kind: 'plan', plan: { totalSteps: 3, stepsPerEpoch: 3, epochs: 1, warmupSteps: 1, schedule, checkpointEverySteps: 1 } } });
+    ctx.worker.reply({ type: 'result', id: asked.id, result: { type: 'plan', plan: { totalSteps: 3, stepsPerEpoch: 3, epochs: 1, warmupSteps: 1, schedule, checkpointEverySteps: 1 } } });
     await tick();
     const req = ctx.worker.last();
     expect(req).toMatchObject({ type: 'exportRecipe', folderName: 'm-recipe', maxLength: ctx.store.getState().settings.maxLength, options: { evalEverySteps: 1 } });
     expect(req.type === 'exportRecipe' && req.options.batchSize).toBe(ctx.store.getState().settings.batchSize);
-    ctx.worker.reply({ type: 'result', id: req.id, result: { kind: 'recipe', fileName: 'm-recipe.zip', zip: new ArrayBuffer(5), files: ['train.py'] } });
+    ctx.worker.reply({ type: 'result', id: req.id, result: { type: 'recipe', fileName: 'm-recipe.zip', zip: new ArrayBuffer(5), files: ['train.py'] } });
     await r;
     expect(ctx.downloads).toEqual(['m-recipe.zip']);
     expect(ctx.store.getState().recipe).toMatchObject({ status: 'ready', last: { fileName: 'm-recipe.zip', sizeBytes: 5, files: ['train.py'] } });
@@ -348,7 +348,7 @@ describe('StudioBridge', () => {
     worker.reply({
       type: 'result',
       id: worker.last().id,
-      result: { kind: 'restored', session: { dataset: null, mapping: null, model: null, options: null, maxLength: null, prompts: null, steps: [], evals: [], totalSteps: 0, checkpointStep: 0, finished: false, resumable: false, checkpointProblem: problem } },
+      result: { type: 'restored', session: { dataset: null, mapping: null, model: null, options: null, maxLength: null, prompts: null, steps: [], evals: [], totalSteps: 0, checkpointStep: 0, finished: false, resumable: false, checkpointProblem: problem } },
     });
     await done;
     expect(store.getState().training).toMatchObject({ restoreProblem: problem, resumable: false, status: 'idle' });
@@ -380,10 +380,10 @@ describe('StudioBridge', () => {
     void bridge.train(false);
     const id = worker.last().id;
     const problem = { part: 'checkpoint' as const, subject: 'step 2', reason: 'quota' as const, detail: '', neededBytes: 10, usageBytes: 90, quotaBytes: 100 };
-    worker.reply({ type: 'metrics', id, metrics: { kind: 'storage', problem } });
+    worker.reply({ type: 'metrics', id, metrics: { type: 'storage', problem } });
     expect(store.getState().training.storage).toEqual(problem);
     expect(worker.last()).toMatchObject({ type: 'listStorage' });
-    worker.reply({ type: 'metrics', id, metrics: { kind: 'storage', problem: null } });
+    worker.reply({ type: 'metrics', id, metrics: { type: 'storage', problem: null } });
     expect(store.getState().training.storage).toBeNull();
   });
 
@@ -394,20 +394,20 @@ describe('StudioBridge', () => {
     });
     const report = { usageBytes: 500, quotaBytes: 1000, runs: [run(2, true), run(1, false)], datasetBytes: 0 };
     void bridge.refreshStorage();
-    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'storage', report, resumeLost: false } });
+    worker.reply({ type: 'result', id: worker.last().id, result: { type: 'storage', report, resumeLost: false } });
     store.getState().trainingRestored([], [], 6, 2, false, true);
     expect(store.getState().training.resumable).toBe(true);
 
     void bridge.deleteRun(1);
     expect(worker.last()).toMatchObject({ type: 'deleteRun', runId: 1 });
-    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'storage', report: { ...report, runs: [run(2, true)] }, resumeLost: false } });
+    worker.reply({ type: 'result', id: worker.last().id, result: { type: 'storage', report: { ...report, runs: [run(2, true)] }, resumeLost: false } });
     const sent = worker.sent.length;
     await bridge.deleteRun(2);
     expect(worker.sent.length).toBe(sent);
     expect(store.getState().storage.confirming).toBe(2);
     const done = bridge.deleteRun(2, true);
     expect(worker.last()).toMatchObject({ type: 'deleteRun', runId: 2 });
-    worker.reply({ type: 'result', id: worker.last().id, result: { kind: 'storage', report: { ...report, runs: [] }, resumeLost: true } });
+    worker.reply({ type: 'result', id: worker.last().id, result: { type: 'storage', report: { ...report, runs: [] }, resumeLost: true } });
     await done;
     expect(store.getState().training).toMatchObject({ resumable: false, checkpointStep: 0 });
     expect(store.getState().storage).toMatchObject({ confirming: null, report: { runs: [] } });

@@ -39,7 +39,7 @@ function fakeWorker() {
   return { asked, send };
 }
 
-const answerWithEngine = (options: Extract<RequestBody, { type: 'plan' }>['options'], dataset = SHARED_ANCHORS): PlanResult => ({ kind: 'plan', plan: planRun(options, dataset) });
+const answerWithEngine = (options: Extract<RequestBody, { type: 'plan' }>['options'], dataset = SHARED_ANCHORS): PlanResult => ({ type: 'plan', plan: planRun(options, dataset) });
 
 describe('RunPlanner', () => {
   afterEach(() => vi.useRealTimers());
@@ -121,8 +121,8 @@ describe('the page shows the steps the run takes', () => {
           const emit = (metrics: Extract<WorkerResponse, { type: 'metrics' }>['metrics']) => reply({ type: 'metrics', id: message.id, metrics });
           runs.push(
             run.run(encoder, SPLIT, message.options, message.maxLength, false, { emit, progress: () => {} }).then((r) => {
-              emit({ kind: 'resumable', resumable: run.resumable });
-              reply({ type: 'result', id: message.id, result: { kind: 'trained', steps: r.steps, stopped: r.stopped, finalLoss: r.finalLoss, elapsedMs: r.elapsedMs, loss: r.loss } });
+              emit({ type: 'resumable', resumable: run.resumable });
+              reply({ type: 'result', id: message.id, result: { type: 'trained', steps: r.steps, stopped: r.stopped, finalLoss: r.finalLoss, elapsedMs: r.elapsedMs, loss: r.loss } });
               encoder.dispose();
             }),
           );

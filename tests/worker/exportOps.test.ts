@@ -46,7 +46,7 @@ function folderBytes(): Record<string, Uint8Array> {
 }
 
 function unzip(result: WorkerResult, kind: 'export' | 'recipe'): Map<string, Uint8Array> {
-  if (result.kind !== kind) throw new Error(`expected a ${kind} result, got ${result.kind}`);
+  if (result.type !== kind) throw new Error(`expected a ${kind} result, got ${result.type}`);
   const entries = unzipSync(new Uint8Array(result.zip));
   const top = new Set(Object.keys(entries).map((n) => n.split('/')[0]));
   expect([...top]).toEqual([result.fileName.replace(/\.zip$/, '')]);

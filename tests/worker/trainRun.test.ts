@@ -38,7 +38,7 @@ describe('TrainingRun on a diverging run', () => {
     const emit = (m: TrainingMetrics) => {
       metrics.push(m);
       // After step 2 is recorded, its weights overflow (as an absurd learning rate makes them).
-      if (m.kind === 'checkpoint' && m.step === 2) (encoder.params.get(name) as tf.Variable).assign(tf.fill([96], Infinity));
+      if (m.type === 'checkpoint' && m.step === 2) (encoder.params.get(name) as tf.Variable).assign(tf.fill([96], Infinity));
     };
     const result = run.run(encoder, SPLIT, OPTIONS, 32, false, {
       emit,
@@ -51,7 +51,7 @@ describe('TrainingRun on a diverging run', () => {
     expect(run.checkpoint?.step).toBe(2);
     expect(run.record?.finished).toBe(false);
     expect(run.resumable).toBe(true);
-    expect(metrics.some((m) => m.kind === 'steps' && m.points.some((p) => p.step === 3))).toBe(false);
+    expect(metrics.some((m) => m.type === 'steps' && m.points.some((p) => p.step === 3))).toBe(false);
     const kept = deserializeCheckpoint((run.checkpoint as SavedCheckpoint).bytes).weights.get(name)?.data;
     expect(await encoder.params.get(name)!.data()).toEqual(kept);
     encoder.dispose();
@@ -89,7 +89,7 @@ describe('TrainingRun on a diverging run', () => {
   it('refuses to resume from a checkpoint with a flipped bit', async () => {
     const encoder = encoderFromFiles(files);
     const run = new TrainingRun();
-    const stop = (m: TrainingMetrics) => m.kind === 'checkpoint' && m.step === 1 && run.stop();
+    const stop = (m: TrainingMetrics) => m.type === 'checkpoint' && m.step === 1 && run.stop();
     await run.run(encoder, SPLIT, OPTIONS, 32, false, { emit: stop, progress: () => {} });
     const checkpoint = run.checkpoint as SavedCheckpoint;
     const bytes = checkpoint.bytes.slice();

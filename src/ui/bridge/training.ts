@@ -25,15 +25,15 @@ export class TrainingFeature {
 
   private metrics(m: TrainingMetrics): void {
     const s = this.ctx.s();
-    if (m.kind === 'start') s.trainingStarted(m.totalSteps, m.startStep);
-    else if (m.kind === 'steps') s.stepsReceived(m.points);
-    else if (m.kind === 'evaluation') s.evalReceived(m.point);
-    else if (m.kind === 'checkpoint') s.checkpointSaved(m.step);
-    else if (m.kind === 'resumable') s.trainingResumable(m.resumable);
-    else if (m.kind === 'storage') {
+    if (m.type === 'start') s.trainingStarted(m.totalSteps, m.startStep);
+    else if (m.type === 'steps') s.stepsReceived(m.points);
+    else if (m.type === 'evaluation') s.evalReceived(m.point);
+    else if (m.type === 'checkpoint') s.checkpointSaved(m.step);
+    else if (m.type === 'resumable') s.trainingResumable(m.resumable);
+    else if (m.type === 'storage') {
       s.trainingStorage(m.problem);
       void this.ctx.refreshStorage();
-    } else s.trainingStatus(m.kind === 'paused' ? 'paused' : 'running');
+    } else s.trainingStatus(m.type === 'paused' ? 'paused' : 'running');
   }
 
   /**
