@@ -9,7 +9,7 @@ import { SentenceEncoder } from '../src/engine/model/encoder';
 import type { DropoutRates } from '../src/engine/model/bert';
 import { AdamW } from '../src/engine/train/adamw';
 import { clipByGlobalNorm } from '../src/engine/train/clip';
-import { batchGradients, cachedBatchGradients, prepareBatch, type LossSpec } from '../src/engine/train/step';
+import { batchGradients, cachedBatchGradients, lossSpec, prepareBatch, type LossSpec } from '../src/engine/train/step';
 import { benchConfig, fakeTokenizer, placeholderTexts, randomWeights, type BenchShape } from './model';
 
 /** What one measurement runs. */
@@ -177,7 +177,7 @@ export function makeRig(spec: Pick<BenchSpec, 'shape' | 'batch' | 'seqLen' | 'dr
     optimizer,
     names,
     texts: { anchor: placeholderTexts(spec.batch, 'anchor'), positive: placeholderTexts(spec.batch, 'positive') },
-    loss: { name: 'mnrl', params: { scale: 20 } },
+    loss: lossSpec('mnrl', { scale: 20 }, 'pair'),
     rates: { hidden: spec.dropout, attention: spec.dropout, seed: spec.seed },
     miniBatch: spec.miniBatch ?? 0,
     dispose() {

@@ -10,7 +10,7 @@ import { bertForward } from '../../src/engine/model/bert';
 import { encoderFromFiles } from '../../src/engine/model/load';
 import { pool, POOLING_MODES } from '../../src/engine/model/pooling';
 import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
-import { batchGradients, prepareBatch } from '../../src/engine/train/step';
+import { batchGradients, lossSpec, prepareBatch } from '../../src/engine/train/step';
 import { globalNorm } from '../../src/engine/train/clip';
 import { train } from '../../src/engine/train/trainer';
 
@@ -69,7 +69,7 @@ async function runParity(backend: BackendName, modelUrl: string, g: GoldenInputs
 
   const prepared = prepareBatch(encoder, { anchor: g.gradientPairs.map((x) => x[0]), positive: g.gradientPairs.map((x) => x[1]) });
   const names = [...encoder.params.keys()];
-  const { loss, grads } = batchGradients(encoder, names, prepared, { name: 'mnrl', params: { scale: 20 } }, { hidden: 0, attention: 0 });
+  const { loss, grads } = batchGradients(encoder, names, prepared, lossSpec('mnrl', { scale: 20 }, 'pair'), { hidden: 0, attention: 0 });
   const gradValues: Record<string, number[]> = {};
   for (const name of g.gradientNames) gradValues[name] = Array.from(await grads[name].data());
   const guitarId = encoder.tokenizer.encodeBatch(['guitar'], 8).inputIds[1];

@@ -62,29 +62,39 @@ function unsupported(name: LossName, recordType: RecordType): EngineError {
   );
 }
 
-/** Computes loss `name` on one batch. Throws EngineError('bad_option') when the batch's record type does not suit the loss. */
-export function computeLoss(name: LossName, inputs: LossInputs, params: LossParams = {}): tf.Scalar {
+/** A loss with its parameters resolved, checked once against a record type: computes a batch's loss, no checks. */
+export type BoundLoss = (inputs: LossInputs) => tf.Scalar;
+
+/**
+ * Loss `name` bound to `params` for batches of `recordType`. Throws EngineError('bad_option') for an unknown loss or
+ * a record type the loss does not suit; the returned function trusts its batches to be of that record type.
+ */
+export function bindLoss(name: LossName, params: LossParams, recordType: RecordType): BoundLoss {
   if (!isLossName(name)) {
     throw new EngineError('bad_option', `Unknown loss '${String(name)}'. Pick one of: ${LOSS_NAMES.join(', ')}.`);
   }
-  const p = resolveLossParams(name, params);
-  const recordType = recordTypeOf(inputs);
   if (!lossSupports(name, recordType)) throw unsupported(name, recordType);
-  const { anchor, positive } = inputs;
-  const negative = inputs.negative as tf.Tensor2D; // present whenever LOSSES[name].needs.negative (checked above)
-  const labels = inputs.labels as tf.Tensor1D; // present whenever LOSSES[name].needs.labels (checked above)
+  const p = resolveLossParams(name, params);
+  // negative / labels are present whenever the record type has them (checked above against the loss's needs).
+  const negative = (i: LossInputs) => i.negative as tf.Tensor2D;
+  const labels = (i: LossInputs) => i.labels as tf.Tensor1D;
   switch (name) {
     case 'mnrl':
-      return multipleNegativesRankingLoss(anchor, positive, inputs.negative ?? null, p.scale);
+      return (i) => multipleNegativesRankingLoss(i.anchor, i.positive, i.negative ?? null, p.scale);
     case 'uniem-triplet':
-      return uniemTripletSoftmaxLoss(anchor, positive, negative, p.temperature);
+      return (i) => uniemTripletSoftmaxLoss(i.anchor, i.positive, negative(i), p.temperature);
     case 'cosent':
-      return cosentLoss(anchor, positive, labels, p.scale);
+      return (i) => cosentLoss(i.anchor, i.positive, labels(i), p.scale);
     case 'cosine':
-      return cosineSimilarityLoss(anchor, positive, labels);
+      return (i) => cosineSimilarityLoss(i.anchor, i.positive, labels(i));
     case 'triplet':
-      return tripletLoss(anchor, positive, negative, p.margin);
+      return (i) => tripletLoss(i.anchor, i.positive, negative(i), p.margin);
     case 'contrastive':
-      return contrastiveLoss(anchor, positive, labels, p.margin);
+      return (i) => contrastiveLoss(i.anchor, i.positive, labels(i), p.margin);
   }
+}
+
+/** Computes loss `name` on one batch. Throws EngineError('bad_option') when the batch's record type does not suit the loss. */
+export function computeLoss(name: LossName, inputs: LossInputs, params: LossParams = {}): tf.Scalar {
+  return bindLoss(name, params, recordTypeOf(inputs))(inputs);
 }

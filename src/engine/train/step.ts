@@ -3,15 +3,23 @@
  * whole batch, or with GradCache in chunks of a few texts (same loss and gradients, memory of one chunk).
  */
 import * as tf from '@tensorflow/tfjs';
-import { computeLoss, type LossName, type LossParams } from '../losses';
+import { bindLoss, type BoundLoss, type LossName, type LossParams } from '../losses';
+import type { RecordType } from '../records';
 import type { DropoutRates } from '../model/bert';
 import type { SentenceEncoder, TokenBatch } from '../model/encoder';
 import { batchParts, type TextBatch } from './batches';
 
-/** What a loss is computed with. */
+/** What a loss is computed with: its name and parameters, and the loss bound to them once per run. */
 export interface LossSpec {
   name: LossName;
   params: LossParams;
+  /** bindLoss(name, params, the run's record type): no per-batch checks. */
+  compute: BoundLoss;
+}
+
+/** The spec of loss `name` with `params` for records of `recordType` (checked here, once). */
+export function lossSpec(name: LossName, params: LossParams, recordType: RecordType): LossSpec {
+  return { name, params, compute: bindLoss(name, params, recordType) };
 }
 
 /** A batch tokenised once, outside any gradient tape. */
@@ -40,16 +48,12 @@ export function lossFromEmbeddings(batch: TextBatch, emb: tf.Tensor2D, loss: Los
   const B = batch.anchor.length;
   const H = emb.shape[1];
   const role = (r: number) => tf.slice(emb, [r * B, 0], [B, H]) as tf.Tensor2D; // [B, H]
-  return computeLoss(
-    loss.name,
-    {
-      anchor: role(0),
-      positive: role(1),
-      negative: batch.negative ? role(2) : null,
-      labels: batch.labels ? tf.tensor1d(batch.labels, 'float32') : null,
-    },
-    loss.params,
-  );
+  return loss.compute({
+    anchor: role(0),
+    positive: role(1),
+    negative: batch.negative ? role(2) : null,
+    labels: batch.labels ? tf.tensor1d(batch.labels, 'float32') : null,
+  });
 }
 
 /**

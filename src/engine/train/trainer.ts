@@ -21,7 +21,7 @@ import type { TrainingOptions } from './options';
 import { planEpoch } from './plan';
 import { checkRunOptions, planRun } from './runPlan';
 import { learningRateAt } from './schedule';
-import { addGradients, batchGradients, cachedBatchGradients, prepareBatch, type LossSpec } from './step';
+import { addGradients, batchGradients, cachedBatchGradients, lossSpec, prepareBatch, type LossSpec } from './step';
 import { trainableParamNames } from './strategy';
 
 export type TrainEvent =
@@ -81,7 +81,7 @@ export function resolveLoss(options: TrainingOptions, dataset: MappedDataset): L
     const fits = LOSSES[name].recordTypes.join(' or ');
     throw new EngineError('bad_option', `The ${LOSSES[name].label} loss needs ${fits} records, but the dataset holds ${dataset.type} records: pick another loss or record type.`);
   }
-  return { name, params: resolveLossParams(name, options.lossParams) };
+  return lossSpec(name, resolveLossParams(name, options.lossParams), dataset.type);
 }
 
 function dropoutRates(encoder: SentenceEncoder, dropout: TrainingOptions['dropout']): DropoutRates {

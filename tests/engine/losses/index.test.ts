@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import {
+  bindLoss,
   computeLoss,
   defaultLossFor,
   LOSS_NAMES,
@@ -83,6 +84,20 @@ describe('computeLoss', () => {
       }),
     );
     expect(relErr(value, expected)).toBeLessThan(REL_TOL);
+  });
+
+  it.each(cases)('%s bound once to its record type (bindLoss, as a run does) gives the same oracle value', (name, keys, expected) => {
+    const type: RecordType = keys.includes('labels') ? 'scored_pair' : keys.includes('negative') ? 'triplet' : 'pair';
+    const bound = bindLoss(name, {}, type);
+    const value = evalOnGolden((t) =>
+      bound({ anchor: t.anchor, positive: t.positive, negative: keys.includes('negative') ? t.negative : null, labels: keys.includes('labels') ? t.labels : null }),
+    );
+    expect(relErr(value, expected)).toBeLessThan(REL_TOL);
+  });
+
+  it('bindLoss refuses a record type the loss does not suit when it binds, not at the first batch', () => {
+    expect(() => bindLoss('cosent', {}, 'pair')).toThrow(EngineError);
+    expect(() => bindLoss('uniem-triplet', {}, 'pair')).toThrow(/needs a hard negative/);
   });
 
   it('passes parameters through', () => {

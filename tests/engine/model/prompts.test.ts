@@ -5,7 +5,7 @@ import { bertForward } from '../../../src/engine/model/bert';
 import type { SentenceEncoder } from '../../../src/engine/model/encoder';
 import { encoderFromFiles } from '../../../src/engine/model/load';
 import { textBatch } from '../../../src/engine/train/batches';
-import { batchGradients, cachedBatchGradients, prepareBatch } from '../../../src/engine/train/step';
+import { batchGradients, cachedBatchGradients, lossSpec, prepareBatch } from '../../../src/engine/train/step';
 import { TextTokenizer } from '../../../src/engine/tokenizer';
 import { loadTinyBert, maxAbsDiff, useCpuBackend } from '../../helpers/tinyBert';
 
@@ -94,7 +94,7 @@ describe('prompts in the encoder', () => {
     const prepared = prepareBatch(encoder, textBatch({ type: 'pair', records }, [0, 1, 2]));
     expect(prepared.tokens.poolingMask).toBeDefined();
     const trainable = [...encoder.params.keys()];
-    const loss = { name: 'mnrl' as const, params: {} };
+    const loss = lossSpec('mnrl', {}, 'pair');
     const rates = { hidden: 0, attention: 0 };
     const whole = batchGradients(encoder, trainable, prepared, loss, rates);
     const chunked = cachedBatchGradients(encoder, trainable, prepared, loss, rates, 2);

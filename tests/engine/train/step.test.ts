@@ -8,11 +8,11 @@ import type { LoadedModelFiles } from '../../../src/engine/io/modelFolder';
 import { encoderFromFiles } from '../../../src/engine/model/load';
 import type { MappedDataset } from '../../../src/engine/records';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../../src/engine/train/options';
-import { batchGradients, cachedBatchGradients, prepareBatch, sliceTokens } from '../../../src/engine/train/step';
+import { batchGradients, cachedBatchGradients, lossSpec, prepareBatch, sliceTokens } from '../../../src/engine/train/step';
 import { stepSeed, train } from '../../../src/engine/train/trainer';
 import { golden, loadTinyBert, maxAbsDiff, useCpuBackend } from '../../helpers/tinyBert';
 
-const MNRL = { name: 'mnrl' as const, params: { scale: 20 } };
+const MNRL = lossSpec('mnrl', { scale: 20 }, 'pair');
 
 describe('sliceTokens', () => {
   it('takes rows [start, end) and drops the columns that are padding in all of them (hand-checked)', () => {

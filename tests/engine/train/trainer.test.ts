@@ -4,7 +4,7 @@ import type { LoadedModelFiles } from '../../../src/engine/io/modelFolder';
 import { encoderFromFiles } from '../../../src/engine/model/load';
 import type { MappedDataset } from '../../../src/engine/records';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../../src/engine/train/options';
-import { batchGradients, prepareBatch } from '../../../src/engine/train/step';
+import { batchGradients, lossSpec, prepareBatch } from '../../../src/engine/train/step';
 import { train, type TrainEvent } from '../../../src/engine/train/trainer';
 import { TextTokenizer } from '../../../src/engine/tokenizer';
 import { golden, loadTinyBert, maxAbsDiff, useCpuBackend } from '../../helpers/tinyBert';
@@ -42,7 +42,7 @@ describe('training against the PyTorch oracle', () => {
     const g = golden.gradients_mnrl;
     const prepared = prepareBatch(encoder, { anchor: g.pairs.map((p) => p[0]), positive: g.pairs.map((p) => p[1]) });
     const names = [...encoder.params.keys()];
-    const { loss, grads } = batchGradients(encoder, names, prepared, { name: 'mnrl', params: { scale: 20 } }, NO_DROPOUT);
+    const { loss, grads } = batchGradients(encoder, names, prepared, lossSpec('mnrl', { scale: 20 }, 'pair'), NO_DROPOUT);
     expect(Math.abs((await loss.data())[0] - g.loss) / g.loss).toBeLessThan(1e-5);
 
     for (const [name, expected] of Object.entries(g.grads)) {
