@@ -80,6 +80,8 @@ export class TextTokenizer {
   readonly sepId: number | null;
   /** tokenizer_config.json's model_max_length, or null when absent or "unlimited". */
   readonly modelMaxLength: number | null;
+  /** Id of the unknown token (the model's unk_token / unk_id), or null when the tokenizer has none (byte-level BPE). */
+  readonly unkId: number | null;
   /** Special tokens the post-processor adds before / after the text. */
   readonly specialPrefix: number;
   readonly specialSuffix: number;
@@ -122,6 +124,9 @@ export class TextTokenizer {
     this.sepId = named('sep_token') ?? probe.suffix[probe.suffix.length - 1] ?? null;
     const max = config.model_max_length;
     this.modelMaxLength = typeof max === 'number' && Number.isInteger(max) && max > 0 && max < NO_LIMIT ? max : null;
+    const model = isPlainObject(json.model) ? json.model : {};
+    const unkToken = typeof model.unk_token === 'string' ? this.tokenizer.token_to_id(model.unk_token) : undefined;
+    this.unkId = unkToken ?? (typeof model.unk_id === 'number' ? model.unk_id : null);
   }
 
   /** Finds the ids the post-processor wraps around a text by comparing encodings with and without them. */
@@ -151,6 +156,11 @@ export class TextTokenizer {
       );
     }
     return ids;
+  }
+
+  /** Token ids of the text alone: no special tokens, not truncated (may be empty). */
+  textIds(text: string): number[] {
+    return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
   }
 
   /** Number of tokens of `text` including the special tokens, before truncation. */
