@@ -19,6 +19,7 @@ import type { RecordType } from '../engine/records';
 import type { TrainingOptions } from '../engine/train/options';
 import type { RunPlan } from '../engine/train/runPlan';
 import type { Prompts } from '../engine/prompts';
+import type { UnknownTokenShare } from '../engine/unknownTokens';
 
 /** Where a dataset comes from. */
 export type DatasetSource = { kind: 'file'; file: File } | { kind: 'demo' };
@@ -271,9 +272,10 @@ export interface StorageReport {
 export type BackendResult = { type: 'backend'; backend: string; adapter: string | null; threads: number | null; skipped: string | null };
 /** `storage`: why the dataset could not be saved for a reload (it is loaded all the same); null when saved. */
 export type DatasetResult = { type: 'dataset'; dataset: DatasetSummary; storage: StorageProblem | null };
-export type MappingResult = { type: 'mapping'; mapping: MappingSummary };
+/** `unknownTokens`: per mapped text column, the share of tokens the loaded model reads as [UNK] (null: no model, or a tokenizer without [UNK]). */
+export type MappingResult = { type: 'mapping'; mapping: MappingSummary; unknownTokens: UnknownTokenShare[] | null };
 export type PlanResult = { type: 'plan'; plan: RunPlan };
-export type ModelResult = { type: 'model'; model: ModelSummary; storage: StorageProblem | null };
+export type ModelResult = { type: 'model'; model: ModelSummary; storage: StorageProblem | null; unknownTokens: UnknownTokenShare[] | null };
 export type TrainedResult = { type: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName };
 export type EvaluationResult = { type: 'evaluation'; evaluation: EvaluationSummary };
 export type RankingResult = { type: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null };

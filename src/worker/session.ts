@@ -11,7 +11,9 @@ import { DEMO_DATASET_FILE } from '../engine/demo';
 import { deserializeCheckpoint } from '../engine/train/checkpoint';
 import { bucketEncoderFromFiles as encoderFromFiles } from './bucketEncoder';
 import type { SentenceEncoder } from '../engine/model/encoder';
-import type { RecordType } from '../engine/records';
+import { RECORD_FIELDS, type RecordType } from '../engine/records';
+import { tokenizerOf } from '../engine/model/load';
+import { unknownTokenShares, UNKNOWN_SAMPLE, type UnknownTokenShare } from '../engine/unknownTokens';
 import type { TrainingOptions } from '../engine/train/options';
 import { planRun, type RunPlan } from '../engine/train/runPlan';
 import {
@@ -70,6 +72,8 @@ export class StudioSession {
   private baseCorpus: { texts: string[]; vectors: Float32Array[] } | null = null;
   readonly evaluations: Partial<Record<EvaluationTarget, EvaluationSummary>> = {};
   readonly run = new TrainingRun();
+  /** The loaded model's tokenizer, built once for the unknown-token count. */
+  private counter: { files: LoadedModelFiles; tokenizer: ReturnType<typeof tokenizerOf> } | null = null;
 
   async loadDataset(role: DatasetRole, source: DatasetSource, progress: Progress): Promise<DatasetSummary> {
     const blob = source.kind === 'file' ? source.file : await demoDatasetBlob();
@@ -92,7 +96,7 @@ export class StudioSession {
     this.split = split;
     this.mapping = { summary, recordType, columns, choice };
     this.resetDerived();
-    return { type: 'mapping', mapping: summary };
+    return { type: 'mapping', mapping: summary, unknownTokens: this.unknownTokens() };
   }
 
   /**
@@ -109,6 +113,25 @@ export class StudioSession {
     this.model = { files, source, summary: describeModel(folder.name, source, files, encoder), bytes: folder.files };
     this.resetDerived();
     return this.model.summary;
+  }
+
+  /**
+   * Per mapped text column, the share of its tokens the model reads as [UNK] (first UNKNOWN_SAMPLE texts);
+   * null until both a mapping and a model are there, or when the tokenizer has no [UNK].
+   */
+  unknownTokens(): UnknownTokenShare[] | null {
+    if (this.split === null || this.mapping === null || this.model === null) return null;
+    const records = [...this.split.train.records, ...this.split.validation.records].slice(0, UNKNOWN_SAMPLE) as unknown as Record<string, unknown>[];
+    const columns = RECORD_FIELDS[this.mapping.recordType]
+      .filter((field) => field !== 'label')
+      .map((field) => ({
+        field,
+        column: this.mapping?.columns[field] ?? field,
+        texts: records.map((r) => r[field]).filter((t): t is string => typeof t === 'string'),
+      }));
+    const files = this.model.files;
+    if (this.counter?.files !== files) this.counter = { files, tokenizer: tokenizerOf(files) };
+    return unknownTokenShares(this.counter.tokenizer, columns);
   }
 
   /** Forgets results that depended on the previous dataset or model. */

@@ -170,7 +170,8 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       }
       const s = req.source;
       const size = s.kind === 'files' ? s.files.reduce((a, f) => a + f.size, 0) : null;
-      return { type: 'model', model, storage: await saver.saveSession('model', Saver.modelValue(s), model.name, size) };
+      const storage = await saver.saveSession('model', Saver.modelValue(s), model.name, size);
+      return { type: 'model', model, storage, unknownTokens: session.unknownTokens() };
     },
     train: async (req, progress) => {
       const emit = (metrics: TrainingMetrics) => post({ type: 'metrics', id: req.id, metrics });

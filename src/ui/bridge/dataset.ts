@@ -18,7 +18,10 @@ export class DatasetFeature {
         failed: (message, _code, p) => s().datasetFailed(p.role ?? 'train', message),
       },
       setMapping: {
-        done: (r) => s().mappingApplied(r.mapping),
+        done: (r) => {
+          s().mappingApplied(r.mapping);
+          s().unknownTokensMeasured(r.unknownTokens);
+        },
         failed: (message) => s().mappingFailed(message),
       },
     };

@@ -19,6 +19,7 @@ export class ModelFeature {
         progress: (progress) => s().modelProgress(progress),
         done: (r) => {
           s().modelLoaded(r.model, r.storage);
+          s().unknownTokensMeasured(r.unknownTokens);
           s().modelDefaults(r.model.maxLength, r.model.suggestedOptions, r.model.prompts);
         },
         failed: (message, code) => (code === 'cancelled' ? s().modelCancelled(message) : s().modelFailed(message)),

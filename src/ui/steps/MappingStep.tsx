@@ -6,6 +6,7 @@ import { useBridge } from '../context';
 import { useStudio } from '../store';
 import type { ColumnMapping } from '../../engine/data';
 import type { DatasetSummary, SplitChoice } from '../../worker/protocol';
+import { UNKNOWN_WARN_SHARE, type UnknownTokenShare } from '../../engine/unknownTokens';
 
 const TYPE_LABELS: Record<RecordType, string> = {
   pair: 'pair (text, text_pos)',
@@ -130,9 +131,40 @@ export function MappingStep() {
               </ul>
             </div>
           ) : null}
+          <UnknownTokens shares={m.unknownTokens} />
         </div>
       ) : null}
     </Card>
+  );
+}
+
+/** Percent with one decimal below 10 % (0.4 %), whole above. */
+export function formatShare(share: number): string {
+  const pct = share * 100;
+  if (pct === 0) return '0 %';
+  return `${pct < 10 ? pct.toFixed(1) : Math.round(pct)} %`;
+}
+
+/** The warning shown when a column's unknown-token share is above UNKNOWN_WARN_SHARE, or null. */
+export function unknownTokensWarning(shares: UnknownTokenShare[] | null): string | null {
+  const bad = (shares ?? []).filter((c) => c.share > UNKNOWN_WARN_SHARE);
+  if (bad.length === 0) return null;
+  const cols = bad.map((c) => `${formatShare(c.share)} in "${c.column}"`).join(', ');
+  return `The model cannot read these texts: ${cols} of the tokens are unknown to its vocabulary ([UNK]). Texts made of [UNK] embed alike, so training cannot learn from them. Pick a model whose vocabulary covers the language, e.g. a multilingual one.`;
+}
+
+/** Per mapped text column, the share of tokens unknown to the loaded model, and a warning above 5 %. */
+function UnknownTokens({ shares }: { shares: UnknownTokenShare[] | null }) {
+  if (shares === null) return null;
+  return (
+    <div className="stack" data-testid="unknown-tokens">
+      <div className="stats">
+        {shares.map((c) => (
+          <Stat key={c.field} label={`Unknown tokens in "${c.column}"`} value={<span data-testid={`unknown-share-${c.field}`}>{`${formatShare(c.share)} of tokens unknown to this model`}</span>} />
+        ))}
+      </div>
+      <WarningNote message={unknownTokensWarning(shares)} testId="unknown-tokens-warning" />
+    </div>
   );
 }
 
