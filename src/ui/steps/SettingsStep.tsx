@@ -60,6 +60,7 @@ export function SettingsStep() {
 
   return (
     <Card step={4} title="Training settings" enabled={enabled} done={enabled}>
+      <DefaultsNote />
       <div className="grid">
         <Field label="Loss" htmlFor="set-loss" hint={LOSSES[settings.loss].description} wide>
           <select id="set-loss" value={settings.loss} onChange={(e) => change({ loss: e.currentTarget.value as LossName })}>
@@ -114,5 +115,20 @@ export function SettingsStep() {
         {num('evaluations', 'Evaluations', 'Validation checks during the run (a checkpoint is saved every ~10% of it).', { min: 0, max: 50, step: 1 })}
       </div>
     </Card>
+  );
+}
+
+/** What the demo model's suggested defaults changed in the form, and why; dismissable, replaced on the next model load. */
+function DefaultsNote() {
+  const note = useStudio((s) => s.defaultsNote);
+  const dismiss = useStudio((s) => s.defaultsNoteDismissed);
+  if (note === null) return null;
+  return (
+    <div className="warning" role="status" data-testid="defaults-note">
+      {note}{' '}
+      <button type="button" className="secondary" onClick={dismiss}>
+        Dismiss
+      </button>
+    </div>
   );
 }

@@ -80,8 +80,43 @@ export interface SettingsSlice {
   recordTypeChanged: (type: RecordType) => void;
   /** A model loaded: its max length, its recommended options (demo model) and its prompts. */
   modelDefaults: (maxLength: number, suggested: Partial<TrainingOptions> | null, prompts: Prompts) => void;
+  /** What the last model's suggested defaults changed in the form, and why (null: none, or dismissed); replaced on the next model load. */
+  defaultsNote: string | null;
+  defaultsNoteDismissed: () => void;
   /** After a reload: the form shows the settings of the saved run (the one Resume training continues) of `totalSteps`. */
   settingsRestored: (options: TrainingOptions, maxLength: number, totalSteps: number, prompts: Prompts) => void;
+}
+
+const CHANGE_LABELS: [keyof TrainingSettings, string][] = [
+  ['loss', 'loss'],
+  ['epochs', 'epochs'],
+  ['maxSteps', 'max steps'],
+  ['batchSize', 'batch size'],
+  ['gradAccumSteps', 'gradient accumulation'],
+  ['learningRate', 'learning rate'],
+  ['warmupRatio', 'warmup'],
+  ['maxLength', 'max length'],
+  ['dropout', 'dropout'],
+  ['seed', 'seed'],
+];
+
+function showSetting(key: keyof TrainingSettings, v: TrainingSettings[keyof TrainingSettings]): string {
+  if (key === 'learningRate' && typeof v === 'number') return v.toExponential().replace('e+0', '').replace(/\.?0+e/, 'e');
+  if (key === 'warmupRatio' && typeof v === 'number') return `${Math.round(v * 100)} %`;
+  if (key === 'dropout') return v === 'config' ? "the model config's" : String(v);
+  return String(v);
+}
+
+/**
+ * The note shown when the demo model's suggested defaults change the form: each changed setting, before → after,
+ * and why. Null when nothing changed.
+ */
+export function describeDefaultsChange(before: TrainingSettings, after: TrainingSettings): string | null {
+  const changes = CHANGE_LABELS.filter(([key]) => before[key] !== after[key]).map(
+    ([key, label]) => `${label} ${showSetting(key, before[key])} → ${showSetting(key, after[key])}`,
+  );
+  if (changes.length === 0) return null;
+  return `The demo model suggests: ${changes.join(', ')} (it is a tiny model starting from random weights: it needs a learning rate ~200× a pretrained model's and no dropout, its texts fit in 32 tokens, and batches of 16 give each question 15 in-batch negatives).`;
 }
 
 /** The form's settings for the options of a run of `totalSteps` (the inverse of settingsToOptions; 0: length unknown). */
@@ -224,6 +259,8 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
     settings: DEFAULT_SETTINGS,
     plan: null,
     planReceived: (plan) => set({ plan }),
+    defaultsNote: null,
+    defaultsNoteDismissed: () => set({ defaultsNote: null }),
     lossTouched: false,
     settingsChanged: (patch) => set((s) => ({ settings: { ...s.settings, ...patch }, lossTouched: s.lossTouched || 'loss' in patch })),
     recordTypeChanged: (type) =>
@@ -232,7 +269,7 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
     modelDefaults: (maxLength, suggested, prompts) =>
       set((s) => {
         const next: TrainingSettings = { ...s.settings, maxLength, queryPrompt: prompts.query, documentPrompt: prompts.document };
-        if (suggested === null) return { settings: { ...next, learningRate: DEFAULT_TRAINING_OPTIONS.learningRate, dropout: DEFAULT_TRAINING_OPTIONS.dropout } };
+        if (suggested === null) return { settings: { ...next, learningRate: DEFAULT_TRAINING_OPTIONS.learningRate, dropout: DEFAULT_TRAINING_OPTIONS.dropout }, defaultsNote: null };
         // The demo model suggests a loss for its own pairs; another dataset keeps the loss its records need.
         if (suggested.loss && suggested.loss !== 'auto' && lossSupports(suggested.loss, s.mapping.recordType)) next.loss = suggested.loss;
         if (suggested.length?.kind === 'epochs') next.epochs = suggested.length.epochs;
@@ -243,7 +280,7 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
         if (suggested.warmup?.kind === 'ratio') next.warmupRatio = suggested.warmup.ratio;
         if (suggested.seed !== undefined) next.seed = suggested.seed;
         next.dropout = suggested.dropout ?? DEFAULT_TRAINING_OPTIONS.dropout;
-        return { settings: next };
+        return { settings: next, defaultsNote: describeDefaultsChange(s.settings, next) };
       }),
   };
 }
