@@ -103,7 +103,7 @@ const CHANGE_LABELS: [keyof TrainingSettings, string][] = [
 function showSetting(key: keyof TrainingSettings, v: TrainingSettings[keyof TrainingSettings]): string {
   if (key === 'learningRate' && typeof v === 'number') return v.toExponential().replace('e+0', '').replace(/\.?0+e/, 'e');
   if (key === 'warmupRatio' && typeof v === 'number') return `${Math.round(v * 100)} %`;
-  if (key === 'dropout') return v === 'config' ? "the model config's" : String(v);
+  if (key === 'dropout') return v === 'config' ? "the model config's" : v === 0 ? 'off' : String(v);
   return String(v);
 }
 

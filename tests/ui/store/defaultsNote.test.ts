@@ -11,7 +11,7 @@ describe("the note on what the demo model's defaults changed", () => {
     const note = store.getState().defaultsNote;
     // From the form's defaults (batch 32, lr 2e-5, max length 128, the config's dropout); loss, epochs and warmup stay.
     expect(note).toMatch(
-      /^The demo model suggests: batch size 32 → 16, learning rate 2e-5 → 4e-3, max length 128 → 32, dropout the model config's → 0 \(it is a tiny model starting from random weights/,
+      /^The demo model suggests: batch size 32 → 16, learning rate 2e-5 → 4e-3, max length 128 → 32, dropout the model config's → off \(it is a tiny model starting from random weights/,
     );
     expect(note).not.toMatch(/loss|epochs|warmup/);
     store.getState().defaultsNoteDismissed();
