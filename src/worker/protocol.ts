@@ -165,6 +165,8 @@ export interface StepPoint {
   lr: number;
   examplesPerSec: number;
   elapsedMs: number;
+  /** The step's batch had fewer records than the batch size (an epoch's partial last batch); absent when full. */
+  partial?: boolean;
 }
 
 /** One evaluation during training. */

@@ -179,7 +179,7 @@ export class TrainingRun {
         hooks.emit({ type: 'start', totalSteps: e.totalSteps, stepsPerEpoch: e.stepsPerEpoch, epochs: e.epochs, trainableParams: e.trainableParams, loss: e.loss, startStep: e.resumedAt });
       } else if (e.type === 'step') {
         check();
-        const point: StepPoint = { step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, examplesPerSec: e.examplesPerSec, elapsedMs: elapsedBefore + e.elapsedMs };
+        const point: StepPoint = { step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, examplesPerSec: e.examplesPerSec, elapsedMs: elapsedBefore + e.elapsedMs, ...(e.examples < options.batchSize ? { partial: true } : {}) };
         this.history.push(point);
         record.elapsedMs = point.elapsedMs;
         batcher.push(point);

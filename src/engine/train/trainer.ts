@@ -37,6 +37,8 @@ export type TrainEvent =
       examplesPerSec: number;
       tokensPerSec: number;
       elapsedMs: number;
+      /** Records in the step's batch: fewer than the batch size for an epoch's partial last batch. */
+      examples: number;
     }
   | { type: 'epoch'; epoch: number; step: number }
   | { type: 'evaluation'; epoch: number; step: number; metrics: Record<string, number> }
@@ -246,7 +248,7 @@ export async function train(
         const seconds = Math.max((performance.now() - t0) / 1000, 1e-9);
         emit({
           type: 'step', step, totalSteps, epoch, loss: r.loss, lr, gradNorm: r.gradNorm,
-          examplesPerSec: r.examples / seconds, tokensPerSec: r.tokens / seconds, elapsedMs: performance.now() - started,
+          examplesPerSec: r.examples / seconds, tokensPerSec: r.tokens / seconds, elapsedMs: performance.now() - started, examples: r.examples,
         });
         const midRun = step < totalSteps && i < groups.length - 1; // epoch ends evaluate and checkpoint below
         if (options.evalEverySteps > 0 && step % options.evalEverySteps === 0 && midRun) await evaluate(epoch);

@@ -10,7 +10,7 @@ import { formatDuration } from '../format';
 import { useStudio } from '../store';
 import { settingsProblems } from '../store/settingsSlice';
 import { storageProblemText } from '../storageText';
-import { TrainCharts } from './TrainCharts';
+import { headlineLoss, TrainCharts } from './TrainCharts';
 
 export function TrainStep() {
   const bridge = useBridge();
@@ -101,7 +101,7 @@ export function TrainStep() {
             <Stat label="Elapsed" value={last ? formatDuration(last.elapsedMs) : '–'} />
             <Stat label="ETA" value={eta === null ? '–' : formatDuration(eta)} />
             <Stat label="Examples/s" value={rate ? rate.toFixed(1) : '–'} />
-            <Stat label="Loss" value={last ? last.loss.toFixed(4) : '–'} />
+            <Stat label="Loss" value={last ? (headlineLoss(t.steps) ?? last.loss).toFixed(4) : '–'} />
           </div>
           <TrainCharts steps={t.steps} evals={t.evals} totalSteps={t.totalSteps} />
         </div>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { niceAxis, smooth } from '../../../src/ui/steps/TrainCharts';
+import { evalSeries, headlineLoss, niceAxis } from '../../../src/ui/steps/TrainCharts';
+import type { StepPoint } from '../../../src/worker/protocol';
 
 const labels = (values: number[]) => {
   const a = niceAxis(values);
@@ -28,8 +29,30 @@ describe('niceAxis', () => {
   });
 });
 
-describe('smooth', () => {
-  it('is debiased: a constant series stays constant', () => {
-    expect(smooth([2, 2, 2]).map((v) => Number(v.toFixed(9)))).toEqual([2, 2, 2]);
+const point = (step: number, loss: number, partial?: boolean): StepPoint => ({ step, epoch: 0, loss, lr: 1e-5, examplesPerSec: 1, elapsedMs: step, ...(partial ? { partial } : {}) });
+
+describe('headlineLoss', () => {
+  it("is the last full batch's loss, not a partial last batch's", () => {
+    expect(headlineLoss([point(1, 0.9), point(2, 0.5), point(3, 0.1, true)])).toBe(0.5);
+    expect(headlineLoss([point(1, 0.9), point(2, 0.5)])).toBe(0.5);
+  });
+  it('falls back to the last point when every batch is partial, null when none', () => {
+    expect(headlineLoss([point(1, 0.9, true), point(2, 0.7, true)])).toBe(0.7);
+    expect(headlineLoss([])).toBeNull();
+  });
+});
+
+describe('evalSeries', () => {
+  const base = { which: 'base' as const, metrics: { ndcg: 0.3 }, primaryMetric: 'ndcg', primaryValue: 0.3 };
+  const evals = [{ step: 4, epoch: 0, metric: 'ndcg', value: 0.5 }];
+  it("starts with the base model's score at step 0 when it is known", () => {
+    expect(evalSeries(evals, base)).toEqual([{ step: 0, epoch: 0, metric: 'ndcg', value: 0.3 }, ...evals]);
+    expect(evalSeries([], base)).toEqual([{ step: 0, epoch: 0, metric: 'ndcg', value: 0.3 }]);
+  });
+  it('adds nothing when unknown, measured with another metric, or the run has its own step 0', () => {
+    expect(evalSeries(evals, null)).toEqual(evals);
+    expect(evalSeries(evals, { ...base, primaryMetric: 'spearman' })).toEqual(evals);
+    const own = [{ step: 0, epoch: 0, metric: 'ndcg', value: 0.31 }, ...evals];
+    expect(evalSeries(own, base)).toEqual(own);
   });
 });
