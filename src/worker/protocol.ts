@@ -18,6 +18,7 @@ import type { PoolingMode } from '../engine/model/pooling';
 import type { RecordType } from '../engine/records';
 import type { TrainingOptions } from '../engine/train/options';
 import type { RunPlan } from '../engine/train/runPlan';
+import type { RunVerdict } from '../engine/train/verdict';
 import type { Prompts } from '../engine/prompts';
 import type { UnknownTokenShare } from '../engine/unknownTokens';
 
@@ -278,7 +279,8 @@ export type DatasetResult = { type: 'dataset'; dataset: DatasetSummary; storage:
 export type MappingResult = { type: 'mapping'; mapping: MappingSummary; unknownTokens: UnknownTokenShare[] | null };
 export type PlanResult = { type: 'plan'; plan: RunPlan };
 export type ModelResult = { type: 'model'; model: ModelSummary; storage: StorageProblem | null; unknownTokens: UnknownTokenShare[] | null };
-export type TrainedResult = { type: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName };
+/** `verdict`: whether the run helped (engine/train/verdict.ts): the page warns when it is no_better or flat_loss. */
+export type TrainedResult = { type: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName; verdict: RunVerdict };
 export type EvaluationResult = { type: 'evaluation'; evaluation: EvaluationSummary };
 export type RankingResult = { type: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null };
 export type ExportResult = { type: 'export'; fileName: string; zip: ArrayBuffer; files: string[] };

@@ -15,6 +15,7 @@ import { resolveLoss, train, TrainingDivergedError, type TrainEvent } from '../e
 import type { Progress } from './dataOps';
 import type { EvalPoint, StepPoint, TrainingMetrics } from './protocol';
 import { NO_PROMPTS, type Prompts } from '../engine/prompts';
+import { runVerdict, type RunVerdict } from '../engine/train/verdict';
 
 /** What a finished (or stopped) run did, and the settings a resume must reuse. */
 export interface RunRecord {
@@ -138,6 +139,21 @@ export class TrainingRun {
    */
   get resumable(): boolean {
     return this.record !== null && this.checkpoint !== null && !this.record.finished;
+  }
+
+  /**
+   * Whether the whole run (a resumed one's earlier steps included) helped: its losses and its primary metric's
+   * evaluations, judged by engine/train/verdict.ts; mnrl is an in-batch softmax, so ln(batch size) is its chance loss.
+   */
+  verdict(): RunVerdict {
+    const record = this.record;
+    const metric = this.evals.at(-1)?.metric;
+    return runVerdict({
+      losses: this.history.map((p) => p.loss),
+      evals: this.evals.filter((p) => p.metric === metric),
+      batchSize: record?.options.batchSize,
+      inBatch: record?.loss === 'mnrl',
+    });
   }
 
   /** Embeddings of `texts` with the trained encoder, cached until the weights change. */

@@ -116,7 +116,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
           if (checkpoint !== null) unsavedCheckpoint = problem;
         },
       });
-      return { type: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss };
+      return { type: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss, verdict: session.run.verdict() };
     } catch (e) {
       // A run that diverged before its first checkpoint leaves the encoder's weights non-finite: back to the base model.
       if (!session.run.trained) session.freshEncoder(maxLength, prompts);

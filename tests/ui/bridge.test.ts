@@ -1,6 +1,11 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import type { RunVerdict } from '../../src/engine/train/verdict';
+import { BridgeContext } from '../../src/ui/context';
+import { TrainStep } from '../../src/ui/steps/TrainStep';
 import { StudioBridge, type WorkerLike } from '../../src/ui/bridge';
-import { createStudioStore } from '../../src/ui/store';
+import { createStudioStore, StoreContext } from '../../src/ui/store';
 import type { TransformersWorkerLike } from '../../src/ui/transformersClient';
 import type { DatasetSummary, ModelSummary, OnnxComparison, OnnxReference, TransformersRequest, TransformersResponse, WorkerRequest, WorkerResponse } from '../../src/worker/protocol';
 
@@ -147,7 +152,7 @@ describe('StudioBridge', () => {
     void bridge.train(false);
     const req = worker.last();
     expect(req.type === 'train' && [req.options.batchSize, req.options.miniBatchSize]).toEqual([64, 16]);
-    worker.reply({ type: 'result', id: req.id, result: { type: 'trained', steps: 0, stopped: true, finalLoss: 0, elapsedMs: 1, loss: 'mnrl' } });
+    worker.reply({ type: 'result', id: req.id, result: { type: 'trained', steps: 0, stopped: true, finalLoss: 0, elapsedMs: 1, loss: 'mnrl', verdict: 'unknown' } });
     await tick();
     const sent = worker.sent.length;
     store.getState().settingsChanged({ miniBatchSize: -2 });
@@ -175,11 +180,39 @@ describe('StudioBridge', () => {
     expect(store.getState().training).toMatchObject({ status: 'paused', totalSteps: 4 });
     worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'evaluation', point: { step: 2, epoch: 0, metric: 'ndcg', value: 0.3 } } });
     worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'checkpoint', step: 2 } });
-    worker.reply({ type: 'result', id: req.id, result: { type: 'trained', steps: 4, stopped: false, finalLoss: 0.5, elapsedMs: 9, loss: 'mnrl' } });
+    worker.reply({ type: 'result', id: req.id, result: { type: 'trained', steps: 4, stopped: false, finalLoss: 0.5, elapsedMs: 9, loss: 'mnrl', verdict: 'unknown' } });
     await run;
     expect(store.getState().training).toMatchObject({ status: 'done', checkpointStep: 2 });
     expect(store.getState().training.steps).toHaveLength(2);
     expect(store.getState().training.evals[0].value).toBe(0.3);
+  });
+
+  it("warns on the Train card when the worker's verdict says the run did not help (issue #16)", async () => {
+    const { worker, store, bridge } = setup();
+    // Server rendering reads a zustand store's initial state: render the current one.
+    const card = () => renderToStaticMarkup(createElement(StoreContext.Provider, { value: { ...store, getInitialState: store.getState } }, createElement(BridgeContext.Provider, { value: bridge }, createElement(TrainStep))));
+    const finish = async (verdict: RunVerdict) => {
+      const run = bridge.train(false);
+      const req = worker.last();
+      worker.reply({ type: 'metrics', id: req.id, metrics: { type: 'start', totalSteps: 2, stepsPerEpoch: 2, epochs: 1, trainableParams: 10, loss: 'mnrl', startStep: 0 } });
+      worker.reply({ type: 'result', id: req.id, result: { type: 'trained', steps: 2, stopped: false, finalLoss: Math.log(16), elapsedMs: 9, loss: 'mnrl', verdict } });
+      await run;
+    };
+    await finish('flat_loss');
+    expect(store.getState().training).toMatchObject({ status: 'done', verdict: 'flat_loss' });
+    let html = card();
+    expect(html).toContain('Training complete');
+    expect(html).toMatch(/data-testid="training-verdict"[^>]*>The run finished, but the loss never moved.*lower learning rate.*more training data.*another loss/);
+    expect(html).not.toContain('✓');
+    await finish('no_better');
+    expect(card()).toMatch(/data-testid="training-verdict"[^>]*>The run finished, but the model scores no better/);
+    await finish('improved');
+    html = card();
+    expect(html).not.toContain('training-verdict');
+    expect(html).toContain('✓');
+    // A new run clears the old verdict while it trains.
+    void bridge.train(false);
+    expect(store.getState().training.verdict).toBeNull();
   });
 
   it("takes the worker's word on whether the run can resume, sent last in every train request", async () => {
@@ -197,7 +230,7 @@ describe('StudioBridge', () => {
     const again = worker.last();
     expect(again).toMatchObject({ type: 'train', resume: true });
     worker.reply({ type: 'metrics', id: again.id, metrics: { type: 'resumable', resumable: false } });
-    worker.reply({ type: 'result', id: again.id, result: { type: 'trained', steps: 6, stopped: false, finalLoss: 0.5, elapsedMs: 9, loss: 'mnrl' } });
+    worker.reply({ type: 'result', id: again.id, result: { type: 'trained', steps: 6, stopped: false, finalLoss: 0.5, elapsedMs: 9, loss: 'mnrl', verdict: 'unknown' } });
     await resumed;
     expect(store.getState().training).toMatchObject({ status: 'done', resumable: false });
   });

@@ -122,7 +122,7 @@ describe('the page shows the steps the run takes', () => {
           runs.push(
             run.run(encoder, SPLIT, message.options, message.maxLength, false, { emit, progress: () => {} }).then((r) => {
               emit({ type: 'resumable', resumable: run.resumable });
-              reply({ type: 'result', id: message.id, result: { type: 'trained', steps: r.steps, stopped: r.stopped, finalLoss: r.finalLoss, elapsedMs: r.elapsedMs, loss: r.loss } });
+              reply({ type: 'result', id: message.id, result: { type: 'trained', steps: r.steps, stopped: r.stopped, finalLoss: r.finalLoss, elapsedMs: r.elapsedMs, loss: r.loss, verdict: 'unknown' } });
               encoder.dispose();
             }),
           );

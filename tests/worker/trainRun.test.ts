@@ -101,3 +101,24 @@ describe('TrainingRun on a diverging run', () => {
     encoder.dispose();
   });
 });
+
+describe('TrainingRun.verdict', () => {
+  const options = { batchSize: 16 } as TrainingOptions;
+  const record = (loss: 'mnrl' | 'cosent') => ({ options, maxLength: 32, loss, steps: 20, totalSteps: 20, elapsedMs: 1, finished: true });
+  const steps = (losses: number[]) => losses.map((loss, i) => ({ step: i + 1, epoch: 0, loss, lr: 0, examplesPerSec: 1, elapsedMs: i }));
+
+  it('judges the whole history: an mnrl run stuck at ln(batch size) is flat; the primary metric decides otherwise', () => {
+    const run = new TrainingRun();
+    run.record = record('mnrl');
+    run.history = steps([1, ...Array.from({ length: 19 }, () => Math.log(16))]);
+    run.evals = [{ step: 10, epoch: 0, metric: 'ndcg@10', value: 0.6 }, { step: 20, epoch: 0, metric: 'ndcg@10', value: 0.05 }];
+    expect(run.verdict()).toBe('flat_loss');
+    run.record = record('cosent');
+    expect(run.verdict()).toBe('no_better');
+    run.history = steps(Array.from({ length: 20 }, (_, i) => 2 - i * 0.05));
+    run.evals[1] = { ...run.evals[1], value: 0.7 };
+    expect(run.verdict()).toBe('improved');
+    run.evals = run.evals.slice(1);
+    expect(run.verdict()).toBe('unknown');
+  });
+});

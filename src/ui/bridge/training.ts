@@ -14,7 +14,7 @@ export class TrainingFeature {
       train: {
         progress: (progress) => s().trainingPreparing(progress),
         metrics: (m) => this.metrics(m),
-        done: (r) => s().trainingFinished(r.stopped),
+        done: (r) => s().trainingFinished(r.stopped, r.verdict),
         failed: (message, code) => s().trainingFailed(message, code),
       },
       pause: {},

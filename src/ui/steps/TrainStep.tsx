@@ -11,6 +11,7 @@ import { useStudio } from '../store';
 import { settingsProblems } from '../store/settingsSlice';
 import { storageProblemText } from '../storageText';
 import { headlineLoss, TrainCharts } from './TrainCharts';
+import type { RunVerdict } from '../../engine/train/verdict';
 
 export function TrainStep() {
   const bridge = useBridge();
@@ -32,6 +33,7 @@ export function TrainStep() {
   const gpuTrouble = t.errorCode === 'device_lost' || t.errorCode === 'out_of_memory';
   const resumeOn: BackendChoice = choice ?? (backend.name === 'wasm' || gpuTrouble ? 'wasm' : 'webgpu');
   const device = backend.adapter ?? (backend.threads !== null ? `${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : null);
+  const verdictText = t.status === 'done' ? verdictWarning(t.verdict) : null;
   const backendText = backend.name ? `${backend.name}${device ? ` — ${device}` : ''}` : backend.status === 'error' ? 'unavailable' : 'starting…';
 
   return (
@@ -39,7 +41,7 @@ export function TrainStep() {
       step={5}
       title="Train"
       enabled={ready}
-      done={t.status === 'done'}
+      done={t.status === 'done' && verdictText === null}
       aside={
         <span className="pill" data-testid="backend" title={backend.skipped ? `Passed over: ${backend.skipped}` : undefined}>
           {backendText}
@@ -78,6 +80,7 @@ export function TrainStep() {
           {statusText(t.status, t.checkpointStep)}
         </span>
       </div>
+      <WarningNote message={verdictText} testId="training-verdict" />
       <WarningNote message={t.storage ? storageProblemText(t.storage) : null} testId="training-storage" />
       <WarningNote message={t.restoreProblem} testId="training-restore" />
       {t.status === 'preparing' ? <TaskBar progress={t.progress ?? { done: 0, total: null, label: 'preparing', unit: 'texts' }} label="Preparing" /> : null}
@@ -108,6 +111,14 @@ export function TrainStep() {
       ) : null}
     </Card>
   );
+}
+
+/** What a finished run's verdict means, in plain words, and what to try; null when it improved or is too short to judge. */
+export function verdictWarning(verdict: RunVerdict | null): string | null {
+  const tryThis = 'Try a lower learning rate (e.g. 2e-5), more training data, or another loss.';
+  if (verdict === 'flat_loss') return `The run finished, but the loss never moved: the model did not learn from this data (a learning rate that is too high can leave it guessing at random). ${tryThis}`;
+  if (verdict === 'no_better') return `The run finished, but the model scores no better on the validation split than when it started: it did not improve, and may have got worse. ${tryThis}`;
+  return null;
 }
 
 function statusText(status: string, checkpoint: number): string {

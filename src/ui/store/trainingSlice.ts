@@ -2,6 +2,7 @@
  * Training step: run status, progress and chart data. Step points arrive in batches (one worker message per
  * ~100 ms) and are appended a batch at a time, so the charts re-render at most ~10 times a second.
  */
+import type { RunVerdict } from '../../engine/train/verdict';
 import type { EvalPoint, StepPoint, StorageProblem } from '../../worker/protocol';
 import type { GetState, SetState, TaskProgress } from './types';
 
@@ -27,6 +28,8 @@ export interface TrainingSlice {
     storage: StorageProblem | null;
     /** After a reload: why the saved run's checkpoint could not be restored (damaged, older format), else null. */
     restoreProblem: string | null;
+    /** The worker's judgement of the finished run (null until one ends): no_better and flat_loss are warned about. */
+    verdict: RunVerdict | null;
   };
   /** A run was asked for: `freshSteps` (planned length) starts a new history, null keeps it (resume). */
   trainingRequested: (freshSteps: number | null) => void;
@@ -38,7 +41,7 @@ export interface TrainingSlice {
   evalReceived: (point: EvalPoint) => void;
   checkpointSaved: (step: number) => void;
   trainingStatus: (status: 'paused' | 'running' | 'stopping') => void;
-  trainingFinished: (stopped: boolean) => void;
+  trainingFinished: (stopped: boolean, verdict?: RunVerdict | null) => void;
   /** The worker's word, at the end of every train request and after a reload: whether Resume training can continue the run. */
   trainingResumable: (resumable: boolean) => void;
   /** A run failed; `code` is the EngineError code (e.g. device_lost), null for other errors. */
@@ -66,6 +69,7 @@ const INITIAL: TrainingSlice['training'] = {
   errorCode: null,
   storage: null,
   restoreProblem: null,
+  verdict: null,
 };
 
 export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
@@ -76,7 +80,7 @@ export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
       set((s) => ({
         training:
           freshSteps === null
-            ? { ...s.training, status: 'preparing', error: null, errorCode: null, progress: null }
+            ? { ...s.training, status: 'preparing', error: null, errorCode: null, progress: null, verdict: null }
             : { ...INITIAL, status: 'preparing', totalSteps: freshSteps },
       })),
     trainingReset: () => set({ training: INITIAL }),
@@ -99,7 +103,7 @@ export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
     evalReceived: (point) => set((s) => ({ training: { ...s.training, evals: [...s.training.evals, point] } })),
     checkpointSaved: (step) => patch({ checkpointStep: step }),
     trainingStatus: (status) => patch({ status }),
-    trainingFinished: (stopped) => patch({ status: stopped ? 'stopped' : 'done' }),
+    trainingFinished: (stopped, verdict = null) => patch({ status: stopped ? 'stopped' : 'done', verdict }),
     trainingResumable: (resumable) => patch({ resumable }),
     trainingFailed: (message, code = null) => patch({ status: 'error', error: message, errorCode: code, progress: null }),
     trainingStorage: (problem) => patch({ storage: problem }),
