@@ -11,7 +11,7 @@ import './styles.css';
 declare global {
   interface Window {
     /** Test hooks, present only with ?e2e=1. */
-    studioTest?: { loseDevice: () => Promise<unknown> };
+    studioTest?: { loseDevice: () => Promise<unknown>; limitStorage: (extraBytes: number) => Promise<unknown> };
   }
 }
 
@@ -42,7 +42,7 @@ const bridge = new StudioBridge(worker, store, {
 });
 /** ?e2e=1: the worker honours test-only requests, reachable from the e2e specs as window.studioTest. */
 const e2e = new URLSearchParams(location.search).get('e2e') === '1';
-if (e2e) window.studioTest = { loseDevice: () => bridge.loseDevice() };
+if (e2e) window.studioTest = { loseDevice: () => bridge.loseDevice(), limitStorage: (extraBytes) => bridge.limitStorage(extraBytes) };
 /** ?backend=webgpu|webgl|wasm|cpu runs on that backend alone (a software GPU included); otherwise the fastest. */
 const asked = new URLSearchParams(location.search).get('backend');
 const backend = (['webgpu', 'webgl', 'wasm', 'cpu'] as const satisfies readonly BackendName[]).find((name) => name === asked);

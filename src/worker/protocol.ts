@@ -81,7 +81,12 @@ export type WorkerRequest =
   /** Deletes a saved run and its checkpoint (the current run's too: it can no longer be resumed after that). */
   | { type: 'deleteRun'; id: number; runId: number }
   /** Test only, honoured when init had `debug` (the page's ?e2e=1): destroys the WebGPU device. */
-  | { type: 'debugLoseDevice'; id: number };
+  | { type: 'debugLoseDevice'; id: number }
+  /**
+   * Test only (?e2e=1): from now on the studio's storage holds `extraBytes` more than what it holds now, counted from
+   * its own entries, so a full disk is the same on every run (Chromium enforces a DevTools quota only now and then).
+   */
+  | { type: 'debugLimitStorage'; id: number; extraBytes: number };
 
 export type RequestType = WorkerRequest['type'];
 
@@ -316,6 +321,7 @@ export interface Results {
   listStorage: StorageResult;
   deleteRun: StorageResult;
   debugLoseDevice: Ack;
+  debugLimitStorage: Ack;
 }
 
 /** The payload of a successful request. */

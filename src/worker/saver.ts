@@ -35,9 +35,24 @@ export class Saver {
 
   constructor(
     private readonly store: RunStore,
-    private readonly estimate: Estimator = estimateStorage,
+    private estimate: Estimator = estimateStorage,
     private readonly now: () => number = () => Date.now(),
   ) {}
+
+  /** The bytes of everything the studio keeps: runs (checkpoints and histories) and datasets. */
+  async storedBytes(): Promise<number> {
+    const { entries, datasetBytes } = await this.store.list();
+    return entries.reduce((sum, e) => sum + e.info.sizeBytes, datasetBytes);
+  }
+
+  /**
+   * Test only: a quota of what is stored now plus `extraBytes`, with usage counted from the studio's own entries
+   * (so deleting a run frees its bytes at once). Every later save is checked against it.
+   */
+  async limitStorage(extraBytes: number): Promise<void> {
+    const quota = (await this.storedBytes()) + extraBytes;
+    this.estimate = async () => ({ usage: await this.storedBytes(), quota });
+  }
 
   private async save(key: PersistedKey, request: Omit<SaveRequest, 'write'>, ops: StoreOp[]): Promise<StorageProblem | null> {
     const problem = await guardedSave({ ...request, write: () => this.store.apply(ops) }, this.estimate);

@@ -134,6 +134,11 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       if (session.run.running) throw new EngineError('bad_option', 'Stop the training run before switching the backend.');
       return backendResult(await switchBackend(req.backend));
     },
+    debugLimitStorage: async (req) => {
+      if (!debug) throw new EngineError('bad_option', 'debugLimitStorage is for tests only (open the page with ?e2e=1).');
+      await saver.limitStorage(req.extraBytes);
+      return { type: 'ack' };
+    },
     debugLoseDevice: async () => {
       if (!debug) throw new EngineError('bad_option', 'debugLoseDevice is for tests only (open the page with ?e2e=1).');
       const device = currentGpuDevice();

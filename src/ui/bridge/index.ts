@@ -79,6 +79,10 @@ export class StudioBridge {
     return this.model.loseDevice();
   }
 
+  limitStorage(extraBytes: number): Promise<Ack | null> {
+    return this.model.limitStorage(extraBytes);
+  }
+
   restore(): Promise<void> {
     return this.model.restore();
   }

@@ -1,4 +1,4 @@
-/** The backend, the model and the restored session: init, setBackend, debugLoseDevice, loadModel, cancel, restore. */
+/** The backend, the model and the restored session: init, setBackend, the debug requests, loadModel, cancel, restore. */
 import type { BackendName } from '../../engine/backend';
 import { NO_PROMPTS } from '../../engine/prompts';
 import type { Ack, BackendResult, ModelSource, RestoredSession } from '../../worker/protocol';
@@ -8,13 +8,14 @@ import type { BridgeContext } from './context';
 export class ModelFeature {
   constructor(private readonly ctx: BridgeContext) {}
 
-  routes(): Pick<Routes, 'init' | 'setBackend' | 'debugLoseDevice' | 'loadModel' | 'cancel' | 'restore'> {
+  routes(): Pick<Routes, 'init' | 'setBackend' | 'debugLoseDevice' | 'debugLimitStorage' | 'loadModel' | 'cancel' | 'restore'> {
     const s = () => this.ctx.s();
     const backendReady = (r: BackendResult) => s().backendReady(r.backend, r.adapter, r.threads, r.skipped);
     return {
       init: { done: backendReady, failed: (message) => s().backendFailed(message) },
       setBackend: { done: backendReady },
       debugLoseDevice: {},
+      debugLimitStorage: {},
       loadModel: {
         progress: (progress) => s().modelProgress(progress),
         done: (r) => {
@@ -56,6 +57,11 @@ export class ModelFeature {
   /** Test only: destroys the worker's WebGPU device (honoured after init(true)). */
   loseDevice(): Promise<Ack | null> {
     return this.ctx.fire({ type: 'debugLoseDevice' });
+  }
+
+  /** Test only: the studio's storage is full past `extraBytes` more than it holds now (honoured after init(true)). */
+  limitStorage(extraBytes: number): Promise<Ack | null> {
+    return this.ctx.fire({ type: 'debugLimitStorage', extraBytes });
   }
 
   async restore(): Promise<void> {
