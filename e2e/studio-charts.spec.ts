@@ -4,14 +4,10 @@
  * it checks is the charts, not the backend.
  */
 import { expect, test } from '@playwright/test';
+import { openDemo } from './demo';
 
 test('training charts: legends, axis titles, base score at step 0, partial batch marked', async ({ page }) => {
-  await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('backend')).toHaveText(/^wasm/, { timeout: 120_000 });
-  await page.getByRole('button', { name: 'Use the demo dataset' }).click();
-  await expect(page.getByTestId('mapping-kept')).toHaveText('520');
-  await page.getByRole('button', { name: 'Use the demo model' }).click();
-  await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert');
+  await openDemo(page, 'wasm');
 
   // The base model's score, known before training: the validation chart's step 0.
   await page.getByRole('button', { name: 'Evaluate' }).click();

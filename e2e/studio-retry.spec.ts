@@ -4,19 +4,11 @@
  * room for text); with the max length fixed, Train again must train, not say "Load a model first." while the model
  * card still shows the model loaded. On WASM (asserted): what it checks is the worker's state, not the backend.
  */
-import { expect, test, type Page } from '@playwright/test';
-
-async function openDemoOnWasm(page: Page): Promise<void> {
-  await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('backend')).toHaveText(/^wasm/, { timeout: 120_000 });
-  await page.getByRole('button', { name: 'Use the demo dataset' }).click();
-  await expect(page.getByTestId('mapping-kept')).toHaveText('520');
-  await page.getByRole('button', { name: 'Use the demo model' }).click();
-  await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert');
-}
+import { expect, test } from '@playwright/test';
+import { openDemo } from './demo';
 
 test('a failed run, fixed, trains on the retry', async ({ page }) => {
-  await openDemoOnWasm(page);
+  await openDemo(page, 'wasm');
   await page.locator('#set-maxSteps').fill('2');
   const maxLength = page.locator('#set-maxLength');
   await maxLength.fill('2');

@@ -4,6 +4,7 @@
  * the notes, not the backend: WASM.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { openDemo } from './demo';
 
 const card = (page: Page, title: string) => page.locator('section.card').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
 
@@ -25,12 +26,7 @@ const riddlesJsonl = RIDDLES.map(([text, text_pos]) => JSON.stringify({ text, te
 
 test('the Mapping step warns when the model cannot read the texts; the demo data reads fine', async ({ page }) => {
   test.setTimeout(180_000);
-  await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('backend')).toHaveText(/^wasm/, { timeout: 120_000 });
-  await page.getByRole('button', { name: 'Use the demo dataset' }).click();
-  await expect(page.getByTestId('mapping-kept')).toHaveText('520');
-  await page.getByRole('button', { name: 'Use the demo model' }).click();
-  await expect(page.getByTestId('model-name')).toHaveText('demo-tiny-bert');
+  await openDemo(page, 'wasm');
 
   // English demo pairs on the demo model: nothing unknown, no warning.
   const mapping = card(page, 'Mapping');

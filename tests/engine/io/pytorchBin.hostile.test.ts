@@ -11,6 +11,7 @@ import { readPytorchBin } from '../../../src/engine/io/pytorchBin';
 import { unpickle } from '../../../src/engine/io/torchPickle';
 import { expectShortEngineError } from '../../helpers/hostile';
 import { cat, f32, legacyFile, P, stateDictPickle, tensorPickle, torchZip, type FakeTensor } from '../../helpers/torchFiles';
+import { mulberry32 } from '../../../src/engine/data/random';
 
 const FILE = 'models/evil/pytorch_model.bin';
 const FIXTURES = new URL('../../fixtures/tiny-bert-formats/', import.meta.url);
@@ -47,17 +48,8 @@ const malicious = (module: string, name: string) =>
   cat(P.proto(), P.global(module, name), P.mark, P.str('touch /tmp/pwned'), P.tuple, P.reduce, P.stop);
 const MALICE_TAIL = ', which a saved state dict never does; refusing to load it (it may be malicious). Convert the model to safetensors in Python you trust.';
 
-/** A tiny seeded PRNG (mulberry32), so the random cases are the same every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** The engine's seeded PRNG, so the random cases are the same every run. */
+const prng = mulberry32;
 
 describe('readPytorchBin refuses code in the pickle before anything is called', () => {
   it.each([
