@@ -22,6 +22,11 @@ export interface EncodedBatch {
 export interface TextTokenizerOptions {
   /** Pad id to use when neither tokenizer_config.json nor tokenizer.json names one (e.g. config.json's pad_token_id). */
   fallbackPadId?: number;
+  /**
+   * Pad id of last resort, used only when nothing else names one: no pad token in the tokenizer files, no
+   * `fallbackPadId`, and no eos token either (e.g. config.json's default pad_token_id when config.json has none).
+   */
+  defaultPadId?: number;
 }
 
 const MODEL_TYPES = new Set(['WordPiece', 'BPE', 'Unigram']);
@@ -78,6 +83,8 @@ export class TextTokenizer {
   readonly clsId: number | null;
   /** Id of the separator token ([SEP]), or null when the tokenizer has none. */
   readonly sepId: number | null;
+  /** Id of the end-of-sequence token (eos_token, e.g. GPT-2's <|endoftext|>), or null when not named or not in the vocabulary. */
+  readonly eosId: number | null;
   /** tokenizer_config.json's model_max_length, or null when absent or "unlimited". */
   readonly modelMaxLength: number | null;
   /** Id of the unknown token (the model's unk_token / unk_id), or null when the tokenizer has none (byte-level BPE). */
@@ -115,7 +122,11 @@ export class TextTokenizer {
     this.specialSuffix = probe.suffix.length;
     const padding = isPlainObject(json.padding) ? json.padding : {};
     const padFromJson = typeof padding.pad_id === 'number' ? padding.pad_id : null;
-    const padId = named('pad_token') ?? padFromJson ?? options.fallbackPadId ?? null;
+    const eosContent = tokenContent(config.eos_token) ?? tokenContent(specials.eos_token);
+    this.eosId = eosContent === null ? null : (this.tokenizer.token_to_id(eosContent) ?? null);
+    // A decoder-only tokenizer (GPT-2) often names no pad token: it pads with its eos token, on the right, as
+    // `tokenizer.pad_token = tokenizer.eos_token` does; the attention mask keeps the padding out of the model.
+    const padId = named('pad_token') ?? padFromJson ?? options.fallbackPadId ?? this.eosId ?? options.defaultPadId ?? null;
     if (padId === null) {
       badTokenizer(`names no pad token: add "pad_token" to tokenizer_config.json.`);
     }

@@ -68,11 +68,18 @@ export function resolveHead(files: Pick<LoadedModelFiles, 'config' | 'sentenceTr
 }
 
 /** What `tokenizerOf` reads of a model folder (weights not needed: a `beforeWeights` hook may call it). */
-export type TokenizerFiles = Pick<LoadedModelFiles, 'config' | 'tokenizerJson' | 'tokenizerConfig' | 'specialTokensMap'>;
+export type TokenizerFiles = Pick<LoadedModelFiles, 'config' | 'tokenizerJson' | 'tokenizerConfig' | 'specialTokensMap'> &
+  Partial<Pick<LoadedModelFiles, 'rawConfig'>>;
 
-/** The folder's tokenizer; config.json's pad_token_id pads when the tokenizer files name no pad token. */
+/**
+ * The folder's tokenizer; config.json's pad_token_id pads when the tokenizer files name no pad token. When
+ * config.json has no pad_token_id either (its parsed value is then a default), the tokenizer's eos token pads
+ * if it has one (GPT-2), else that default.
+ */
 export function tokenizerOf(files: TokenizerFiles): TextTokenizer {
-  return new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, { fallbackPadId: files.config.padTokenId });
+  const named = files.rawConfig === undefined || typeof files.rawConfig.pad_token_id === 'number';
+  const options = named ? { fallbackPadId: files.config.padTokenId } : { defaultPadId: files.config.padTokenId };
+  return new TextTokenizer(files.tokenizerJson, files.tokenizerConfig, files.specialTokensMap, options);
 }
 
 /** Builds the tokenizer and the encoder's variables (on the current tf backend). */
