@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tokenizerOf } from '../../src/engine/model/load';
-import type { BertConfig } from '../../src/engine/model/config';
 import { TextTokenizer } from '../../src/engine/tokenizer';
+
+/** The parsed config tokenizerOf reads (only its padTokenId matters here). */
+type Config = Parameters<typeof tokenizerOf>[0]['config'];
 
 interface FamilyGolden {
   tokenize: {
@@ -93,7 +95,7 @@ describe.each(FAMILIES)('TextTokenizer on $family', ({ family, prefix, suffix, p
   });
 
   it('tokenizerOf (config.json alongside) pads the same way', () => {
-    const config = { padTokenId: typeof f.rawConfig.pad_token_id === 'number' ? f.rawConfig.pad_token_id : 0 } as BertConfig;
+    const config = { padTokenId: typeof f.rawConfig.pad_token_id === 'number' ? f.rawConfig.pad_token_id : 0 } as Config;
     const viaFolder = tokenizerOf({ config, rawConfig: f.rawConfig, tokenizerJson: f.tokenizerJson, tokenizerConfig: f.tokenizerConfig, specialTokensMap: f.specialTokensMap });
     expect(viaFolder.padId).toBe(f.golden.pad_token_id);
   });
@@ -117,9 +119,9 @@ describe('GPT-2 without a pad token pads with its eos token', () => {
 
   it("tokenizerOf: config.json without pad_token_id lets eos pad; an explicit pad_token_id still wins", () => {
     const files = { tokenizerJson: f.tokenizerJson, tokenizerConfig, specialTokensMap };
-    const parsedDefault = { padTokenId: 0 } as BertConfig; // parseConfig's default when config.json has none
+    const parsedDefault = { padTokenId: 0 } as Config; // parseConfig's default when config.json has none
     expect(tokenizerOf({ ...files, config: parsedDefault, rawConfig: f.rawConfig }).padId).toBe(606);
-    expect(tokenizerOf({ ...files, config: { padTokenId: 5 } as BertConfig, rawConfig: { ...f.rawConfig, pad_token_id: 5 } }).padId).toBe(5);
+    expect(tokenizerOf({ ...files, config: { padTokenId: 5 } as Config, rawConfig: { ...f.rawConfig, pad_token_id: 5 } }).padId).toBe(5);
     // Without the raw config (older callers), the parsed pad_token_id keeps its priority.
     expect(tokenizerOf({ ...files, config: parsedDefault }).padId).toBe(0);
   });
