@@ -20,8 +20,8 @@ Run '${PROGRAM} <command> --help' for a command's flags.
 Results go to stdout, progress and messages to stderr. Exit codes: 0 ok, 2 bad input (the
 message says what to fix), 1 unexpected error, 130 training interrupted (model still saved).`;
 
-const HEAD_FLAGS = `  --pooling MODE        mean | cls | max | last_weighted (default: the folder's sentence-transformers
-                        pooling config, else mean)
+const HEAD_FLAGS = `  --pooling MODE        mean | cls | max | last_weighted | lasttoken (default: the folder's
+                        sentence-transformers pooling config, else mean)
   --normalize           L2-normalise embeddings (default: as the folder says; --no-normalize turns it off)
   --max-length N        truncate texts to N tokens (default: the folder's max_seq_length, else the
                         tokenizer's model_max_length, at most max_position_embeddings)

@@ -14,7 +14,7 @@
  *   baseModel                 models.Transformer(BASE_MODEL, ...)  (a Hub id or a local folder path)
  *   head.maxSeqLength         models.Transformer(..., max_seq_length=MAX_SEQ_LENGTH)
  *   head.pooling              models.Pooling(dim, pooling_mode=POOLING_MODE): mean → "mean", cls → "cls",
- *                             max → "max", last_weighted → "weightedmean"
+ *                             max → "max", last_weighted → "weightedmean", lasttoken → "lasttoken"
  *   head.normalize            models.Normalize() appended when true
  *   loss (auto resolved)      mnrl → MultipleNegativesRankingLoss(model, scale=SCALE)
  *                             cosent → CoSENTLoss(model, scale=SCALE)

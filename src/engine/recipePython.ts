@@ -52,6 +52,7 @@ export const ST_POOLING_MODE: Readonly<Record<PoolingMode, string>> = {
   cls: 'cls',
   max: 'max',
   last_weighted: 'weightedmean',
+  lasttoken: 'lasttoken',
 };
 
 /** A Python literal: JSON strings and numbers are valid Python; booleans and null are not. */

@@ -98,7 +98,7 @@ describe('main in-process', () => {
     expectUserError(await runMain([...train, '--steps', '2', '--epochs', '1']), /^error: --epochs and --steps exclude each other/);
     expectUserError(await runMain([...train, '--loss', 'mnrl', '--margin', '1']), /^error: --margin does not apply to the 'mnrl' loss/);
     expectUserError(await runMain([...train, '--val-split', '1']), /^error: --val-split must be a number > 0 and < 1 \(typical: 0\.1\), not '1'$/);
-    expectUserError(await runMain([...train, '--pooling', 'sum']), /^error: --pooling must be one of mean, cls, max, last_weighted, not 'sum'$/);
+    expectUserError(await runMain([...train, '--pooling', 'sum']), /^error: --pooling must be one of mean, cls, max, last_weighted, lasttoken, not 'sum'$/);
   });
 
   it('names a dataset it cannot map', async () => {

@@ -38,14 +38,14 @@ const TRANSFORMER = /(^|\.)(Transformer)$/;
 const POOLING = /(^|\.)Pooling$/;
 const NORMALIZE = /(^|\.)Normalize$/;
 
-/** Pooling config flags → the engine's mode (the last two are refused, not approximated). */
+/** Pooling config flags → the engine's mode (null: refused, not approximated). */
 const POOLING_FLAGS: ReadonlyArray<[string, PoolingMode | null]> = [
   ['pooling_mode_mean_tokens', 'mean'],
   ['pooling_mode_cls_token', 'cls'],
   ['pooling_mode_max_tokens', 'max'],
   ['pooling_mode_weightedmean_tokens', 'last_weighted'],
   ['pooling_mode_mean_sqrt_len_tokens', null],
-  ['pooling_mode_lasttoken', null],
+  ['pooling_mode_lasttoken', 'lasttoken'],
 ];
 
 /** A parser's message cut to one short line (V8 quotes the start of the text in it). */
@@ -148,7 +148,7 @@ export function parsePoolingConfig(json: unknown, fileName: string): PoolingMode
   }
   const [key, mode] = on[0];
   if (mode === null) {
-    throw new EngineError('unsupported_model', `${fileName}: ${key} is not supported yet; use mean, cls, max or weightedmean pooling.`);
+    throw new EngineError('unsupported_model', `${fileName}: ${key} is not supported yet; use mean, cls, max, weightedmean or lasttoken pooling.`);
   }
   return mode;
 }

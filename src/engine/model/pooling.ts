@@ -24,7 +24,23 @@ export function pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, mode: Pool
       const masked = tf.add(tf.mul(hidden, mask), tf.mul(tf.sub(1, mask), -1e9)); // [B, T, H]
       return tf.max(masked, 1);
     }
+    case 'lasttoken':
+      return tf.sum(tf.mul(hidden, lastTokenWeights(attentionMask)), 1);
   }
+}
+
+/**
+ * [B, T, 1] one-hot of each row's last position whose mask is set, all zero for a row with none: sentence-transformers'
+ * lasttoken (`attention_mask.flip(1).max(1)`, a gather, times the mask), so left padding or holes in the mask are
+ * handled. Built from the mask only: the weighted sum over it differentiates to ∂L/∂hidden at that one position.
+ */
+function lastTokenWeights(attentionMask: tf.Tensor2D): tf.Tensor3D {
+  const [B, T] = attentionMask.shape;
+  const positions = tf.range(1, T + 1, 1, 'float32').reshape([1, T]); // 1..T
+  const marked = tf.mul(tf.greater(attentionMask, 0).cast('float32'), positions); // [B, T], t+1 where real, else 0
+  const last = tf.max(marked, 1, true); // [B, 1]: last real position + 1, 0 for an empty row
+  const oneHot = tf.logicalAnd(tf.equal(positions, last), tf.greater(last, 0)).cast('float32'); // [B, T]
+  return tf.reshape(oneHot, [B, T, 1]) as tf.Tensor3D;
 }
 
 /** Σ_t w_t·h_t / max(Σ_t w_t, 1e-9), as sentence-transformers clamps the token count. */

@@ -83,10 +83,12 @@ describe('loadModelFolder', () => {
     expect(m.weights.size).toBe(37);
   });
 
-  it('refuses lasttoken pooling, concatenated modes and Dense modules', async () => {
+  it('reads lasttoken pooling; refuses mean_sqrt_len pooling, concatenated modes and Dense modules', async () => {
     const files = fixtureFiles();
     files['1_Pooling/config.json'] = json({ pooling_mode_lasttoken: true });
-    expect((await loadError(files)).message).toMatch(/1_Pooling\/config\.json: pooling_mode_lasttoken is not supported/);
+    expect((await loadModelFolder(sourceFromRecord(files))).sentenceTransformers.pooling).toBe('lasttoken');
+    files['1_Pooling/config.json'] = json({ pooling_mode_mean_sqrt_len_tokens: true });
+    expect((await loadError(files)).message).toMatch(/1_Pooling\/config\.json: pooling_mode_mean_sqrt_len_tokens is not supported/);
     files['1_Pooling/config.json'] = json({ pooling_mode_mean_tokens: true, pooling_mode_max_tokens: true });
     expect((await loadError(files)).message).toMatch(/concatenated pooling modes/);
     files['modules.json'] = json([{ idx: 2, name: '2', path: '2_Dense', type: 'sentence_transformers.models.Dense' }]);
