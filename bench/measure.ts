@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SentenceEncoder } from '../src/engine/model/encoder';
-import type { DropoutRates } from '../src/engine/model/bert';
+import type { DropoutRates } from '../src/engine/model/layers';
 import { AdamW } from '../src/engine/train/adamw';
 import { clipByGlobalNorm } from '../src/engine/train/clip';
 import { batchGradients, cachedBatchGradients, lossSpec, prepareBatch, type LossSpec } from '../src/engine/train/step';
@@ -171,7 +171,7 @@ export function makeRig(spec: Pick<BenchSpec, 'shape' | 'batch' | 'seqLen' | 'dr
     maxSeqLength: spec.seqLen,
   });
   const names = [...encoder.params.keys()];
-  const optimizer = new AdamW(new Map(names.map((n) => [n, encoder.params.get(n) as tf.Variable])), { weightDecay: 0.01 });
+  const optimizer = new AdamW(new Map(names.map((n) => [n, encoder.params.get(n) as tf.Variable])), { weightDecay: 0.01, noDecay: (n) => encoder.arch.noDecay(n) });
   return {
     encoder,
     optimizer,

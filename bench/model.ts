@@ -5,8 +5,8 @@
  * Framework-free: runs in Node and in the bench page.
  */
 import { mulberry32 } from '../src/engine/data/random';
-import type { BertConfig } from '../src/engine/model/config';
-import { bertParamNames } from '../src/engine/model/bert';
+import type { BertConfig } from '../src/engine/architectures/bert/config';
+import { bertTensorShapes } from '../src/engine/architectures/bert/forward';
 import type { BatchTokenizer, HostTensor, TokenBatch } from '../src/engine/model/encoder';
 
 /** The dimensions that decide a BERT's cost. */
@@ -39,6 +39,11 @@ export { mulberry32 };
 export function benchConfig(shape: BenchShape): BertConfig {
   if (shape.hidden % shape.heads !== 0) throw new Error(`--heads ${shape.heads} does not divide --hidden ${shape.hidden}`);
   return {
+    family: 'bert',
+    modelType: 'bert',
+    maxTokens: shape.maxPositions,
+    positions: 'absolute',
+    paddingIdx: 0,
     vocabSize: shape.vocab,
     hiddenSize: shape.hidden,
     numHiddenLayers: shape.layers,
@@ -75,7 +80,7 @@ export function randomWeights(config: BertConfig, seed: number): Map<string, Hos
   const rand = mulberry32(seed);
   const half = 0.02 * Math.sqrt(3);
   const out = new Map<string, HostTensor>();
-  for (const name of bertParamNames(config)) {
+  for (const name of bertTensorShapes(config).keys()) {
     const shape = paramShape(config, name);
     const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
     if (name.includes('LayerNorm.weight')) data.fill(1);

@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../../src/engine/backend';
 import { loadModelFolder, sourceFromRecord } from '../../src/engine/io/modelFolder';
 import { computeLoss, type LossName } from '../../src/engine/losses';
-import { bertForward } from '../../src/engine/model/bert';
 import { encoderFromFiles } from '../../src/engine/model/load';
 import { pool, POOLING_MODES } from '../../src/engine/model/pooling';
 import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
@@ -43,7 +42,7 @@ async function runParity(backend: BackendName, modelUrl: string, g: GoldenInputs
   const tokens = encoder.tokenize(g.texts);
   const ids = tf.tensor2d(g.inputIds, undefined, 'int32');
   const mask = tf.tensor2d(g.attentionMask, undefined, 'float32');
-  const hidden = bertForward(encoder.params, encoder.config, ids, mask);
+  const hidden = encoder.hiddenStates(ids, mask);
   const firstRow = Array.from((await hidden.data()).slice(0, encoder.config.hiddenSize * 3));
   const pooled: Record<string, number[][]> = {};
   for (const mode of POOLING_MODES) pooled[mode] = (await pool(hidden, mask, mode).array()) as number[][];

@@ -8,8 +8,9 @@
  * log/cos whose last bits may differ between engines.
  */
 import { mulberry32, type Rng } from '../../src/engine/data/random';
-import { REQUIRED_TENSOR_NAMES, requiredTensorShapes, type WeightTensor } from '../../src/engine/io/bertWeights';
-import { parseBertConfig } from '../../src/engine/model/parseConfig';
+import { architectureOf } from '../../src/engine/architectures/registry';
+import type { WeightTensor } from '../../src/engine/io/weightTensor';
+import { parseModelConfig } from '../../src/engine/model/parseConfig';
 
 /** Seed of the weight initialisation. */
 export const WEIGHTS_SEED = 1234;
@@ -51,12 +52,12 @@ function standardNormal(rng: Rng): number {
 
 /** Freshly initialised encoder tensors for `rawConfig`, HF BertModel names. */
 export function initialWeights(rawConfig: Record<string, unknown>, seed = WEIGHTS_SEED): Map<string, WeightTensor> {
-  const config = parseBertConfig(rawConfig);
+  const config = parseModelConfig(rawConfig);
   const std = DEMO_ARCHITECTURE.initializer_range;
-  const shapes = requiredTensorShapes(config);
+  const shapes = architectureOf(config).tensorShapes(config);
   const rng = mulberry32(seed);
   const out = new Map<string, WeightTensor>();
-  for (const name of REQUIRED_TENSOR_NAMES(config)) {
+  for (const name of shapes.keys()) {
     const shape = shapes.get(name) as number[];
     const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
     if (name.endsWith('LayerNorm.weight')) data.fill(1);

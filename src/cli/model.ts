@@ -89,9 +89,11 @@ export interface OpenedModel {
 export function checkMaxLength(files: ModelFilesBeforeWeights, head: HeadOverrides, dir: string): void {
   const n = head.maxSeqLength;
   if (n === undefined) return;
-  const positions = files.config.maxPositionEmbeddings;
+  const c = files.config;
+  const positions = c.maxTokens;
   if (n > positions) {
-    throw new CliError(`--max-length ${n} is longer than the model in ${dir} can read: its config.json has max_position_embeddings ${positions}; use --max-length ${positions} or less`);
+    const held = positions === c.maxPositionEmbeddings ? '' : ` (${positions} tokens: its positions start at ${c.maxPositionEmbeddings - positions})`;
+    throw new CliError(`--max-length ${n} is longer than the model in ${dir} can read: its config.json has max_position_embeddings ${c.maxPositionEmbeddings}${held}; use --max-length ${positions} or less`);
   }
   const tokenizer = tokenizerOf(files);
   const specials = tokenizer.specialPrefix + tokenizer.specialSuffix;

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { BertConfig } from '../engine/model/config';
+import type { ModelConfig } from '../engine/model/config';
 import { estimateParameterCount } from '../engine/model/parseConfig';
 import { CliError } from './args';
 import { fsReason } from './io';
@@ -58,7 +58,7 @@ export function roomProblem(dir: string, neededBytes: number, freeBytes: number)
 }
 
 /** Bytes the saved folder takes: float32 weights (the CLI always saves float32) plus the tokenizer and JSON files. */
-export function modelOutputBytes(config: BertConfig, modelDir: string): number {
+export function modelOutputBytes(config: ModelConfig, modelDir: string): number {
   let copied = 0;
   for (const name of readdirSync(modelDir)) {
     if (!/\.(json|txt)$/.test(name)) continue;

@@ -78,6 +78,8 @@ export interface RecipeInput {
   head: EmbeddingHead;
   /** Validation records (same record type as `dataset`), evaluated during training. */
   evaluator?: MappedDataset;
+  /** How the model's family names its parameters (Architecture.recipe), for layer freezing in train.py. */
+  parameterNames: PythonSettings['parameterNames'];
 }
 
 const LR_SCHEDULER: Record<TrainingOptions['schedule'], PythonSettings['lrSchedulerType']> = {
@@ -143,6 +145,7 @@ export function recipeSettings(input: RecipeInput): PythonSettings {
     seed: options.seed,
     batchSampler: BATCH_SAMPLER[options.batchOrder],
     strategy: { ...options.strategy },
+    parameterNames: { ...input.parameterNames },
     evalSteps: options.evalEverySteps,
     saveSteps: options.checkpointEverySteps,
     hasValidation: evaluator !== undefined && evaluator.records.length > 0,

@@ -41,6 +41,8 @@ export interface PythonSettings {
   seed: number;
   batchSampler: 'NO_DUPLICATES' | 'BATCH_SAMPLER' | 'SEQUENTIAL';
   strategy: { kind: 'full' | 'bitfit'; freezeEmbeddings: boolean; freezeLayers: number };
+  /** Python regexes over the model's parameter names: a layer's (capturing its index) and the embeddings'. */
+  parameterNames: { layerPattern: string; embeddingPattern: string };
   evalSteps: number;
   saveSteps: number;
   hasValidation: boolean;
@@ -204,6 +206,8 @@ function settingsBlock(s: PythonSettings): string {
     `STRATEGY = ${py(s.strategy.kind)}`,
     `FREEZE_EMBEDDINGS = ${py(s.strategy.freezeEmbeddings)}`,
     `FREEZE_LAYERS = ${py(s.strategy.freezeLayers)}`,
+    `LAYER_PATTERN = r"${s.parameterNames.layerPattern}"  # a transformer layer's parameters, capturing the layer index`,
+    `EMBEDDING_PATTERN = r"${s.parameterNames.embeddingPattern}"`,
     `EVAL_STEPS = ${py(s.evalSteps)}  # 0: evaluate at epoch ends`,
     `SAVE_STEPS = ${py(s.saveSteps)}  # 0: checkpoint at epoch ends`,
     `OUTPUT_DIR = "output"`,
@@ -220,6 +224,8 @@ export function trainPy(s: PythonSettings): string {
 Single GPU:  python train.py
 Many GPUs:   accelerate launch train.py   or   torchrun --nproc_per_node N train.py
 """
+import re
+
 import torch
 import torch.nn.functional as F
 from datasets import Value, load_dataset
@@ -248,13 +254,15 @@ class SequentialTrainer(SentenceTransformerTrainer):
 
 
 def trainable(name):
-    """The studio's training strategy: BitFit trains only biases; frozen embeddings / first layers stay fixed."""
-    if STRATEGY == "bitfit" and not name.endswith(".bias"):
+    """The studio's training strategy: BitFit trains only biases (uniem: names containing "bias"); frozen
+    embeddings / first layers stay fixed."""
+    if STRATEGY == "bitfit" and "bias" not in name:
         return False
-    if FREEZE_EMBEDDINGS and name.startswith("embeddings."):
+    if FREEZE_EMBEDDINGS and re.match(EMBEDDING_PATTERN, name):
         return False
-    if name.startswith("encoder.layer."):
-        return int(name.split(".")[2]) >= FREEZE_LAYERS
+    layer = re.match(LAYER_PATTERN, name)
+    if layer:
+        return int(layer.group(1)) >= FREEZE_LAYERS
     return True
 
 

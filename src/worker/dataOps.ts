@@ -210,7 +210,7 @@ export function describeModel(name: string, source: ModelSource, files: LoadedMo
     heads: c.numAttentionHeads,
     vocabSize: c.vocabSize,
     maxLength: encoder.head.maxSeqLength,
-    maxPositions: c.maxPositionEmbeddings,
+    maxPositions: c.maxTokens,
     pooling: encoder.head.pooling,
     normalize: encoder.head.normalize,
     weightsFile: files.weightsFile,

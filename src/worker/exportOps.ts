@@ -114,6 +114,7 @@ export async function recipeZip(ctx: ExportContext, folderName: string, formOpti
   const base = await baseModelFolder(model);
   const files = buildTrainingRecipe({
     baseModel: base.ref,
+    parameterNames: encoder.arch.recipe,
     dataset: split.train,
     options: record?.options ?? formOptions,
     head: {

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, wri
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkOutputRoom, checkOutputWritable, formatBytes, modelOutputBytes, roomProblem } from '../../src/cli/output';
-import { parseBertConfig } from '../../src/engine/model/parseConfig';
+import { parseModelConfig } from '../../src/engine/model/parseConfig';
 import { TINY_BERT_DIR } from '../helpers/tinyBert';
 import { jsonLines, runCli, tempDir, type CliRun } from './run';
 
@@ -43,7 +43,7 @@ describe('room for the model', () => {
   });
 
   it('modelOutputBytes: float32 weights from config.json plus the tokenizer files, before the weights are read', () => {
-    const config = parseBertConfig(JSON.parse(readFileSync(join(TINY_BERT_DIR, 'config.json'), 'utf8')));
+    const config = parseModelConfig(JSON.parse(readFileSync(join(TINY_BERT_DIR, 'config.json'), 'utf8')));
     // (9223 + 128 + 2) × 96 + 2 × 96 embeddings, 2 × (4 × (96² + 96) + 2 × 96 + 96 × 384 + 384 + 384 × 96 + 96 + 2 × 96) layers.
     const params = (9223 + 128 + 2) * 96 + 2 * 96 + 2 * (4 * (96 * 96 + 96) + 2 * 96 + 96 * 384 + 384 + 384 * 96 + 96 + 2 * 96);
     const tokenizer = statSync(join(TINY_BERT_DIR, 'tokenizer.json')).size;

@@ -1,3 +1,4 @@
+import { bert } from '../../src/engine/architectures/bert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,7 +62,7 @@ function expectCompiles(trainPy: string, name: string): void {
 }
 
 function recipe(dataset: MappedDataset, options: Partial<TrainingOptions>, extra: Partial<RecipeInput> = {}) {
-  return buildTrainingRecipe({ baseModel: 'BAAI/bge-small-en-v1.5', dataset, options: { ...DEFAULT_TRAINING_OPTIONS, ...options }, head: HEAD, ...extra });
+  return buildTrainingRecipe({ baseModel: 'BAAI/bge-small-en-v1.5', parameterNames: bert.recipe, dataset, options: { ...DEFAULT_TRAINING_OPTIONS, ...options }, head: HEAD, ...extra });
 }
 
 describe('buildTrainingRecipe', () => {
@@ -87,6 +88,7 @@ describe('buildTrainingRecipe', () => {
     };
     const files = buildTrainingRecipe({
       baseModel: '/models/my bert',
+      parameterNames: bert.recipe,
       dataset: PAIRS,
       options,
       head: { pooling: 'last_weighted', normalize: true, maxSeqLength: 256, prompts: { query: 'query: ', document: 'passage: ' }, includePrompt: false },
@@ -120,6 +122,8 @@ describe('buildTrainingRecipe', () => {
       STRATEGY: '"bitfit"',
       FREEZE_EMBEDDINGS: 'True',
       FREEZE_LAYERS: '2',
+      LAYER_PATTERN: 'r"^encoder\\.layer\\.(\\d+)\\."',
+      EMBEDDING_PATTERN: 'r"^embeddings\\."',
       EVAL_STEPS: '50',
       SAVE_STEPS: '100',
       OUTPUT_DIR: '"output"',
@@ -238,7 +242,7 @@ describe('buildTrainingRecipe', () => {
     expect(noEval).toContain('evaluator = None\n');
     expect(noEval).toContain('eval_dataset = None\n');
     for (const [pooling, mode] of [['mean', 'mean'], ['cls', 'cls'], ['max', 'max']] as const) {
-      const files = buildTrainingRecipe({ baseModel: 'm', dataset: PAIRS, options: DEFAULT_TRAINING_OPTIONS, head: { ...HEAD, pooling } });
+      const files = buildTrainingRecipe({ baseModel: 'm', parameterNames: bert.recipe, dataset: PAIRS, options: DEFAULT_TRAINING_OPTIONS, head: { ...HEAD, pooling } });
       expect(settings(text(files, 'train.py')).get('POOLING_MODE')).toBe(`"${mode}"`);
       expect(settings(text(files, 'train.py')).get('NORMALIZE')).toBe('False');
     }

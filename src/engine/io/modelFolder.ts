@@ -4,26 +4,27 @@
  * which file is wrong and how to fix it.
  */
 import { EngineError } from '../errors';
-import type { BertConfig } from '../model/config';
-import { parseBertConfig } from '../model/parseConfig';
+import { architectureOf } from '../architectures/registry';
+import type { ModelConfig } from '../model/config';
+import { parseModelConfig } from '../model/parseConfig';
 import { tokenizerJsonFromSlowFiles, type BuiltTokenizerJson, type SlowTokenizerFiles } from '../tokenizerFromVocab';
 import { checkTokenizerIds } from '../tokenizerIds';
 import { describeValue, isPlainObject } from '../untrusted';
-import { selectBertWeights, type WeightTensor } from './bertWeights';
+import { selectWeights, type WeightTensor } from './weights';
 import type { ModelFileSource } from './fileSource';
 import { readPytorchBin } from './pytorchBin';
 import { readSafetensors } from './safetensors';
 import { readJsonFile, readSentenceTransformersSettings, type SentenceTransformersSettings } from './sentenceTransformers';
 
 export { sourceFromFiles, sourceFromRecord, type ModelFileSource } from './fileSource';
-export { REQUIRED_TENSOR_NAMES, type WeightTensor } from './bertWeights';
+export type { WeightTensor } from './weightTensor';
 
 /** Everything the engine needs from a model folder. */
 export interface LoadedModelFiles {
-  config: BertConfig;
+  config: ModelConfig;
   /** config.json as read, written back (with architectures set) when saving. */
   rawConfig: Record<string, unknown>;
-  /** The encoder's tensors, HF BertModel names without 'bert.' (pooler and MLM heads dropped). */
+  /** The encoder's tensors by parameter name (base-model prefix dropped, heads and buffers ignored: Architecture.canonicalName). */
   weights: Map<string, WeightTensor>;
   /** tokenizer.json as read, or built from the slow tokenizer's files (then written on save). */
   tokenizerJson: Record<string, unknown>;
@@ -151,7 +152,7 @@ export async function loadModelFolder(source: ModelFileSource, options: LoadMode
   const { settings, prefix } = await readSentenceTransformersSettings(source);
   const configPath = `${prefix}config.json`;
   const rawConfig = await readObject(source, configPath, 'choose the folder that holds the model itself (the one with config.json, model.safetensors and tokenizer.json).');
-  const config = parseBertConfig(rawConfig, configPath);
+  const config = parseModelConfig(rawConfig, configPath);
   const tokenizerConfig = (await readJsonFile(source, `${prefix}tokenizer_config.json`)) ?? {};
   if (!isPlainObject(tokenizerConfig)) throw new EngineError('bad_config', `${prefix}tokenizer_config.json must be a JSON object.`);
   const rawSpecials = await readJsonFile(source, `${prefix}special_tokens_map.json`);
@@ -170,7 +171,7 @@ export async function loadModelFolder(source: ModelFileSource, options: LoadMode
   };
   await options.beforeWeights?.(described);
   const read = await readWeights(source, prefix);
-  const weights = selectBertWeights(read.tensors, config, read.fileName);
+  const weights = selectWeights(read.tensors, architectureOf(config), config, read.fileName);
   const vocabTxt = await source.read(`${prefix}vocab.txt`);
   return { ...described, weights, weightsFile: read.fileName, ...(vocabTxt !== null ? { vocabTxt } : {}) };
 }

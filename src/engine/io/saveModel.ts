@@ -10,10 +10,11 @@
  */
 import { EngineError } from '../errors';
 import type { PoolingMode } from '../model/poolingMode';
-import { parseBertConfig } from '../model/parseConfig';
+import { architectureOf } from '../architectures/registry';
+import { parseModelConfig } from '../model/parseConfig';
 import { checkPrompt, EMPTY_PROMPT_CONFIG, type PromptConfig } from '../prompts';
 import { checkJsonDepth, describeValue } from '../untrusted';
-import { selectBertWeights, type WeightTensor } from './bertWeights';
+import { selectWeights, type WeightTensor } from './weights';
 import { writeSafetensors } from './safetensors';
 
 /** Library versions recorded in config_sentence_transformers.json (the format this layout matches). */
@@ -27,9 +28,9 @@ export interface SavedVersions {
 export const DEFAULT_SAVED_VERSIONS: SavedVersions = { sentence_transformers: '3.0.1', transformers: '4.41.2', pytorch: '2.3.0' };
 
 export interface SentenceTransformersFolderArgs {
-  /** config.json as loaded; written back with architectures ["BertModel"] and sorted keys. */
+  /** config.json as loaded; written back with its family's base-model architectures, its model_type and sorted keys. */
   rawConfig: Record<string, unknown>;
-  /** Encoder tensors, HF BertModel names (a 'bert.' prefix is stripped, heads dropped). */
+  /** Encoder tensors by parameter name (a base-model prefix is stripped, heads dropped). */
   weights: Map<string, WeightTensor>;
   tokenizerJson: Record<string, unknown>;
   tokenizerConfig: Record<string, unknown>;
@@ -96,18 +97,19 @@ function specialTokens(args: SentenceTransformersFolderArgs): Record<string, unk
 
 /** Builds the folder's files; validates the config, the tensors and the head settings first. */
 export function buildSentenceTransformersFolder(args: SentenceTransformersFolderArgs): Map<string, Uint8Array> {
-  const config = parseBertConfig(args.rawConfig);
-  const weights = selectBertWeights(args.weights, config, 'the weights to save');
-  if (!Number.isInteger(args.maxSeqLength) || args.maxSeqLength < 1 || args.maxSeqLength > config.maxPositionEmbeddings) {
+  const config = parseModelConfig(args.rawConfig);
+  const arch = architectureOf(config);
+  const weights = selectWeights(args.weights, arch, config, 'the weights to save');
+  if (!Number.isInteger(args.maxSeqLength) || args.maxSeqLength < 1 || args.maxSeqLength > config.maxTokens) {
     throw new EngineError(
       'bad_option',
-      `max sequence length ${args.maxSeqLength} cannot be saved: it must be a whole number from 1 to ${config.maxPositionEmbeddings} (max_position_embeddings).`,
+      `max sequence length ${args.maxSeqLength} cannot be saved: it must be a whole number from 1 to ${config.maxTokens} (the longest input max_position_embeddings ${config.maxPositionEmbeddings} holds).`,
     );
   }
   const files = new Map<string, Uint8Array>();
   const json = (path: string, value: unknown, indent = 2) => files.set(path, jsonBytes(value, indent, path));
   // The JSON files first: a refusal then costs nothing, before the weights are serialised.
-  json('config.json', sortedKeys({ ...args.rawConfig, architectures: ['BertModel'], model_type: 'bert' }));
+  json('config.json', sortedKeys(arch.savedConfig(args.rawConfig, config)));
   json('tokenizer.json', args.tokenizerJson);
   json('tokenizer_config.json', args.tokenizerConfig);
   json('special_tokens_map.json', specialTokens(args));

@@ -1,8 +1,20 @@
 /**
- * The BERT configuration the engine runs on: the fields of a Hugging Face `config.json`
- * that decide the encoder's shapes and numerics. `parseBertConfig` (io) fills it from JSON.
+ * The model configuration the engine runs on: the fields of a Hugging Face `config.json` that decide the encoder's
+ * shapes and numerics, in one vocabulary for every family. Each family's `parseConfig`
+ * (architectures/<family>/config.ts) fills it, and may extend it with fields only it reads.
  */
-export interface BertConfig {
+
+/** The model families the engine implements, one folder each under src/engine/architectures. */
+export type Family = 'bert' | 'roberta' | 'mpnet' | 'gpt2';
+
+/** Feed-forward activation: exact erf GELU, its tanh approximation, or ReLU. */
+export type HiddenAct = 'gelu' | 'gelu_new' | 'gelu_pytorch_tanh' | 'relu';
+
+export interface ModelConfig {
+  /** The family whose Architecture runs this model (architectures/registry.ts). */
+  family: Family;
+  /** config.json's model_type, kept when the model is saved ('bert', 'roberta', 'xlm-roberta', 'mpnet', 'gpt2', …). */
+  modelType: string;
   /** Rows of the word-embedding table (tokenizer vocabulary size). */
   vocabSize: number;
   /** Width of every hidden state, H. */
@@ -11,11 +23,16 @@ export interface BertConfig {
   numHiddenLayers: number;
   /** Attention heads per layer; divides hiddenSize (head size = H / heads). */
   numAttentionHeads: number;
-  /** Width of the feed-forward layer's inner projection. */
+  /** Width of the feed-forward layer's inner projection, I. */
   intermediateSize: number;
-  /** Longest sequence the position-embedding table covers. */
+  /** Rows of the position-embedding table. */
   maxPositionEmbeddings: number;
-  /** Rows of the token-type table (segment A/B); the engine always uses type 0. */
+  /**
+   * Longest input in tokens, special tokens included, that the position table covers: maxPositionEmbeddings, less
+   * the rows a family skips (RoBERTa and MPNet start counting at padding_idx + 1).
+   */
+  maxTokens: number;
+  /** Rows of the token-type table (segment A/B), 0 when the family has none; the engine always uses type 0. */
   typeVocabSize: number;
   /** Epsilon inside every LayerNorm. */
   layerNormEps: number;
@@ -23,14 +40,14 @@ export interface BertConfig {
   hiddenDropoutProb: number;
   /** Dropout on the attention probabilities while training. */
   attentionProbsDropoutProb: number;
-  /** Feed-forward activation: exact erf GELU or its tanh approximation. */
-  hiddenAct: 'gelu' | 'gelu_new' | 'gelu_pytorch_tanh' | 'relu';
+  /** Feed-forward activation. */
+  hiddenAct: HiddenAct;
   /** Id of the padding token, used when the tokenizer does not name one. */
   padTokenId: number;
 }
 
 /**
  * The smallest float32, added to the attention scores of padding positions (as Hugging Face does): the tf.js
- * forward pass (model/bert.ts) and the exported ONNX graph (onnx/bertGraph.ts) mask with the same number.
+ * forward passes and the exported ONNX graphs mask with the same number.
  */
 export const MASK_VALUE = -3.4028234663852886e38;

@@ -1,11 +1,12 @@
 /**
- * A sentence encoder: tokenizer + BERT + pooling (+ L2 normalisation), the unit the trainer trains,
- * the evaluators query and the exporter saves.
+ * A sentence encoder: tokenizer + transformer (its family's Architecture) + pooling (+ L2 normalisation), the unit
+ * the trainer trains, the evaluators query and the exporter saves.
  */
 import * as tf from '@tensorflow/tfjs';
-import { bertBackward, disposeBertCache, lowestTrainable, type NamedGrads } from './backprop';
-import { bertForward, bertForwardCached, bertParamNames, NO_DROPOUT, type BertCache, type BertParams, type DropoutRates } from './bert';
-import type { BertConfig } from './config';
+import { lowestTrainable, type Architecture } from '../architectures/architecture';
+import { architectureOf } from '../architectures/registry';
+import type { ModelConfig } from './config';
+import { NO_DROPOUT, type DropoutRates, type NamedGrads, type Params } from './layers';
 import { l2Normalize, pool, type PoolingMode } from './pooling';
 import { NO_PROMPTS, promptFor, type Prompts, type TextRole } from '../prompts';
 
@@ -79,20 +80,23 @@ function disposeTokenTensors(t: { ids: tf.Tensor; mask: tf.Tensor; poolMask: tf.
 }
 
 export class SentenceEncoder {
-  readonly config: BertConfig;
+  readonly config: ModelConfig;
+  /** The family that runs the transformer. */
+  readonly arch: Architecture;
   readonly tokenizer: BatchTokenizer;
   readonly head: EmbeddingHead;
   /** Parameters by Hugging Face name. */
-  readonly params: BertParams;
+  readonly params: Params;
   /** Tokens of each prompt that sentence-transformers leaves out of pooling, by prompt text. */
   private readonly promptLengths = new Map<string, number>();
 
-  constructor(config: BertConfig, weights: ReadonlyMap<string, HostTensor>, tokenizer: BatchTokenizer, head: EmbeddingHead) {
+  constructor(config: ModelConfig, weights: ReadonlyMap<string, HostTensor>, tokenizer: BatchTokenizer, head: EmbeddingHead) {
     this.config = config;
+    this.arch = architectureOf(config);
     this.tokenizer = tokenizer;
     this.head = head;
     this.params = new Map();
-    for (const name of bertParamNames(config)) {
+    for (const name of this.arch.tensorShapes(config).keys()) {
       const w = weights.get(name);
       if (!w) throw new Error(`weights lack ${name}`);
       this.params.set(name, tf.variable(tf.tensor(w.data, w.shape, 'float32'), true));
@@ -145,7 +149,22 @@ export class SentenceEncoder {
   /** Sentence embeddings for a token batch; call inside tf.tidy or a gradient function. @returns [B, H] */
   encodeTokens(batch: TokenBatch, rates: DropoutRates = NO_DROPOUT): tf.Tensor2D {
     const { ids, mask, poolMask } = tokenTensors(batch);
-    return this.pooled(bertForward(this.params, this.config, ids, mask, rates), poolMask);
+    return this.pooled(this.hiddenStates(ids, mask, rates), poolMask);
+  }
+
+  /**
+   * The last hidden state of a padded batch, nothing kept for a backward pass; call inside tf.tidy.
+   * @param ids [B, T] int32 @param mask [B, T] float32 @returns [B, T, H]
+   */
+  hiddenStates(ids: tf.Tensor2D, mask: tf.Tensor2D, rates: DropoutRates = NO_DROPOUT): tf.Tensor3D {
+    const { hidden, cache } = this.arch.forward(this.params, this.config, ids, mask, rates, this.config.numHiddenLayers);
+    this.arch.disposeCache(cache);
+    return hidden;
+  }
+
+  /** Where parameter `name` sits: -1 embeddings, i layer i, numHiddenLayers above the layers (Architecture.layerOf). */
+  layerOf(name: string): number {
+    return this.arch.layerOf(name, this.config);
   }
 
   /** Pooling and normalisation of token states. @param hidden [B, T, H] @param mask [B, T] @returns [B, H] */
@@ -164,10 +183,10 @@ export class SentenceEncoder {
     const wanted = new Set(trainable);
     const tensors = tokenTensors(batch);
     try {
-      const { hidden, cache } = bertForwardCached(this.params, this.config, tensors.ids, tensors.mask, rates, lowestTrainable(this.config, wanted));
+      const { hidden, cache } = this.arch.forward(this.params, this.config, tensors.ids, tensors.mask, rates, lowestTrainable(this.arch, this.config, wanted));
       const head = this.headGradient(hidden, tensors.poolMask, cache, lossOf);
       try {
-        return { loss: head.value, grads: bertBackward(this.params, this.config, cache, head.grad, wanted) };
+        return { loss: head.value, grads: this.arch.backward(this.params, this.config, cache, head.grad, wanted) };
       } catch (e) {
         head.value.dispose();
         throw e;
@@ -181,14 +200,14 @@ export class SentenceEncoder {
    * L = lossOf(pooled(hidden)) and ∂L/∂hidden by autodiff. Disposes `hidden`, and the cache if this throws.
    * @param hidden [B, T, H]  @returns value [], grad [B, T, H]
    */
-  private headGradient(hidden: tf.Tensor3D, mask: tf.Tensor2D, cache: BertCache, lossOf: (embeddings: tf.Tensor2D) => tf.Scalar): { value: tf.Scalar; grad: tf.Tensor3D } {
+  private headGradient(hidden: tf.Tensor3D, mask: tf.Tensor2D, cache: unknown, lossOf: (embeddings: tf.Tensor2D) => tf.Scalar): { value: tf.Scalar; grad: tf.Tensor3D } {
     try {
       return tf.tidy(() => {
         const { value, grad } = tf.valueAndGrad((h: tf.Tensor) => lossOf(this.pooled(h as tf.Tensor3D, mask)))(hidden);
         return { value, grad: grad as tf.Tensor3D };
       });
     } catch (e) {
-      disposeBertCache(cache);
+      this.arch.disposeCache(cache);
       throw e;
     } finally {
       hidden.dispose();

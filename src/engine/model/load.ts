@@ -29,11 +29,11 @@ function chooseMaxLength(
   overrides: HeadOverrides,
 ): { value: number; file: string | null; field: string } {
   const st = files.sentenceTransformers;
-  const positions = files.config.maxPositionEmbeddings;
+  const positions = files.config.maxTokens;
   if (overrides.maxSeqLength !== undefined) return { value: overrides.maxSeqLength, file: null, field: overrides.maxSeqLengthName ?? 'The max length' };
   if (st.maxSeqLength !== null) return { value: st.maxSeqLength, file: st.maxSeqLengthFile ?? 'sentence_bert_config.json', field: 'max_seq_length' };
   if (tokenizer.modelMaxLength !== null && tokenizer.modelMaxLength < positions) return { value: tokenizer.modelMaxLength, file: 'tokenizer_config.json', field: 'model_max_length' };
-  return { value: positions, file: 'config.json', field: 'max_position_embeddings' };
+  return { value: positions, file: 'config.json', field: positions === files.config.maxPositionEmbeddings ? 'max_position_embeddings' : 'the longest input its max_position_embeddings holds' };
 }
 
 /**
@@ -43,7 +43,7 @@ function chooseMaxLength(
  */
 export function resolveHead(files: Pick<LoadedModelFiles, 'config' | 'sentenceTransformers'>, tokenizer: TextTokenizer, overrides: HeadOverrides = {}): EmbeddingHead {
   const st = files.sentenceTransformers;
-  const positions = files.config.maxPositionEmbeddings;
+  const positions = files.config.maxTokens;
   const specials = tokenizer.specialPrefix + tokenizer.specialSuffix;
   const lengths = maxLengthRange(positions, specials);
   if (positions < lengths.min) {

@@ -6,7 +6,7 @@
 import { recordTexts } from '../data/sampler';
 import { EngineError } from '../errors';
 import type { MappedDataset, RecordType } from '../records';
-import type { BertConfig } from './config';
+import type { ModelConfig } from './config';
 import { estimateTrainingMemory, type TrainingMemoryEstimate } from './parseConfig';
 
 /** What the device can give a training run. */
@@ -57,7 +57,7 @@ export function formatGB(bytes: number): string {
 }
 
 /** Bytes of the largest single tensor a training step allocates: the word-embedding table, or an activation. */
-export function largestTensorBytes(c: BertConfig, texts: number, seqLen: number): { bytes: number; what: string } {
+export function largestTensorBytes(c: ModelConfig, texts: number, seqLen: number): { bytes: number; what: string } {
   const candidates: [number, string][] = [
     [c.vocabSize * c.hiddenSize, `the word-embedding table [${c.vocabSize}, ${c.hiddenSize}]`],
     [texts * c.numAttentionHeads * seqLen * seqLen, `the attention scores [${texts}, ${c.numAttentionHeads}, ${seqLen}, ${seqLen}]`],
@@ -72,7 +72,7 @@ export function largestTensorBytes(c: BertConfig, texts: number, seqLen: number)
  * budget (or a tensor larger than the device allows); returns the estimate otherwise. Pure arithmetic: call it
  * right after config.json is parsed, before the weights are read.
  */
-export function checkTrainingMemory(config: BertConfig, request: TrainingMemoryRequest): TrainingMemoryEstimate {
+export function checkTrainingMemory(config: ModelConfig, request: TrainingMemoryRequest): TrainingMemoryEstimate {
   const perRecord = request.textsPerRecord ?? 1;
   const batchTexts = request.batchSize * perRecord;
   const cached = request.miniBatchTexts !== undefined && request.miniBatchTexts > 0 && request.miniBatchTexts < batchTexts;
@@ -192,7 +192,7 @@ export interface RunMemoryEstimate {
  * `checkTrainingMemory` at the run's batch (or GradCache chunk) against the budget. Throws its out_of_memory
  * EngineError; returns the estimate otherwise.
  */
-export function checkRunMemory(config: BertConfig, tokenizer: TokenCounter, run: RunMemoryRequest): RunMemoryEstimate {
+export function checkRunMemory(config: ModelConfig, tokenizer: TokenCounter, run: RunMemoryRequest): RunMemoryEstimate {
   const seqLen = longestSequence(tokenizer, recordTexts(run.dataset).flat(), run.maxLength);
   const perRecord = textsPerRecord(run.dataset.type);
   const estimate = checkTrainingMemory(config, {

@@ -5,12 +5,18 @@
  * `onnx/model_quantized.onnx`, which this export does not write). Python tools ignore the extra key.
  */
 import { EngineError } from '../errors';
-import type { WeightTensor } from '../io/bertWeights';
-import type { BertConfig } from '../model/config';
+import { architectureOf } from '../architectures/registry';
+import type { WeightTensor } from '../io/weightTensor';
+import type { ModelConfig } from '../model/config';
 import { checkJsonDepth, isPlainObject } from '../untrusted';
-import { exportOnnx, ONNX_MODEL_PATH } from './bertGraph';
+import { ONNX_MODEL_PATH } from './paths';
 
-export function addOnnxToFolder(files: Map<string, Uint8Array>, weights: ReadonlyMap<string, WeightTensor>, config: BertConfig): void {
+/** The encoder of `config`'s family as ONNX protobuf bytes (its family's graph). */
+export function exportOnnx(weights: ReadonlyMap<string, WeightTensor>, config: ModelConfig): Uint8Array {
+  return architectureOf(config).exportOnnx(weights, config);
+}
+
+export function addOnnxToFolder(files: Map<string, Uint8Array>, weights: ReadonlyMap<string, WeightTensor>, config: ModelConfig): void {
   const raw = files.get('config.json');
   if (raw === undefined) throw new EngineError('missing_file', 'ONNX export: the folder has no config.json; export the sentence-transformers folder first.');
   const json: unknown = JSON.parse(new TextDecoder().decode(raw));

@@ -45,9 +45,12 @@ export interface AdamWState {
   moments: Record<string, AdamWMoment>;
 }
 
-/** HF Trainer's default: no decay on biases and LayerNorm weights. */
+/**
+ * HF Trainer's rule by name alone, for callers without a model family: no decay on biases and on modules named
+ * LayerNorm. The trainer passes the family's own rule (Architecture.noDecay: GPT-2's ln_1/ln_2/ln_f too).
+ */
 export function defaultNoDecay(name: string): boolean {
-  return name.endsWith('.bias') || name.includes('LayerNorm');
+  return name.includes('bias') || name.includes('LayerNorm');
 }
 
 interface Slot {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { bindLoss, type BoundLoss, type LossName, type LossParams } from '../losses';
 import type { RecordType } from '../records';
-import type { DropoutRates } from '../model/bert';
+import type { DropoutRates } from '../model/layers';
 import type { SentenceEncoder, TokenBatch } from '../model/encoder';
 import { batchParts, type TextBatch } from './batches';
 

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EngineError } from '../errors';
 import { defaultLossFor, LOSSES, lossSupports, resolveLossParams, type LossName } from '../losses';
-import type { DropoutRates } from '../model/bert';
+import type { DropoutRates } from '../model/layers';
 import type { EmbeddingHead, SentenceEncoder } from '../model/encoder';
 import { firstNonFiniteTensor } from '../model/finite';
 import type { MappedDataset } from '../records';
@@ -175,7 +175,7 @@ export async function train(
   const { totalSteps, schedule } = plan;
   const stepsIn = (epoch: number) => planEpoch(dataset, options, epoch);
   checkCanLearn(dataset, loss.name, options, stepsIn(0).flat());
-  const trainable = trainableParamNames([...encoder.params.keys()], options.strategy);
+  const trainable = trainableParamNames([...encoder.params.keys()], options.strategy, (name) => encoder.layerOf(name));
   if (trainable.length === 0) throw new EngineError('bad_option', 'The training strategy freezes every parameter: unfreeze some layers.');
   const key = runKey(options, dataset);
   const resume = hooks.resumeFrom;
@@ -183,7 +183,7 @@ export async function train(
     throw new EngineError('bad_option', 'This checkpoint belongs to another run (different dataset or settings): restore those settings, or start a new run.');
   }
   if (resume) checkSameHead(resume, encoder.head);
-  const optimizer = new AdamW(new Map(trainable.map((n) => [n, encoder.params.get(n) as tf.Variable])), { weightDecay: options.weightDecay });
+  const optimizer = new AdamW(new Map(trainable.map((n) => [n, encoder.params.get(n) as tf.Variable])), { weightDecay: options.weightDecay, noDecay: (name) => encoder.arch.noDecay(name) });
   const rates = dropoutRates(encoder, options.dropout);
   const control = hooks.control ?? new TrainingControl();
   const emit = hooks.onEvent ?? (() => {});

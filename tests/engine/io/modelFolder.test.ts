@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
-import { loadModelFolder, REQUIRED_TENSOR_NAMES, sourceFromFiles, sourceFromRecord } from '../../../src/engine/io/modelFolder';
+import { bertTensorShapes } from '../../../src/engine/architectures/bert/forward';
+import type { BertConfig } from '../../../src/engine/architectures/bert/config';
+import { loadModelFolder, sourceFromFiles, sourceFromRecord } from '../../../src/engine/io/modelFolder';
+
+const REQUIRED_TENSOR_NAMES = (c: unknown) => [...bertTensorShapes(c as BertConfig).keys()];
 import { sourceFromDirectory } from '../../../src/engine/io/modelFolderNode';
 import { readSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
 import { EMPTY_PROMPT_CONFIG } from '../../../src/engine/prompts';
@@ -177,8 +181,8 @@ describe('loadModelFolder', () => {
 
   it('refuses unsupported architectures through config.json', async () => {
     const files = fixtureFiles();
-    files['config.json'] = json({ model_type: 'xlm-roberta' });
-    expect((await loadError(files)).message).toMatch(/model_type "xlm-roberta" is not supported yet/);
+    files['config.json'] = json({ model_type: 'deberta-v2' });
+    expect((await loadError(files)).message).toMatch(/model_type "deberta-v2" is not supported yet/);
   });
 });
 

@@ -5,7 +5,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { selectBertWeights } from '../../../src/engine/io/bertWeights';
+import { bert } from '../../../src/engine/architectures/bert';
+import type { BertConfig } from '../../../src/engine/architectures/bert/config';
+import { selectWeights } from '../../../src/engine/io/weights';
 import { loadModelFolder } from '../../../src/engine/io/modelFolder';
 import { sourceFromDirectory } from '../../../src/engine/io/modelFolderNode';
 import { countNonFinite } from '../../../src/engine/model/finite';
@@ -35,7 +37,7 @@ describe('non-finite weights', () => {
     const files = await loadTinyBert();
     const weights = new Map([...files.weights].map(([n, t]) => [n, { shape: t.shape, data: t.data.slice() }]));
     (weights.get('embeddings.LayerNorm.bias') as { data: Float32Array }).data[5] = -Infinity;
-    expect(() => selectBertWeights(weights, files.config, 'the weights to save')).toThrow(
+    expect(() => selectWeights(weights, bert, files.config as BertConfig, 'the weights to save')).toThrow(
       /^the weights to save: tensor 'embeddings\.LayerNorm\.bias' holds 1 NaN or infinite value\(s\) of \d+ \(the first at index 5\)/,
     );
   });

@@ -58,7 +58,7 @@ describe('resolveHead max length', () => {
   });
 
   it('blames config.json when its position table is too short for the special tokens', () => {
-    const config = { ...files.config, maxPositionEmbeddings: 2 };
+    const config = { ...files.config, maxPositionEmbeddings: 2, maxTokens: 2 };
     try {
       resolveHead({ config, sentenceTransformers: files.sentenceTransformers }, tokenizer);
       throw new Error('expected a refusal');

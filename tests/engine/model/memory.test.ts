@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isEngineError } from '../../../src/engine/errors';
-import type { BertConfig } from '../../../src/engine/model/config';
+import type { ModelConfig } from '../../../src/engine/model/config';
 import {
   browserMemoryBudget,
   checkRunMemory,
@@ -12,15 +12,15 @@ import {
   WASM_HEAP_BYTES,
 } from '../../../src/engine/model/memory';
 import { nodeMemoryBudget } from '../../../src/engine/model/memoryNode';
-import { estimateTrainingMemory, parseBertConfig } from '../../../src/engine/model/parseConfig';
+import { estimateTrainingMemory, parseModelConfig } from '../../../src/engine/model/parseConfig';
 
 const GiB = 2 ** 30;
 /** all-MiniLM-L6-v2's config. */
-const MINILM: BertConfig = parseBertConfig({
+const MINILM: ModelConfig = parseModelConfig({
   model_type: 'bert', vocab_size: 30522, hidden_size: 384, num_hidden_layers: 6, num_attention_heads: 12, intermediate_size: 1536,
 });
 /** Within CONFIG_LIMITS, but 38.7 billion parameters. */
-const HUGE: BertConfig = parseBertConfig({
+const HUGE: ModelConfig = parseModelConfig({
   model_type: 'bert', vocab_size: 30522, hidden_size: 8192, num_hidden_layers: 48, num_attention_heads: 64, intermediate_size: 32768,
 });
 

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
-import { CONFIG_LIMITS, estimateTrainingMemory, parseBertConfig } from '../../../src/engine/model/parseConfig';
+import { CONFIG_LIMITS, estimateTrainingMemory, parseModelConfig } from '../../../src/engine/model/parseConfig';
 import { expectShortEngineError, HOSTILE_VALUES, hostileValue } from '../../helpers/hostile';
 import { runs } from '../../helpers/property';
 
@@ -26,7 +26,7 @@ const SIZES: Record<string, number> = {
 
 function rejection(json: unknown): EngineError | null {
   try {
-    const c = parseBertConfig(json, FILE);
+    const c = parseModelConfig(json, FILE);
     expect(c.hiddenSize % c.numAttentionHeads).toBe(0);
     const est = estimateTrainingMemory(c, 64, 512);
     expect(Number.isFinite(est.totalBytes)).toBe(true);
@@ -38,7 +38,7 @@ function rejection(json: unknown): EngineError | null {
   }
 }
 
-describe('parseBertConfig on hostile config.json (property)', () => {
+describe('parseModelConfig on hostile config.json (property)', () => {
   it('a missing required field is named', () => {
     fc.assert(
       fc.property(fc.subarray([...REQUIRED], { minLength: 1 }), (dropped) => {

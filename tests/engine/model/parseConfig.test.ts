@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
-import { estimateParameterCount, estimateTrainingMemory, parseBertConfig } from '../../../src/engine/model/parseConfig';
+import { estimateParameterCount, estimateTrainingMemory, parseModelConfig } from '../../../src/engine/model/parseConfig';
 import { deepJson, expectShortEngineError, HUGE_STRING, hostileValue } from '../../helpers/hostile';
 import { runs } from '../../helpers/property';
 
@@ -11,13 +11,13 @@ const fixture = JSON.parse(readFileSync(join(__dirname, '../../fixtures/tiny-ber
 
 function rejection(json: unknown): EngineError {
   try {
-    parseBertConfig(json, 'my/config.json');
+    parseModelConfig(json, 'my/config.json');
   } catch (e) {
     expect(e).toBeInstanceOf(EngineError);
     expect((e as EngineError).message).toMatch(/^my\/config\.json: /);
     return e as EngineError;
   }
-  throw new Error('expected parseBertConfig to throw');
+  throw new Error('expected parseModelConfig to throw');
 }
 
 /** all-MiniLM-L6-v2's config.json fields that matter. */
@@ -27,9 +27,10 @@ const MINILM = {
   hidden_act: 'gelu', layer_norm_eps: 1e-12, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1, pad_token_id: 0,
 };
 
-describe('parseBertConfig', () => {
+describe('parseModelConfig', () => {
   it('parses the tiny-bert fixture', () => {
-    expect(parseBertConfig(fixture)).toEqual({
+    expect(parseModelConfig(fixture)).toEqual({
+      family: 'bert', modelType: 'bert', maxTokens: 128, positions: 'absolute', paddingIdx: 0,
       vocabSize: 9223, hiddenSize: 96, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 384,
       maxPositionEmbeddings: 128, typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropoutProb: 0.1,
       attentionProbsDropoutProb: 0.1, hiddenAct: 'gelu', padTokenId: 0,
@@ -38,7 +39,7 @@ describe('parseBertConfig', () => {
 
   it("fills transformers' BertConfig defaults for optional fields", () => {
     const minimal = { model_type: 'bert', hidden_size: 64, num_attention_heads: 2, num_hidden_layers: 1, intermediate_size: 128, vocab_size: 100 };
-    expect(parseBertConfig(minimal)).toMatchObject({
+    expect(parseModelConfig(minimal)).toMatchObject({
       maxPositionEmbeddings: 512, typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropoutProb: 0.1,
       attentionProbsDropoutProb: 0.1, hiddenAct: 'gelu', padTokenId: 0,
     });
@@ -46,14 +47,16 @@ describe('parseBertConfig', () => {
 
   it('accepts a BERT architectures list when model_type is missing', () => {
     const { model_type: _, ...rest } = MINILM;
-    expect(parseBertConfig({ ...rest, architectures: ['BertForMaskedLM'] }).hiddenSize).toBe(384);
-    expect(rejection({ ...rest, architectures: ['RobertaModel'] }).code).toBe('bad_config');
+    expect(parseModelConfig({ ...rest, architectures: ['BertForMaskedLM'] }).hiddenSize).toBe(384);
+    expect(parseModelConfig({ ...rest, architectures: ['RobertaModel'] }).family).toBe('roberta');
+    expect(rejection({ ...rest, architectures: ['T5EncoderModel'] }).code).toBe('bad_config');
+    expect(rejection({ ...rest, architectures: ['BertModel', 'RobertaModel'] }).code).toBe('bad_config');
   });
 
-  it.each(['xlm-roberta', 'nomic_bert', 'distilbert'])("refuses model_type '%s' as unsupported", (type) => {
+  it.each(['deberta-v2', 'nomic_bert', 'distilbert'])("refuses model_type '%s' as unsupported", (type) => {
     const err = rejection({ ...MINILM, model_type: type });
     expect(err.code).toBe('unsupported_model');
-    expect(err.message).toContain(`model_type "${type}" is not supported yet (BERT-family \`model_type: bert\` is required)`);
+    expect(err.message).toContain(`model_type "${type}" is not supported yet (supported: bert, roberta, xlm-roberta, camembert`);
   });
 
   it('regression (fast-check counterexample [0,{"model_type":{"toString":0}}]): a non-string model_type is named, not String()ed', () => {
@@ -73,7 +76,7 @@ describe('parseBertConfig', () => {
   it('describes architectures of objects without calling their toString', () => {
     const { model_type: _, ...rest } = MINILM;
     expect(rejection({ ...rest, architectures: [JSON.parse('{"toString":0}')] }).message).toBe(
-      'my/config.json: has no model_type and its architectures (an array of 1 ([an object])) do not name a BERT model; add `"model_type": "bert"` if this is a BERT model.',
+      'my/config.json: has no model_type and its architectures (an array of 1 ([an object])) do not name a supported model; add its `"model_type"` (one of bert, roberta, xlm-roberta, camembert).',
     );
   });
 
@@ -136,7 +139,7 @@ describe('parseBertConfig', () => {
       fc.property(hostileValue, fc.dictionary(key, hostileValue, { maxKeys: 4 }), (junk, patch) => {
         for (const input of [junk, { ...MINILM, ...patch }]) {
           try {
-            parseBertConfig(input);
+            parseModelConfig(input);
           } catch (e) {
             expectShortEngineError(e);
           }
@@ -150,17 +153,17 @@ describe('parseBertConfig', () => {
 describe('estimates', () => {
   it('counts all-MiniLM-L6-v2 parameters as the published 22,713,216 minus the pooler', () => {
     // transformers' BertModel (with its 384×384 + 384 pooler) has 22,713,216 parameters; the engine drops the pooler.
-    expect(estimateParameterCount(parseBertConfig(MINILM))).toBe(22_713_216 - (384 * 384 + 384));
+    expect(estimateParameterCount(parseModelConfig(MINILM))).toBe(22_713_216 - (384 * 384 + 384));
   });
 
   it('counts tiny-bert parameters as the fixture tensors (pooler excluded)', () => {
     // 9223·96 + 128·96 + 2·96 + 2·96 embeddings, per layer 4·(96·96+96) + 2·96 + 96·384+384 + 384·96+96 + 2·96.
     const layer = 4 * (96 * 96 + 96) + 192 + 96 * 384 + 384 + 384 * 96 + 96 + 192;
-    expect(estimateParameterCount(parseBertConfig(fixture))).toBe((9223 + 128 + 2) * 96 + 192 + 2 * layer);
+    expect(estimateParameterCount(parseModelConfig(fixture))).toBe((9223 + 128 + 2) * 96 + 192 + 2 * layer);
   });
 
   it('grows weights ×4 for Adam and activations with batch and length', () => {
-    const c = parseBertConfig(MINILM);
+    const c = parseModelConfig(MINILM);
     const small = estimateTrainingMemory(c, 8, 64);
     expect(small.totalBytes).toBe(16 * small.parameters + small.activationBytes);
     const big = estimateTrainingMemory(c, 16, 128);

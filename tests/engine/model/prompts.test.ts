@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModelFiles } from '../../../src/engine/io/modelFolder';
-import { bertForward } from '../../../src/engine/model/bert';
 import type { SentenceEncoder } from '../../../src/engine/model/encoder';
 import { encoderFromFiles } from '../../../src/engine/model/load';
 import { textBatch } from '../../../src/engine/train/batches';
@@ -49,7 +48,7 @@ describe('prompts in the encoder', () => {
     const batch = tokenizer.encodeBatch([text], 64);
     const T = batch.seqLen;
     const expected = tf.tidy(() => {
-      const hidden = bertForward(encoder.params, encoder.config, tf.tensor2d(batch.inputIds, [1, T], 'int32'), tf.tensor2d(Float32Array.from(batch.attentionMask), [1, T]));
+      const hidden = encoder.hiddenStates(tf.tensor2d(batch.inputIds, [1, T], 'int32'), tf.tensor2d(Float32Array.from(batch.attentionMask), [1, T]));
       return tf.mean(tf.slice(hidden, [0, skip, 0], [1, T - skip, -1]), 1); // every token after the prompt is real here
     });
     const [got] = await encoder.embed(['hello world, the tower'], { role: 'query' });

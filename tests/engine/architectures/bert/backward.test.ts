@@ -6,15 +6,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../../src/engine/backend';
-import type { LoadedModelFiles } from '../../../src/engine/io/modelFolder';
-import { lowestTrainable } from '../../../src/engine/model/backprop';
-import { bertForwardCached, bertParamNames, type DropoutRates } from '../../../src/engine/model/bert';
-import type { BertConfig } from '../../../src/engine/model/config';
-import { SentenceEncoder } from '../../../src/engine/model/encoder';
-import { encoderFromFiles } from '../../../src/engine/model/load';
-import { trainableParamNames, type TrainingStrategy } from '../../../src/engine/train/strategy';
-import { golden, loadTinyBert } from '../../helpers/tinyBert';
+import { initBackend } from '../../../../src/engine/backend';
+import type { LoadedModelFiles } from '../../../../src/engine/io/modelFolder';
+import { lowestTrainable as lowestOf } from '../../../../src/engine/architectures/architecture';
+import { bert } from '../../../../src/engine/architectures/bert';
+import type { BertConfig } from '../../../../src/engine/architectures/bert/config';
+import { bertForwardCached, bertTensorShapes } from '../../../../src/engine/architectures/bert/forward';
+import type { DropoutRates } from '../../../../src/engine/model/layers';
+import { SentenceEncoder } from '../../../../src/engine/model/encoder';
+import { encoderFromFiles } from '../../../../src/engine/model/load';
+import { trainableParamNames, type TrainingStrategy } from '../../../../src/engine/train/strategy';
+import { golden, loadTinyBert } from '../../../helpers/tinyBert';
+
+const bertParamNames = (c: BertConfig) => [...bertTensorShapes(c).keys()];
+const lowestTrainable = (c: BertConfig, names: ReadonlySet<string>) => lowestOf(bert, c, names);
 
 /**
  * Largest |a − b| relative to the largest |b|, or to 1e-2 when all of b is below it: gradients span orders of
@@ -83,7 +88,7 @@ describe('explicit backprop equals autodiff', () => {
     ['relu', 'max', false],
   ] as const)('every parameter, %s activation, %s pooling, with dropout and padding (word table: %s)', async (act, pooling, words) => {
     const encoder = variant(files, act, pooling);
-    const names = bertParamNames(encoder.config).filter((n) => words || n !== 'embeddings.word_embeddings.weight');
+    const names = bertParamNames(encoder.config as BertConfig).filter((n) => words || n !== 'embeddings.word_embeddings.weight');
     await compare(encoder, names, rates);
     encoder.dispose();
   });
@@ -94,7 +99,7 @@ describe('explicit backprop equals autodiff', () => {
     ['frozen embeddings only', { kind: 'full', freezeEmbeddings: true, freezeLayers: 0 }],
   ])('only the trainable parameters of %s, no dropout', async (_, strategy) => {
     const encoder = encoderFromFiles(files);
-    await compare(encoder, trainableParamNames(bertParamNames(encoder.config), strategy), { hidden: 0, attention: 0 });
+    await compare(encoder, trainableParamNames(bertParamNames(encoder.config as BertConfig), strategy, (n) => encoder.layerOf(n)), { hidden: 0, attention: 0 });
     encoder.dispose();
   });
 });
@@ -106,7 +111,7 @@ describe('what the forward pass keeps', () => {
 
   it('lowestTrainable: -1 with any embedding parameter, else the lowest layer with one, else the layer count', async () => {
     const encoder = encoderFromFiles(await loadTinyBert());
-    const config = encoder.config; // 2 layers
+    const config = encoder.config as BertConfig; // 2 layers
     const all = bertParamNames(config);
     expect(lowestTrainable(config, new Set(all))).toBe(-1);
     expect(lowestTrainable(config, new Set(all.filter((n) => n.startsWith('encoder.layer.1.'))))).toBe(1);
