@@ -33,7 +33,7 @@ const WEIGHT_FORMATS: readonly { file: string; index: string; shard: RegExp }[] 
 ];
 
 /** The small files loadModelFolder reads from the Transformer module's folder. */
-const MODULE_FILES = ['sentence_bert_config.json', 'config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
+const MODULE_FILES = ['sentence_bert_config.json', 'config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt'];
 
 /** The weight files a load will read under `prefix`; `shards`: the shard names of index files already read. */
 function weightPlan(files: ReadonlyMap<string, number>, prefix: string, shards: ReadonlyMap<string, readonly string[]>): string[] {

@@ -76,7 +76,7 @@ function poolingConfig(pooling: PoolingMode, dimension: number, includePrompt: b
     pooling_mode_max_tokens: pooling === 'max',
     pooling_mode_mean_sqrt_len_tokens: false,
     pooling_mode_weightedmean_tokens: pooling === 'last_weighted',
-    pooling_mode_lasttoken: false,
+    pooling_mode_lasttoken: pooling === 'lasttoken',
     include_prompt: includePrompt,
   };
 }
