@@ -12,6 +12,7 @@ import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
 import { batchGradients, lossSpec, prepareBatch } from '../../src/engine/train/step';
 import { globalNorm } from '../../src/engine/train/clip';
 import { train } from '../../src/engine/train/trainer';
+import { runFamilyParity } from './families';
 
 const MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
 
@@ -99,9 +100,9 @@ async function runParity(backend: BackendName, modelUrl: string, g: GoldenInputs
 
 declare global {
   interface Window {
-    engineHarness: { runParity: typeof runParity };
+    engineHarness: { runParity: typeof runParity; runFamilyParity: typeof runFamilyParity };
   }
 }
 
-window.engineHarness = { runParity };
+window.engineHarness = { runParity, runFamilyParity };
 (document.getElementById('status') as HTMLElement).textContent = 'ready';
