@@ -203,6 +203,7 @@ export function describeModel(name: string, source: ModelSource, files: LoadedMo
   return {
     name,
     source: source.kind,
+    family: encoder.arch.label,
     architecture: architectureOf(files.rawConfig),
     parameters: estimateParameterCount(c),
     hiddenSize: c.hiddenSize,

@@ -137,6 +137,8 @@ export interface MappingSummary {
 export interface ModelSummary {
   name: string;
   source: ModelSource['kind'];
+  /** The engine family that runs it, for people: 'BERT', 'RoBERTa', 'MPNet', 'GPT-2'. */
+  family: string;
   architecture: string;
   parameters: number;
   hiddenSize: number;

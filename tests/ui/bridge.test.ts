@@ -73,7 +73,7 @@ async function exportModel(ctx: ReturnType<typeof setup>, files: string[]) {
 }
 
 const MODEL: ModelSummary = {
-  name: 'org/first', source: 'hub', architecture: 'BertModel', parameters: 1, hiddenSize: 8, layers: 1, heads: 1, vocabSize: 10,
+  name: 'org/first', source: 'hub', family: 'BERT', architecture: 'BertModel', parameters: 1, hiddenSize: 8, layers: 1, heads: 1, vocabSize: 10,
   maxLength: 16, maxPositions: 16, pooling: 'mean', normalize: false, suggestedOptions: null, suggestedValidationFraction: null,
   prompts: { query: '', document: '' }, promptSource: 'none', includePrompt: true, weightsFile: 'model.safetensors', tokenizerFrom: 'tokenizer.json',
 };

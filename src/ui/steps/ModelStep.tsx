@@ -6,6 +6,15 @@ import { formatCount } from '../format';
 import { useStudio } from '../store';
 import { storageProblemText } from '../storageText';
 
+/** Each pooling mode in words (sentence-transformers' names in brackets). */
+const POOLING_WORDS: Readonly<Record<string, string>> = {
+  mean: 'mean of the tokens',
+  cls: 'first token (CLS)',
+  max: 'max over the tokens',
+  last_weighted: 'position-weighted mean (SGPT, weightedmean)',
+  lasttoken: 'last token (lasttoken)',
+};
+
 export function ModelStep() {
   const bridge = useBridge();
   const model = useStudio((s) => s.model);
@@ -97,11 +106,12 @@ export function ModelStep() {
       {m ? (
         <div className="stats">
           <Stat label="Model" value={<span data-testid="model-name">{m.name}</span>} />
+          <Stat label="Family" value={<span data-testid="model-family">{m.family}</span>} />
           <Stat label="Architecture" value={m.architecture} />
           <Stat label="Parameters" value={formatCount(m.parameters)} />
           <Stat label="Hidden × layers" value={`${m.hiddenSize} × ${m.layers}`} />
           <Stat label="Max length" value={`${m.maxLength} tokens`} />
-          <Stat label="Pooling" value={`${m.pooling}${m.normalize ? ' + normalize' : ''}`} />
+          <Stat label="Pooling" value={<span data-testid="model-pooling">{`${POOLING_WORDS[m.pooling] ?? m.pooling}${m.normalize ? ' + normalize' : ''}`}</span>} />
           <Stat label="Weights" value={<span data-testid="model-weights">{m.weightsFile}</span>} />
           <Stat label="Tokenizer" value={<span data-testid="model-tokenizer">{m.tokenizerFrom === 'tokenizer.json' ? 'tokenizer.json' : `built from ${m.tokenizerFrom}`}</span>} />
         </div>
