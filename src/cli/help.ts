@@ -9,7 +9,7 @@ export const PROGRAM = 'embedding-studio';
 
 export const USAGE = `Usage: ${PROGRAM} <command> [flags]
 
-Fine-tune and use BERT sentence-embedding models (TensorFlow.js, headless).
+Fine-tune and use sentence-embedding models: BERT, RoBERTa / XLM-RoBERTa, MPNet and GPT-2 (TensorFlow.js, headless).
 
 Commands:
   embed   embed one text per line; print one JSON array per line

@@ -84,7 +84,7 @@ export function ModelStep() {
             Use the demo model
           </button>
         </div>
-        <div className="hint">Hub files are cached in this browser, so a model loads offline the second time. Only BERT-family encoders are supported.</div>
+        <div className="hint">Hub files are cached in this browser, so a model loads offline the second time. Supported families: BERT (MiniLM, bge, e5, gte), RoBERTa and XLM-RoBERTa, MPNet, GPT-2.</div>
       </fieldset>
       {loading ? (
         <div className="row download" data-testid="model-download">
