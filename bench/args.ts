@@ -1,7 +1,10 @@
 /**
  * Command-line options of `npm run bench` and what --quick means. Pure: parses argv, touches nothing.
  */
+import type { Family } from '../src/engine/model/config';
 import { SHAPES, type BenchShape } from './model';
+
+const FAMILIES: readonly Family[] = ['bert', 'roberta', 'mpnet', 'gpt2'];
 
 /** Where a backend runs: inside headless Chromium (the bench page) or in this Node process's children. */
 export type Target = 'webgpu' | 'webgl' | 'wasm' | 'node-cpu' | 'node-wasm';
@@ -39,6 +42,7 @@ export interface BenchArgs {
 export const USAGE = `npm run bench -- [options]
   --shape minilm|tiny|custom   model shape (default minilm: H 384, 6 layers, 12 heads, I 1536, vocab 30522)
   --hidden N --layers N --heads N --intermediate N --vocab N --positions N   override the shape (=> custom)
+  --family bert|roberta|mpnet|gpt2   the model family the shape is built as (default bert)
   --batch N        pairs per training step (default 32; the encoder sees 2N rows)
   --seq N          tokens per row (default 64)
   --steps N        measured steps (default 10)     --warmup N   unmeasured steps first (default 2)
@@ -63,7 +67,7 @@ function positiveInt(flag: string, value: string | undefined, min = 1): number {
   return n;
 }
 
-const SHAPE_FLAGS: Record<string, keyof Omit<BenchShape, 'name'>> = {
+const SHAPE_FLAGS: Record<string, keyof Omit<BenchShape, 'name' | 'family'>> = {
   '--hidden': 'hidden',
   '--layers': 'layers',
   '--heads': 'heads',
@@ -93,6 +97,11 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     };
     if (flag in SHAPE_FLAGS) overrides[SHAPE_FLAGS[flag]] = positiveInt(flag, takes());
     else if (flag === '--shape') shapeName = takes() ?? '';
+    else if (flag === '--family') {
+      const f = takes() ?? '';
+      if (!FAMILIES.includes(f as Family)) throw new Error(`--family takes one of ${FAMILIES.join(', ')}; got '${f}'`);
+      overrides.family = f as Family;
+    }
     else if (flag === '--batch') a.batch = positiveInt(flag, takes());
     else if (flag === '--seq') a.seqLen = positiveInt(flag, takes(), 2);
     else if (flag === '--steps') a.steps = positiveInt(flag, takes());
@@ -126,7 +135,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   }
   if (shapeName !== 'minilm' && shapeName !== 'tiny' && shapeName !== 'custom') throw new Error(`--shape takes minilm, tiny or custom; got '${shapeName}'`);
   const base = shapeName === 'tiny' ? SHAPES.tiny : SHAPES.minilm;
-  const custom = shapeName === 'custom' || Object.keys(overrides).length > 0;
+  const custom = shapeName === 'custom' || Object.keys(overrides).some((k) => k !== 'family');
   a.shape = { ...base, ...overrides, name: custom ? 'custom' : base.name };
   if (a.shape.hidden % a.shape.heads !== 0) throw new Error(`--heads ${a.shape.heads} must divide --hidden ${a.shape.hidden}`);
   if (a.seqLen > a.shape.maxPositions) throw new Error(`--seq ${a.seqLen} exceeds the shape's ${a.shape.maxPositions} positions`);

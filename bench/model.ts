@@ -1,18 +1,21 @@
 /**
- * The benchmark's model: a BERT of a named or custom shape with random weights from a seeded PRNG
+ * The benchmark's model: a model of any family (BERT by default) of a named or custom shape with random weights from a seeded PRNG
  * (nothing is downloaded), and a fake tokenizer that returns fixed-length random ids with full attention
  * masks, so tokenisation costs nothing and every row has exactly `seqLen` real tokens.
  * Framework-free: runs in Node and in the bench page.
  */
 import { mulberry32 } from '../src/engine/data/random';
-import type { BertConfig } from '../src/engine/architectures/bert/config';
-import { bertTensorShapes } from '../src/engine/architectures/bert/forward';
+import { architectureOf } from '../src/engine/architectures/registry';
+import type { Family, ModelConfig } from '../src/engine/model/config';
+import { parseModelConfig } from '../src/engine/model/parseConfig';
 import type { BatchTokenizer, HostTensor, TokenBatch } from '../src/engine/model/encoder';
 
 /** The dimensions that decide a BERT's cost. */
 export interface BenchShape {
   /** Label printed in the results ('minilm', 'tiny' or 'custom'). */
   name: string;
+  /** The model family whose layers run (the shape's sizes in its config fields). */
+  family: Family;
   /** Width of the hidden states, H. */
   hidden: number;
   /** Transformer layers. */
@@ -29,63 +32,56 @@ export interface BenchShape {
 
 /** sentence-transformers/all-MiniLM-L6-v2's shape, and a tiny one for soak tests. */
 export const SHAPES: Readonly<Record<'minilm' | 'tiny', BenchShape>> = {
-  minilm: { name: 'minilm', hidden: 384, layers: 6, heads: 12, intermediate: 1536, vocab: 30522, maxPositions: 512 },
-  tiny: { name: 'tiny', hidden: 32, layers: 2, heads: 2, intermediate: 64, vocab: 1000, maxPositions: 128 },
+  minilm: { name: 'minilm', family: 'bert', hidden: 384, layers: 6, heads: 12, intermediate: 1536, vocab: 30522, maxPositions: 512 },
+  tiny: { name: 'tiny', family: 'bert', hidden: 32, layers: 2, heads: 2, intermediate: 64, vocab: 1000, maxPositions: 128 },
 };
 
 export { mulberry32 };
 
-/** The engine's config for a shape: exact GELU, LayerNorm eps 1e-12 and dropout 0.1, as MiniLM's config.json. */
-export function benchConfig(shape: BenchShape): BertConfig {
-  if (shape.hidden % shape.heads !== 0) throw new Error(`--heads ${shape.heads} does not divide --hidden ${shape.hidden}`);
-  return {
-    family: 'bert',
-    modelType: 'bert',
-    maxTokens: shape.maxPositions,
-    positions: 'absolute',
-    paddingIdx: 0,
-    vocabSize: shape.vocab,
-    hiddenSize: shape.hidden,
-    numHiddenLayers: shape.layers,
-    numAttentionHeads: shape.heads,
-    intermediateSize: shape.intermediate,
-    maxPositionEmbeddings: shape.maxPositions,
-    typeVocabSize: 2,
-    layerNormEps: 1e-12,
-    hiddenDropoutProb: 0.1,
-    attentionProbsDropoutProb: 0.1,
-    hiddenAct: 'gelu',
-    padTokenId: 0,
-  };
+/** config.json of the shape in its family's fields: exact GELU (GPT-2: its tanh GELU), dropout 0.1, as real checkpoints. */
+export function benchRawConfig(shape: BenchShape): Record<string, unknown> {
+  const common = { vocab_size: shape.vocab, hidden_act: 'gelu', hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1 };
+  const layers = { hidden_size: shape.hidden, num_hidden_layers: shape.layers, num_attention_heads: shape.heads, intermediate_size: shape.intermediate };
+  switch (shape.family) {
+    case 'bert':
+      return { model_type: 'bert', ...common, ...layers, max_position_embeddings: shape.maxPositions, type_vocab_size: 2, layer_norm_eps: 1e-12, pad_token_id: 0 };
+    case 'roberta':
+      return { model_type: 'roberta', ...common, ...layers, max_position_embeddings: shape.maxPositions + 2, type_vocab_size: 1, layer_norm_eps: 1e-5, pad_token_id: 1 };
+    case 'mpnet':
+      return { model_type: 'mpnet', ...common, ...layers, max_position_embeddings: shape.maxPositions + 2, layer_norm_eps: 1e-5, pad_token_id: 1, relative_attention_num_buckets: 32 };
+    case 'gpt2':
+      return {
+        model_type: 'gpt2', vocab_size: shape.vocab, n_embd: shape.hidden, n_layer: shape.layers, n_head: shape.heads, n_inner: shape.intermediate,
+        n_positions: shape.maxPositions, activation_function: 'gelu_new', layer_norm_epsilon: 1e-5, resid_pdrop: 0.1, embd_pdrop: 0.1, attn_pdrop: 0.1,
+        eos_token_id: shape.vocab - 1,
+      };
+  }
 }
 
-/** The shape of every parameter, by Hugging Face name (Linear weights are [out, in]). */
-export function paramShape(config: BertConfig, name: string): number[] {
-  const H = config.hiddenSize;
-  const I = config.intermediateSize;
-  if (name === 'embeddings.word_embeddings.weight') return [config.vocabSize, H];
-  if (name === 'embeddings.position_embeddings.weight') return [config.maxPositionEmbeddings, H];
-  if (name === 'embeddings.token_type_embeddings.weight') return [config.typeVocabSize, H];
-  if (name.includes('LayerNorm')) return [H];
-  if (name.includes('intermediate.dense')) return name.endsWith('.weight') ? [I, H] : [I];
-  if (name.includes('output.dense') && !name.includes('attention')) return name.endsWith('.weight') ? [H, I] : [H];
-  return name.endsWith('.weight') ? [H, H] : [H];
+/** The engine's config for a shape, parsed by its family as a real config.json would be. */
+export function benchConfig(shape: BenchShape): ModelConfig {
+  if (shape.hidden % shape.heads !== 0) throw new Error(`--heads ${shape.heads} does not divide --hidden ${shape.hidden}`);
+  return parseModelConfig(benchRawConfig(shape), `the ${shape.family} bench config`);
+}
+
+/** Whether a parameter is a LayerNorm weight (initialised to 1): BERT-style `LayerNorm.weight`, GPT-2's `ln_*.weight`. */
+function isNormWeight(name: string): boolean {
+  return /LayerNorm\.weight$|(^|\.)ln_(\d|f)\.weight$/.test(name);
 }
 
 /**
  * Random weights, reproducible from `seed`: matrices uniform in ±0.0346 (standard deviation 0.02, BERT's
  * initializer range), biases 0, LayerNorm weights 1.
  */
-export function randomWeights(config: BertConfig, seed: number): Map<string, HostTensor> {
+export function randomWeights(config: ModelConfig, seed: number): Map<string, HostTensor> {
   const rand = mulberry32(seed);
   const half = 0.02 * Math.sqrt(3);
   const out = new Map<string, HostTensor>();
-  for (const name of bertTensorShapes(config).keys()) {
-    const shape = paramShape(config, name);
+  for (const [name, shape] of architectureOf(config).tensorShapes(config)) {
     const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    if (name.includes('LayerNorm.weight')) data.fill(1);
+    if (isNormWeight(name)) data.fill(1);
     else if (shape.length === 2) for (let i = 0; i < data.length; i++) data[i] = (rand() * 2 - 1) * half;
-    out.set(name, { shape, data });
+    out.set(name, { shape: [...shape], data });
   }
   return out;
 }

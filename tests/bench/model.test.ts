@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { bertTensorShapes } from '../../src/engine/architectures/bert/forward';
+import { architectureOf } from '../../src/engine/architectures/registry';
 import { aggregateKernels, median } from '../../bench/measure';
-import { benchConfig, fakeTokenizer, mulberry32, paramShape, randomWeights, SHAPES } from '../../bench/model';
+import { benchConfig, fakeTokenizer, mulberry32, randomWeights, SHAPES } from '../../bench/model';
+
+const shapesOf = (config: ReturnType<typeof benchConfig>) => architectureOf(config).tensorShapes(config);
 
 describe('bench model', () => {
   it('mulberry32 is reproducible from its seed and stays in [0, 1)', () => {
@@ -16,11 +18,12 @@ describe('bench model', () => {
 
   it('MiniLM-L6 has 22,565,376 parameters: all-MiniLM-L6-v2\'s 22,713,216 less the pooler (384·384 + 384) the engine does not use', () => {
     const config = benchConfig(SHAPES.minilm);
-    const total = [...bertTensorShapes(config).keys()].reduce((n, name) => n + paramShape(config, name).reduce((x, y) => x * y, 1), 0);
+    const shapes = shapesOf(config);
+    const total = [...shapes.values()].reduce((n, shape) => n + shape.reduce((x, y) => x * y, 1), 0);
     expect(total).toBe(22_713_216 - (384 * 384 + 384));
-    expect(paramShape(config, 'encoder.layer.0.output.dense.weight')).toEqual([384, 1536]);
-    expect(paramShape(config, 'encoder.layer.0.attention.output.dense.weight')).toEqual([384, 384]);
-    expect(paramShape(config, 'encoder.layer.0.intermediate.dense.bias')).toEqual([1536]);
+    expect(shapes.get('encoder.layer.0.output.dense.weight')).toEqual([384, 1536]);
+    expect(shapes.get('encoder.layer.0.attention.output.dense.weight')).toEqual([384, 384]);
+    expect(shapes.get('encoder.layer.0.intermediate.dense.bias')).toEqual([1536]);
   });
 
   it('random weights: matrices with std ≈ 0.02, LayerNorm weights 1, biases 0, same seed same values', () => {
