@@ -117,7 +117,7 @@ export async function openModel(dir: string, head: HeadOverrides, backend: CliBa
   const c = loaded.config;
   const h = encoder.head;
   io.err(
-    `model: ${dir}: ${c.numHiddenLayers} layers, hidden ${c.hiddenSize}; pooling ${h.pooling}${h.normalize ? ', normalized' : ''}, ` +
+    `model: ${dir}: ${encoder.arch.label} (${c.modelType}), ${c.numHiddenLayers} layers, hidden ${c.hiddenSize}; pooling ${h.pooling}${h.normalize ? ', normalized' : ''}, ` +
       `max length ${h.maxSeqLength}${describePrompts(h.prompts)}; weights ${loaded.weightsFile}` +
       `${loaded.tokenizerBuiltFrom ? `, tokenizer built from ${loaded.tokenizerBuiltFrom}` : ''}; backend ${name}`,
   );
