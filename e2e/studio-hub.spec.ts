@@ -1,7 +1,7 @@
 /**
  * Loading from the Hugging Face Hub (played by Playwright routing with the repo's tiny BERT fixture): the studio
  * lists the model's files first and downloads each as the loader reads it, so (a) a model the engine does not
- * support (config.json says model_type mpnet) is refused in the Model step before any weights are requested;
+ * support (config.json says model_type deberta-v2) is refused in the Model step before any weights are requested;
  * (b) a supported one loads with one progress bar over all its files, reaching 100% of their total; (c) a
  * download in progress can be cancelled from the Model step, and the model loaded before stays.
  */
@@ -28,12 +28,12 @@ async function recordModelProgress(page: Page): Promise<void> {
 test('the Hub: an unsupported model is refused before its weights are requested; a supported one loads to 100%; a download can be cancelled', async ({ page }) => {
   const tiny = await readRepo('tests/fixtures/tiny-bert/model');
   const config = JSON.parse(tiny.get('config.json')?.toString('utf8') ?? '{}') as Record<string, unknown>;
-  const mpnet = new Map(tiny);
-  mpnet.set('config.json', Buffer.from(JSON.stringify({ ...config, model_type: 'mpnet', architectures: ['MPNetModel'] }, null, 2)));
-  mpnet.set('pytorch_model.bin', Buffer.alloc(4096));
+  const deberta = new Map(tiny);
+  deberta.set('config.json', Buffer.from(JSON.stringify({ ...config, model_type: 'deberta-v2', architectures: ['DebertaV2Model'] }, null, 2)));
+  deberta.set('pytorch_model.bin', Buffer.alloc(4096));
   const repos = new Map([
     ['org/tiny-bert', tiny],
-    ['org/tiny-mpnet', mpnet],
+    ['org/tiny-deberta', deberta],
     ['org/tiny-bert-slow', tiny],
   ]);
   const requested: string[] = [];
@@ -65,15 +65,15 @@ test('the Hub: an unsupported model is refused before its weights are requested;
   const load = modelCard.getByRole('button', { name: 'Load' });
 
   // (a) Refused from config.json; neither weights file of that repo is ever asked for.
-  await idField.fill('org/tiny-mpnet');
+  await idField.fill('org/tiny-deberta');
   await load.click();
   const error = modelCard.getByTestId('model-error');
-  await expect(error).toContainText('config.json: model_type "mpnet" is not supported yet');
-  await expect(error).toContainText('BERT-family');
-  const mpnetRequests = requested.filter((u) => u.includes('org/tiny-mpnet'));
-  expect(mpnetRequests[0]).toBe('https://huggingface.co/api/models/org/tiny-mpnet/tree/main?recursive=true&expand=false');
-  expect(mpnetRequests.some((u) => u.includes('/resolve/main/config.json'))).toBe(true);
-  expect(mpnetRequests.filter((u) => /model\.safetensors|pytorch_model\.bin/.test(u))).toEqual([]);
+  await expect(error).toContainText('config.json: model_type "deberta-v2" is not supported yet');
+  await expect(error).toContainText('Pick a model of one of these families');
+  const debertaRequests = requested.filter((u) => u.includes('org/tiny-deberta'));
+  expect(debertaRequests[0]).toBe('https://huggingface.co/api/models/org/tiny-deberta/tree/main?recursive=true&expand=false');
+  expect(debertaRequests.some((u) => u.includes('/resolve/main/config.json'))).toBe(true);
+  expect(debertaRequests.filter((u) => /model\.safetensors|pytorch_model\.bin/.test(u))).toEqual([]);
   await modelCard.screenshot({ path: '/tmp/hub-refused.png' });
 
   // (b) One bar over every file of the download, up to 100% of their total.

@@ -261,8 +261,8 @@ def trainable(name):
     if FREEZE_EMBEDDINGS and re.match(EMBEDDING_PATTERN, name):
         return False
     layer = re.match(LAYER_PATTERN, name)
-    if layer:
-        return int(layer.group(1)) >= FREEZE_LAYERS
+    if layer:  # a match without an index (MPNet's shared relative-position bias) counts as layer 0
+        return int(layer.group(1) or 0) >= FREEZE_LAYERS
     return True
 
 

@@ -104,8 +104,8 @@ export function tinyBertFiles(): Record<string, Uint8Array> {
   return Object.fromEntries(names.map((n) => [n, new Uint8Array(readFileSync(TINY_BERT + n))]));
 }
 
-/** The fixture with config.json's model_type changed (e.g. 'mpnet', which the engine refuses). */
-export function withModelType(files: Record<string, Uint8Array>, modelType: string): Record<string, Uint8Array> {
+/** The fixture with config.json's model_type and architectures changed (e.g. 'deberta-v2', which the engine refuses). */
+export function withModelType(files: Record<string, Uint8Array>, modelType: string, architectures = ['DebertaV2Model']): Record<string, Uint8Array> {
   const config = JSON.parse(new TextDecoder().decode(files['config.json'])) as Record<string, unknown>;
-  return { ...files, 'config.json': new TextEncoder().encode(JSON.stringify({ ...config, model_type: modelType, architectures: ['MPNetModel'] })) };
+  return { ...files, 'config.json': new TextEncoder().encode(JSON.stringify({ ...config, model_type: modelType, architectures })) };
 }

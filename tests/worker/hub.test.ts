@@ -23,11 +23,11 @@ describe('hubModelSource', () => {
     expect(paths()).toEqual(['config.json']);
   });
 
-  it('refuses an unsupported model (model_type mpnet) from its config before any weights are requested', async () => {
-    const files = withModelType(tinyBertFiles(), 'mpnet');
-    const { fetchFn, paths } = fakeHub({ 'org/mpnet': { ...files, 'pytorch_model.bin': 'BIN', 'modules.json': '[{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"}]' } });
-    const source = await hubModelSource('org/mpnet', { fetchFn, openCache: noCache });
-    await expect(loadModelFolder(source)).rejects.toThrow(/config\.json: model_type "mpnet" is not supported yet/);
+  it('refuses an unsupported model (model_type deberta-v2) from its config before any weights are requested', async () => {
+    const files = withModelType(tinyBertFiles(), 'deberta-v2');
+    const { fetchFn, paths } = fakeHub({ 'org/deberta': { ...files, 'pytorch_model.bin': 'BIN', 'modules.json': '[{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"}]' } });
+    const source = await hubModelSource('org/deberta', { fetchFn, openCache: noCache });
+    await expect(loadModelFolder(source)).rejects.toThrow(/config\.json: model_type "deberta-v2" is not supported yet/);
     expect(paths()).toContain('config.json');
     expect(paths().filter((p) => /safetensors|\.bin$/.test(p))).toEqual([]);
   });

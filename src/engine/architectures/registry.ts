@@ -6,10 +6,11 @@ import type { ModelConfig } from '../model/config';
 import type { Architecture } from './architecture';
 import { bert } from './bert';
 import { gpt2 } from './gpt2';
+import { mpnet } from './mpnet';
 import { roberta } from './roberta';
 
 /** Every family, in the order messages list them. */
-export const ARCHITECTURES: readonly Architecture[] = [bert, roberta, gpt2] as readonly Architecture[];
+export const ARCHITECTURES: readonly Architecture[] = [bert, roberta, mpnet, gpt2] as readonly Architecture[];
 
 /** The Architecture of a parsed config. */
 export function architectureOf(config: Pick<ModelConfig, 'family'>): Architecture {

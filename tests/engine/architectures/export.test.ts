@@ -20,7 +20,7 @@ import { familyGolden, fixtureDir, loadFamily, type OracleModel } from '../../he
 import { maxAbsDiff, tinyRunOptions, useCpuBackend } from '../../helpers/tinyBert';
 
 /** The families whose export is checked; each new family adds its fixture here. */
-const MODELS: OracleModel[] = ['tiny-roberta', 'tiny-xlm-roberta', 'tiny-gpt2'];
+const MODELS: OracleModel[] = ['tiny-roberta', 'tiny-xlm-roberta', 'tiny-mpnet', 'tiny-gpt2'];
 
 describe.each(MODELS)('%s: fine-tune, save, load back, run the ONNX export', (model) => {
   const golden = familyGolden(model);

@@ -19,7 +19,7 @@ import { familyGolden, loadFamily, type OracleModel, type TrainGolden } from '..
 import { maxAbsDiff } from '../../helpers/tinyBert';
 
 /** The families that run; each new family adds its fixture here. */
-const MODELS: OracleModel[] = ['tiny-roberta', 'tiny-xlm-roberta', 'tiny-gpt2'];
+const MODELS: OracleModel[] = ['tiny-roberta', 'tiny-xlm-roberta', 'tiny-mpnet', 'tiny-gpt2'];
 const BACKENDS = ['cpu', 'wasm'] as const;
 
 /** golden.json's pooled_<name> → the engine's pooling mode. */

@@ -26,7 +26,13 @@ import type { BertConfig } from './config';
 import { BERT_LAYER_NAMES, bertLayerPrefix, type BertCache, type EmbeddingsCache, type LayerCache, type PostLnLayerNames } from './forward';
 
 /**
- * One post-LN layer's backward pass (formulas above); dx only if `needDx`. Call inside tidyGrads. Each stage runs
+ * Where a stack's backward pass sums the gradient of a score bias shared by its layers (MPNet's relative-position
+ * bias): Σ over layers of Σ_b dS, [nh, T, T]; undefined until the first layer adds to it. The caller disposes it.
+ */
+export type BiasGradSum = { sum: tf.Tensor3D | undefined };
+
+/**
+ * One post-LN layer's backward pass (formulas above); dx only if `needDx`; adds the layer's dBias to `biasGrad` if given. Call inside tidyGrads. Each stage runs
  * in a tidy of its own, so at most one stage's temporaries ([N, I] in the FFN, [B, nh, T, T] in attention) are alive.
  */
 export function postLnLayerBackward(
@@ -38,6 +44,7 @@ export function postLnLayerBackward(
   dOut: tf.Tensor2D,
   shape: AttentionShape,
   needDx: boolean,
+  biasGrad?: BiasGradSum,
 ): tf.Tensor2D | undefined {
   const stage = <T extends tf.Tensor | undefined>(f: (cx: GradContext) => T) => tidyGrads(ctx.params, ctx.trainable, ctx.grads, f);
   const at = (name: string) => `${prefix}.${name}`;
@@ -52,7 +59,12 @@ export function postLnLayerBackward(
   const ds1 = stage((cx) => layerNormGrads(cx, at(names.attentionNorm), dh1, c.norm1)); // [N, H]
   const dContext = stage((cx) => linearGrads(cx, at(names.attentionOutput), applyMask(ds1, c.attentionMask), c.context, true) as tf.Tensor2D); // [N, H]
   const { dq, dk, dv } = tf.tidy(() => {
-    const g = attentionBackward(dContext, c.attention, shape);
+    const g = attentionBackward(dContext, c.attention, shape, { biasGrad: biasGrad !== undefined });
+    if (biasGrad && g.dBias) {
+      const previous = biasGrad.sum;
+      biasGrad.sum = tf.keep(previous ? (tf.add(previous, g.dBias) as tf.Tensor3D) : g.dBias); // outlives the tidies
+      previous?.dispose();
+    }
     return { dq: g.dq, dk: g.dk, dv: g.dv };
   }); // [N, H] each
   const dxs = [
@@ -97,6 +109,7 @@ export function disposeBertCache(cache: BertCache): void {
 
 /**
  * Backward through layers L−1..lowest of a post-LN stack, freeing each layer's cache when done; `d` is consumed.
+ * With `biasGrad`, each layer's score-bias gradient is summed into it (see BiasGradSum).
  * @returns ∂L/∂(input of layer max(lowest, 0)) [N, H] when lowest < 0 (the embeddings need it), else undefined
  */
 export function postLnStackBackward(
@@ -110,6 +123,7 @@ export function postLnStackBackward(
   trainable: ReadonlySet<string>,
   lowest: number,
   grads: NamedGrads,
+  biasGrad?: BiasGradSum,
 ): tf.Tensor2D | undefined {
   let current: tf.Tensor2D | undefined = d;
   try {
@@ -117,7 +131,7 @@ export function postLnStackBackward(
       const c = layers[i];
       if (!c) throw new Error(`backward pass: layer ${i} has no cache; run the forward pass with keepFrom ≤ ${lowest}`);
       const dOut: tf.Tensor2D = current;
-      current = tidyGrads(params, trainable, grads, (ctx) => postLnLayerBackward(ctx, config, prefixOf(i), names, c, dOut, shape, i > lowest));
+      current = tidyGrads(params, trainable, grads, (ctx) => postLnLayerBackward(ctx, config, prefixOf(i), names, c, dOut, shape, i > lowest, biasGrad));
       dOut.dispose();
       disposeCache(c);
       layers[i] = undefined;
