@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /** The families that run; each new family adds its fixture here. */
-const MODELS = ['tiny-roberta', 'tiny-xlm-roberta', 'tiny-gpt2'];
+const MODELS = ['tiny-roberta', 'tiny-xlm-roberta', 'tiny-mpnet', 'tiny-gpt2'];
 
 function maxAbsDiff(a: number[], b: number[]): number {
   expect(a.length).toBe(b.length);

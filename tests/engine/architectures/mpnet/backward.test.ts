@@ -85,8 +85,10 @@ describe('MPNet: explicit backprop equals autodiff', () => {
     console.info(`MPNet backward vs autodiff, worst relative gradient difference: ${JSON.stringify(worst)}`);
   }
 
+  // The word table's gradient is checked against PyTorch (the ' guitar' row, oracle.test.ts); tf.js's CPU autodiff
+  // of its gather over these 83-token texts takes two minutes, so it is left out here.
   it.each([
-    ['gelu', 'mean', true],
+    ['gelu', 'mean', false],
     ['gelu_new', 'cls', false],
     ['relu', 'max', false],
   ] as const)('every parameter, %s activation, %s pooling, with dropout and padding (word table: %s)', async (act, pooling, words) => {
