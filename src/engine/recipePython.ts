@@ -267,6 +267,8 @@ def trainable(name):
 
 
 transformer = models.Transformer(BASE_MODEL, max_seq_length=MAX_SEQ_LENGTH${transformerArgs})
+if transformer.tokenizer.pad_token is None:  # GPT-2: pad with the EOS token on the right, as the studio does
+    transformer.tokenizer.pad_token = transformer.tokenizer.eos_token
 modules = [
     transformer,
     models.Pooling(transformer.get_word_embedding_dimension(), pooling_mode=POOLING_MODE, include_prompt=INCLUDE_PROMPT),
