@@ -129,7 +129,9 @@ export function SavedRuns() {
                   <th className="num">Checkpoint step</th>
                   <th className="num">Size</th>
                   <th>Saved</th>
-                  <th aria-label="Actions" />
+                  <th>
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>

@@ -76,7 +76,7 @@ export function TrainStep() {
             </button>
           </>
         ) : null}
-        <span className="muted small" data-testid="training-status" data-checkpoint={t.checkpointStep} data-start-step={t.startStep}>
+        <span className="muted small" role="status" aria-live="polite" data-testid="training-status" data-checkpoint={t.checkpointStep} data-start-step={t.startStep}>
           {statusText(t.status, t.checkpointStep)}
         </span>
       </div>
