@@ -7,14 +7,21 @@ import { ModelStep } from './steps/ModelStep';
 import { SavedRuns } from './steps/SavedRuns';
 import { SettingsStep } from './steps/SettingsStep';
 import { TrainStep } from './steps/TrainStep';
+import { useStudio } from './store';
 
 export function App() {
+  const restoring = useStudio((s) => s.storage.restoring);
   return (
     <div className="app">
       <header className="masthead">
         <h1>Embedding Studio</h1>
         <p>Fine-tune a sentence-embedding model in this tab, on your GPU. Your data never leaves your machine.</p>
       </header>
+      {restoring ? (
+        <div className="restoring" role="status" data-testid="restoring">
+          Restoring your last session…
+        </div>
+      ) : null}
       <main className="steps">
         <DatasetStep />
         <MappingStep />

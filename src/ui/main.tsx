@@ -46,6 +46,8 @@ if (e2e) window.studioTest = { loseDevice: () => bridge.loseDevice(), limitStora
 /** ?backend=webgpu|webgl|wasm|cpu runs on that backend alone (a software GPU included); otherwise the fastest. */
 const asked = new URLSearchParams(location.search).get('backend');
 const backend = (['webgpu', 'webgl', 'wasm', 'cpu'] as const satisfies readonly BackendName[]).find((name) => name === asked);
+// The last session is read back after the backend starts: the page says so from the first paint, never an empty studio.
+store.getState().restoreStarted();
 void bridge.init(e2e, backend).then(() => bridge.restore());
 
 createRoot(root).render(

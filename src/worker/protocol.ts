@@ -215,6 +215,11 @@ export interface RestoredSession {
   finished: boolean;
   /** Whether Resume training can continue it (the worker's rule, TrainingRun.resumable). */
   resumable: boolean;
+  /**
+   * How an unfinished run ended: 'stopped' by the user; null (or absent) when it finished or when the page went away
+   * mid-run (closed or reloaded: the page calls it interrupted).
+   */
+  ended?: 'stopped' | null;
   /** Why the saved run's checkpoint could not be restored (damaged, wrong checksum, older format), else null. */
   checkpointProblem: string | null;
 }

@@ -82,6 +82,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
     checkpointStep: 0,
     finished: false,
     resumable: false,
+    ended: null,
     checkpointProblem: null,
   };
   try {
@@ -119,6 +120,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
       out.checkpointStep = restorable.checkpoint.step;
       out.finished = restorable.finished;
       out.resumable = run.resumable;
+      out.ended = restorable.finished ? null : (restorable.record.ended ?? null);
     }
   } catch (e) {
     console.warn('could not restore the whole session', e);

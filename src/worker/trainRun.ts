@@ -28,6 +28,11 @@ export interface RunRecord {
   totalSteps: number;
   elapsedMs: number;
   finished: boolean;
+  /**
+   * 'stopped': the user stopped the run (Stop). Absent on a run that finished or is still going, so a saved record
+   * that is neither finished nor stopped after a reload is a run the page went away from (interrupted).
+   */
+  ended?: 'stopped';
 }
 
 /** The newest checkpoint, as serializeCheckpoint wrote it. */
@@ -229,6 +234,7 @@ export class TrainingRun {
       record.steps = result.steps;
       record.elapsedMs = elapsedBefore + result.elapsedMs;
       record.finished = !result.stopped;
+      if (result.stopped) record.ended = 'stopped';
       await hooks.saveCheckpoint?.(null, record, this.history, this.evals);
       return result;
     } catch (e) {

@@ -72,6 +72,12 @@ describe('restorableRun', () => {
     expect(r?.state.optimizer.moments.w.m).toEqual(new Float32Array([0.1, 0.2]));
   });
 
+  it('keeps how the run ended: stopped by the user, or nothing (interrupted)', () => {
+    const bytes = serializeCheckpoint(checkpoint(4));
+    expect(runOf(restorableRun({ ...run, record: { ...record, ended: 'stopped' } }, { step: 4, bytes }))?.record.ended).toBe('stopped');
+    expect(runOf(restorableRun(run, { step: 4, bytes }))?.record.ended).toBeUndefined();
+  });
+
   it('gives a run saved before GradCache existed (no miniBatchSize in its options) GradCache off', () => {
     const older = Object.fromEntries(Object.entries({ ...DEFAULT_TRAINING_OPTIONS, batchSize: 8 }).filter(([k]) => k !== 'miniBatchSize')) as unknown as RunRecord['options'];
     expect('miniBatchSize' in older).toBe(false);

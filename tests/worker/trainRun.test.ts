@@ -91,6 +91,8 @@ describe('TrainingRun on a diverging run', () => {
     const run = new TrainingRun();
     const stop = (m: TrainingMetrics) => m.type === 'checkpoint' && m.step === 1 && run.stop();
     await run.run(encoder, SPLIT, OPTIONS, 32, false, { emit: stop, progress: () => {} });
+    // A run the user stopped says so in its record (a reload calls it stopped, not interrupted).
+    expect(run.record).toMatchObject({ finished: false, ended: 'stopped' });
     const checkpoint = run.checkpoint as SavedCheckpoint;
     const bytes = checkpoint.bytes.slice();
     bytes[bytes.length - 1] ^= 1;

@@ -42,7 +42,7 @@ export class ModelFeature {
       if (x.options && x.maxLength !== null) s.settingsRestored(x.options, x.maxLength, x.totalSteps, x.prompts ?? NO_PROMPTS);
       else s.modelDefaults(x.model.maxLength, x.model.suggestedOptions, x.model.prompts);
     }
-    if (x.checkpointStep > 0) s.trainingRestored(x.steps, x.evals, x.totalSteps, x.checkpointStep, x.finished, x.resumable);
+    if (x.checkpointStep > 0) s.trainingRestored(x.steps, x.evals, x.totalSteps, x.checkpointStep, x.finished, x.resumable, x.ended ?? null);
     else if (x.checkpointProblem !== null) s.trainingRestoreFailed(x.checkpointProblem);
   }
 
@@ -64,8 +64,14 @@ export class ModelFeature {
     return this.ctx.fire({ type: 'debugLimitStorage', extraBytes });
   }
 
+  /** Reads back the last session (the page shows "Restoring your last session…" from restoreStarted until it answers). */
   async restore(): Promise<void> {
-    await this.ctx.fire({ type: 'restore', hubToken: this.ctx.hubToken() });
+    this.ctx.s().restoreStarted();
+    try {
+      await this.ctx.fire({ type: 'restore', hubToken: this.ctx.hubToken() });
+    } finally {
+      this.ctx.s().restoreEnded();
+    }
     void this.ctx.refreshStorage();
   }
 

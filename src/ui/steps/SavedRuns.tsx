@@ -116,7 +116,7 @@ export function SavedRuns() {
             </div>
           </div>
         ) : (
-          <div className="muted small">{storage.status === 'loading' ? 'Reading…' : 'Nothing read yet.'}</div>
+          <div className="muted small">{storage.restoring ? 'Restoring your last session…' : storage.status === 'loading' ? 'Reading…' : 'Nothing read yet.'}</div>
         )}
         <ErrorNote message={storage.error} testId="storage-error" />
         {report && report.runs.length > 0 ? (

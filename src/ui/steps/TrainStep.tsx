@@ -1,5 +1,5 @@
 /**
- * Step 5: Train / Pause / Resume / Stop, live progress and charts. The progress bar counts optimiser steps:
+ * Step 5: Train / Pause (Resume while paused) / Stop / Resume training (one resume button at a time), live progress and charts. The progress bar counts optimiser steps:
  * aria-valuemin 0, aria-valuemax = total steps, aria-valuenow = steps done.
  */
 import { useState } from 'react';
@@ -12,6 +12,7 @@ import { settingsProblems } from '../store/settingsSlice';
 import { storageProblemText } from '../storageText';
 import { headlineLoss, TrainCharts } from './TrainCharts';
 import type { RunVerdict } from '../../engine/train/verdict';
+import { backendOptions, statusText } from '../trainingStatus';
 
 export function TrainStep() {
   const bridge = useBridge();
@@ -31,7 +32,10 @@ export function TrainStep() {
   const pct = t.totalSteps > 0 ? Math.min(100, (done / t.totalSteps) * 100) : 0;
   const [choice, setResumeOn] = useState<BackendChoice | null>(null);
   const gpuTrouble = t.errorCode === 'device_lost' || t.errorCode === 'out_of_memory';
-  const resumeOn: BackendChoice = choice ?? (backend.name === 'wasm' || gpuTrouble ? 'wasm' : 'webgpu');
+  // Only backends that work are offered: WebGPU that failed to start in this session is marked unavailable, with why.
+  const options = backendOptions(backend.skipped);
+  const webgpuUnavailable = options.some((o) => o.value === 'webgpu' && o.unavailable !== null);
+  const resumeOn: BackendChoice = choice !== null && !(choice === 'webgpu' && webgpuUnavailable) ? choice : backend.name === 'wasm' || gpuTrouble || webgpuUnavailable ? 'wasm' : 'webgpu';
   const device = backend.adapter ?? (backend.threads !== null ? `${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : null);
   const verdictText = t.status === 'done' ? verdictWarning(t.verdict) : null;
   const backendText = backend.name ? `${backend.name}${device ? ` — ${device}` : ''}` : backend.status === 'error' ? 'unavailable' : 'starting…';
@@ -53,12 +57,15 @@ export function TrainStep() {
         <button type="button" onClick={() => void bridge.train(false)} disabled={active || settingsInvalid} title={settingsInvalid ? `Fix the training settings marked in step 4 first: ${settingsProblemText}` : undefined}>
           Train
         </button>
-        <button type="button" className="secondary" onClick={() => void bridge.pause()} disabled={t.status !== 'running'}>
-          Pause
-        </button>
-        <button type="button" className="secondary" onClick={() => void bridge.resume()} disabled={t.status !== 'paused'}>
-          Resume
-        </button>
+        {t.status === 'paused' ? (
+          <button type="button" className="secondary" onClick={() => void bridge.resume()}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" className="secondary" onClick={() => void bridge.pause()} disabled={t.status !== 'running'}>
+            Pause
+          </button>
+        )}
         <button type="button" className="secondary danger" onClick={() => void bridge.stop()} disabled={!(t.status === 'running' || t.status === 'paused')}>
           Stop
         </button>
@@ -67,8 +74,11 @@ export function TrainStep() {
             <label className="inline-field">
               <span className="label-text">Resume on</span>
               <select aria-label="Resume on backend" value={resumeOn} onChange={(e) => setResumeOn(e.currentTarget.value as BackendChoice)}>
-                <option value="webgpu">WebGPU (GPU)</option>
-                <option value="wasm">WASM (CPU, slower)</option>
+                {options.map((o) => (
+                  <option key={o.value} value={o.value} disabled={o.unavailable !== null} title={o.unavailable ?? undefined}>
+                    {o.label}
+                  </option>
+                ))}
               </select>
             </label>
             <button type="button" onClick={() => void bridge.train(true, resumeOn)}>
@@ -77,7 +87,7 @@ export function TrainStep() {
           </>
         ) : null}
         <span className="muted small" role="status" aria-live="polite" data-testid="training-status" data-checkpoint={t.checkpointStep} data-start-step={t.startStep}>
-          {statusText(t.status, t.checkpointStep)}
+          {statusText(t.status, t.checkpointStep, t.totalSteps)}
         </span>
       </div>
       <WarningNote message={verdictText} testId="training-verdict" />
@@ -119,25 +129,4 @@ export function verdictWarning(verdict: RunVerdict | null): string | null {
   if (verdict === 'flat_loss') return `The run finished, but the loss never moved: the model did not learn from this data (a learning rate that is too high can leave it guessing at random). ${tryThis}`;
   if (verdict === 'no_better') return `The run finished, but the model scores no better on the validation split than when it started: it did not improve, and may have got worse. ${tryThis}`;
   return null;
-}
-
-function statusText(status: string, checkpoint: number): string {
-  switch (status) {
-    case 'preparing':
-      return 'Preparing…';
-    case 'running':
-      return 'Training…';
-    case 'paused':
-      return 'Paused';
-    case 'stopping':
-      return 'Stopping after this step…';
-    case 'done':
-      return 'Training complete';
-    case 'stopped':
-      return checkpoint > 0 ? `Stopped · checkpoint at step ${checkpoint}` : 'Stopped';
-    case 'error':
-      return checkpoint > 0 ? `Failed · checkpoint at step ${checkpoint} kept` : 'Failed';
-    default:
-      return '';
-  }
 }

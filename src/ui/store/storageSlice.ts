@@ -11,7 +11,12 @@ export interface StorageSlice {
     confirming: number | null;
     /** Run being deleted. */
     deleting: number | null;
+    /** The last session is being read back from IndexedDB (from page load until the worker's restore answers). */
+    restoring: boolean;
   };
+  /** The page started reading back the last session; `restoreEnded` when the worker answered (or failed). */
+  restoreStarted: () => void;
+  restoreEnded: () => void;
   storageRequested: () => void;
   storageReported: (report: StorageReport) => void;
   storageFailed: (message: string) => void;
@@ -22,7 +27,9 @@ export interface StorageSlice {
 
 export function storageSlice(set: SetState, _get: GetState): StorageSlice {
   return {
-    storage: { status: 'idle', report: null, error: null, confirming: null, deleting: null },
+    storage: { status: 'idle', report: null, error: null, confirming: null, deleting: null, restoring: false },
+    restoreStarted: () => set((s) => ({ storage: { ...s.storage, restoring: true } })),
+    restoreEnded: () => set((s) => ({ storage: { ...s.storage, restoring: false } })),
     storageRequested: () => set((s) => ({ storage: { ...s.storage, status: 'loading', error: null } })),
     storageReported: (report) => set((s) => ({ storage: { ...s.storage, status: 'ready', report, error: null, deleting: null, confirming: null } })),
     storageFailed: (message) => set((s) => ({ storage: { ...s.storage, status: 'error', error: message, deleting: null, confirming: null } })),

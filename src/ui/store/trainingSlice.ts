@@ -4,9 +4,11 @@
  */
 import type { RunVerdict } from '../../engine/train/verdict';
 import type { EvalPoint, StepPoint, StorageProblem } from '../../worker/protocol';
+import { restoredStatus, type RunEnding } from '../trainingStatus';
 import type { GetState, SetState, TaskProgress } from './types';
 
-export type TrainingStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'error';
+/** 'stopped': the user stopped the run; 'interrupted': after a reload, a run the page went away from mid-training. */
+export type TrainingStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'interrupted' | 'error';
 
 export interface TrainingSlice {
   training: {
@@ -50,8 +52,11 @@ export interface TrainingSlice {
   trainingStorage: (problem: StorageProblem | null) => void;
   /** The run's saved checkpoint was deleted: it can no longer be resumed. */
   trainingResumeLost: () => void;
-  /** After a reload: history and checkpoint from IndexedDB, and whether the worker can continue the run. */
-  trainingRestored: (steps: StepPoint[], evals: EvalPoint[], totalSteps: number, checkpointStep: number, finished: boolean, resumable: boolean) => void;
+  /**
+   * After a reload: history and checkpoint from IndexedDB, and whether the worker can continue the run; `ended`
+   * 'stopped' when the user stopped it, else an unfinished run is interrupted (the page went away mid-run).
+   */
+  trainingRestored: (steps: StepPoint[], evals: EvalPoint[], totalSteps: number, checkpointStep: number, finished: boolean, resumable: boolean, ended?: RunEnding) => void;
   /** After a reload: the saved checkpoint could not be used, and why. */
   trainingRestoreFailed: (message: string) => void;
 }
@@ -108,8 +113,8 @@ export function trainingSlice(set: SetState, _get: GetState): TrainingSlice {
     trainingFailed: (message, code = null) => patch({ status: 'error', error: message, errorCode: code, progress: null }),
     trainingStorage: (problem) => patch({ storage: problem }),
     trainingResumeLost: () => patch({ resumable: false, checkpointStep: 0 }),
-    trainingRestored: (steps, evals, totalSteps, checkpointStep, finished, resumable) =>
-      patch({ ...INITIAL, steps, evals, totalSteps, checkpointStep, status: finished ? 'done' : 'stopped', resumable }),
+    trainingRestored: (steps, evals, totalSteps, checkpointStep, finished, resumable, ended = null) =>
+      patch({ ...INITIAL, steps, evals, totalSteps, checkpointStep, status: restoredStatus(finished, ended), resumable }),
     trainingRestoreFailed: (message) => patch({ ...INITIAL, restoreProblem: message }),
   };
 }

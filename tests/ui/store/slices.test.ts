@@ -191,6 +191,8 @@ describe('training slice', () => {
   it('restores a run from a reload', () => {
     const store = createStudioStore();
     store.getState().trainingRestored([point(1), point(2)], [], 10, 2, false, true);
+    expect(store.getState().training).toMatchObject({ status: 'interrupted', resumable: true, totalSteps: 10 });
+    store.getState().trainingRestored([point(1), point(2)], [], 10, 2, false, true, 'stopped');
     expect(store.getState().training).toMatchObject({ status: 'stopped', resumable: true, totalSteps: 10 });
   });
 });
