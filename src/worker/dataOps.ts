@@ -16,6 +16,7 @@ import {
 import { EngineError } from '../engine/errors';
 import { describeValue, nestingDepth } from '../engine/untrusted';
 import { loadModelFolder, sourceFromFiles, sourceFromRecord, type LoadedModelFiles, type LoadModelOptions, type ModelFileSource } from '../engine/io/modelFolder';
+import { architectureOf as familyOf } from '../engine/architectures/registry';
 import { estimateParameterCount } from '../engine/model/parseConfig';
 import type { SentenceEncoder } from '../engine/model/encoder';
 import type { RecordType } from '../engine/records';
@@ -203,7 +204,7 @@ export function describeModel(name: string, source: ModelSource, files: LoadedMo
   return {
     name,
     source: source.kind,
-    family: encoder.arch.label,
+    family: familyOf(c).label,
     architecture: architectureOf(files.rawConfig),
     parameters: estimateParameterCount(c),
     hiddenSize: c.hiddenSize,

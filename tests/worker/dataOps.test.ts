@@ -26,6 +26,10 @@ describe('describeModel', () => {
     expect(architecture(JSON.parse('{"toString":0}'))).toBe('bert');
     expect(architecture([HUGE_STRING]).length).toBeLessThanOrEqual(80);
   });
+
+  it('names the family that runs the model', () => {
+    expect(describeModel('m', { kind: 'demo' }, files, encoder).family).toBe('BERT');
+  });
 });
 
 describe('loadDataset preview', () => {
