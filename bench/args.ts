@@ -14,6 +14,8 @@ export const ALL_TARGETS: readonly Target[] = [...BROWSER_TARGETS, 'node-cpu', '
 
 export interface BenchArgs {
   shape: BenchShape;
+  /** The families trained on each target, in this order (`shape.family` is the first). */
+  families: Family[];
   batch: number;
   seqLen: number;
   steps: number;
@@ -42,7 +44,8 @@ export interface BenchArgs {
 export const USAGE = `npm run bench -- [options]
   --shape minilm|tiny|custom   model shape (default minilm: H 384, 6 layers, 12 heads, I 1536, vocab 30522)
   --hidden N --layers N --heads N --intermediate N --vocab N --positions N   override the shape (=> custom)
-  --family bert|roberta|mpnet|gpt2   the model family the shape is built as (default bert)
+  --family F[,F…]|all   the model families the shape is built as (bert, roberta, mpnet, gpt2; default bert);
+                   with several, each trains on every target in the same run, side by side
   --batch N        pairs per training step (default 32; the encoder sees 2N rows)
   --seq N          tokens per row (default 64)
   --steps N        measured steps (default 10)     --warmup N   unmeasured steps first (default 2)
@@ -82,7 +85,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const overrides: Partial<BenchShape> = {};
   const explicit = new Set<string>();
   const a: BenchArgs = {
-    shape: SHAPES.minilm, batch: 32, seqLen: 64, steps: 10, warmup: 2, targets: [...ALL_TARGETS], embed: true,
+    shape: SHAPES.minilm, families: ['bert'], batch: 32, seqLen: 64, steps: 10, warmup: 2, targets: [...ALL_TARGETS], embed: true,
     embedBatch: 64, embedBatches: 5, profile: null, budgetSeconds: 0, timeoutSeconds: 540, deadlineSeconds: 0, dropout: 0.1, miniBatch: 0, seed: 1,
     port: 5181, quick: false,
   };
@@ -98,9 +101,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     if (flag in SHAPE_FLAGS) overrides[SHAPE_FLAGS[flag]] = positiveInt(flag, takes());
     else if (flag === '--shape') shapeName = takes() ?? '';
     else if (flag === '--family') {
-      const f = takes() ?? '';
-      if (!FAMILIES.includes(f as Family)) throw new Error(`--family takes one of ${FAMILIES.join(', ')}; got '${f}'`);
-      overrides.family = f as Family;
+      const value = takes() ?? '';
+      const list = value === 'all' ? [...FAMILIES] : value.split(',').map((f) => f.trim()).filter(Boolean);
+      const bad = list.filter((f) => !FAMILIES.includes(f as Family));
+      if (list.length === 0 || bad.length) throw new Error(`--family takes all or a comma list of ${FAMILIES.join(', ')}; got '${value}'`);
+      a.families = list as Family[];
+      overrides.family = a.families[0];
     }
     else if (flag === '--batch') a.batch = positiveInt(flag, takes());
     else if (flag === '--seq') a.seqLen = positiveInt(flag, takes(), 2);

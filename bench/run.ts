@@ -10,7 +10,7 @@ import { failedJob, type FailedJob, type Job, type JobResult, type Runner } from
 import type { BenchSpec, StepEvent, TrainResult } from './measure';
 import { nodeRunner } from './node';
 
-type Line = (JobResult | FailedJob) & { target: Target; runtime: 'chromium' | 'node' };
+type Line = (JobResult | FailedJob) & { target: Target; runtime: 'chromium' | 'node'; family?: string };
 
 const err = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -47,10 +47,10 @@ async function runJob(runner: Runner, target: Target, job: Job, a: BenchArgs): P
       err(`  ${target} ${e.phase} ${e.index}/${e.of}: ${e.ms.toFixed(0)} ms, ${e.numTensors} tensors`);
     });
     err(`${target}: ${job.op} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    return { ...r, target, runtime };
+    return { ...r, target, runtime, family: job.spec.shape.family };
   } catch (e) {
     err(`${target}: ${job.op} failed: ${e instanceof Error ? e.message : String(e)}`);
-    return { ...failedJob(job, target, e, seen), target, runtime };
+    return { ...failedJob(job, target, e, seen), target, runtime, family: job.spec.shape.family };
   }
 }
 
@@ -58,11 +58,13 @@ const mb = (b: number | null | undefined) => (b == null ? '–' : (b / 2 ** 20).
 const fix = (x: number | null | undefined, d = 2) => (x == null || !Number.isFinite(x) ? '–' : x.toFixed(d));
 
 function summary(lines: Line[]): void {
-  err('\ntarget      runtime   ms/step   pairs/s  tokens/s  peak MB  GPU MB  flat  embed sent/s');
-  for (const t of new Set(lines.map((l) => l.target))) {
-    const train = lines.find((l) => l.target === t && l.kind === 'train');
-    const embed = lines.find((l) => l.target === t && l.kind === 'embed');
-    const row = [t.padEnd(11), (train?.runtime ?? '').padEnd(9)];
+  err('\ntarget      runtime   family   ms/step   pairs/s  tokens/s  peak MB  GPU MB  flat  embed sent/s');
+  const rows = new Set(lines.filter((l) => l.kind === 'train').map((l) => `${l.target} ${l.family ?? 'bert'}`));
+  for (const key of rows) {
+    const [t, family] = key.split(' ');
+    const train = lines.find((l) => l.target === t && l.kind === 'train' && (l.family ?? 'bert') === family);
+    const embed = lines.find((l) => l.target === t && l.kind === 'embed' && (l.family ?? 'bert') === family);
+    const row = [t.padEnd(11), (train?.runtime ?? '').padEnd(9), family.padEnd(8)];
     if (train && 'ms_per_step' in train) {
       row.push(fix(train.ms_per_step, 0).padStart(8), fix(train.pairs_per_s).padStart(9), fix(train.tokens_per_s, 0).padStart(9));
       row.push(mb(train.peak_bytes).padStart(8), mb(train.peak_gpu_bytes).padStart(7), String(train.tensor_count_flat).padStart(5));
@@ -114,10 +116,13 @@ async function main(): Promise<void> {
     }
     const runnerFor = (t: Target): Runner | null => (BROWSER_TARGETS.includes(t) ? (offered.includes(t) ? browser : null) : node);
     // Training on every target first, then the profile, then embedding: what matters most runs before a --deadline.
-    for (const target of a.targets) {
-      const runner = runnerFor(target);
-      if (runner) record(await runJob(runner, target, { op: 'train', spec }, a));
-      else record({ ...failedJob({ op: 'train', spec }, target, new Error('this Chromium does not offer the backend'), []), target, runtime: 'chromium' });
+    for (const family of a.families) {
+      const trainSpec: BenchSpec = { ...spec, shape: { ...spec.shape, family } };
+      for (const target of a.targets) {
+        const runner = runnerFor(target);
+        if (runner) record(await runJob(runner, target, { op: 'train', spec: trainSpec }, a));
+        else record({ ...failedJob({ op: 'train', spec: trainSpec }, target, new Error('this Chromium does not offer the backend'), []), target, runtime: 'chromium' });
+      }
     }
     let profileTarget: Target | null = a.profile === 'fastest' ? null : a.profile;
     if (a.profile === 'fastest') {

@@ -42,3 +42,15 @@ describe('bench parseArgs', () => {
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown option/);
   });
 });
+
+describe('--family', () => {
+  it('takes one family, a comma list or all, and refuses anything else', () => {
+    expect(parseArgs([]).families).toEqual(['bert']);
+    expect(parseArgs(['--family', 'gpt2']).families).toEqual(['gpt2']);
+    expect(parseArgs(['--family', 'gpt2']).shape.family).toBe('gpt2');
+    expect(parseArgs(['--family', 'roberta,mpnet']).families).toEqual(['roberta', 'mpnet']);
+    expect(parseArgs(['--family', 'all']).families).toEqual(['bert', 'roberta', 'mpnet', 'gpt2']);
+    expect(parseArgs(['--family', 'all']).shape.name).toBe('minilm');
+    expect(() => parseArgs(['--family', 'deberta'])).toThrow(/--family takes all or a comma list/);
+  });
+});
