@@ -4,6 +4,7 @@ import type { RankedText } from '../../worker/protocol';
 import { Card, ErrorNote, TaskBar } from '../components';
 import { useBridge } from '../context';
 import { formatMetric } from '../format';
+import { metricMeaning, metricOrder } from '../metricMeanings';
 import { useStudio } from '../store';
 
 export function EvaluateStep() {
@@ -17,7 +18,7 @@ export function EvaluateStep() {
   const base = e.base?.metrics ?? {};
   const trained = e.trained?.metrics ?? {};
   const primary = e.trained?.primaryMetric ?? e.base?.primaryMetric ?? null;
-  const keys = [...new Set([...Object.keys(trained), ...Object.keys(base)])];
+  const keys = metricOrder([...new Set([...Object.keys(trained), ...Object.keys(base)])], primary);
 
   return (
     <Card step={6} title="Evaluate" enabled={ready && !active} done={e.status === 'ready'}>
@@ -45,7 +46,10 @@ export function EvaluateStep() {
                 const d = k in base && k in trained ? trained[k] - base[k] : null;
                 return (
                   <tr key={k} className={k === primary ? 'primary' : ''} data-metric={k}>
-                    <td>{k === primary ? <strong>{k} (primary)</strong> : k}</td>
+                    <td>
+                      {k === primary ? <strong>{k} (primary)</strong> : k}
+                      {metricMeaning(k) ? <div className="hint metric-meaning">{metricMeaning(k)}</div> : null}
+                    </td>
                     <td className="num" data-col="base">{formatMetric(base[k])}</td>
                     <td className="num" data-col="trained">{formatMetric(trained[k])}</td>
                     <td className={`num ${d === null ? '' : d > 0 ? 'pos' : d < 0 ? 'neg' : ''}`}>{d === null ? '–' : `${d > 0 ? '+' : ''}${d.toFixed(4)}`}</td>
