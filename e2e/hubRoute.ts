@@ -3,6 +3,7 @@
  * first (GET /api/models/{id}/tree/main?recursive=true…, answered as the Hub does: one entry per file and
  * folder, an LFS file's size also under lfs) and the files under /{id}/resolve/main/{path}.
  */
+import type { BrowserContext, Route } from '@playwright/test';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
@@ -47,4 +48,16 @@ export function hubRequest(url: string): { kind: 'tree'; id: string } | { kind: 
   if (tree) return { kind: 'tree', id: tree[1] };
   const file = /^\/(.+?\/.+?)\/resolve\/main\/(.+)$/.exec(u.pathname);
   return file ? { kind: 'file', id: file[1], path: decodeURIComponent(file[2]) } : null;
+}
+
+/** Answers every Hub request of `context` from `repos` (repo id → path → bytes), 404 for anything else, as the Hub does. */
+export async function serveRepos(context: BrowserContext, repos: ReadonlyMap<string, ReadonlyMap<string, Buffer>>): Promise<void> {
+  await context.route(HUB_ROUTE, async (route: Route) => {
+    const r = hubRequest(route.request().url());
+    const files = r ? repos.get(r.id) : undefined;
+    if (!r || !files) return route.fulfill({ status: 404, headers: CORS, body: 'Repository not found' });
+    if (r.kind === 'tree') return route.fulfill({ status: 200, headers: { ...CORS, 'content-type': 'application/json' }, body: treeBody(files) });
+    const body = files.get(r.path);
+    return body ? route.fulfill({ status: 200, headers: CORS, body }) : route.fulfill({ status: 404, headers: CORS, body: 'Entry not found' });
+  });
 }

@@ -4,10 +4,10 @@
  * embed exactly like tiny-bert — the base model's metrics on the demo validation set are identical — and an
  * e5-style folder's prompts fill the settings, train, and come back in the exported folder with a tokenizer.json.
  */
-import { expect, test, type Page, type Route } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { readFile } from 'node:fs/promises';
-import { CORS, HUB_ROUTE, hubRequest, readRepo, treeBody } from './hubRoute';
+import { readRepo, serveRepos } from './hubRoute';
 
 const card = (page: Page, title: string) => page.locator('section.card').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
 
@@ -38,14 +38,7 @@ test('pytorch_model.bin (zip, legacy) and vocab.txt-only folders embed like tiny
     ['org/tiny-bert-vocab', await readRepo('tests/fixtures/tiny-bert-formats/vocab-only')],
     ['org/tiny-e5', e5],
   ]);
-  await page.context().route(HUB_ROUTE, async (route: Route) => {
-    const r = hubRequest(route.request().url());
-    const files = r ? repos.get(r.id) : undefined;
-    if (!r || !files) return route.fulfill({ status: 404, headers: CORS, body: 'Repository not found' });
-    if (r.kind === 'tree') return route.fulfill({ status: 200, headers: { ...CORS, 'content-type': 'application/json' }, body: treeBody(files) });
-    const body = files.get(r.path);
-    return body ? route.fulfill({ status: 200, headers: CORS, body }) : route.fulfill({ status: 404, headers: CORS, body: 'Entry not found' });
-  });
+  await serveRepos(page.context(), repos);
 
   // What is under test is reading the files, not the backend: WASM runs this in a fraction of SwiftShader's time.
   await page.goto('/?backend=wasm');

@@ -3,24 +3,17 @@
  * step says MPNet and mean pooling, a short run trains it, and its export's onnx/model.onnx runs in transformers.js
  * (onnxruntime-web, in the studio's own worker) to the engine's embeddings and scores within 1e-4.
  */
-import { expect, test, type Page, type Route } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { readFile } from 'node:fs/promises';
-import { CORS, HUB_ROUTE, hubRequest, readRepo, treeBody } from './hubRoute';
+import { readRepo, serveRepos } from './hubRoute';
 
 const card = (page: Page, title: string) => page.locator('section.card').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
 
 test('an MPNet folder trains in the studio and its ONNX export runs in transformers.js like the engine', async ({ page }) => {
   test.setTimeout(12 * 60_000);
   const repos = new Map([['org/tiny-mpnet', await readRepo('tests/fixtures/tiny-mpnet/model')]]);
-  await page.context().route(HUB_ROUTE, async (route: Route) => {
-    const r = hubRequest(route.request().url());
-    const files = r ? repos.get(r.id) : undefined;
-    if (!r || !files) return route.fulfill({ status: 404, headers: CORS, body: 'Repository not found' });
-    if (r.kind === 'tree') return route.fulfill({ status: 200, headers: { ...CORS, 'content-type': 'application/json' }, body: treeBody(files) });
-    const body = files.get(r.path);
-    return body ? route.fulfill({ status: 200, headers: CORS, body }) : route.fulfill({ status: 404, headers: CORS, body: 'Entry not found' });
-  });
+  await serveRepos(page.context(), repos);
 
   // The family, not the backend, is under test here (e2e/families-parity.spec.ts runs MPNet on WebGPU).
   await page.goto('/?backend=wasm');

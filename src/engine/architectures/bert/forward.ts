@@ -210,7 +210,6 @@ export function bertForwardCached(
 /** The shape of every BERT parameter, in checkpoint order (embeddings, then layer by layer). */
 export function bertTensorShapes(c: BertConfig): Map<string, number[]> {
   const H = c.hiddenSize;
-  const I = c.intermediateSize;
   const shapes = new Map<string, number[]>([
     ['embeddings.word_embeddings.weight', [c.vocabSize, H]],
     ['embeddings.position_embeddings.weight', [c.maxPositionEmbeddings, H]],
@@ -218,15 +217,26 @@ export function bertTensorShapes(c: BertConfig): Map<string, number[]> {
     ['embeddings.LayerNorm.weight', [H]],
     ['embeddings.LayerNorm.bias', [H]],
   ]);
+  addPostLnLayerShapes(shapes, c, bertLayerPrefix, BERT_LAYER_NAMES);
+  return shapes;
+}
+
+/** Adds the weight and bias shapes of every post-LN layer (Linear [out, in], LayerNorm [H]) to `shapes`, layer by layer. */
+export function addPostLnLayerShapes(
+  shapes: Map<string, number[]>,
+  c: Pick<BertConfig, 'hiddenSize' | 'intermediateSize' | 'numHiddenLayers'>,
+  prefixOf: (i: number) => string,
+  names: PostLnLayerNames,
+): void {
+  const [H, I] = [c.hiddenSize, c.intermediateSize];
   const sizes: Record<keyof PostLnLayerNames, [number, number]> = {
     query: [H, H], key: [H, H], value: [H, H], attentionOutput: [H, H], attentionNorm: [H, 0], intermediate: [I, H], output: [H, I], outputNorm: [H, 0],
   };
   for (let i = 0; i < c.numHiddenLayers; i++) {
     for (const [key, [out, inp]] of Object.entries(sizes) as [keyof PostLnLayerNames, [number, number]][]) {
-      const prefix = `${bertLayerPrefix(i)}.${BERT_LAYER_NAMES[key]}`;
+      const prefix = `${prefixOf(i)}.${names[key]}`;
       shapes.set(`${prefix}.weight`, inp === 0 ? [out] : [out, inp]);
       shapes.set(`${prefix}.bias`, [out]);
     }
   }
-  return shapes;
 }

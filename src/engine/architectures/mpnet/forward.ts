@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AttentionShape } from '../../model/attention';
 import { layerNorm, maskDraw, param, type DropoutRates, type MaskDraw, type Params } from '../../model/layers';
 import { applyMask } from '../../model/ops';
-import { paddingBias, positionIdsAfterPadding, runPostLnLayers, type EmbeddingsCache, type LayerCache, type PostLnLayerNames } from '../bert/forward';
+import { addPostLnLayerShapes, paddingBias, positionIdsAfterPadding, runPostLnLayers, type EmbeddingsCache, type LayerCache, type PostLnLayerNames } from '../bert/forward';
 import { MPNET_MAX_DISTANCE, MPNET_PADDING_IDX, type MpnetConfig } from './config';
 import { relativePositionBuckets } from './relativeBuckets';
 
@@ -101,23 +101,13 @@ export function mpnetForwardCached(
 /** The shape of every MPNet parameter, in MPNetModel's order (embeddings, layers, then the relative bias). */
 export function mpnetTensorShapes(c: MpnetConfig): Map<string, number[]> {
   const H = c.hiddenSize;
-  const I = c.intermediateSize;
   const shapes = new Map<string, number[]>([
     ['embeddings.word_embeddings.weight', [c.vocabSize, H]],
     ['embeddings.position_embeddings.weight', [c.maxPositionEmbeddings, H]],
     ['embeddings.LayerNorm.weight', [H]],
     ['embeddings.LayerNorm.bias', [H]],
   ]);
-  const sizes: Record<keyof PostLnLayerNames, [number, number]> = {
-    query: [H, H], key: [H, H], value: [H, H], attentionOutput: [H, H], attentionNorm: [H, 0], intermediate: [I, H], output: [H, I], outputNorm: [H, 0],
-  };
-  for (let i = 0; i < c.numHiddenLayers; i++) {
-    for (const [key, [out, inp]] of Object.entries(sizes) as [keyof PostLnLayerNames, [number, number]][]) {
-      const prefix = `${mpnetLayerPrefix(i)}.${MPNET_LAYER_NAMES[key]}`;
-      shapes.set(`${prefix}.weight`, inp === 0 ? [out] : [out, inp]);
-      shapes.set(`${prefix}.bias`, [out]);
-    }
-  }
+  addPostLnLayerShapes(shapes, c, mpnetLayerPrefix, MPNET_LAYER_NAMES);
   shapes.set(RELATIVE_BIAS, [c.relativeAttentionNumBuckets, c.numAttentionHeads]);
   return shapes;
 }

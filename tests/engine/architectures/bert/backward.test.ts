@@ -17,26 +17,10 @@ import { SentenceEncoder } from '../../../../src/engine/model/encoder';
 import { encoderFromFiles } from '../../../../src/engine/model/load';
 import { trainableParamNames, type TrainingStrategy } from '../../../../src/engine/train/strategy';
 import { golden, loadTinyBert } from '../../../helpers/tinyBert';
+import { relDiff } from '../../../helpers/relDiff';
 
 const bertParamNames = (c: BertConfig) => [...bertTensorShapes(c).keys()];
 const lowestTrainable = (c: BertConfig, names: ReadonlySet<string>) => lowestOf(bert, c, names);
-
-/**
- * Largest |a − b| relative to the largest |b|, or to 1e-2 when all of b is below it: gradients span orders of
- * magnitude across parameters, and some are zero up to rounding (the key bias: softmax ignores a shift shared
- * by a row of scores).
- */
-async function relDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  expect(a.shape).toEqual(b.shape);
-  const [x, y] = [(await a.data()) as Float32Array, (await b.data()) as Float32Array];
-  let diff = 0;
-  let scale = 1e-2;
-  for (let i = 0; i < x.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return diff / scale;
-}
 
 /** The same weights with another activation or pooling. */
 function variant(files: LoadedModelFiles, hiddenAct: BertConfig['hiddenAct'], pooling: 'mean' | 'cls' | 'max'): SentenceEncoder {

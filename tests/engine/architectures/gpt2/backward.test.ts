@@ -19,22 +19,10 @@ import { encoderFromFiles } from '../../../../src/engine/model/load';
 import type { PoolingMode } from '../../../../src/engine/model/pooling';
 import { trainableParamNames, type TrainingStrategy } from '../../../../src/engine/train/strategy';
 import { familyGolden, loadFamily } from '../../../helpers/oracleFamilies';
+import { relDiff } from '../../../helpers/relDiff';
 
 const golden = familyGolden('tiny-gpt2');
 const names = (c: Gpt2Config) => [...gpt2TensorShapes(c).keys()];
-
-/** Largest |a − b| relative to the largest |b| (or 1e-2 when all of b is below it); see bert/backward.test.ts. */
-async function relDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  expect(a.shape).toEqual(b.shape);
-  const [x, y] = [(await a.data()) as Float32Array, (await b.data()) as Float32Array];
-  let diff = 0;
-  let scale = 1e-2;
-  for (let i = 0; i < x.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return diff / scale;
-}
 
 /** The same weights with another activation or pooling. */
 function variant(files: LoadedModelFiles, hiddenAct: HiddenAct, pooling: PoolingMode): SentenceEncoder {

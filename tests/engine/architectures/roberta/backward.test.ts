@@ -12,19 +12,7 @@ import type { DropoutRates } from '../../../../src/engine/model/layers';
 import { encoderFromFiles } from '../../../../src/engine/model/load';
 import { trainableParamNames, type TrainingStrategy } from '../../../../src/engine/train/strategy';
 import { familyGolden, loadFamily, type OracleModel } from '../../../helpers/oracleFamilies';
-
-/** Largest |a − b| relative to the largest |b| (or 1e-2 when b is smaller). */
-async function relDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  expect(a.shape).toEqual(b.shape);
-  const [x, y] = [(await a.data()) as Float32Array, (await b.data()) as Float32Array];
-  let diff = 0;
-  let scale = 1e-2;
-  for (let i = 0; i < x.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return diff / scale;
-}
+import { relDiff } from '../../../helpers/relDiff';
 
 // tf.js registers no gradient for WASM's depthwise convolution (the attention products there), so autodiff runs
 // on CPU and the explicit backward pass on both.
