@@ -1,14 +1,36 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cosentLoss } from '../../../src/engine/losses/cosent';
+import type { LossInputs, ResolvedParams } from '../../../src/engine/losses/definition';
+import { cosent } from '../../../src/engine/losses/cosent';
 import { anchorGradOnGolden, evalOnGolden, finiteDiffAnchor, golden, relErr, REL_TOL } from './golden';
+import { checkV2, GRAD_ABS_TOL, VALUE_REL_TOL } from './v2';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('cosentLoss', () => {
-  it('matches the oracle on (anchor, positive) with labels, scale 20', () => {
+const scored = (e1: tf.Tensor2D, e2: tf.Tensor2D, labels: tf.Tensor1D): LossInputs => ({
+  anchor: e1,
+  positive: e2,
+  negatives: null,
+  negativesPerRow: 0,
+  labels,
+  teacher: null,
+  guide: null,
+  classifier: null,
+});
+const cosentLoss = (e1: tf.Tensor2D, e2: tf.Tensor2D, labels: tf.Tensor1D, scale = 20) =>
+  cosent.compute(tf, scored(e1, e2, labels), { scale } as ResolvedParams);
+
+describe('cosent', () => {
+  it('losses-v2 cosent_scale20 (tied labels): value and gradients', () => {
+    const { valueRel, gradAbs } = checkV2(cosent, 'cosent_scale20');
+    expect(valueRel).toBeLessThan(VALUE_REL_TOL);
+    expect(gradAbs).toBeLessThan(GRAD_ABS_TOL);
+    expect(checkV2(cosent, 'cosent_scale20', { scale: 10 }).valueRel).toBeGreaterThan(1e-3);
+  });
+
+  it('matches the tiny-bert oracle on (anchor, positive) with labels, scale 20', () => {
     const value = evalOnGolden((t) => cosentLoss(t.anchor, t.positive, t.labels));
     expect(relErr(value, golden.cosent_scale20)).toBeLessThan(REL_TOL);
   });
