@@ -1,29 +1,41 @@
 /**
  * Multiple negatives ranking loss (in-batch negatives, InfoNCE).
  *
- * Formula: candidates c = [p_1..p_B, n_1..n_B] (the negatives only when given);
+ * Formula: candidates c = [p_1..p_B, every negative of the batch] (negative_1 of all rows, then negative_2, …);
  *   s_ij = scale · cos(a_i, c_j),   loss = mean_i( −log softmax_j(s_ij)[j = i] ).
- * Inputs: anchor [B, D], positive [B, D], negative [B, D] or null (pair records).
- * Defaults: scale = 20.
- * Reference: sentence-transformers `MultipleNegativesRankingLoss` (similarity_fct = cos_sim).
- * Golden: `mnrl_pair_scale20` (anchor, positive), `mnrl_triplet_scale20` (anchor, positive, negative).
+ * A text repeated in the batch stays a candidate for every anchor (a false negative): NO_DUPLICATES batches avoid it.
+ * Inputs: anchor [B, D], positive [B, D], negatives [N, D] or null.
+ * Reference: sentence-transformers `MultipleNegativesRankingLoss` (similarity_fct = cos_sim, directions =
+ * (query_to_doc,)); scale 50 is FlagEmbedding's temperature 0.02.
+ * Golden: tiny-bert `mnrl_pair_scale20`, `mnrl_triplet_scale20`; losses-v2 `mnrl_3neg_scale20|50`,
+ * `mnrl_pairs_duplicate_positive_scale20`.
  */
-import * as tf from '@tensorflow/tfjs';
-import { assertSameShape, cosineMatrix, crossEntropy } from './similarity';
+import type * as TF from '@tensorflow/tfjs';
+import type { LossDefinition, LossInputs, ResolvedParams, Tf } from './definition';
+import { assertSameShape, lossMaths, required } from './maths';
 
-export function multipleNegativesRankingLoss(
-  anchor: tf.Tensor2D,
-  positive: tf.Tensor2D,
-  negative: tf.Tensor2D | null = null,
-  scale = 20,
-): tf.Scalar {
-  assertSameShape('multipleNegativesRankingLoss(anchor, positive)', anchor, positive);
-  if (negative) assertSameShape('multipleNegativesRankingLoss(anchor, negative)', anchor, negative);
-  return tf.tidy(() => {
-    const batch = anchor.shape[0];
-    const candidates = negative ? tf.concat([positive, negative], 0) : positive; // [C, D], C = B or 2B
-    const scores = tf.mul<tf.Tensor2D>(cosineMatrix(anchor, candidates), scale); // [B, C]
-    const targets = Array.from({ length: batch }, (_, i) => i); // row i's positive is column i
-    return crossEntropy(scores, targets);
-  });
+export function mnrlValue(tf: Tf, inputs: LossInputs, params: ResolvedParams): TF.Scalar {
+  const { cosineMatrix, crossEntropy } = lossMaths(tf);
+  const anchor = inputs.anchor;
+  const positive = required('mnrl', 'positives', inputs.positive);
+  assertSameShape('mnrl(anchor, positive)', anchor, positive);
+  const candidates = inputs.negatives ? tf.concat([positive, inputs.negatives], 0) : positive; // [B + N, D]
+  const scores = tf.mul<TF.Tensor2D>(cosineMatrix(anchor, candidates), params.scale); // [B, B + N]
+  const targets = Array.from({ length: anchor.shape[0] }, (_, i) => i); // row i's positive is column i
+  return crossEntropy(scores, targets);
 }
+
+export const mnrl: LossDefinition = {
+  name: 'mnrl',
+  label: 'Multiple negatives ranking (MNRL)',
+  description: 'In-batch negatives: each anchor must pick its positive among all positives (and negatives) of the batch.',
+  recordTypes: ['pair', 'triplet', 'group', 'text'],
+  params: {
+    scale: { default: 20, min: 0, minExclusive: true, pythonName: 'scale', description: 'Multiplier on cosines before the softmax (1 / temperature; FlagEmbedding: 50).' },
+  },
+  extras: [],
+  batchOrder: 'no_duplicates',
+  sentenceTransformers: { className: 'MultipleNegativesRankingLoss' },
+  citation: 'Henderson et al., 2017, "Efficient Natural Language Response Suggestion for Smart Reply", arXiv:1705.00652',
+  compute: mnrlValue,
+};

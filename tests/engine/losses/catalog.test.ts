@@ -11,11 +11,24 @@ import { DEFAULT_SETTINGS, settingsToOptions } from '../../../src/ui/store/setti
 /** sentence-transformers: NO_DUPLICATES where the other rows of a batch are negatives, BATCH_SAMPLER (a plain shuffle) otherwise. */
 const EXPECTED: Record<LossName, BatchOrder> = {
   mnrl: 'no_duplicates',
+  'mnrl-symmetric': 'no_duplicates',
+  'mnrl-gte': 'no_duplicates',
   'uniem-triplet': 'no_duplicates',
+  gist: 'no_duplicates',
+  'mega-batch-margin': 'no_duplicates',
   cosent: 'shuffle',
+  angle: 'shuffle',
   cosine: 'shuffle',
   triplet: 'shuffle',
   contrastive: 'shuffle',
+  'online-contrastive': 'shuffle',
+  softmax: 'shuffle',
+  'margin-mse': 'shuffle',
+  'distill-kl': 'shuffle',
+  'batch-all-triplet': 'group_by_label',
+  'batch-hard-triplet': 'group_by_label',
+  'batch-semi-hard-triplet': 'group_by_label',
+  'batch-hard-soft-margin-triplet': 'group_by_label',
 };
 
 const cliOrder = (loss: LossName, ...argv: string[]) => runOptionsFor(trainFlags(Flags.parse('train', ['--loss', loss, ...argv], TRAIN_FLAGS)), loss, 0).batchOrder;

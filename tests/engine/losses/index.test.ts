@@ -3,16 +3,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors';
 import {
   bindLoss,
-  computeLoss,
   defaultLossFor,
+  defaultLossReason,
+  lossDefaults,
+  lossesFor,
+  lossInputs,
   LOSS_NAMES,
   LOSSES,
   lossSupports,
-  recordTypeOf,
   resolveLossParams,
   type LossName,
 } from '../../../src/engine/losses';
-import type { RecordType } from '../../../src/engine/records';
+import { RECORD_TYPES, type RecordType } from '../../../src/engine/records';
 import { evalOnGolden, golden, relErr, REL_TOL } from './golden';
 
 beforeAll(async () => {
@@ -30,109 +32,114 @@ function thrown(fn: () => unknown): EngineError {
 }
 
 describe('loss registry', () => {
-  it('lists every loss once, with the record types and defaults of the brief', () => {
-    expect([...LOSS_NAMES].sort()).toEqual(['contrastive', 'cosent', 'cosine', 'mnrl', 'triplet', 'uniem-triplet']);
-    for (const name of LOSS_NAMES) expect(LOSSES[name].name).toBe(name);
-    expect(LOSSES.mnrl.defaults).toEqual({ scale: 20 });
-    expect(LOSSES['uniem-triplet'].defaults).toEqual({ temperature: 0.05 });
-    expect(LOSSES.cosent.defaults).toEqual({ scale: 20 });
-    expect(LOSSES.triplet.defaults).toEqual({ margin: 5 });
-    expect(LOSSES.contrastive.defaults).toEqual({ margin: 0.5 });
+  it('lists every loss once under its own name, each self-describing', () => {
+    expect(LOSS_NAMES).toHaveLength(19);
+    for (const name of LOSS_NAMES) {
+      const d = LOSSES[name];
+      expect(d.name).toBe(name);
+      expect(d.label.length).toBeGreaterThan(3);
+      expect(d.description.length).toBeGreaterThan(20);
+      expect(d.recordTypes.length).toBeGreaterThan(0);
+      expect(d.sentenceTransformers.className).toMatch(/^[A-Z]\w+$/);
+      for (const spec of Object.values(d.params)) expect(spec!.pythonName).toMatch(/^[a-z_]+$/);
+    }
   });
 
-  it('picks MNRL for pairs and triplets, CoSENT for scored pairs, and each default supports its type', () => {
-    expect(defaultLossFor('pair')).toBe('mnrl');
-    expect(defaultLossFor('triplet')).toBe('mnrl');
-    expect(defaultLossFor('scored_pair')).toBe('cosent');
-    for (const t of ['pair', 'triplet', 'scored_pair'] as RecordType[]) expect(lossSupports(defaultLossFor(t), t)).toBe(true);
+  it('has the defaults of sentence-transformers (and uniem)', () => {
+    expect(lossDefaults('mnrl')).toEqual({ scale: 20 });
+    expect(lossDefaults('uniem-triplet')).toEqual({ temperature: 0.05 });
+    expect(lossDefaults('cosent')).toEqual({ scale: 20 });
+    expect(lossDefaults('triplet')).toEqual({ margin: 5 });
+    expect(lossDefaults('contrastive')).toEqual({ margin: 0.5 });
+    expect(lossDefaults('online-contrastive')).toEqual({ margin: 0.5 });
+    expect(lossDefaults('batch-hard-triplet')).toEqual({ margin: 5 });
+    expect(lossDefaults('batch-hard-soft-margin-triplet')).toEqual({});
+    expect(lossDefaults('mega-batch-margin')).toEqual({ positiveMargin: 0.8, negativeMargin: 0.3 });
+    expect(lossDefaults('gist')).toMatchObject({ temperature: 0.01 });
+    expect(lossDefaults('distill-kl')).toEqual({ temperature: 1 });
+    expect(lossDefaults('softmax')).toEqual({});
   });
 
-  it('knows which losses need negatives or labels', () => {
+  it('picks the loss sentence-transformers advises for each shape, which trains it, and says why', () => {
+    const expected: Record<RecordType, LossName> = {
+      pair: 'mnrl',
+      triplet: 'mnrl',
+      group: 'mnrl',
+      text: 'mnrl',
+      scored_pair: 'cosent',
+      class_pair: 'softmax',
+      labelled_text: 'batch-all-triplet',
+    };
+    for (const t of RECORD_TYPES) {
+      expect(defaultLossFor(t)).toBe(expected[t]);
+      expect(lossSupports(defaultLossFor(t), t)).toBe(true);
+      expect(lossesFor(t)[0]).toBe(expected[t]);
+      expect(defaultLossReason(t).length).toBeGreaterThan(20);
+    }
+    expect(defaultLossFor('scored_pair', true)).toBe('online-contrastive');
+    expect(defaultLossReason('scored_pair', true)).toMatch(/OnlineContrastive/);
+  });
+
+  it('every record type has at least one loss, and each loss lists only shapes it can read', () => {
+    for (const t of RECORD_TYPES) expect(lossesFor(t).length).toBeGreaterThan(0);
     expect(lossSupports('triplet', 'pair')).toBe(false);
-    expect(lossSupports('uniem-triplet', 'triplet')).toBe(true);
     expect(lossSupports('cosent', 'pair')).toBe(false);
-    expect(lossSupports('contrastive', 'scored_pair')).toBe(true);
     expect(lossSupports('mnrl', 'scored_pair')).toBe(false);
+    expect(lossSupports('softmax', 'scored_pair')).toBe(false);
+    expect(lossSupports('batch-all-triplet', 'pair')).toBe(false);
+    expect(lossSupports('margin-mse', 'group')).toBe(true);
   });
 
-  it('resolves parameters over the defaults and rejects bad ones', () => {
+  it('resolves parameters over the defaults and rejects values outside their range', () => {
     expect(resolveLossParams('mnrl', { scale: 10 }).scale).toBe(10);
     expect(resolveLossParams('triplet').margin).toBe(5);
-    expect(resolveLossParams('contrastive').margin).toBe(0.5);
-    expect(thrown(() => resolveLossParams('uniem-triplet', { temperature: 0 })).message).toMatch(/temperature must be a finite number > 0/);
+    expect(thrown(() => resolveLossParams('uniem-triplet', { temperature: 0 })).message).toMatch(/temperature must be a finite number > 0, got 0\. Default: 0\.05/);
     expect(thrown(() => resolveLossParams('triplet', { margin: -1 })).code).toBe('bad_option');
   });
 });
 
-describe('computeLoss', () => {
-  const cases: [LossName, (keyof typeof golden)[], number][] = [
-    ['mnrl', ['anchor', 'positive'], golden.mnrl_pair_scale20],
-    ['mnrl', ['anchor', 'positive', 'negative'], golden.mnrl_triplet_scale20],
-    ['uniem-triplet', ['anchor', 'positive', 'negative'], golden['uniem_triplet_softmax_t0.05']],
-    ['cosent', ['anchor', 'positive', 'labels'], golden.cosent_scale20],
-    ['cosine', ['anchor', 'positive', 'labels'], golden.cosine_mse],
-    ['triplet', ['anchor', 'positive', 'negative'], golden.triplet_margin5],
+describe('bindLoss', () => {
+  const cases: [LossName, RecordType, ('negative' | 'labels')[], number][] = [
+    ['mnrl', 'pair', [], golden.mnrl_pair_scale20],
+    ['mnrl', 'triplet', ['negative'], golden.mnrl_triplet_scale20],
+    ['uniem-triplet', 'triplet', ['negative'], golden['uniem_triplet_softmax_t0.05']],
+    ['cosent', 'scored_pair', ['labels'], golden.cosent_scale20],
+    ['cosine', 'scored_pair', ['labels'], golden.cosine_mse],
+    ['triplet', 'triplet', ['negative'], golden.triplet_margin5],
   ];
 
-  it.each(cases)('%s on %j with default params matches the oracle', (name, keys, expected) => {
-    const value = evalOnGolden((t) =>
-      computeLoss(name, {
-        anchor: t.anchor,
-        positive: t.positive,
-        negative: keys.includes('negative') ? t.negative : null,
-        labels: keys.includes('labels') ? t.labels : null,
-      }),
-    );
-    expect(relErr(value, expected)).toBeLessThan(REL_TOL);
-  });
-
-  it.each(cases)('%s bound once to its record type (bindLoss, as a run does) gives the same oracle value', (name, keys, expected) => {
-    const type: RecordType = keys.includes('labels') ? 'scored_pair' : keys.includes('negative') ? 'triplet' : 'pair';
+  it.each(cases)('%s bound to %s records matches the tiny-bert oracle', (name, type, has, expected) => {
     const bound = bindLoss(name, {}, type);
     const value = evalOnGolden((t) =>
-      bound({ anchor: t.anchor, positive: t.positive, negative: keys.includes('negative') ? t.negative : null, labels: keys.includes('labels') ? t.labels : null }),
+      bound(lossInputs({ anchor: t.anchor, positive: t.positive, negatives: has.includes('negative') ? t.negative : null, labels: has.includes('labels') ? t.labels : null })),
     );
     expect(relErr(value, expected)).toBeLessThan(REL_TOL);
   });
 
-  it('bindLoss refuses a record type the loss does not suit when it binds, not at the first batch', () => {
-    expect(() => bindLoss('cosent', {}, 'pair')).toThrow(EngineError);
-    expect(() => bindLoss('uniem-triplet', {}, 'pair')).toThrow(/needs a hard negative/);
+  it('refuses a record type the loss does not suit when it binds, naming what fits', () => {
+    const e = thrown(() => bindLoss('triplet', {}, 'pair'));
+    expect(e.code).toBe('bad_option');
+    expect(e.message).toMatch(/'triplet' loss .* trains on triplets .* but the dataset has pairs \(text, text_pos\)\. Pick a loss for this data \('mnrl'/);
+    expect(thrown(() => bindLoss('mnrl', {}, 'scored_pair')).message).toMatch(/'cosent'/);
   });
 
   it('passes parameters through', () => {
-    const a = evalOnGolden((t) => computeLoss('mnrl', { anchor: t.anchor, positive: t.positive }, { scale: 5 }));
+    const a = evalOnGolden((t) => bindLoss('mnrl', { scale: 5 }, 'pair')(lossInputs({ anchor: t.anchor, positive: t.positive })));
     expect(relErr(a, golden.mnrl_pair_scale20)).toBeGreaterThan(0.01);
   });
 
-  it('says what is missing when the record type does not suit the loss', () => {
-    tf.tidy(() => {
-      const pair = { anchor: tf.ones([2, 3]) as tf.Tensor2D, positive: tf.ones([2, 3]) as tf.Tensor2D };
-      const triplet = thrown(() => computeLoss('triplet', pair));
-      expect(triplet.code).toBe('bad_option');
-      expect(triplet.message).toMatch(/needs a hard negative.*text_neg.*pairs \(text, text_pos\).*'mnrl'/);
-      const cosent = thrown(() => computeLoss('cosent', pair));
-      expect(cosent.message).toMatch(/needs a similarity label.*label column/);
-      const mnrl = thrown(() => computeLoss('mnrl', { ...pair, labels: tf.ones([2]) as tf.Tensor1D }));
-      expect(mnrl.message).toMatch(/would ignore the labels.*scored pairs.*'cosent', 'cosine', 'contrastive'/);
-    });
-  });
-
-  it('reads the record type off the batch', () => {
-    tf.tidy(() => {
-      const x = tf.ones([1, 2]) as tf.Tensor2D;
-      const y = tf.ones([1]) as tf.Tensor1D;
-      expect(recordTypeOf({ anchor: x, positive: x })).toBe('pair');
-      expect(recordTypeOf({ anchor: x, positive: x, negative: x })).toBe('triplet');
-      expect(recordTypeOf({ anchor: x, positive: x, labels: y })).toBe('scored_pair');
-      expect(() => recordTypeOf({ anchor: x, positive: x, negative: x, labels: y })).toThrow(EngineError);
-    });
+  it('wraps a loss in Matryoshka widths, and refuses bad widths or a classifier loss', () => {
+    const full = evalOnGolden((t) => bindLoss('mnrl', {}, 'pair')(lossInputs({ anchor: t.anchor, positive: t.positive })));
+    const D = golden.anchor[0].length;
+    const m = evalOnGolden((t) => bindLoss('mnrl', {}, 'pair', { matryoshka: { dims: [D] }, embeddingDim: D })(lossInputs({ anchor: t.anchor, positive: t.positive })));
+    expect(relErr(m, full)).toBeLessThan(1e-5); // one width, the full one: cosines are unchanged by re-normalising
+    const two = evalOnGolden((t) => bindLoss('mnrl', {}, 'pair', { matryoshka: { dims: [D, 2] }, embeddingDim: D })(lossInputs({ anchor: t.anchor, positive: t.positive })));
+    expect(two).toBeGreaterThan(full);
+    expect(thrown(() => bindLoss('mnrl', {}, 'pair', { matryoshka: { dims: [D + 1] }, embeddingDim: D })).code).toBe('bad_option');
+    expect(thrown(() => bindLoss('softmax', {}, 'class_pair', { matryoshka: { dims: [2] }, embeddingDim: D })).message).toMatch(/classifier/);
   });
 
   it('rejects an unknown loss name', () => {
-    tf.tidy(() => {
-      const x = tf.ones([1, 2]) as tf.Tensor2D;
-      expect(thrown(() => computeLoss('nope' as LossName, { anchor: x, positive: x })).message).toMatch(/Unknown loss 'nope'/);
-    });
+    expect(thrown(() => bindLoss('nope' as LossName, {}, 'pair')).message).toMatch(/Unknown loss 'nope'/);
   });
 });

@@ -1,11 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { multipleNegativesRankingLoss } from '../../../src/engine/losses/mnrl';
+import { lossInputs, resolveLossParams } from '../../../src/engine/losses';
+import { mnrl } from '../../../src/engine/losses/mnrl';
 import { anchorGradOnGolden, evalOnGolden, finiteDiffAnchor, golden, relErr, REL_TOL } from './golden';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
+
+/** The mnrl definition on anchors, positives and optional negatives (one per row). */
+function multipleNegativesRankingLoss(anchor: tf.Tensor2D, positive: tf.Tensor2D, negative: tf.Tensor2D | null = null, scale = 20): tf.Scalar {
+  return mnrl.compute(tf, lossInputs({ anchor, positive, negatives: negative }), resolveLossParams('mnrl', { scale }));
+}
 
 describe('multipleNegativesRankingLoss', () => {
   it('matches the oracle on pairs (anchor, positive), scale 20', () => {
