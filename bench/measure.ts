@@ -9,6 +9,7 @@ import { SentenceEncoder } from '../src/engine/model/encoder';
 import type { DropoutRates } from '../src/engine/model/layers';
 import { AdamW } from '../src/engine/train/adamw';
 import { clipByGlobalNorm } from '../src/engine/train/clip';
+import { pairBatch, type TextBatch } from '../src/engine/train/batches';
 import { batchGradients, cachedBatchGradients, lossSpec, prepareBatch, type LossSpec } from '../src/engine/train/step';
 import { benchConfig, fakeTokenizer, placeholderTexts, randomWeights, type BenchShape } from './model';
 
@@ -154,7 +155,7 @@ export interface TrainRig {
   encoder: SentenceEncoder;
   optimizer: AdamW;
   names: string[];
-  texts: { anchor: string[]; positive: string[] };
+  texts: TextBatch;
   loss: LossSpec;
   rates: DropoutRates;
   /** GradCache texts per forward pass (0 = off). */
@@ -176,7 +177,7 @@ export function makeRig(spec: Pick<BenchSpec, 'shape' | 'batch' | 'seqLen' | 'dr
     encoder,
     optimizer,
     names,
-    texts: { anchor: placeholderTexts(spec.batch, 'anchor'), positive: placeholderTexts(spec.batch, 'positive') },
+    texts: pairBatch(placeholderTexts(spec.batch, 'anchor'), placeholderTexts(spec.batch, 'positive')),
     loss: lossSpec('mnrl', { scale: 20 }, 'pair'),
     rates: { hidden: spec.dropout, attention: spec.dropout, seed: spec.seed },
     miniBatch: spec.miniBatch ?? 0,

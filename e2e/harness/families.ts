@@ -11,6 +11,7 @@ import { pool, POOLING_MODES } from '../../src/engine/model/pooling';
 import { globalNorm } from '../../src/engine/train/clip';
 import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
 import type { StrategyKind } from '../../src/engine/train/strategy';
+import { pairBatch } from '../../src/engine/train/batches';
 import { batchGradients, lossSpec, prepareBatch } from '../../src/engine/train/step';
 import { train } from '../../src/engine/train/trainer';
 
@@ -48,7 +49,7 @@ export async function runFamilyParity(backend: BackendName, modelUrl: string, fi
   for (const mode of POOLING_MODES) pooled[mode] = Array.from(await pool(hidden, mask, mode).data());
   tf.dispose([ids, mask, hidden]);
 
-  const prepared = prepareBatch(encoder, { anchor: g.gradientPairs.map((x) => x[0]), positive: g.gradientPairs.map((x) => x[1]) });
+  const prepared = prepareBatch(encoder, pairBatch(g.gradientPairs.map((x) => x[0]), g.gradientPairs.map((x) => x[1])));
   const { loss, grads } = batchGradients(encoder, [...encoder.params.keys()], prepared, lossSpec('mnrl', { scale: 20 }, 'pair'), { hidden: 0, attention: 0 });
   const gradValues: Record<string, number[]> = {};
   for (const name of g.gradientNames) {

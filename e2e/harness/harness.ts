@@ -5,10 +5,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../../src/engine/backend';
 import { loadModelFolder, sourceFromRecord } from '../../src/engine/io/modelFolder';
-import { computeLoss, type LossName } from '../../src/engine/losses';
+import { bindLoss, lossInputs, type LossInputs, type LossName } from '../../src/engine/losses';
+import type { RecordType } from '../../src/engine/records';
 import { encoderFromFiles } from '../../src/engine/model/load';
 import { pool, POOLING_MODES } from '../../src/engine/model/pooling';
 import { DEFAULT_TRAINING_OPTIONS } from '../../src/engine/train/options';
+import { pairBatch } from '../../src/engine/train/batches';
 import { batchGradients, lossSpec, prepareBatch } from '../../src/engine/train/step';
 import { globalNorm } from '../../src/engine/train/clip';
 import { train } from '../../src/engine/train/trainer';
@@ -51,23 +53,23 @@ async function runParity(backend: BackendName, modelUrl: string, g: GoldenInputs
 
   const L = g.losses;
   const [a, p, n, y] = [tf.tensor2d(L.anchor), tf.tensor2d(L.positive), tf.tensor2d(L.negative), tf.tensor1d(L.labels)];
-  const lossValue = async (name: LossName, inputs: Parameters<typeof computeLoss>[1]) => {
-    const value = tf.tidy(() => computeLoss(name, inputs));
+  const lossValue = async (name: LossName, type: RecordType, inputs: Partial<LossInputs>) => {
+    const value = tf.tidy(() => bindLoss(name, {}, type)(lossInputs({ anchor: a, ...inputs })));
     const [v] = await value.data();
     value.dispose();
     return v;
   };
   const losses = {
-    mnrl_pair_scale20: await lossValue('mnrl', { anchor: a, positive: p }),
-    mnrl_triplet_scale20: await lossValue('mnrl', { anchor: a, positive: p, negative: n }),
-    'uniem_triplet_softmax_t0.05': await lossValue('uniem-triplet', { anchor: a, positive: p, negative: n }),
-    cosent_scale20: await lossValue('cosent', { anchor: a, positive: p, labels: y }),
-    cosine_mse: await lossValue('cosine', { anchor: a, positive: p, labels: y }),
-    triplet_margin5: await lossValue('triplet', { anchor: a, positive: p, negative: n }),
+    mnrl_pair_scale20: await lossValue('mnrl', 'pair', { positive: p }),
+    mnrl_triplet_scale20: await lossValue('mnrl', 'triplet', { positive: p, negatives: n }),
+    'uniem_triplet_softmax_t0.05': await lossValue('uniem-triplet', 'triplet', { positive: p, negatives: n }),
+    cosent_scale20: await lossValue('cosent', 'scored_pair', { positive: p, labels: y }),
+    cosine_mse: await lossValue('cosine', 'scored_pair', { positive: p, labels: y }),
+    triplet_margin5: await lossValue('triplet', 'triplet', { positive: p, negatives: n }),
   };
   tf.dispose([a, p, n, y]);
 
-  const prepared = prepareBatch(encoder, { anchor: g.gradientPairs.map((x) => x[0]), positive: g.gradientPairs.map((x) => x[1]) });
+  const prepared = prepareBatch(encoder, pairBatch(g.gradientPairs.map((x) => x[0]), g.gradientPairs.map((x) => x[1])));
   const names = [...encoder.params.keys()];
   const { loss, grads } = batchGradients(encoder, names, prepared, lossSpec('mnrl', { scale: 20 }, 'pair'), { hidden: 0, attention: 0 });
   const gradValues: Record<string, number[]> = {};

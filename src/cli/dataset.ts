@@ -4,15 +4,15 @@
  * mapped with the engine's validation, and what happened reported on stderr.
  */
 import { basename } from 'node:path';
-import { shownColumn } from '../engine/data/detect';
+import { refColumns, shownRef } from '../engine/data/detect';
 import { detectMapping, listColumns, mapDatasetAsync, parseDatasetFile, suggestMapping, type ColumnMapping, type MappingResult } from '../engine/data';
-import { RECORD_FIELDS, type RecordType } from '../engine/records';
+import { RECORD_FIELDS, recordFields, RECORD_TYPES, type RecordType } from '../engine/records';
 import { CliError, type Flags } from './args';
 import { openFileBlob, type CliIo } from './io';
 import { interruptible, megabytes, progressTicker } from './phases';
 import { plural } from './report';
 
-export const RECORD_TYPE_CHOICES = ['auto', 'pair', 'triplet', 'scored_pair'] as const;
+export const RECORD_TYPE_CHOICES = ['auto', 'pair', 'triplet', 'scored_pair', 'group', 'class_pair', 'labelled_text', 'text'] as const;
 export type RecordTypeChoice = (typeof RECORD_TYPE_CHOICES)[number];
 
 /** How the user asked a file to be mapped. */
@@ -25,7 +25,7 @@ export interface DatasetChoice {
 /** Skipped rows listed on stderr; the rest are counted. */
 const SHOWN_SKIPS = 5;
 
-const ALL_FIELDS: readonly string[] = [...new Set(Object.values(RECORD_FIELDS).flat())];
+const ALL_FIELDS: readonly string[] = [...new Set(RECORD_TYPES.flatMap((t) => recordFields(t)))];
 
 export function datasetChoice(flags: Flags): DatasetChoice {
   const columns = flags.keyValues('columns') ?? {};
@@ -33,6 +33,16 @@ export function datasetChoice(flags: Flags): DatasetChoice {
     if (!ALL_FIELDS.includes(field)) throw new CliError(`--columns: unknown field '${field}'; fields are ${ALL_FIELDS.join(', ')}`);
   }
   return { recordType: flags.choice('record-type', RECORD_TYPE_CHOICES) ?? 'auto', columns };
+}
+
+/** --columns as a mapping: a group's text_pos / text_neg may name several columns joined by `+`. */
+function columnRefs(type: RecordType, columns: Record<string, string>): ColumnMapping {
+  const out: ColumnMapping = {};
+  for (const [field, value] of Object.entries(columns)) {
+    const list = type === 'group' && (field === 'text_pos' || field === 'text_neg') && value.includes('+');
+    out[field as keyof ColumnMapping] = list ? value.split('+') : value;
+  }
+  return out;
 }
 
 /** The record type the given columns imply, if they imply one. */
@@ -60,27 +70,31 @@ export function resolveMapping(
         'pass --record-type and --columns, e.g. --record-type pair --columns text=question,text_pos=answer',
     );
   }
-  const fields: readonly string[] = RECORD_FIELDS[type];
+  const fields: readonly string[] = recordFields(type);
+  const required: readonly string[] = RECORD_FIELDS[type];
   for (const field of Object.keys(choice.columns)) {
     if (!fields.includes(field)) throw new CliError(`--columns: a ${type} record has no field '${field}'; its fields are ${fields.join(', ')}`);
   }
-  for (const [field, column] of Object.entries(choice.columns)) {
-    if (!columns.includes(column)) throw new CliError(`--columns: ${file} has no column '${column}' (for ${field}); its columns are ${listColumns(columns)}`);
+  const byField = columnRefs(type, choice.columns);
+  for (const [field, ref] of Object.entries(byField)) {
+    for (const column of refColumns(ref)) {
+      if (!columns.includes(column)) throw new CliError(`--columns: ${file} has no column '${column}' (for ${field}); its columns are ${listColumns(columns)}`);
+    }
   }
-  const taken = Object.values(choice.columns);
+  const taken = Object.values(byField).flatMap((ref) => refColumns(ref));
   const suggested = guess?.type === type ? guess.mapping : suggestMapping(type, columns, rows);
   const mapping: ColumnMapping = {};
   for (const field of fields) {
-    const column = choice.columns[field] ?? suggested[field as keyof ColumnMapping];
-    if (column !== undefined && (choice.columns[field] !== undefined || !taken.includes(column))) mapping[field as keyof ColumnMapping] = column;
+    const ref = byField[field as keyof ColumnMapping] ?? suggested[field as keyof ColumnMapping];
+    if (ref !== undefined && (byField[field as keyof ColumnMapping] !== undefined || !refColumns(ref).some((c) => taken.includes(c)))) mapping[field as keyof ColumnMapping] = ref;
   }
   // Columns an override displaced go to the fields left without one (text=B on a detected text=A,text_pos=B → text_pos=A).
-  const used = new Set(Object.values(mapping));
-  const freed = fields.map((f) => suggested[f as keyof ColumnMapping]).filter((c): c is string => c !== undefined && !used.has(c));
-  for (const field of fields) {
+  const used = new Set(Object.values(mapping).flatMap((ref) => refColumns(ref)));
+  const freed = required.map((f) => suggested[f as keyof ColumnMapping]).filter((c): c is string => typeof c === 'string' && !used.has(c));
+  for (const field of required) {
     if (mapping[field as keyof ColumnMapping] === undefined && field !== 'label' && freed.length > 0) mapping[field as keyof ColumnMapping] = freed.shift();
   }
-  const unmapped = fields.filter((f) => mapping[f as keyof ColumnMapping] === undefined);
+  const unmapped = required.filter((f) => mapping[f as keyof ColumnMapping] === undefined);
   if (unmapped.length > 0) {
     throw new CliError(
       `cannot tell which column of ${file} holds ${unmapped.join(' and ')} of a ${type} record; ` +
@@ -121,7 +135,7 @@ async function readAndMap(path: string, choice: DatasetChoice, io: CliIo, what: 
     signal,
     onProgress: (done, all) => tick(() => `${what}: mapping ${path}: ${Math.floor((100 * done) / Math.max(1, all))}%`),
   });
-  const fields = Object.entries(mapping).map(([f, c]) => `${f}=${shownColumn(c)}`).join(', ');
+  const fields = Object.entries(mapping).map(([f, c]) => `${f}=${shownRef(c)}`).join(', ');
   const how = !detected ? '' : note !== undefined ? ', by column order: no column name was recognised' : ', detected';
   io.err(`${what}: ${path}: ${parsed.format}, ${plural(parsed.rows.length, 'row')} → ${result.dataset.records.length} ${type} records (${fields}${how})`);
   if (note !== undefined) io.err(`${what}: ${note.replace(/\.$/, '')} (--record-type and --columns choose by hand).`);

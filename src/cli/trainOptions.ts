@@ -28,6 +28,11 @@ export const TRAIN_FLAGS: FlagSpec = {
   scale: str,
   temperature: str,
   margin: str,
+  'positive-margin': str,
+  'negative-margin': str,
+  'group-size': str,
+  'matryoshka-dims': str,
+  'matryoshka-weights': str,
   epochs: str,
   steps: str,
   lr: str,
@@ -71,7 +76,39 @@ function lossParams(flags: Flags): LossParams {
   if (scale !== undefined) params.scale = scale;
   if (temperature !== undefined) params.temperature = temperature;
   if (margin !== undefined) params.margin = margin;
+  const positiveMargin = flags.number('positive-margin', R.cosineMargin);
+  const negativeMargin = flags.number('negative-margin', R.cosineMargin);
+  if (positiveMargin !== undefined) params.positiveMargin = positiveMargin;
+  if (negativeMargin !== undefined) params.negativeMargin = negativeMargin;
   return params;
+}
+
+/** A comma-separated list of numbers (`384,256,128`), or undefined when the flag is absent. */
+function numberList(flags: Flags, name: string, integer: boolean): number[] | undefined {
+  const raw = flags.string(name);
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((x) => x.trim());
+  const values = items.map(Number);
+  const bad = items.findIndex((x, i) => x === '' || !Number.isFinite(values[i]) || (integer && !Number.isInteger(values[i])) || values[i] <= 0);
+  if (bad >= 0) throw new CliError(`--${name}: '${items[bad].slice(0, 20)}' is not a ${integer ? 'whole number' : 'number'} > 0; give a comma-separated list, e.g. --${name} ${integer ? '384,256,128,64' : '1,1,1,1'}`);
+  return values;
+}
+
+/** --matryoshka-dims and --matryoshka-weights: the widths the loss is summed over. */
+function matryoshkaOption(flags: Flags): TrainingOptions['matryoshka'] {
+  const dims = numberList(flags, 'matryoshka-dims', true);
+  const weights = numberList(flags, 'matryoshka-weights', false);
+  if (dims === undefined) {
+    if (weights !== undefined) throw new CliError('--matryoshka-weights needs --matryoshka-dims (one weight per width)');
+    return null;
+  }
+  if (weights !== undefined && weights.length !== dims.length) throw new CliError(`--matryoshka-weights has ${weights.length} weights for ${dims.length} widths; give one per width`);
+  return weights === undefined ? { dims } : { dims, weights };
+}
+
+/** A parameter's flag: `positiveMargin` → `--positive-margin`. */
+function paramFlag(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
 }
 
 export function trainFlags(flags: Flags): TrainFlags {
@@ -104,6 +141,8 @@ export function trainFlags(flags: Flags): TrainFlags {
       freezeEmbeddings: flags.bool('freeze-embeddings'),
       freezeLayers: flags.number('freeze-layers', R.freezeLayers) ?? 0,
     },
+    groupSize: flags.number('group-size', R.groupSize) ?? null,
+    matryoshka: matryoshkaOption(flags),
   };
   return { options, shuffle: !flags.bool('no-shuffle'), valSplit: valSplit ?? null, logEvery: flags.number('log-every', LOG_EVERY) ?? null };
 }
@@ -118,18 +157,18 @@ export function runOptionsFor(flags: Pick<TrainFlags, 'options' | 'shuffle'>, lo
 
 /** Refuses loss flags the chosen loss would silently ignore. */
 export function checkLossParams(loss: LossName, params: LossParams): void {
-  const uses = Object.keys(LOSSES[loss].defaults);
+  const uses = Object.keys(LOSSES[loss].params);
   for (const key of Object.keys(params)) {
     if (!uses.includes(key)) {
-      const which = uses.length > 0 ? `it takes ${uses.map((k) => `--${k}`).join(', ')}` : 'it takes no parameters';
-      throw new CliError(`--${key} does not apply to the '${loss}' loss (${which}); drop it or pick another --loss`);
+      const which = uses.length > 0 ? `it takes ${uses.map(paramFlag).join(', ')}` : 'it takes no parameters';
+      throw new CliError(`${paramFlag(key)} does not apply to the '${loss}' loss (${which}); drop it or pick another --loss`);
     }
   }
 }
 
 /** One line describing the options, for stderr. */
 export function describeOptions(o: TrainingOptions, loss: LossName, params: Required<LossParams>): string {
-  const lossArgs = Object.keys(LOSSES[loss].defaults).map((k) => `${k} ${params[k as keyof LossParams]}`).join(', ');
+  const lossArgs = Object.keys(LOSSES[loss].params).map((k) => `${k} ${params[k as keyof LossParams]}`).join(', ');
   const warmup = o.warmup.kind === 'steps' ? plural(o.warmup.steps, 'step') : `ratio ${o.warmup.ratio}`;
   const s = o.strategy;
   const strategy = [s.kind, s.freezeEmbeddings ? 'embeddings frozen' : '', s.freezeLayers > 0 ? `layers 0..${s.freezeLayers - 1} frozen` : ''].filter(Boolean).join(', ');

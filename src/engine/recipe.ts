@@ -91,8 +91,12 @@ const LR_SCHEDULER: Record<TrainingOptions['schedule'], PythonSettings['lrSchedu
 const BATCH_SAMPLER: Record<TrainingOptions['batchOrder'], PythonSettings['batchSampler']> = {
   no_duplicates: 'NO_DUPLICATES',
   shuffle: 'BATCH_SAMPLER',
+  group_by_label: 'GROUP_BY_LABEL',
   sequential: 'SEQUENTIAL',
 };
+
+/** The record types train.py writes and reads as sentence-transformers columns. */
+const RECIPE_TYPES: ReadonlySet<MappedDataset['type']> = new Set(['pair', 'triplet', 'scored_pair']);
 
 /** One JSON object per line, with only the record type's columns, in their order. */
 export function toJsonl(dataset: MappedDataset): string {
@@ -116,8 +120,11 @@ export function recipeSettings(input: RecipeInput): PythonSettings {
   if (!(Number.isInteger(options.miniBatchSize) && options.miniBatchSize >= 0)) {
     throw new EngineError('bad_option', `GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not ${options.miniBatchSize}.`);
   }
+  if (!RECIPE_TYPES.has(dataset.type)) {
+    throw new EngineError('bad_option', `The training recipe exports pairs, triplets and scored pairs; it does not yet write ${dataset.type} records as sentence-transformers columns.`);
+  }
   const loss = resolveLoss(options, dataset);
-  const uses = Object.keys(LOSSES[loss.name].defaults) as (keyof LossParams)[];
+  const uses = Object.keys(LOSSES[loss.name].params) as (keyof LossParams)[];
   const resolved = resolveLossParams(loss.name, loss.params);
   return {
     baseModel: input.baseModel,

@@ -2,7 +2,7 @@
  * The `train.py` of a training recipe (recipe.ts): a sentence-transformers v3+ script whose settings block
  * holds the studio's values as Python constants, and whose code reads only those constants.
  */
-import type { LossName } from './losses';
+import { LOSSES, type LossName } from './losses/catalog';
 import type { PoolingMode } from './model/pooling';
 import type { Prompts } from './prompts';
 import type { RecordType } from './records';
@@ -39,7 +39,7 @@ export interface PythonSettings {
   /** null keeps the model config's dropout. */
   dropout: number | null;
   seed: number;
-  batchSampler: 'NO_DUPLICATES' | 'BATCH_SAMPLER' | 'SEQUENTIAL';
+  batchSampler: 'NO_DUPLICATES' | 'BATCH_SAMPLER' | 'GROUP_BY_LABEL' | 'SEQUENTIAL';
   strategy: { kind: 'full' | 'bitfit'; freezeEmbeddings: boolean; freezeLayers: number };
   /** Python regexes over the model's parameter names: a layer's (capturing its index) and the embeddings'. */
   parameterNames: { layerPattern: string; embeddingPattern: string };
@@ -126,7 +126,24 @@ function lossExpression(s: PythonSettings): string {
       return 'losses.ContrastiveLoss(model, margin=MARGIN)';
     case 'uniem-triplet':
       return 'UniemTripletSoftmaxLoss(model, temperature=TEMPERATURE)';
+    default:
+      return genericLossExpression(s.loss);
   }
+}
+
+/** A settings constant's name: `positiveMargin` → `POSITIVE_MARGIN`. */
+export function constantName(param: string): string {
+  return param.replace(/[A-Z]/g, (m) => `_${m}`).toUpperCase();
+}
+
+/** `losses.<Class>(model, <python_name>=<CONSTANT>, <fixed args>)` from the loss's definition. */
+function genericLossExpression(name: LossName): string {
+  const def = LOSSES[name];
+  const args = [
+    ...Object.entries(def.params).map(([k, spec]) => `${spec.pythonName}=${constantName(k)}`),
+    ...Object.entries(def.sentenceTransformers.fixedArgs ?? {}).map(([k, v]) => `${k}=${v}`),
+  ];
+  return `losses.${def.sentenceTransformers.className}(model${args.map((a) => `, ${a}`).join('')})`;
 }
 
 function evaluatorCode(s: PythonSettings): string {
@@ -182,7 +199,7 @@ function settingsBlock(s: PythonSettings): string {
     `BASE_MODEL = ${py(s.baseModel)}`,
     `COLUMNS = [${s.columns.map(py).join(', ')}]  # record type: ${s.recordType}`,
     `LOSS = ${py(s.loss)}`,
-    ...Object.entries(s.lossArgs).map(([k, v]) => `${k.toUpperCase()} = ${float(v)}`),
+    ...Object.entries(s.lossArgs).map(([k, v]) => `${constantName(k)} = ${float(v)}`),
     `POOLING_MODE = ${py(ST_POOLING_MODE[s.pooling])}`,
     `NORMALIZE = ${py(s.normalize)}`,
     `MAX_SEQ_LENGTH = ${py(s.maxSeqLength)}`,

@@ -138,13 +138,30 @@ export function mapAndSplit(
   };
 }
 
+function corpusOf(v: DatasetSplit['validation']): string[] {
+  switch (v.type) {
+    case 'pair':
+      return v.records.map((r) => r.text_pos);
+    case 'triplet':
+      return v.records.flatMap((r) => [r.text_pos, r.text_neg]);
+    case 'scored_pair':
+    case 'class_pair':
+      return v.records.map((r) => r.sentence2);
+    case 'group':
+      return v.records.flatMap((r) => [...r.text_pos, ...r.text_neg]);
+    case 'labelled_text':
+    case 'text':
+      return v.records.map((r) => r.text);
+  }
+}
+
 /**
  * The playground's corpus: the unique texts a query should find among the validation records — positives
  * (text_pos, sentence2) and hard negatives (text_neg), not the anchors the queries stand in for.
  */
 export function corpusTexts(split: DatasetSplit, limit = 2000): string[] {
   const v = split.validation;
-  const texts = v.type === 'pair' ? v.records.map((r) => r.text_pos) : v.type === 'triplet' ? v.records.flatMap((r) => [r.text_pos, r.text_neg]) : v.records.map((r) => r.sentence2);
+  const texts = corpusOf(v);
   return [...new Set(texts)].slice(0, limit);
 }
 

@@ -42,16 +42,16 @@ const RECORD_COLUMNS: Record<RecordType, string> = {
   pair: '`text`, `text_pos`',
   triplet: '`text`, `text_pos`, `text_neg`',
   scored_pair: '`sentence1`, `sentence2`, `label` (normalised to 0..1)',
+  group: '`text` (the query), `text_pos` and `text_neg` (lists)',
+  class_pair: '`sentence1`, `sentence2`, `label` (a class)',
+  labelled_text: '`text`, `label` (a class)',
+  text: '`text` (unsupervised SimCSE: each text is its own positive)',
 };
 
-const LOSS_CLASSES: Record<LossName, string> = {
-  mnrl: 'MultipleNegativesRankingLoss',
-  'uniem-triplet': 'uniem TripletSoftmaxLoss',
-  cosent: 'CoSENTLoss',
-  cosine: 'CosineSimilarityLoss',
-  triplet: 'TripletLoss',
-  contrastive: 'ContrastiveLoss',
-};
+/** The loss's class as the card names it. */
+function lossClass(name: LossName): string {
+  return name === 'uniem-triplet' ? 'uniem TripletSoftmaxLoss' : LOSSES[name].sentenceTransformers.className;
+}
 
 /** The query / document prompt names the model was saved with, when it has them. */
 function promptNames(data: ModelCardData): { query: string | null; document: string | null } {
@@ -138,7 +138,7 @@ export function modelCard(data: ModelCardData): string {
   const o = data.options;
   const lossInfo = LOSSES[data.loss];
   const params = resolveLossParams(data.loss, o.lossParams);
-  const usedParams = Object.keys(lossInfo.defaults).map((k) => `${k}=${params[k as keyof typeof params]}`);
+  const usedParams = Object.keys(lossInfo.params).map((k) => `${k}=${params[k as keyof typeof params]}`);
   const length = o.length.kind === 'epochs' ? `${o.length.epochs} epoch(s)` : `${o.length.steps} steps`;
   const warmup = o.warmup.kind === 'ratio' ? `${o.warmup.ratio} of the steps` : `${o.warmup.steps} steps`;
   const baseLink = data.baseIsHub ? `[${data.baseModel}](https://huggingface.co/${data.baseModel})` : data.baseModel;
@@ -191,7 +191,7 @@ export function modelCard(data: ModelCardData): string {
     `- **Dataset:** ${data.datasetName}`,
     `- **Size:** ${data.trainCount} training records, ${data.validationCount} validation records`,
     `- **Record type:** ${data.recordType} (columns ${RECORD_COLUMNS[data.recordType]})`,
-    `- **Loss:** \`${LOSS_CLASSES[data.loss]}\` (${lossInfo.label})${usedParams.length ? ` with parameters: ${usedParams.join(', ')}` : ''}`,
+    `- **Loss:** \`${lossClass(data.loss)}\` (${lossInfo.label})${usedParams.length ? ` with parameters: ${usedParams.join(', ')}` : ''}`,
     '',
     '### Training Hyperparameters',
     '',

@@ -2,7 +2,7 @@
  * The worker's state between requests: dataset, split, model files, the encoder being trained, a base-model
  * copy for comparisons, training history. Each public method answers one request type.
  */
-import type { ColumnMapping, DatasetSplit } from '../engine/data';
+import { refColumns, type ColumnMapping, type DatasetSplit } from '../engine/data';
 import { EngineError } from '../engine/errors';
 import { evaluatorsFor, runEvaluation } from '../engine/eval';
 import { cosine } from '../engine/eval';
@@ -126,8 +126,8 @@ export class StudioSession {
       .filter((field) => field !== 'label')
       .map((field) => ({
         field,
-        column: this.mapping?.columns[field] ?? field,
-        texts: records.map((r) => r[field]).filter((t): t is string => typeof t === 'string'),
+        column: refColumns(this.mapping?.columns[field] ?? field).join(' + '),
+        texts: records.flatMap((r) => r[field]).filter((t): t is string => typeof t === 'string'),
       }));
     const files = this.model.files;
     if (this.counter?.files !== files) this.counter = { files, tokenizer: tokenizerOf(files) };

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend, isSoftwareGpu } from '../../src/engine/backend';
 import { unsortedSegmentSumValues } from '../../src/engine/backendKernels';
 import { encoderFromFiles } from '../../src/engine/model/load';
+import { pairBatch } from '../../src/engine/train/batches';
 import { batchGradients, lossSpec, prepareBatch } from '../../src/engine/train/step';
 import { golden, loadTinyBert } from '../helpers/tinyBert';
 
@@ -55,7 +56,7 @@ describe('backend selection', () => {
     await initBackend({ order: ['wasm'] });
     const encoder = encoderFromFiles(await loadTinyBert());
     const g = golden.gradients_mnrl;
-    const prepared = prepareBatch(encoder, { anchor: g.pairs.map((p) => p[0]), positive: g.pairs.map((p) => p[1]) });
+    const prepared = prepareBatch(encoder, pairBatch(g.pairs.map((p) => p[0]), g.pairs.map((p) => p[1])));
     const { loss, grads } = batchGradients(encoder, [...encoder.params.keys()], prepared, lossSpec('mnrl', { scale: 20 }, 'pair'), { hidden: 0, attention: 0 });
     expect(Math.abs((await loss.data())[0] - g.loss) / g.loss).toBeLessThan(1e-5);
     const ln = await grads['embeddings.LayerNorm.weight'].data();

@@ -11,15 +11,18 @@ export type {
   QuotingMode,
 } from './types';
 export { DatasetParser, parseDatasetFile, parseDatasetText, type ParseFileOptions } from './parse';
-export { expandFlagEmbedding } from './jsonl';
+export { flattenNested } from './jsonl';
 export { FIELD_NAMES } from './names';
 export {
   detectMapping,
   mappingFromContent,
   mappingFromNames,
   profileColumns,
+  refColumns,
+  shownRef,
   suggestMapping,
   type ColumnMapping,
+  type ColumnRef,
   type ColumnProfile,
   type MappingGuess,
 } from './detect';

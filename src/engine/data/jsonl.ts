@@ -1,7 +1,7 @@
 /**
  * JSON Lines read incrementally: one JSON object per line. A line that is not valid JSON or not an object is
- * reported with its line number and parsing goes on. FlagEmbedding rows `{"query", "pos": [...], "neg": [...]}`
- * are expanded into one row per positive, each with one hard negative, cycling through `neg`.
+ * reported with its line number and parsing goes on. Lists are kept (FlagEmbedding rows `{"query", "pos": [...],
+ * "neg": [...]}` map to `group` records); nested objects are flattened one level into `parent.child` columns.
  */
 import { isPlainObject } from '../untrusted';
 
@@ -17,18 +17,28 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Splits a FlagEmbedding row into one row per positive; other rows pass through. Null when `pos` is empty. */
-export function expandFlagEmbedding(row: Record<string, unknown>): Record<string, unknown>[] | null {
-  const { pos, neg } = row;
-  if (typeof row.query !== 'string' || !Array.isArray(pos)) return [row];
-  if (pos.length === 0) return null;
-  const negatives = Array.isArray(neg) ? neg : [];
-  return pos.map((p, i) => {
-    const out: Record<string, unknown> = { ...row, pos: p };
-    if (negatives.length > 0) out.neg = negatives[i % negatives.length];
-    else delete out.neg;
-    return out;
-  });
+/**
+ * A row with its nested objects flattened one level: `{"set": {"query": …, "pos": [...]}}` (embedding-data's
+ * QQP_triplets) becomes `{"set.query": …, "set.pos": [...]}`, so nested fields are columns to map. A flattened
+ * name that the row already has keeps the row's own value. Lists (FlagEmbedding's `pos`/`neg`) stay lists: a
+ * `group` record reads them whole.
+ */
+export function flattenNested(row: Record<string, unknown>): Record<string, unknown> {
+  let nested = false;
+  for (const v of Object.values(row)) if (isPlainObject(v)) nested = true;
+  if (!nested) return row;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (isPlainObject(v)) {
+      for (const [sub, value] of Object.entries(v)) {
+        const name = `${k}.${sub}`;
+        if (!Object.prototype.hasOwnProperty.call(row, name)) out[name] = value;
+      }
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
 }
 
 export class JsonlReader {
@@ -67,11 +77,6 @@ export class JsonlReader {
       this.sink.problem(this.line, `expected a JSON object like {"text": ..., "text_pos": ...}, found ${found}`);
       return;
     }
-    const rows = expandFlagEmbedding(value);
-    if (rows === null) {
-      this.sink.problem(this.line, `"pos" is an empty list; each query needs at least one positive`);
-      return;
-    }
-    for (const r of rows) this.sink.row(r, this.line);
+    this.sink.row(flattenNested(value), this.line);
   }
 }

@@ -5,25 +5,16 @@
  */
 import { EngineError } from '../errors';
 import { runSteps, runStepsAsync, type CooperateOptions, type Steps } from './cooperate';
-import { shownColumn } from './detect';
-import {
-  RECORD_FIELDS,
-  type MappedDataset,
-  type PairRecord,
-  type RecordType,
-  type ScoredPairRecord,
-  type TripletRecord,
-} from '../records';
+import { refColumns, shownColumn } from './detect';
+import { OPTIONAL_RECORD_FIELDS, RECORD_FIELDS, type MappedDataset, type RecordField, type RecordType } from '../records';
 import type { ColumnMapping } from './detect';
+import { buildDataset, candidateKey, candidateTexts, readRow, type Candidate } from './readRecord';
 import type { ParsedDataset } from './types';
 import {
   chooseLabelScale,
   DuplicateFinder,
   labelInScale,
-  normaliseLabel,
   overlongTexts,
-  readLabel,
-  readText,
   type LabelScale,
   type LabelScaleOption,
   type RowLabel,
@@ -76,12 +67,6 @@ export interface MappingResult {
   stats: MappingStats;
 }
 
-interface Candidate {
-  row: number;
-  texts: Record<string, string>;
-  label: number;
-}
-
 /**
  * Throws a `bad_mapping` EngineError unless every field of the type reads its own existing column. An empty
  * column name counts as unmapped unless the file has such a column (a JSONL key may be "").
@@ -90,19 +75,28 @@ export function checkMapping(type: RecordType, mapping: ColumnMapping, columns: 
   const seen = new Map<string, string>();
   const file = fileName === undefined ? '' : `${fileName}: `;
   const listed = listColumns(columns);
-  for (const field of RECORD_FIELDS[type]) {
-    const column = mapping[field];
-    if (column === undefined || (column === '' && !columns.includes(''))) {
+  const required = new Set<string>(RECORD_FIELDS[type]);
+  const fields: readonly RecordField[] = [...RECORD_FIELDS[type], ...OPTIONAL_RECORD_FIELDS[type]];
+  for (const field of fields) {
+    const ref = mapping[field];
+    const refs = refColumns(ref).filter((c) => c !== '' || columns.includes(''));
+    if (refs.length === 0) {
+      if (!required.has(field)) continue;
       throw new EngineError('bad_mapping', `${file}Field "${field}" of a ${type} record is not mapped; choose one of the columns ${listed}.`);
     }
-    if (!columns.includes(column)) {
-      throw new EngineError('bad_mapping', `${file}Field "${field}" is mapped to column "${column}", which the file does not have; choose one of ${listed}.`);
+    if (refs.length > 1 && !(type === 'group' && (field === 'text_pos' || field === 'text_neg'))) {
+      throw new EngineError('bad_mapping', `${file}Field "${field}" reads one column, but ${refs.length} are mapped to it; choose one.`);
     }
-    const other = seen.get(column);
-    if (other !== undefined) {
-      throw new EngineError('bad_mapping', `${file}Fields "${other}" and "${field}" both read column "${column}"; map each field to its own column.`);
+    for (const column of refs) {
+      if (!columns.includes(column)) {
+        throw new EngineError('bad_mapping', `${file}Field "${field}" is mapped to column "${column}", which the file does not have; choose one of ${listed}.`);
+      }
+      const other = seen.get(column);
+      if (other !== undefined) {
+        throw new EngineError('bad_mapping', `${file}Fields "${other}" and "${field}" both read column "${column}"; map each field to its own column.`);
+      }
+      seen.set(column, field);
     }
-    seen.set(column, field);
   }
 }
 
@@ -113,54 +107,6 @@ const ROWS_PER_STEP = 2048;
 export function listColumns(columns: readonly string[]): string {
   const shown = columns.slice(0, 10).map((c) => `"${shownColumn(c).replace(/^"|"$/g, '')}"`);
   return columns.length > 10 ? `${shown.join(', ')}, … (${columns.length.toLocaleString('en-US')} columns)` : shown.join(', ');
-}
-
-/** Collects a row's fields, or the reason the row cannot be used. */
-function readRow(
-  row: Record<string, unknown>,
-  type: RecordType,
-  mapping: ColumnMapping,
-): { texts: Record<string, string>; label: number } | { reason: string } {
-  const texts: Record<string, string> = {};
-  let label = Number.NaN;
-  for (const field of RECORD_FIELDS[type]) {
-    const column = mapping[field] as string;
-    if (field === 'label') {
-      const l = readLabel(row[column]);
-      if (!l.ok) return { reason: `label (column "${column}") ${l.reason}` };
-      label = l.value;
-    } else {
-      const t = readText(row[column]);
-      if (!t.ok) return { reason: `${field} (column "${column}") ${t.reason}` };
-      texts[field] = t.value;
-    }
-  }
-  return { texts, label };
-}
-
-function build(type: RecordType, kept: readonly Candidate[], scale: LabelScale | null): MappedDataset {
-  switch (type) {
-    case 'pair':
-      return { type, records: kept.map((c): PairRecord => ({ text: c.texts.text, text_pos: c.texts.text_pos })) };
-    case 'triplet':
-      return {
-        type,
-        records: kept.map(
-          (c): TripletRecord => ({ text: c.texts.text, text_pos: c.texts.text_pos, text_neg: c.texts.text_neg }),
-        ),
-      };
-    case 'scored_pair':
-      return {
-        type,
-        records: kept.map(
-          (c): ScoredPairRecord => ({
-            sentence1: c.texts.sentence1,
-            sentence2: c.texts.sentence2,
-            label: normaliseLabel(c.label, scale as LabelScale),
-          }),
-        ),
-      };
-  }
 }
 
 /**
@@ -191,9 +137,9 @@ function* mappingSteps(
   const skipped: SkippedRow[] = [];
   const candidates: Candidate[] = [];
   for (let i = 0; i < rows.length; i++) {
-    const read = readRow(rows[i], type, mapping);
+    const read = readRow(rows[i], type, mapping, rowNumber(i));
     if ('reason' in read) skipped.push({ row: rowNumber(i), reason: read.reason });
-    else candidates.push({ row: rowNumber(i), ...read });
+    else candidates.push(read);
     if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield i + 1;
   }
 
@@ -217,8 +163,7 @@ function* mappingSteps(
   let checked = 0;
   for (const c of usable) {
     if (++checked % ROWS_PER_STEP === 0) yield rows.length + checked;
-    const fields = RECORD_FIELDS[type].map((f) => (f === 'label' ? c.label : c.texts[f]));
-    const first = finder.check(fields, c.row);
+    const first = finder.check(candidateKey(type, c), c.row);
     if (first !== null) {
       duplicates.push({ row: c.row, firstRow: first });
       if (options.duplicates === 'skip') {
@@ -227,13 +172,13 @@ function* mappingSteps(
       }
     }
     if (options.countTokens !== undefined && options.maxTokens !== undefined) {
-      truncated.push(...overlongTexts(c.texts, c.row, options.countTokens, options.maxTokens));
+      truncated.push(...overlongTexts(candidateTexts(c), c.row, options.countTokens, options.maxTokens));
     }
     kept.push(c);
   }
   skipped.sort((a, b) => a.row - b.row);
   return {
-    dataset: build(type, kept, scale),
+    dataset: buildDataset(type, kept, scale),
     skipped,
     labelScale: scale,
     stats: { rows: rows.length, kept: kept.length, skipped: skipped.length, duplicates, truncated },

@@ -8,7 +8,30 @@ import type { RecordType } from '../records';
 
 export type FieldNames = Record<string, readonly string[]>;
 
+const GROUP_QUERY = ['query', 'text', 'anchor', 'question', 'sentence', 'set_query', 'set.query'];
+const CLASS_LABEL = ['label', 'labels', 'gold_label', 'class', 'category', 'coarse_label', 'fine_label', 'intent', 'topic'];
+
 export const FIELD_NAMES: Record<RecordType, FieldNames> = {
+  group: {
+    text: GROUP_QUERY,
+    text_pos: ['pos', 'positive', 'positives', 'text_pos', 'set.pos'],
+    text_neg: ['neg', 'negative', 'negatives', 'text_neg', 'hard_negatives', 'set.neg'],
+    pos_scores: ['pos_scores', 'positive_scores'],
+    neg_scores: ['neg_scores', 'negative_scores'],
+    prompt: ['prompt'],
+  },
+  class_pair: {
+    sentence1: ['premise', 'sentence1', 'sentence_1', 'sentence_a', 'sent1', 's1', 'text1', 'text_1', 'text_a'],
+    sentence2: ['hypothesis', 'sentence2', 'sentence_2', 'sentence_b', 'sent2', 's2', 'text2', 'text_2', 'text_b'],
+    label: CLASS_LABEL,
+  },
+  labelled_text: {
+    text: ['text', 'sentence', 'question', 'query', 'document', 'content', 'title'],
+    label: CLASS_LABEL,
+  },
+  text: {
+    text: ['text', 'sentence', 'content', 'document', 'passage', 'body'],
+  },
   scored_pair: {
     sentence1: ['sentence1', 'sentence_1', 'sentence_a', 'sent1', 's1', 'text1', 'text_1', 'text_a', 'premise'],
     sentence2: ['sentence2', 'sentence_2', 'sentence_b', 'sent2', 's2', 'text2', 'text_2', 'text_b', 'hypothesis'],

@@ -6,12 +6,14 @@
  *   batch from the front of the remaining records, skipping any record with a text already in the batch; skipped
  *   records stay at the front for later batches. With in-batch negatives (MNRL) a repeated text would otherwise
  *   be a false negative.
+ * - `'group_by_label'`: sentence-transformers' GroupByLabelBatchSampler for the batch triplet losses (./groupByLabel.ts).
  */
 import { EngineError } from '../errors';
 import type { MappedDataset } from '../records';
+import { groupByLabelBatches } from './groupByLabel';
 import { mulberry32, permutation } from './random';
 
-export type BatchSamplerMode = 'sequential' | 'random' | 'no_duplicates';
+export type BatchSamplerMode = 'sequential' | 'random' | 'no_duplicates' | 'group_by_label';
 
 export interface SamplerOptions {
   mode: BatchSamplerMode;
@@ -32,7 +34,13 @@ export function recordTexts(dataset: MappedDataset): string[][] {
     case 'triplet':
       return dataset.records.map((r) => [r.text, r.text_pos, r.text_neg]);
     case 'scored_pair':
+    case 'class_pair':
       return dataset.records.map((r) => [r.sentence1, r.sentence2]);
+    case 'group':
+      return dataset.records.map((r) => [r.text, ...r.text_pos, ...r.text_neg]);
+    case 'labelled_text':
+    case 'text':
+      return dataset.records.map((r) => [r.text]);
   }
 }
 
@@ -244,5 +252,10 @@ export function sampleBatches(dataset: MappedDataset, options: SamplerOptions): 
       return randomBatches(n, options.batchSize, seed, dropLast);
     case 'no_duplicates':
       return noDuplicatesBatches(recordTexts(dataset), options.batchSize, seed, dropLast);
+    case 'group_by_label':
+      if (dataset.type !== 'labelled_text') {
+        throw new EngineError('bad_option', `Batches grouped by label need labelled texts (a text and a class label), not ${dataset.type} records.`);
+      }
+      return groupByLabelBatches(dataset.records.map((r) => r.label), options.batchSize, options.seed ?? 0, options.epoch ?? 0, dropLast);
   }
 }

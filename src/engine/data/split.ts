@@ -22,14 +22,8 @@ export interface DatasetSplit {
 
 /** Records at the given indices, same type. */
 export function selectRecords(dataset: MappedDataset, indices: readonly number[]): MappedDataset {
-  switch (dataset.type) {
-    case 'pair':
-      return { type: 'pair', records: indices.map((i) => dataset.records[i]) };
-    case 'triplet':
-      return { type: 'triplet', records: indices.map((i) => dataset.records[i]) };
-    case 'scored_pair':
-      return { type: 'scored_pair', records: indices.map((i) => dataset.records[i]) };
-  }
+  const records: readonly unknown[] = dataset.records;
+  return { ...dataset, records: indices.map((i) => records[i]) } as MappedDataset; // same type, class list kept
 }
 
 /**
@@ -77,8 +71,30 @@ export function withValidationDataset(train: MappedDataset, validation: MappedDa
   }
   return {
     train,
-    validation,
+    validation: alignClasses(train, validation),
     trainIndices: train.records.map((_, i) => i),
     validationIndices: validation.records.map((_, i) => i),
   };
+}
+
+/**
+ * A separately mapped validation file of class labels, re-indexed to the training file's classes (each file numbers
+ * its own); a class the training file does not have is a `bad_dataset` EngineError.
+ */
+export function alignClasses(train: MappedDataset, validation: MappedDataset): MappedDataset {
+  if (!(train.type === 'class_pair' || train.type === 'labelled_text') || validation.type !== train.type) return validation;
+  const index = new Map(train.classes.map((c, i) => [c, i]));
+  const remap = validation.classes.map((c) => index.get(c));
+  const missing = validation.classes.filter((_, i) => remap[i] === undefined);
+  if (missing.length > 0) {
+    throw new EngineError(
+      'bad_dataset',
+      `The validation file has class${missing.length === 1 ? '' : 'es'} ${missing.slice(0, 5).map((c) => `"${c}"`).join(', ')} that the training file ` +
+        `does not (training classes: ${train.classes.slice(0, 10).map((c) => `"${c}"`).join(', ')}); a classifier can only be checked on classes it was trained on.`,
+    );
+  }
+  const relabel = <R extends { label: number }>(r: R): R => ({ ...r, label: remap[r.label] as number });
+  return validation.type === 'class_pair'
+    ? { type: 'class_pair', classes: train.classes, records: validation.records.map(relabel) }
+    : { type: 'labelled_text', classes: train.classes, records: (validation as Extract<MappedDataset, { type: 'labelled_text' }>).records.map(relabel) };
 }

@@ -165,7 +165,10 @@ function* overlongSteps(dataset: MappedDataset, countTokens: (text: string) => n
   const records: readonly object[] = dataset.records;
   for (let i = 0; i < records.length; i++) {
     const texts: Record<string, string> = {};
-    for (const [field, value] of Object.entries(records[i])) if (typeof value === 'string') texts[field] = value;
+    for (const [field, value] of Object.entries(records[i])) {
+      if (typeof value === 'string' && field !== 'prompt') texts[field] = value;
+      else if (Array.isArray(value)) value.forEach((t, k) => typeof t === 'string' && (texts[`${field}[${k + 1}]`] = t));
+    }
     out.push(...overlongTexts(texts, i + 1, countTokens, maxTokens));
     if (i % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) yield i + 1;
   }

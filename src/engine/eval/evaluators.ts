@@ -3,7 +3,11 @@
  * function, and returns its metrics as `Record<string, number>` with a declared primary metric.
  */
 import { EngineError } from '../errors';
-import type { MappedDataset, PairRecord, ScoredPairRecord, TripletRecord } from '../records';
+import { isBinaryPairs, type MappedDataset, type PairRecord, type ScoredPairRecord, type TripletRecord } from '../records';
+import { BinaryPairEvaluator } from './binary';
+import { ClassPairEvaluator, type ClassifyFn } from './classPair';
+import { GroupRetrievalEvaluator } from './group';
+import { LabelledTextTripletEvaluator } from './labelled';
 import { countNonFinite } from '../model/finite';
 import { describeValue } from '../untrusted';
 import { retrievalMetrics } from './retrieval';
@@ -203,14 +207,27 @@ export class TripletEvaluator implements Evaluator {
   }
 }
 
-/** The evaluators that fit a dataset: scored pairs → ScoredPair; pairs → Retrieval; triplets → Retrieval + Triplet. */
-export function evaluatorsFor(dataset: MappedDataset): Evaluator[] {
+/**
+ * The evaluators that fit a dataset, the first giving the run's primary metric: scored pairs → ScoredPair (binary
+ * pairs → BinaryPair first); pairs → Retrieval; triplets → Retrieval + Triplet; groups → GroupRetrieval; labelled
+ * texts → triplet accuracy over sampled same/other-label triples; class pairs → the classifier's accuracy when a
+ * `classify` function (the run's SoftmaxLoss classifier) is given. Plain texts have nothing to evaluate against.
+ */
+export function evaluatorsFor(dataset: MappedDataset, options: { classify?: ClassifyFn } = {}): Evaluator[] {
   switch (dataset.type) {
     case 'scored_pair':
-      return [new ScoredPairEvaluator(dataset.records)];
+      return isBinaryPairs(dataset) ? [new BinaryPairEvaluator(dataset.records), new ScoredPairEvaluator(dataset.records)] : [new ScoredPairEvaluator(dataset.records)];
     case 'pair':
       return [new RetrievalEvaluator(dataset.records)];
     case 'triplet':
       return [new RetrievalEvaluator(dataset.records), new TripletEvaluator(dataset.records)];
+    case 'group':
+      return [new GroupRetrievalEvaluator(dataset.records)];
+    case 'labelled_text':
+      return [new LabelledTextTripletEvaluator(dataset.records)];
+    case 'class_pair':
+      return options.classify ? [new ClassPairEvaluator(dataset.records, dataset.classes, options.classify)] : [];
+    case 'text':
+      return [];
   }
 }

@@ -22,6 +22,10 @@ export {
   type RetrievalMetrics,
 } from './retrieval';
 export { tripletMetrics, type TripletMetrics } from './triplet';
+export { BinaryPairEvaluator, binaryClassificationMetrics } from './binary';
+export { ClassPairEvaluator, type ClassifyFn } from './classPair';
+export { GroupRetrievalEvaluator } from './group';
+export { LabelledTextTripletEvaluator } from './labelled';
 export {
   RetrievalEvaluator,
   ScoredPairEvaluator,

@@ -179,16 +179,23 @@ export class SentenceEncoder {
    * and the gradients allocated, on success or error.
    * @param lossOf the loss of the embeddings [B, H]
    */
-  lossAndGradients(batch: TokenBatch, rates: DropoutRates, trainable: readonly string[], lossOf: (embeddings: tf.Tensor2D) => tf.Scalar): { loss: tf.Scalar; grads: NamedGrads } {
+  lossAndGradients(
+    batch: TokenBatch,
+    rates: DropoutRates,
+    trainable: readonly string[],
+    lossOf: (embeddings: tf.Tensor2D, extra: ReadonlyMap<string, tf.Tensor>) => tf.Scalar,
+    extra: ReadonlyMap<string, tf.Variable> = new Map(),
+  ): { loss: tf.Scalar; grads: NamedGrads } {
     const wanted = new Set(trainable);
     const tensors = tokenTensors(batch);
     try {
       const { hidden, cache } = this.arch.forward(this.params, this.config, tensors.ids, tensors.mask, rates, lowestTrainable(this.arch, this.config, wanted));
-      const head = this.headGradient(hidden, tensors.poolMask, cache, lossOf);
+      const head = this.headGradient(hidden, tensors.poolMask, cache, lossOf, extra);
       try {
-        return { loss: head.value, grads: this.arch.backward(this.params, this.config, cache, head.grad, wanted) };
+        return { loss: head.value, grads: { ...head.extraGrads, ...this.arch.backward(this.params, this.config, cache, head.grad, wanted) } };
       } catch (e) {
         head.value.dispose();
+        tf.dispose(Object.values(head.extraGrads));
         throw e;
       }
     } finally {
@@ -197,14 +204,23 @@ export class SentenceEncoder {
   }
 
   /**
-   * L = lossOf(pooled(hidden)) and ∂L/∂hidden by autodiff. Disposes `hidden`, and the cache if this throws.
+   * L = lossOf(pooled(hidden), extra) and ∂L/∂hidden (and ∂L/∂ each `extra` tensor, by name) by autodiff. Disposes
+   * `hidden`, and the cache if this throws.
    * @param hidden [B, T, H]  @returns value [], grad [B, T, H]
    */
-  private headGradient(hidden: tf.Tensor3D, mask: tf.Tensor2D, cache: unknown, lossOf: (embeddings: tf.Tensor2D) => tf.Scalar): { value: tf.Scalar; grad: tf.Tensor3D } {
+  private headGradient(
+    hidden: tf.Tensor3D,
+    mask: tf.Tensor2D,
+    cache: unknown,
+    lossOf: (embeddings: tf.Tensor2D, extra: ReadonlyMap<string, tf.Tensor>) => tf.Scalar,
+    extra: ReadonlyMap<string, tf.Variable>,
+  ): { value: tf.Scalar; grad: tf.Tensor3D; extraGrads: NamedGrads } {
+    const names = [...extra.keys()];
     try {
       return tf.tidy(() => {
-        const { value, grad } = tf.valueAndGrad((h: tf.Tensor) => lossOf(this.pooled(h as tf.Tensor3D, mask)))(hidden);
-        return { value, grad: grad as tf.Tensor3D };
+        const f = (h: tf.Tensor, ...v: tf.Tensor[]) => lossOf(this.pooled(h as tf.Tensor3D, mask), new Map(names.map((n, i) => [n, v[i]])));
+        const { value, grads } = tf.valueAndGrads(f)([hidden, ...names.map((n) => extra.get(n) as tf.Tensor)]);
+        return { value, grad: grads[0] as tf.Tensor3D, extraGrads: Object.fromEntries(names.map((n, i) => [n, grads[i + 1]])) };
       });
     } catch (e) {
       this.arch.disposeCache(cache);

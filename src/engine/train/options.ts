@@ -11,8 +11,8 @@ export type RunLength = { kind: 'epochs'; epochs: number } | { kind: 'steps'; st
 /** Warmup as a number of optimiser steps or a fraction of the run. */
 export type Warmup = { kind: 'steps'; steps: number } | { kind: 'ratio'; ratio: number };
 
-/** Batch order: sentence-transformers' NO_DUPLICATES shuffle, a plain seeded shuffle, or file order. */
-export type BatchOrder = 'no_duplicates' | 'shuffle' | 'sequential';
+/** Batch order: sentence-transformers' NO_DUPLICATES shuffle, a plain seeded shuffle, GROUP_BY_LABEL, or file order. */
+export type BatchOrder = 'no_duplicates' | 'shuffle' | 'group_by_label' | 'sequential';
 
 export interface TrainingOptions {
   /** Loss function; `auto` picks by record type (pair/triplet → mnrl, scored pair → cosent). */
@@ -53,6 +53,13 @@ export interface TrainingOptions {
   evalEverySteps: number;
   /** Call the checkpoint hook every this many optimiser steps (0 = only at epoch ends and on stop). */
   checkpointEverySteps: number;
+  /**
+   * Groups only (FlagEmbedding's train_group_size): one positive and N − 1 sampled negatives per query per epoch;
+   * unset (or null) uses every negative of each row.
+   */
+  groupSize?: number | null;
+  /** Matryoshka training: the loss summed over these leading embedding widths (each re-normalised); unset = off. */
+  matryoshka?: { dims: number[]; weights?: number[] } | null;
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
@@ -110,6 +117,8 @@ export const OPTION_RANGES = {
   scale: { min: 0, minExclusive: true, max: 1000, typical: '20' },
   temperature: { min: 0.001, max: 100, typical: '0.05' },
   margin: { min: 0, max: 1000, typical: '5 for triplet, 0.5 for contrastive' },
+  cosineMargin: { min: -1, max: 1, typical: '0.8 positive, 0.3 negative' },
+  groupSize: { min: 1, max: 1024, integer: true, typical: '8' },
   validationFraction: { min: 0, minExclusive: true, max: 1, maxExclusive: true, typical: '0.1' },
   everySteps: { min: 0, max: 10_000_000, integer: true, typical: '50' },
 } as const satisfies Record<string, OptionRange>;
@@ -156,6 +165,8 @@ const OPTION_LABELS: Record<RangedOption, string> = {
   scale: 'scale',
   temperature: 'temperature',
   margin: 'margin',
+  cosineMargin: 'cosine margin',
+  groupSize: 'group size',
   validationFraction: 'validation fraction',
   everySteps: 'steps between evaluations or checkpoints',
 };

@@ -13,7 +13,7 @@ export function groupBatches(batches: number[][], gradAccumSteps: number): numbe
   return out;
 }
 
-const SAMPLER_MODE = { no_duplicates: 'no_duplicates', shuffle: 'random', sequential: 'sequential' } as const satisfies Record<
+const SAMPLER_MODE = { no_duplicates: 'no_duplicates', shuffle: 'random', group_by_label: 'group_by_label', sequential: 'sequential' } as const satisfies Record<
   BatchOrder,
   string
 >;

@@ -3,7 +3,7 @@
  * whole batch, or with GradCache in chunks of a few texts (same loss and gradients, memory of one chunk).
  */
 import * as tf from '@tensorflow/tfjs';
-import { bindLoss, type BoundLoss, type LossName, type LossParams } from '../losses';
+import { bindLoss, type BoundLoss, type LossInputs, type LossName, type LossParams, type MatryoshkaOption } from '../losses';
 import type { RecordType } from '../records';
 import type { DropoutRates } from '../model/layers';
 import type { SentenceEncoder, TokenBatch } from '../model/encoder';
@@ -15,11 +15,21 @@ export interface LossSpec {
   params: LossParams;
   /** bindLoss(name, params, the run's record type): no per-batch checks. */
   compute: BoundLoss;
+  /**
+   * The loss's own trainable tensors by name (SoftmaxLoss's classifier: `classifier.weight` [C, 3D],
+   * `classifier.bias` [C]), trained with the encoder; empty for most losses.
+   */
+  variables: ReadonlyMap<string, tf.Variable>;
 }
 
 /** The spec of loss `name` with `params` for records of `recordType` (checked here, once). */
-export function lossSpec(name: LossName, params: LossParams, recordType: RecordType): LossSpec {
-  return { name, params, compute: bindLoss(name, params, recordType) };
+export function lossSpec(
+  name: LossName,
+  params: LossParams,
+  recordType: RecordType,
+  options: { matryoshka?: MatryoshkaOption | null; embeddingDim?: number; variables?: ReadonlyMap<string, tf.Variable> } = {},
+): LossSpec {
+  return { name, params, compute: bindLoss(name, params, recordType, options), variables: options.variables ?? new Map() };
 }
 
 /** A batch tokenised once, outside any gradient tape. */
@@ -28,6 +38,8 @@ export interface PreparedBatch {
   tokens: TokenBatch;
   /** Real (non-padding) tokens in the batch, for tokens/s. */
   realTokens: number;
+  /** The guide model's embeddings of the batch's texts, in encoder order (GISTEmbed); null otherwise. [rows, Hg] */
+  guide: tf.Tensor2D | null;
 }
 
 /** The loss and gradients (by Hugging Face parameter name) of one batch. */
@@ -36,25 +48,56 @@ export interface BatchGradients {
   grads: Record<string, tf.Tensor>;
 }
 
-export function prepareBatch(encoder: SentenceEncoder, batch: TextBatch): PreparedBatch {
+/**
+ * Tokenises a batch; with a `guide` model (GISTEmbed) also embeds it with the guide, no dropout, no gradient
+ * (dispose `guide` of the result when done).
+ */
+export function prepareBatch(encoder: SentenceEncoder, batch: TextBatch, guide: SentenceEncoder | null = null): PreparedBatch {
   const tokens = encoder.tokenizeParts(batchParts(batch));
   let realTokens = 0;
   for (let i = 0; i < tokens.attentionMask.length; i++) realTokens += tokens.attentionMask[i];
-  return { batch, tokens, realTokens };
+  const guided = guide ? tf.tidy(() => guide.encodeTokens(guide.tokenizeParts(batchParts(batch)))) : null;
+  return { batch, tokens, realTokens, guide: guided };
 }
 
-/** The batch's loss from its embeddings in encoder order (anchors, positives, negatives). @param emb [R·B, H] */
-export function lossFromEmbeddings(batch: TextBatch, emb: tf.Tensor2D, loss: LossSpec): tf.Scalar {
+/**
+ * The batch's loss from its embeddings in encoder order (anchors, positives, negatives) and the loss's own
+ * tensors (`vars`: loss.variables, or what a gradient tape substitutes for them). @param emb [rows, H]
+ */
+export function lossFromEmbeddings(
+  batch: TextBatch,
+  emb: tf.Tensor2D,
+  loss: LossSpec,
+  vars: ReadonlyMap<string, tf.Tensor> = loss.variables,
+  guide: tf.Tensor2D | null = null,
+): tf.Scalar {
   const B = batch.anchor.length;
-  const H = emb.shape[1];
-  const role = (r: number) => tf.slice(emb, [r * B, 0], [B, H]) as tf.Tensor2D; // [B, H]
-  return loss.compute({
-    anchor: role(0),
-    positive: role(1),
-    negative: batch.negative ? role(2) : null,
-    labels: batch.labels ? tf.tensor1d(batch.labels, 'float32') : null,
-  });
+  const P = batch.positive ? B : 0;
+  const N = batch.negatives.length;
+  const roles = (e: tf.Tensor2D) => {
+    const H = e.shape[1];
+    return {
+      anchor: tf.slice(e, [0, 0], [B, H]), // [B, H]
+      positive: P ? tf.slice(e, [B, 0], [B, H]) : null, // [B, H]
+      negatives: N ? tf.slice(e, [B + P, 0], [N, H]) : null, // [N, H]
+    };
+  };
+  const weight = vars.get(`${LOSS_TENSOR_PREFIX}classifier.weight`);
+  const bias = vars.get(`${LOSS_TENSOR_PREFIX}classifier.bias`);
+  const guided = guide ? roles(guide) : null;
+  const inputs: LossInputs = {
+    ...roles(emb),
+    negativesPerRow: batch.negativesPerRow,
+    labels: batch.labels ? tf.tensor1d(batch.labels, 'float32') : null, // [B]
+    teacher: batch.teacher ? tf.tensor2d(batch.teacher, undefined, 'float32') : null, // [B, 1 + k]
+    guide: guided ? { anchor: guided.anchor, positive: guided.positive ?? guided.anchor, negatives: guided.negatives } : null,
+    classifier: weight && bias ? { weight: weight as tf.Tensor2D, bias: bias as tf.Tensor1D } : null,
+  };
+  return loss.compute(inputs);
 }
+
+/** Prefix of a loss's own tensors (SoftmaxLoss's classifier) in LossSpec.variables and checkpoints. */
+export const LOSS_TENSOR_PREFIX = 'loss.';
 
 /**
  * The loss and gradients of one batch from one forward pass over all its texts, the loss divided by `divisor`
@@ -68,7 +111,13 @@ export function batchGradients(
   rates: DropoutRates,
   divisor = 1,
 ): BatchGradients {
-  return encoder.lossAndGradients(prepared.tokens, rates, trainable, (emb) => tf.div(lossFromEmbeddings(prepared.batch, emb, loss), divisor) as tf.Scalar);
+  return encoder.lossAndGradients(
+    prepared.tokens,
+    rates,
+    trainable,
+    (emb, vars) => tf.div(lossFromEmbeddings(prepared.batch, emb, loss, vars, prepared.guide), divisor) as tf.Scalar,
+    loss.variables,
+  );
 }
 
 /** sum + grads by name, both consumed (disposed); `grads` itself when there is no sum yet. */
@@ -135,13 +184,16 @@ export function cachedBatchGradients(
   // 1. every chunk's embeddings, nothing kept for a backward pass
   const cached = chunks.map((c) => tf.tidy(() => encoder.encodeTokens(sliceTokens(prepared.tokens, c.start, c.end), c.rates))); // [rows_c, H]
   // 2. the loss and its gradient with respect to the embeddings
-  const { value: lossValue, grad: embGrad } = tf.tidy(() => {
+  const names = [...loss.variables.keys()];
+  const { lossValue, embGrad, varGrads } = tf.tidy(() => {
     const all = tf.concat(cached, 0) as tf.Tensor2D; // [R·B, H]
-    return tf.valueAndGrad((e: tf.Tensor) => tf.div(lossFromEmbeddings(prepared.batch, e as tf.Tensor2D, loss), divisor) as tf.Scalar)(all);
+    const f = (e: tf.Tensor, ...v: tf.Tensor[]) => tf.div(lossFromEmbeddings(prepared.batch, e as tf.Tensor2D, loss, new Map(names.map((n, i) => [n, v[i]])), prepared.guide), divisor) as tf.Scalar;
+    const { value, grads } = tf.valueAndGrads(f)([all, ...names.map((n) => loss.variables.get(n) as tf.Tensor)]);
+    return { lossValue: value, embGrad: grads[0] as tf.Tensor2D, varGrads: Object.fromEntries(names.map((n, i) => [n, grads[i + 1]])) };
   });
   tf.dispose(cached);
   // 3. backpropagate each chunk's share, summing the parameter gradients
-  let sum: Record<string, tf.Tensor> | null = null;
+  let sum: Record<string, tf.Tensor> | null = names.length ? varGrads : null;
   for (const c of chunks) {
     const g = tf.slice(embGrad, [c.start, 0], [c.end - c.start, embGrad.shape[1] as number]); // [rows_c, H]
     const share = encoder.lossAndGradients(sliceTokens(prepared.tokens, c.start, c.end), c.rates, trainable, (emb) => tf.sum(tf.mul(emb, g)));

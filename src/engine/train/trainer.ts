@@ -5,13 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EngineError } from '../errors';
-import { defaultLossFor, LOSSES, lossSupports, resolveLossParams, type LossName } from '../losses';
+import { resolveLossParams, type LossName } from '../losses';
 import type { DropoutRates } from '../model/layers';
 import type { EmbeddingHead, SentenceEncoder } from '../model/encoder';
 import { firstNonFiniteTensor } from '../model/finite';
 import type { MappedDataset } from '../records';
 import { AdamW } from './adamw';
-import { textBatch } from './batches';
+import { textBatch, type GroupSampling } from './batches';
 import { clipByGlobalNorm } from './clip';
 import { headDifferences, runKey, type HeadSetting, type TrainingCheckpoint } from './checkpoint';
 import { describeValue } from '../untrusted';
@@ -21,7 +21,8 @@ import type { TrainingOptions } from './options';
 import { planEpoch } from './plan';
 import { checkRunOptions, planRun } from './runPlan';
 import { learningRateAt } from './schedule';
-import { addGradients, batchGradients, cachedBatchGradients, lossSpec, prepareBatch, type LossSpec } from './step';
+import { checkLossData, resolveLossName, setUpLoss, type RunLoss } from './lossSetup';
+import { addGradients, batchGradients, cachedBatchGradients, LOSS_TENSOR_PREFIX, lossSpec, prepareBatch, type LossSpec } from './step';
 import { trainableParamNames } from './strategy';
 
 export type TrainEvent =
@@ -76,14 +77,14 @@ export interface TrainResult {
   loss: LossName;
 }
 
-/** The loss a run uses, checked against the record type. */
+/**
+ * The loss a run uses, checked against the record type and the data, without the state a run sets up (a
+ * classifier, a guide): its name and parameters for the recipe, the model card and checks before training.
+ */
 export function resolveLoss(options: TrainingOptions, dataset: MappedDataset): LossSpec {
-  const name = options.loss === 'auto' ? defaultLossFor(dataset.type) : options.loss;
-  if (!lossSupports(name, dataset.type)) {
-    const fits = LOSSES[name].recordTypes.join(' or ');
-    throw new EngineError('bad_option', `The ${LOSSES[name].label} loss needs ${fits} records, but the dataset holds ${dataset.type} records: pick another loss or record type.`);
-  }
-  return lossSpec(name, resolveLossParams(name, options.lossParams), dataset.type);
+  const name = resolveLossName(options, dataset);
+  checkLossData(name, dataset, options);
+  return lossSpec(name, resolveLossParams(name, options.lossParams), dataset.type, { matryoshka: options.matryoshka ?? null });
 }
 
 function dropoutRates(encoder: SentenceEncoder, dropout: TrainingOptions['dropout']): DropoutRates {
@@ -171,10 +172,10 @@ export async function train(
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
   const plan = planRun(options, dataset);
-  const loss = resolveLoss(options, dataset);
+  resolveLoss(options, dataset); // refuses a loss that cannot train this data before any state is set up
   const { totalSteps, schedule } = plan;
   const stepsIn = (epoch: number) => planEpoch(dataset, options, epoch);
-  checkCanLearn(dataset, loss.name, options, stepsIn(0).flat());
+  checkCanLearn(dataset, resolveLossName(options, dataset), options, stepsIn(0).flat());
   const trainable = trainableParamNames([...encoder.params.keys()], options.strategy, (name) => encoder.layerOf(name));
   if (trainable.length === 0) throw new EngineError('bad_option', 'The training strategy freezes every parameter: unfreeze some layers.');
   const key = runKey(options, dataset);
@@ -183,11 +184,15 @@ export async function train(
     throw new EngineError('bad_option', 'This checkpoint belongs to another run (different dataset or settings): restore those settings, or start a new run.');
   }
   if (resume) checkSameHead(resume, encoder.head);
-  const optimizer = new AdamW(new Map(trainable.map((n) => [n, encoder.params.get(n) as tf.Variable])), { weightDecay: options.weightDecay, noDecay: (name) => encoder.arch.noDecay(name) });
+  const runLoss = await setUpLoss(options, dataset, encoder);
+  const loss = runLoss.spec;
+  const optimized = new Map([...trainable.map((n): [string, tf.Variable] => [n, encoder.params.get(n) as tf.Variable]), ...loss.variables]);
+  const noDecay = (name: string) => (name.startsWith(LOSS_TENSOR_PREFIX) ? name.endsWith('bias') : encoder.arch.noDecay(name));
+  const optimizer = new AdamW(optimized, { weightDecay: options.weightDecay, noDecay });
   const rates = dropoutRates(encoder, options.dropout);
   const control = hooks.control ?? new TrainingControl();
   const emit = hooks.onEvent ?? (() => {});
-  const trainableParams = trainable.reduce((n, name) => n + (encoder.params.get(name) as tf.Variable).size, 0);
+  const trainableParams = [...optimized.values()].reduce((n, v) => n + v.size, 0);
   const lossHistory: number[] = resume ? [...resume.lossHistory] : [];
   let step = resume ? resume.step : 0;
   /** The step of the last checkpoint kept (the resumed one counts), and the step whose weights were last checked finite. */
@@ -195,6 +200,7 @@ export async function train(
   let checkedStep = -1;
   if (resume) {
     encoder.loadWeights(resume.weights);
+    loadLossTensors(runLoss, resume.weights);
     optimizer.setState(resume.optimizer);
   }
   emit({ type: 'start', totalSteps, stepsPerEpoch: plan.stepsPerEpoch, epochs: plan.epochs, trainableParams, loss: loss.name, resumedAt: step });
@@ -214,6 +220,7 @@ export async function train(
   const checkpoint = async () => {
     if (!hooks.onCheckpoint) return;
     const weights = await encoder.exportWeights();
+    for (const [name, v] of loss.variables) weights.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
     checkFinite(weights);
     const kept = await hooks.onCheckpoint({ step, totalSteps, lossHistory: [...lossHistory], runKey: key, head: { ...encoder.head }, weights, optimizer: await optimizer.getState() });
     if (kept === false) return;
@@ -239,7 +246,8 @@ export async function train(
         if (paused) emit({ type: 'resumed', step });
         const t0 = performance.now();
         const lr = learningRateAt(step, schedule);
-        const r = await optimizerStep(encoder, trainable, optimizer, dataset, group, loss, { rates, seed: stepSeed(options.seed, step), miniBatchSize: options.miniBatchSize }, options.maxGradNorm, lr);
+        const forward = { rates, seed: stepSeed(options.seed, step), miniBatchSize: options.miniBatchSize, sampling: { seed: options.seed, epoch, groupSize: options.groupSize ?? null } };
+        const r = await optimizerStep(encoder, trainable, optimizer, dataset, group, runLoss, forward, options.maxGradNorm, lr);
         if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
           throw diverged(step + 1, `its loss is ${r.loss} and its gradient norm ${r.gradNorm}, so its update was not applied`);
         }
@@ -264,6 +272,7 @@ export async function train(
     if (checkedStep !== step && step > (resume?.step ?? 0)) checkFinite(await encoder.exportWeights());
   } finally {
     optimizer.dispose();
+    runLoss.dispose();
   }
   const elapsedMs = performance.now() - started;
   const finalLoss = lossHistory.length ? lossHistory[lossHistory.length - 1] : NaN;
@@ -279,11 +288,20 @@ export function stepSeed(seed: number, step: number): number {
   return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 12;
 }
 
-/** How a step runs its forward passes: dropout rates, the step's dropout seed, GradCache mini-batch (0 = off). */
+/** How a step runs its forward passes: dropout rates, the step's dropout seed, GradCache mini-batch (0 = off), group draws. */
 interface ForwardPlan {
   rates: DropoutRates;
   seed: number;
   miniBatchSize: number;
+  sampling: GroupSampling;
+}
+
+/** Puts a checkpoint's loss tensors (a classifier) back into the run's. */
+function loadLossTensors(runLoss: RunLoss, weights: TrainingCheckpoint['weights']): void {
+  for (const [name, v] of runLoss.spec.variables) {
+    const w = weights.get(name);
+    if (w) tf.tidy(() => v.assign(tf.tensor(w.data, w.shape, 'float32')));
+  }
 }
 
 /** One optimiser step over a group of micro-batches (gradient accumulation). */
@@ -293,7 +311,7 @@ async function optimizerStep(
   optimizer: AdamW,
   dataset: MappedDataset,
   group: number[][],
-  loss: LossSpec,
+  runLoss: RunLoss,
   forward: ForwardPlan,
   maxGradNorm: number,
   lr: number,
@@ -302,8 +320,9 @@ async function optimizerStep(
   let lossSum: tf.Scalar = tf.scalar(0);
   let examples = 0;
   let tokens = 0;
+  const loss = runLoss.spec;
   for (const [micro, indices] of group.entries()) {
-    const prepared = prepareBatch(encoder, textBatch(dataset, indices));
+    const prepared = prepareBatch(encoder, textBatch(dataset, indices, forward.sampling), runLoss.guide);
     examples += indices.length;
     tokens += prepared.realTokens;
     const rates = { ...forward.rates, seed: forward.seed * 64 + micro };
@@ -311,6 +330,7 @@ async function optimizerStep(
       forward.miniBatchSize > 0 && forward.miniBatchSize < prepared.tokens.batchSize
         ? cachedBatchGradients(encoder, trainable, prepared, loss, rates, forward.miniBatchSize, group.length)
         : batchGradients(encoder, trainable, prepared, loss, rates, group.length);
+    prepared.guide?.dispose();
     summed = addGradients(summed, grads);
     const oldLoss: tf.Scalar = lossSum;
     lossSum = tf.tidy(() => tf.add(oldLoss, l));

@@ -12,6 +12,10 @@ const TYPE_LABELS: Record<RecordType, string> = {
   pair: 'pair (text, text_pos)',
   triplet: 'triplet (text, text_pos, text_neg)',
   scored_pair: 'scored pair (sentence1, sentence2, label)',
+  group: 'group (query, lists of positives and negatives)',
+  class_pair: 'class pair (sentence1, sentence2, class label)',
+  labelled_text: 'labelled text (text, class label)',
+  text: 'plain text (one text per row)',
 };
 
 export function MappingStep() {

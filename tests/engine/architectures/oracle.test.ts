@@ -13,6 +13,7 @@ import { NO_DROPOUT } from '../../../src/engine/model/layers';
 import { pool, type PoolingMode } from '../../../src/engine/model/pooling';
 import type { MappedDataset } from '../../../src/engine/records';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../../src/engine/train/options';
+import { pairBatch } from '../../../src/engine/train/batches';
 import { batchGradients, lossSpec, prepareBatch } from '../../../src/engine/train/step';
 import { train, type TrainEvent } from '../../../src/engine/train/trainer';
 import { familyGolden, loadFamily, type OracleModel, type TrainGolden } from '../../helpers/oracleFamilies';
@@ -102,7 +103,7 @@ describe.each(MODELS)('%s against the PyTorch oracle', (model) => {
     it('reproduces the MNRL loss, gradients and global gradient norm of one backward pass', async () => {
       const encoder = encoderFromFiles(files);
       const g = golden.gradients_mnrl;
-      const prepared = prepareBatch(encoder, { anchor: g.pairs.map((p) => p[0]), positive: g.pairs.map((p) => p[1]) });
+      const prepared = prepareBatch(encoder, pairBatch(g.pairs.map((p) => p[0]), g.pairs.map((p) => p[1])));
       const { loss, grads } = batchGradients(encoder, [...encoder.params.keys()], prepared, lossSpec('mnrl', { scale: 20 }, 'pair'), NO_DROPOUT);
       expect(Math.abs((await loss.data())[0] - g.loss) / g.loss).toBeLessThan(1e-5);
       for (const [name, expected] of Object.entries(g.grads)) {

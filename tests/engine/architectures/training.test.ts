@@ -11,6 +11,7 @@ import type { MappedDataset } from '../../../src/engine/records';
 import { deserializeCheckpoint, serializeCheckpoint } from '../../../src/engine/train/checkpoint';
 import { TrainingControl } from '../../../src/engine/train/control';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../../src/engine/train/options';
+import { pairBatch } from '../../../src/engine/train/batches';
 import { batchGradients, cachedBatchGradients, lossSpec, prepareBatch } from '../../../src/engine/train/step';
 import { train } from '../../../src/engine/train/trainer';
 import { familyGolden, loadFamily, type OracleModel } from '../../helpers/oracleFamilies';
@@ -29,7 +30,7 @@ describe.each<OracleModel>(['tiny-roberta', 'tiny-xlm-roberta', 'tiny-mpnet', 't
 
   it('GradCache chunks of 3 texts give the oracle MNRL loss and gradients', async () => {
     const encoder = encoderFromFiles(files);
-    const prepared = prepareBatch(encoder, { anchor: g.pairs.map((p) => p[0]), positive: g.pairs.map((p) => p[1]) });
+    const prepared = prepareBatch(encoder, pairBatch(g.pairs.map((p) => p[0]), g.pairs.map((p) => p[1])));
     const { loss, grads } = cachedBatchGradients(encoder, [...encoder.params.keys()], prepared, MNRL, { hidden: 0, attention: 0 }, 3);
     expect(Math.abs((await loss.data())[0] - g.loss) / g.loss).toBeLessThan(1e-5);
     for (const [name, expected] of Object.entries(g.grads)) {
@@ -41,7 +42,7 @@ describe.each<OracleModel>(['tiny-roberta', 'tiny-xlm-roberta', 'tiny-mpnet', 't
 
   it('with dropout, a GradCache chunk re-runs with the masks of its first pass; other masks give another loss', async () => {
     const encoder = encoderFromFiles(files);
-    const prepared = prepareBatch(encoder, { anchor: g.pairs.map((p) => p[0]), positive: g.pairs.map((p) => p[1]) });
+    const prepared = prepareBatch(encoder, pairBatch(g.pairs.map((p) => p[0]), g.pairs.map((p) => p[1])));
     const names = [...encoder.params.keys()];
     const rates = { hidden: 0.2, attention: 0.2, seed: 7 };
     const cached = cachedBatchGradients(encoder, names, prepared, MNRL, rates, prepared.tokens.batchSize);

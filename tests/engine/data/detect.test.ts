@@ -94,8 +94,9 @@ describe('detectMapping by content', () => {
     expect(detectMapping(['c1', 'c2', 'c3', 'c4'], rows)?.type).toBe('pair');
   });
 
-  it('is null without two text columns', () => {
-    expect(detectMapping(['column1'], [{ column1: 'text' }])).toBeNull();
+  it('reads a lone text column as plain texts, and is null without any text column', () => {
+    expect(detectMapping(['column1'], [{ column1: 'a sentence' }])).toMatchObject({ type: 'text', mapping: { text: 'column1' }, source: 'content' });
+    expect(detectMapping(['column1'], [{ column1: '3' }, { column1: '4' }])).toBeNull();
   });
 });
 

@@ -69,7 +69,7 @@ describe('JSONL on hostile input (property)', () => {
     expect(mapped.dataset.records).toEqual([{ text: 'a', text_pos: 'b' }]);
     expect(mapped.skipped.map((s) => [s.row, s.reason])).toEqual([
       [2, expect.stringContaining('line 2')],
-      [3, expect.stringContaining('is an object, not a text')],
+      [3, expect.stringContaining('text (column "text") is missing')], // the object was flattened to text.x
       [4, expect.stringContaining('is a list, not a text')],
     ]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandFlagEmbedding } from '../../../src/engine/data/jsonl';
+import { flattenNested } from '../../../src/engine/data/jsonl';
 import { parseDatasetText } from '../../../src/engine/data/parse';
 import { fixtureText } from './fixtures';
 
@@ -46,36 +46,28 @@ describe('JSONL', () => {
   });
 });
 
-describe('FlagEmbedding rows', () => {
-  it('expand into one row per positive, cycling through the negatives', () => {
-    const row = { query: 'q', pos: ['p1', 'p2', 'p3'], neg: ['n1', 'n2'], prompt: 'Represent: ' };
-    expect(expandFlagEmbedding(row)).toEqual([
-      { query: 'q', pos: 'p1', neg: 'n1', prompt: 'Represent: ' },
-      { query: 'q', pos: 'p2', neg: 'n2', prompt: 'Represent: ' },
-      { query: 'q', pos: 'p3', neg: 'n1', prompt: 'Represent: ' },
-    ]);
-  });
-
-  it('drop the neg key when there are no negatives', () => {
-    expect(expandFlagEmbedding({ query: 'q', pos: ['p'], neg: [] })).toEqual([{ query: 'q', pos: 'p' }]);
-    expect(expandFlagEmbedding({ query: 'q', pos: ['p'] })).toEqual([{ query: 'q', pos: 'p' }]);
-  });
-
-  it('leave other rows alone', () => {
-    const row = { text: 'a', pos: ['x'] };
-    expect(expandFlagEmbedding(row)).toEqual([row]);
-  });
-
-  it('are expanded by the parser; an empty pos list is a problem', () => {
+describe('FlagEmbedding and nested rows', () => {
+  it('keep their lists: one row per line, for a group record to read whole', () => {
     const text = '{"query": "q1", "pos": ["a", "b"], "neg": ["n"]}\n{"query": "q2", "pos": []}\n';
     const p = parseDatasetText(text, 'train.jsonl');
     expect(p.rows).toEqual([
-      { query: 'q1', pos: 'a', neg: 'n' },
-      { query: 'q1', pos: 'b', neg: 'n' },
+      { query: 'q1', pos: ['a', 'b'], neg: ['n'] },
+      { query: 'q2', pos: [] },
     ]);
-    expect(p.rowNumbers).toEqual([1, 1]);
-    expect(p.problems).toEqual([
-      { row: 2, message: 'line 2: "pos" is an empty list; each query needs at least one positive' },
-    ]);
+    expect(p.rowNumbers).toEqual([1, 2]);
+    expect(p.problems).toEqual([]);
+  });
+
+  it('flatten nested objects one level into parent.child columns (embedding-data/QQP_triplets)', () => {
+    const row = { set: { query: 'q', pos: ['p'], neg: ['n1', 'n2'] }, id: 3 };
+    expect(flattenNested(row)).toEqual({ 'set.query': 'q', 'set.pos': ['p'], 'set.neg': ['n1', 'n2'], id: 3 });
+    const p = parseDatasetText(`${JSON.stringify(row)}\n`, 'qqp.jsonl');
+    expect(p.columns).toEqual(['set.query', 'set.pos', 'set.neg', 'id']);
+  });
+
+  it('keep a row\'s own dotted key over a flattened one, and go one level only', () => {
+    expect(flattenNested({ a: { b: 1, c: { d: 2 } }, 'a.b': 'own' })).toEqual({ 'a.b': 'own', 'a.c': { d: 2 } });
+    const flat = { text: 'a', pos: ['x'] };
+    expect(flattenNested(flat)).toBe(flat);
   });
 });

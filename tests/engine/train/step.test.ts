@@ -8,6 +8,7 @@ import type { LoadedModelFiles } from '../../../src/engine/io/modelFolder';
 import { encoderFromFiles } from '../../../src/engine/model/load';
 import type { MappedDataset } from '../../../src/engine/records';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../../src/engine/train/options';
+import { pairBatch } from '../../../src/engine/train/batches';
 import { batchGradients, cachedBatchGradients, lossSpec, prepareBatch, sliceTokens } from '../../../src/engine/train/step';
 import { stepSeed, train } from '../../../src/engine/train/trainer';
 import { golden, loadTinyBert, maxAbsDiff, useCpuBackend } from '../../helpers/tinyBert';
@@ -55,7 +56,7 @@ describe('GradCache against the PyTorch oracle', () => {
   it.each([1, 3, 5])('gives the oracle MNRL loss and gradients in chunks of %i texts', async (miniBatch) => {
     const encoder = encoderFromFiles(files);
     const g = golden.gradients_mnrl;
-    const prepared = prepareBatch(encoder, { anchor: g.pairs.map((p) => p[0]), positive: g.pairs.map((p) => p[1]) });
+    const prepared = prepareBatch(encoder, pairBatch(g.pairs.map((p) => p[0]), g.pairs.map((p) => p[1])));
     const { loss, grads } = cachedBatchGradients(encoder, [...encoder.params.keys()], prepared, MNRL, { hidden: 0, attention: 0 }, miniBatch);
     expect(Math.abs((await loss.data())[0] - g.loss) / g.loss).toBeLessThan(1e-5);
     for (const [name, expected] of Object.entries(g.grads)) {
@@ -69,7 +70,7 @@ describe('GradCache against the PyTorch oracle', () => {
   it('with dropout, re-runs each chunk with the masks of its first pass (one chunk = the plain pass with those masks)', async () => {
     const encoder = encoderFromFiles(files);
     const g = golden.gradients_mnrl;
-    const prepared = prepareBatch(encoder, { anchor: g.pairs.map((p) => p[0]), positive: g.pairs.map((p) => p[1]) });
+    const prepared = prepareBatch(encoder, pairBatch(g.pairs.map((p) => p[0]), g.pairs.map((p) => p[1])));
     const names = [...encoder.params.keys()];
     const rates = { hidden: 0.2, attention: 0.2, seed: 7 };
     const cached = cachedBatchGradients(encoder, names, prepared, MNRL, rates, prepared.tokens.batchSize);

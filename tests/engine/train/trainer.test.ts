@@ -4,6 +4,7 @@ import type { LoadedModelFiles } from '../../../src/engine/io/modelFolder';
 import { encoderFromFiles } from '../../../src/engine/model/load';
 import type { MappedDataset } from '../../../src/engine/records';
 import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from '../../../src/engine/train/options';
+import { pairBatch } from '../../../src/engine/train/batches';
 import { batchGradients, lossSpec, prepareBatch } from '../../../src/engine/train/step';
 import { train, type TrainEvent } from '../../../src/engine/train/trainer';
 import { TextTokenizer } from '../../../src/engine/tokenizer';
@@ -40,7 +41,7 @@ describe('training against the PyTorch oracle', () => {
   it('reproduces the MNRL loss, gradients and global gradient norm of one backward pass', async () => {
     const encoder = encoderFromFiles(files);
     const g = golden.gradients_mnrl;
-    const prepared = prepareBatch(encoder, { anchor: g.pairs.map((p) => p[0]), positive: g.pairs.map((p) => p[1]) });
+    const prepared = prepareBatch(encoder, pairBatch(g.pairs.map((p) => p[0]), g.pairs.map((p) => p[1])));
     const names = [...encoder.params.keys()];
     const { loss, grads } = batchGradients(encoder, names, prepared, lossSpec('mnrl', { scale: 20 }, 'pair'), NO_DROPOUT);
     expect(Math.abs((await loss.data())[0] - g.loss) / g.loss).toBeLessThan(1e-5);

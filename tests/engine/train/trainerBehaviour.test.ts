@@ -136,7 +136,7 @@ describe('trainer behaviour', () => {
 
   it('refuses unusable options with specific messages', async () => {
     const encoder = encoderFromFiles(files);
-    await expect(train(encoder, PAIRS, { ...BASE, loss: 'cosent' })).rejects.toThrow(/scored_pair/);
+    await expect(train(encoder, PAIRS, { ...BASE, loss: 'cosent' })).rejects.toThrow(/needs scored pairs \(sentence1, sentence2, label\), but the dataset holds pairs/);
     await expect(train(encoder, PAIRS, { ...BASE, batchSize: 0 })).rejects.toThrow(/Batch size/);
     await expect(train(encoder, { type: 'pair', records: [] }, BASE)).rejects.toThrow(/empty/);
     await expect(
