@@ -37,6 +37,11 @@ export function checkLossData(name: LossName, dataset: MappedDataset, options: P
     throw new EngineError('bad_option', `A group size applies to groups (a query with lists of positives and negatives), not to ${RECORD_DESCRIPTIONS[dataset.type]}: unset it.`);
   }
   if (dataset.type === 'group') {
+    if (groupSize !== null && groupSize >= 2) {
+      // textBatch refuses such a row when it is drawn; refused here, the run fails before any model loads or step runs
+      const bare = dataset.records.findIndex((r) => r.text_neg.length === 0);
+      if (bare >= 0) throw new EngineError('bad_dataset', `Record ${bare + 1} has no negatives, but a group size of ${groupSize} samples ${groupSize - 1} per query: give every row negatives, or leave the group size unset.`);
+    }
     if (LOSSES[name].extras.includes('teacher')) {
       const without = dataset.records.findIndex((r) => !r.pos_scores || !r.neg_scores);
       if (without >= 0) throw new EngineError('bad_dataset', `The ${label} loss learns from teacher scores, but record ${without + 1} has no pos_scores / neg_scores: map both score columns, or pick another loss.`);
