@@ -90,7 +90,12 @@ async function splitValidation(
       ? withValidationDataset(data, (await readDataset(evalData, { recordType: 'auto', columns: {} }, io, 'eval data')).dataset)
       : splitDataset(data, { validationFraction: valSplit as number, seed });
   if (evalData === undefined) io.err(`data: held out ${split.validation.records.length} records for validation, ${split.train.records.length} left to train on`);
-  return { train: split.train, validation: { dataset: split.validation, evaluators: evaluatorsFor(split.validation) } };
+  const evaluators = evaluatorsFor(split.validation);
+  if (evaluators.length === 0) {
+    io.err(`data: ${split.validation.type} records have nothing to evaluate against, so the run is not evaluated (--eval-data with pairs, triplets, groups or scored pairs is)`);
+    return { train: split.train, validation: null };
+  }
+  return { train: split.train, validation: { dataset: split.validation, evaluators } };
 }
 
 export async function trainCommand(argv: string[], io: CliIo): Promise<number> {

@@ -141,9 +141,11 @@ export function trainFlags(flags: Flags): TrainFlags {
       freezeEmbeddings: flags.bool('freeze-embeddings'),
       freezeLayers: flags.number('freeze-layers', R.freezeLayers) ?? 0,
     },
-    groupSize: flags.number('group-size', R.groupSize) ?? null,
-    matryoshka: matryoshkaOption(flags),
   };
+  const groupSize = flags.number('group-size', R.groupSize);
+  const matryoshka = matryoshkaOption(flags);
+  if (groupSize !== undefined) options.groupSize = groupSize;
+  if (matryoshka) options.matryoshka = matryoshka;
   return { options, shuffle: !flags.bool('no-shuffle'), valSplit: valSplit ?? null, logEvery: flags.number('log-every', LOG_EVERY) ?? null };
 }
 

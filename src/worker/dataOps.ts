@@ -2,6 +2,7 @@
  * Dataset and model loading inside the worker: parse a file with progress, map and split it, load a model
  * folder from the Hub, a directory pick or the demo assets, and describe each for the page.
  */
+import { shapeFacts } from '../engine/data/shapeFacts';
 import {
   detectMapping,
   mapDataset,
@@ -134,6 +135,7 @@ export function mapAndSplit(
       trainCount: parts.train.records.length,
       validationCount: parts.validation.records.length,
       split,
+      shape: shapeFacts(mapped.dataset),
     },
   };
 }

@@ -138,7 +138,8 @@ export function modelCard(data: ModelCardData): string {
   const o = data.options;
   const lossInfo = LOSSES[data.loss];
   const params = resolveLossParams(data.loss, o.lossParams);
-  const usedParams = Object.keys(lossInfo.params).map((k) => `${k}=${params[k as keyof typeof params]}`);
+  const usedParams = Object.entries(lossInfo.params).map(([k, spec]) => `${spec.pythonName}=${params[k as keyof typeof params]}`);
+  const matryoshka = o.matryoshka ?? null;
   const length = o.length.kind === 'epochs' ? `${o.length.epochs} epoch(s)` : `${o.length.steps} steps`;
   const warmup = o.warmup.kind === 'ratio' ? `${o.warmup.ratio} of the steps` : `${o.warmup.steps} steps`;
   const baseLink = data.baseIsHub ? `[${data.baseModel}](https://huggingface.co/${data.baseModel})` : data.baseModel;
@@ -166,7 +167,7 @@ export function modelCard(data: ModelCardData): string {
     '',
     `- **Base model:** ${baseLink}`,
     `- **Maximum sequence length:** ${data.maxLength} tokens`,
-    `- **Output dimensionality:** ${data.hiddenSize}`,
+    `- **Output dimensionality:** ${data.hiddenSize}${matryoshka ? ` (Matryoshka: also usable truncated to ${matryoshka.dims.filter((d) => d !== data.hiddenSize).join(', ')} dimensions)` : ''}`,
     `- **Pooling:** ${data.pooling}${data.normalize ? ', L2-normalised' : ''}`,
     '- **Similarity function:** cosine similarity',
     ...promptDetails(data),
@@ -191,7 +192,8 @@ export function modelCard(data: ModelCardData): string {
     `- **Dataset:** ${data.datasetName}`,
     `- **Size:** ${data.trainCount} training records, ${data.validationCount} validation records`,
     `- **Record type:** ${data.recordType} (columns ${RECORD_COLUMNS[data.recordType]})`,
-    `- **Loss:** \`${lossClass(data.loss)}\` (${lossInfo.label})${usedParams.length ? ` with parameters: ${usedParams.join(', ')}` : ''}`,
+    `- **Loss:** ${matryoshka ? '`MatryoshkaLoss` over ' : ''}\`${lossClass(data.loss)}\` (${lossInfo.label})${usedParams.length ? ` with parameters: ${usedParams.join(', ')}` : ''}`,
+    ...(matryoshka ? [`- **Matryoshka dimensions:** ${matryoshka.dims.join(', ')} (weights ${(matryoshka.weights ?? matryoshka.dims.map(() => 1)).join(', ')})`] : []),
     '',
     '### Training Hyperparameters',
     '',

@@ -12,6 +12,7 @@
  */
 import type { BackendName } from '../engine/backend';
 import type { ColumnMapping } from '../engine/data';
+import type { ShapeFacts } from '../engine/data/shapeFacts';
 import type { LabelScale } from '../engine/data/validate';
 import type { LossName } from '../engine/losses';
 import type { PoolingMode } from '../engine/model/pooling';
@@ -131,6 +132,8 @@ export interface MappingSummary {
   validationCount: number;
   /** How validation records were chosen. */
   split: SplitChoice;
+  /** Classes with counts, group list sizes, binary labels, a note on the shape. */
+  shape: ShapeFacts;
 }
 
 /** What the loaded model is. */

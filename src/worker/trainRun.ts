@@ -229,7 +229,7 @@ export class TrainingRun {
     };
     try {
       await hooks.begin?.(record);
-      const result = await train(encoder, split.train, options, { onEvent, evaluate, control, onCheckpoint, resumeFrom });
+      const result = await train(encoder, split.train, options, { onEvent, evaluate: evaluators.length > 0 ? evaluate : undefined, control, onCheckpoint, resumeFrom });
       batcher.flush();
       record.steps = result.steps;
       record.elapsedMs = elapsedBefore + result.elapsedMs;

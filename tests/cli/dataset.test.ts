@@ -35,7 +35,8 @@ describe('resolveMapping', () => {
     expect(() => resolveMapping({ recordType: 'pair', columns: { label: 'id' } }, qa.columns, qa.rows, 'f')).toThrow(/a pair record has no field 'label'/);
     expect(() => resolveMapping({ recordType: 'auto', columns: { text: 'nope' } }, qa.columns, qa.rows, 'f')).toThrow(/f has no column 'nope'/);
     expect(() => resolveMapping({ recordType: 'triplet', columns: {} }, qa.columns, qa.rows, 'f')).toThrow(CliError);
-    expect(() => resolveMapping(auto, ['only'], [{ only: 'x' }], 'f')).toThrow(/pass --record-type and --columns/);
+    expect(() => resolveMapping(auto, ['only'], [{ only: '3' }], 'f')).toThrow(/pass --record-type and --columns/);
+    expect(resolveMapping(auto, ['only'], [{ only: 'a sentence' }], 'f')).toMatchObject({ type: 'text', mapping: { text: 'only' } });
   });
 });
 

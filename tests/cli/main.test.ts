@@ -102,7 +102,7 @@ describe('main in-process', () => {
   });
 
   it('names a dataset it cannot map', async () => {
-    const oneColumn = tmp.file('one.csv', 'just one column\nhello\n');
+    const oneColumn = tmp.file('one.csv', 'just one column\n1\n2\n');
     expectUserError(await runMain(['eval', '--model', TINY_BERT_DIR, '--data', oneColumn]), /^error: cannot tell which columns of one\.csv hold the texts/);
     expectUserError(await runMain(['eval', '--model', TINY_BERT_DIR, '--data', pairs, '--columns', 'text=nope']), /^error: --columns: pairs\.jsonl has no column 'nope'/);
   });

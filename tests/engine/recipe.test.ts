@@ -264,7 +264,7 @@ describe('buildTrainingRecipe', () => {
 
   it('rejects a loss that does not fit the records, and a validation set of another record type', () => {
     expect(() => recipe(PAIRS, { loss: 'cosent' })).toThrow(EngineError);
-    expect(() => recipe(PAIRS, { loss: 'cosent' })).toThrow(/CoSENT.*scored_pair/);
+    expect(() => recipe(PAIRS, { loss: 'cosent' })).toThrow(/CoSENT loss needs scored pairs \(sentence1, sentence2, label\), but the dataset holds pairs/);
     expect(() => recipe(PAIRS, {}, { evaluator: SCORED })).toThrow(/validation set holds scored_pair records/);
     expect(() => recipe(PAIRS, {}, { baseModel: ' ' })).toThrow(/base model/);
     expect(() => recipe(PAIRS, { miniBatchSize: -1 })).toThrow(/GradCache mini-batch must be a whole number ≥ 0 \(0 turns it off\), not -1/);

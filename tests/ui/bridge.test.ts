@@ -1,4 +1,5 @@
 import { createElement } from 'react';
+import { NO_SHAPE } from '../../src/engine/data/shapeFacts';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { RunVerdict } from '../../src/engine/train/verdict';
@@ -351,7 +352,7 @@ describe('StudioBridge', () => {
     const ctx = setup();
     ctx.store.getState().mappingApplied({
       recordType: 'pair', mapping: { text: 'q', text_pos: 'a' }, kept: 100, skipped: 0, skippedRows: [], duplicates: 0, labelScale: null,
-      trainCount: 90, validationCount: 10, split: { kind: 'fraction', fraction: 0.1, seed: 42 },
+      trainCount: 90, validationCount: 10, split: { kind: 'fraction', fraction: 0.1, seed: 42 }, shape: NO_SHAPE,
     });
     const r = ctx.bridge.exportRecipe('m-recipe');
     // The recipe's evaluation steps follow the run's length: the engine's plan is asked for first.

@@ -4,6 +4,7 @@
  * accumulation and NO_DUPLICATES shows the step count the worker's run then takes (the page's own count said
  * otherwise).
  */
+import { NO_SHAPE } from '../../src/engine/data/shapeFacts';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DatasetSplit } from '../../src/engine/data';
 import type { LoadedModelFiles } from '../../src/engine/io/modelFolder';
@@ -25,7 +26,7 @@ const SPLIT: DatasetSplit = { train: SHARED_ANCHORS, validation: VALIDATION, tra
 
 const mapping = (trainCount = 16): MappingSummary => ({
   recordType: 'pair', mapping: { text: 'text', text_pos: 'text_pos' }, kept: trainCount + 4, skipped: 0, skippedRows: [], duplicates: 0, labelScale: null,
-  trainCount, validationCount: 4, split: { kind: 'fraction', fraction: 0.2, seed: 42 },
+  trainCount, validationCount: 4, split: { kind: 'fraction', fraction: 0.2, seed: 42 }, shape: NO_SHAPE,
 });
 
 /** A fake send that records plan requests and lets the test answer each. */

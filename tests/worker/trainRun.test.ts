@@ -81,7 +81,7 @@ describe('TrainingRun on a diverging run', () => {
     });
     expect(begun).toEqual(['mnrl']);
     expect(run.record?.loss).toBe('mnrl');
-    await expect(run.run(encoder, SPLIT, { ...OPTIONS, loss: 'cosent' }, 32, false, { emit: () => {}, progress: () => {} })).rejects.toThrow(/CoSENT loss needs scored_pair records/);
+    await expect(run.run(encoder, SPLIT, { ...OPTIONS, loss: 'cosent' }, 32, false, { emit: () => {}, progress: () => {} })).rejects.toThrow(/CoSENT loss needs scored pairs \(sentence1, sentence2, label\), but the dataset holds pairs/);
     expect(run.record?.loss).toBe('mnrl');
     encoder.dispose();
   });

@@ -1,4 +1,5 @@
 /** Running several evaluators against one model, and comparing two runs (before / after fine-tuning). */
+import { EngineError } from '../errors';
 import type { TextRole } from '../prompts';
 import type { EmbedFn, Evaluator } from './evaluators';
 
@@ -59,7 +60,9 @@ export function mergeResults(results: readonly EvaluatorResult[]): Record<string
 
 /** Runs `evaluators` in order against `embed` (each text embedded once) and merges their metrics. */
 export async function runEvaluation(evaluators: readonly Evaluator[], embed: EmbedFn): Promise<EvaluationResult> {
-  if (evaluators.length === 0) throw new Error('runEvaluation: no evaluators');
+  if (evaluators.length === 0) {
+    throw new EngineError('bad_dataset', 'This validation set has nothing to evaluate against (plain texts, or class pairs without their classifier): use a validation file of pairs, triplets, groups or scored pairs.');
+  }
   const once = cachedEmbed(embed);
   const results: EvaluatorResult[] = [];
   for (const e of evaluators) {

@@ -1,10 +1,11 @@
 /** Step 2: record type, the column of each field, skipped rows, label scale, validation split. */
-import { RECORD_FIELDS, type RecordField, type RecordType } from '../../engine/records';
+import { OPTIONAL_RECORD_FIELDS, recordFields, type RecordField, type RecordType } from '../../engine/records';
 import { suggestMappingForColumns } from '../mapping';
 import { Card, ErrorNote, Field, Stat, WarningNote } from '../components';
 import { useBridge } from '../context';
 import { useStudio } from '../store';
-import type { ColumnMapping } from '../../engine/data';
+import type { ColumnMapping, ColumnRef } from '../../engine/data';
+import type { ShapeFacts } from '../../engine/data/shapeFacts';
 import type { DatasetSummary, SplitChoice } from '../../worker/protocol';
 import { UNKNOWN_WARN_SHARE, type UnknownTokenShare } from '../../engine/unknownTokens';
 
@@ -31,7 +32,12 @@ export function MappingStep() {
 
   const apply = (recordType: RecordType, cols: typeof m.columns, split: SplitChoice) => void bridge.applyMapping(recordType, cols, split);
   const setType = (t: RecordType) => apply(t, suggestMappingForColumns(t, columns, m.columns), m.split);
-  const setColumn = (f: RecordField, c: string) => apply(m.recordType, { ...m.columns, [f]: c }, m.split);
+  const setColumn = (f: RecordField, c: string) => {
+    const next: ColumnMapping = { ...m.columns };
+    if (c === NONE) delete next[f];
+    else if (c !== MULTI) next[f] = c;
+    apply(m.recordType, next, m.split);
+  };
   const fraction = m.split.kind === 'fraction' ? m.split.fraction : 0.1;
   const seed = m.split.kind === 'fraction' ? m.split.seed : 42;
 
@@ -47,12 +53,15 @@ export function MappingStep() {
             ))}
           </select>
         </Field>
-        {RECORD_FIELDS[m.recordType].map((f) => (
-          <Field key={f} label={f} htmlFor={`field-${f}`} hint={f === 'label' ? 'Numeric similarity; rescaled to 0..1.' : 'Column holding this text.'}>
-            <select id={`field-${f}`} value={m.columns[f] ?? ''} onChange={(e) => setColumn(f, e.currentTarget.value)}>
-              <option value="" disabled>
-                choose a column
-              </option>
+        {recordFields(m.recordType).map((f) => (
+          <Field key={f} label={f} htmlFor={`field-${f}`} hint={fieldHint(m.recordType, f)}>
+            <select id={`field-${f}`} value={selectValue(m.columns[f], isOptional(m.recordType, f))} onChange={(e) => setColumn(f, e.currentTarget.value)}>
+              {isOptional(m.recordType, f) ? <option value={NONE}>none</option> : (
+                <option value="" disabled>
+                  choose a column
+                </option>
+              )}
+              {Array.isArray(m.columns[f]) ? <option value={MULTI}>{(m.columns[f] as readonly string[]).join(' + ')}</option> : null}
               {columns.map((c) => (
                 <option key={c} value={c}>
                   {c}
@@ -135,10 +144,64 @@ export function MappingStep() {
               </ul>
             </div>
           ) : null}
+          <ShapeNotes shape={summary.shape} />
           <UnknownTokens shares={m.unknownTokens} />
         </div>
       ) : null}
     </Card>
+  );
+}
+
+/** Select values that are not columns: an optional field left unmapped, several columns read as one list. */
+const NONE = '\u0000none';
+const MULTI = '\u0000multi';
+
+function isOptional(type: RecordType, field: RecordField): boolean {
+  return (OPTIONAL_RECORD_FIELDS[type] as readonly string[]).includes(field);
+}
+
+function selectValue(ref: ColumnRef | undefined, optional: boolean): string {
+  if (ref === undefined) return optional ? NONE : '';
+  return typeof ref === 'string' ? ref : MULTI;
+}
+
+/** What a field of a record type holds, in one line. */
+export function fieldHint(type: RecordType, field: RecordField): string {
+  if (field === 'label') {
+    return type === 'class_pair' || type === 'labelled_text' ? 'Class label: whole numbers or names.' : 'Numeric similarity; rescaled to 0..1.';
+  }
+  if (type === 'group') {
+    if (field === 'text_pos') return 'A list column of positives (one is drawn per query each epoch).';
+    if (field === 'text_neg') return 'Optional: a list column (or negative_1..k columns) of hard negatives.';
+    if (field === 'pos_scores' || field === 'neg_scores') return 'Optional: teacher scores, one per item of the list.';
+    if (field === 'prompt') return 'Optional: an instruction put before the query.';
+  }
+  return 'Column holding this text.';
+}
+
+/** Classes with their counts, a group's list sizes, binary labels, and the shape's note. */
+function ShapeNotes({ shape }: { shape: ShapeFacts }) {
+  const lists = shape.lists.map((l) => `${l.field}: ${l.min}–${l.max} per query (mean ${l.mean.toFixed(1)})`);
+  return (
+    <>
+      {shape.classes ? (
+        <div className="stats" data-testid="class-counts">
+          <Stat label="Classes" value={shape.classes.length} />
+          {shape.classes.slice(0, 12).map((c) => (
+            <Stat key={c.name} label={`“${c.name}”`} value={c.count.toLocaleString('en-US')} />
+          ))}
+          {shape.classes.length > 12 ? <Stat label="More classes" value={shape.classes.length - 12} /> : null}
+        </div>
+      ) : null}
+      {lists.length > 0 ? (
+        <p className="hint" data-testid="list-sizes">
+          {lists.join('; ')}
+          {shape.teacherScores ? '; teacher scores on every record' : ''}
+        </p>
+      ) : null}
+      {shape.binary ? <p className="hint">Every label is 0 or 1: these are binary pairs.</p> : null}
+      <WarningNote message={shape.note} testId="shape-note" />
+    </>
   );
 }
 
@@ -175,6 +238,6 @@ function UnknownTokens({ shares }: { shares: UnknownTokenShare[] | null }) {
 /** The detection's note (columns chosen by order: no name recognised), while the mapping is still the detected one. */
 function byOrderNote(detected: DatasetSummary['detected'], recordType: RecordType, columns: ColumnMapping): string | null {
   if (detected === null || detected.note === null || detected.recordType !== recordType) return null;
-  const same = RECORD_FIELDS[recordType].every((f) => detected.mapping[f] === columns[f]);
+  const same = recordFields(recordType).every((f) => String(detected.mapping[f] ?? "") === String(columns[f] ?? ""));
   return same ? detected.note : null;
 }

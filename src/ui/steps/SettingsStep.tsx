@@ -1,5 +1,5 @@
 /** Step 4: loss and hyperparameters, each with a one-line hint. */
-import { LOSSES, lossSupports, type LossName } from '../../engine/losses/catalog';
+import { defaultLossFor, defaultLossReason, LOSSES, lossesFor, type LossName } from '../../engine/losses/catalog';
 import { Card, Field } from '../components';
 import type { ModelSummary } from '../../worker/protocol';
 import { useStudio } from '../store';
@@ -18,6 +18,7 @@ export function SettingsStep() {
   const settings = useStudio((s) => s.settings);
   const change = useStudio((s) => s.settingsChanged);
   const recordType = useStudio((s) => s.mapping.recordType);
+  const binary = useStudio((s) => s.mapping.summary?.shape.binary ?? false);
   const trainCount = useStudio((s) => s.mapping.summary?.trainCount ?? 0);
   const model = useStudio((s) => s.model.summary);
   const plan = useStudio(currentPlan);
@@ -62,11 +63,12 @@ export function SettingsStep() {
     <Card step={4} title="Training settings" enabled={enabled} done={enabled}>
       <DefaultsNote />
       <div className="grid">
-        <Field label="Loss" htmlFor="set-loss" hint={LOSSES[settings.loss].description} wide>
+        <Field label="Loss" htmlFor="set-loss" hint={lossHint(settings.loss, recordType, binary)} wide>
           <select id="set-loss" value={settings.loss} onChange={(e) => change({ loss: e.currentTarget.value as LossName })}>
-            {(Object.keys(LOSSES) as LossName[]).map((l) => (
-              <option key={l} value={l} disabled={!lossSupports(l, recordType)}>
+            {lossesFor(recordType, binary).map((l) => (
+              <option key={l} value={l}>
                 {LOSSES[l].label}
+                {l === defaultLossFor(recordType, binary) ? ' (suggested)' : ''}
               </option>
             ))}
           </select>
@@ -131,4 +133,10 @@ function DefaultsNote() {
       </button>
     </div>
   );
+}
+
+/** The loss's one-line description, and why it is the suggested one for this data when it is. */
+function lossHint(loss: LossName, recordType: Parameters<typeof defaultLossFor>[0], binary: boolean): string {
+  const why = loss === defaultLossFor(recordType, binary) ? ` Suggested: ${defaultLossReason(recordType, binary)}.` : '';
+  return `${LOSSES[loss].description}${why}`;
 }

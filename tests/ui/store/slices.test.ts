@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NO_SHAPE } from '../../../src/engine/data/shapeFacts';
 import { createStudioStore } from '../../../src/ui/store';
 import { currentPlan, DEFAULT_SETTINGS, optionsToSettings, planKey, settingsProblems, settingsToOptions } from '../../../src/ui/store/settingsSlice';
 import type { DatasetSummary, MappingSummary, StepPoint } from '../../../src/worker/protocol';
@@ -29,7 +30,7 @@ describe('mapping slice', () => {
     const store = createStudioStore();
     const summary: MappingSummary = {
       recordType: 'scored_pair', mapping: { sentence1: 'a', sentence2: 'b', label: 'c' }, kept: 9, skipped: 1, skippedRows: [{ row: 4, reason: 'empty' }],
-      duplicates: 0, labelScale: { min: 0, max: 5, normalisedFrom: '0..5' }, trainCount: 8, validationCount: 1, split: { kind: 'fraction', fraction: 0.2, seed: 1 },
+      duplicates: 0, labelScale: { min: 0, max: 5, normalisedFrom: '0..5' }, trainCount: 8, validationCount: 1, split: { kind: 'fraction', fraction: 0.2, seed: 1 }, shape: NO_SHAPE,
     };
     store.getState().mappingChosen('scored_pair', summary.mapping, summary.split);
     expect(store.getState().mapping.status).toBe('applying');
@@ -84,7 +85,7 @@ describe('settings slice', () => {
     const store = createStudioStore();
     const summary: MappingSummary = {
       recordType: 'pair', mapping: { text: 'a', text_pos: 'b' }, kept: 20, skipped: 0, skippedRows: [], duplicates: 0, labelScale: null,
-      trainCount: 18, validationCount: 2, split: { kind: 'fraction', fraction: 0.1, seed: 42 },
+      trainCount: 18, validationCount: 2, split: { kind: 'fraction', fraction: 0.1, seed: 42 }, shape: NO_SHAPE,
     };
     store.getState().mappingApplied(summary);
     const plan = { totalSteps: 7, stepsPerEpoch: 7, epochs: 1, warmupSteps: 1, schedule: { kind: 'linear' as const, peakLr: 2e-5, warmupSteps: 1, totalSteps: 7 }, checkpointEverySteps: 1 };
