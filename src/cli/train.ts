@@ -5,7 +5,8 @@
  * --checkpoint-dir, checkpoints are written as it goes (see ./checkpoint.ts) and --resume continues one. A model
  * this machine cannot train is refused from its config, before its weights are read (see ./memory.ts).
  */
-import { compareRuns, evaluatorsFor, runEvaluation, type Evaluator } from '../engine/eval';
+import { compareRuns, evaluatorsFor, type Evaluator } from '../engine/eval';
+import { runEvaluationAtDims } from '../engine/eval/matryoshka';
 import { splitDataset, withValidationDataset } from '../engine/data';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { writeFolder } from '../engine/io/writeFolderNode';
@@ -35,9 +36,9 @@ interface Validation {
   evaluators: Evaluator[];
 }
 
-async function evaluate(label: string, v: Validation, encoder: SentenceEncoder, batchSize: number, io: CliIo): Promise<Record<string, number>> {
+async function evaluate(label: string, v: Validation, encoder: SentenceEncoder, batchSize: number, io: CliIo, dims: readonly number[] | null = null): Promise<Record<string, number>> {
   const started = performance.now();
-  const result = await runEvaluation(v.evaluators, (texts, role) => encoder.embed(texts, { batchSize, role }));
+  const result = await runEvaluationAtDims(v.evaluators, (texts, role) => encoder.embed(texts, { batchSize, role }), dims);
   io.err(`eval (${label}): ${result.primaryMetric} ${result.primaryValue.toFixed(4)} on ${v.dataset.records.length} records (${formatDuration((performance.now() - started) / 1000)})`);
   return result.metrics;
 }
@@ -142,7 +143,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   io.err(describePlan(runPlan));
   if (runPlan.warmupSteps >= runPlan.totalSteps) io.err(`train: warning: warmup (${plural(runPlan.warmupSteps, 'step')}) covers the whole run of ${plural(runPlan.totalSteps, 'step')}`);
   const evalBatch = runOptions.batchSize;
-  const before = validation ? await evaluate('before', validation, encoder, evalBatch, io) : null;
+  const before = validation ? await evaluate('before', validation, encoder, evalBatch, io, options.matryoshka?.dims ?? null) : null;
 
   const control = new TrainingControl();
   const sigint = stopOnInterrupt(control, io);
@@ -179,7 +180,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (resumeFrom) summary.resumed_from = resumeFrom.step;
   if (result.stopped || sigint.interrupted()) summary.stopped = true;
   if (validation && before && !sigint.interrupted()) {
-    const after = await evaluate('after', validation, encoder, evalBatch, io);
+    const after = await evaluate('after', validation, encoder, evalBatch, io, options.matryoshka?.dims ?? null);
     const rows = compareRuns(before, after);
     for (const line of comparisonTable(rows)) io.err(line);
     Object.assign(summary, { before, after, delta: deltas(rows) });

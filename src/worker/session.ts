@@ -4,7 +4,8 @@
  */
 import { refColumns, type ColumnMapping, type DatasetSplit } from '../engine/data';
 import { EngineError } from '../engine/errors';
-import { evaluatorsFor, runEvaluation } from '../engine/eval';
+import { evaluatorsFor } from '../engine/eval';
+import { runEvaluationAtDims } from '../engine/eval/matryoshka';
 import { cosine } from '../engine/eval';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { DEMO_DATASET_FILE } from '../engine/demo';
@@ -228,9 +229,10 @@ export class StudioSession {
     const cached = this.evaluations[which];
     if (cached) return { type: 'evaluation', evaluation: cached };
     const model = which === 'base' ? this.baseModel() : encoder;
-    const result = await runEvaluation(evaluatorsFor(split.validation), (texts, role) =>
+    const dims = this.run.record?.options.matryoshka?.dims ?? null;
+    const result = await runEvaluationAtDims(evaluatorsFor(split.validation), (texts, role) =>
       model.embed(texts, { role, onProgress: (d, t) => progress(d, t, `embedding validation texts (${which} model)`) }),
-    );
+    dims);
     const summary: EvaluationSummary = { which, metrics: result.metrics, primaryMetric: result.primaryMetric, primaryValue: result.primaryValue };
     this.evaluations[which] = summary;
     return { type: 'evaluation', evaluation: summary };

@@ -43,7 +43,7 @@ export class TrainingFeature {
   async train(resume: boolean, backend?: BackendChoice): Promise<void> {
     const { ctx } = this;
     const { settings, mapping } = ctx.s();
-    const problems = Object.values(settingsProblems(settings, ctx.s().model.summary?.maxPositions ?? null));
+    const problems = Object.values(settingsProblems(settings, ctx.s().model.summary?.maxPositions ?? null, ctx.s().model.summary?.hiddenSize ?? null));
     if (!resume && problems.length > 0) return ctx.s().trainingFailed(problems.join(' '), 'bad_option');
     const known = resume ? null : ctx.planner.known();
     ctx.forgetOnnxExport();

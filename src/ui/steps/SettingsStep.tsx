@@ -25,7 +25,7 @@ export function SettingsStep() {
   const training = useStudio((s) => s.training.status);
   const busy = training === 'running' || training === 'paused' || training === 'preparing';
   const enabled = model !== null && trainCount > 0 && !busy;
-  const problems = settingsProblems(settings, model?.maxPositions ?? null);
+  const problems = settingsProblems(settings, model?.maxPositions ?? null, model?.hiddenSize ?? null);
 
   const prompt = (key: 'queryPrompt' | 'documentPrompt', label: string, hint: string) => (
     <Field label={label} htmlFor={`set-${key}`} hint={hint} error={problems[key]}>
@@ -115,6 +115,26 @@ export function SettingsStep() {
           </select>
         </Field>
         {num('evaluations', 'Evaluations', 'Validation checks during the run (a checkpoint is saved every ~10% of it).', { min: 0, max: 50, step: 1 })}
+        {recordType === 'group'
+          ? num('groupSize', 'Group size', 'Per query and epoch: one positive and N − 1 sampled negatives (FlagEmbedding’s train_group_size); 0 uses every negative.', { min: 0, max: 1024, step: 1 })
+          : null}
+        <Field
+          label="Matryoshka widths"
+          htmlFor="set-matryoshkaDims"
+          hint={`Also train shorter embeddings: e.g. ${matryoshkaExample(model?.hiddenSize ?? 384)}; evaluation reports each width. Empty = off.`}
+          error={problems.matryoshkaDims}
+        >
+          <input
+            id="set-matryoshkaDims"
+            type="text"
+            spellCheck={false}
+            placeholder="off"
+            aria-invalid={problems.matryoshkaDims ? true : undefined}
+            aria-describedby={problems.matryoshkaDims ? 'set-matryoshkaDims-error' : undefined}
+            value={settings.matryoshkaDims}
+            onChange={(e) => change({ matryoshkaDims: e.currentTarget.value })}
+          />
+        </Field>
       </div>
     </Card>
   );
@@ -139,4 +159,11 @@ function DefaultsNote() {
 function lossHint(loss: LossName, recordType: Parameters<typeof defaultLossFor>[0], binary: boolean): string {
   const why = loss === defaultLossFor(recordType, binary) ? ` Suggested: ${defaultLossReason(recordType, binary)}.` : '';
   return `${LOSSES[loss].description}${why}`;
+}
+
+/** The full width and its halves down to 64 (or a quarter of it): "384, 192, 96". */
+function matryoshkaExample(width: number): string {
+  const dims = [width];
+  while (dims.length < 4 && dims[dims.length - 1] / 2 >= Math.min(64, width / 4)) dims.push(Math.floor(dims[dims.length - 1] / 2));
+  return dims.join(', ');
 }

@@ -19,7 +19,7 @@ export function TrainStep() {
   const t = useStudio((s) => s.training);
   const backend = useStudio((s) => s.backend);
   const ready = useStudio((s) => s.model.status === 'ready' && s.model.summary !== null && s.mapping.status === 'ready');
-  const settingsProblemText = useStudio((s) => Object.values(settingsProblems(s.settings, s.model.summary?.maxPositions ?? null)).join(' '));
+  const settingsProblemText = useStudio((s) => Object.values(settingsProblems(s.settings, s.model.summary?.maxPositions ?? null, s.model.summary?.hiddenSize ?? null)).join(' '));
   const settingsInvalid = settingsProblemText !== '';
   const last = t.steps.at(-1);
   const done = last?.step ?? 0;

@@ -40,6 +40,10 @@ export interface TrainingSettings {
   queryPrompt: string;
   /** Put before documents: positives and negatives; '' for none. */
   documentPrompt: string;
+  /** Groups: one positive and N − 1 sampled negatives per query per epoch; 0 = every negative of the row. */
+  groupSize: number;
+  /** Matryoshka widths, comma-separated (`384, 256, 128`); '' = off. */
+  matryoshkaDims: string;
 }
 
 export const DEFAULT_SETTINGS: TrainingSettings = {
@@ -59,7 +63,20 @@ export const DEFAULT_SETTINGS: TrainingSettings = {
   evaluations: 4,
   queryPrompt: '',
   documentPrompt: '',
+  groupSize: 0,
+  matryoshkaDims: '',
 };
+
+/** The Matryoshka widths of the form's text, or a message saying what is wrong ('' is off: an empty list). */
+export function parseMatryoshkaDims(text: string, embeddingDim: number | null): number[] | { problem: string } {
+  const items = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const dims = items.map(Number);
+  const bad = items.findIndex((x, i) => !Number.isInteger(dims[i]) || dims[i] < 1);
+  if (bad >= 0) return { problem: `"${items[bad].slice(0, 12)}" is not a whole number ≥ 1: list widths like 384, 256, 128.` };
+  if (new Set(dims).size !== dims.length) return { problem: 'Each width may appear once.' };
+  if (embeddingDim !== null && dims.some((d) => d > embeddingDim)) return { problem: `This model's embeddings have ${embeddingDim} dimensions; list widths up to ${embeddingDim}.` };
+  return dims;
+}
 
 /** The engine's plan of a run, and what it was planned for: the settings' planKey and the mapping applied then. */
 export interface PlannedRun {
@@ -138,6 +155,8 @@ export function optionsToSettings(o: TrainingOptions, maxLength: number, totalSt
     dropout: o.dropout,
     queryPrompt: prompts.query,
     documentPrompt: prompts.document,
+    groupSize: o.groupSize ?? 0,
+    matryoshkaDims: o.matryoshka ? o.matryoshka.dims.join(', ') : '',
   };
   const evaluations = o.evalEverySteps === 0 ? 0 : totalSteps > 0 ? Math.max(1, Math.round(totalSteps / o.evalEverySteps)) : DEFAULT_SETTINGS.evaluations;
   return { ...settings, evaluations };
@@ -173,7 +192,7 @@ function sentence(message: string): string {
  * the CLI's flags have too) on the options the form gives, its prompt check, and its max length range for a model
  * of `maxPositions` positions (null: no model loaded yet). Checked as the form is typed.
  */
-export function settingsProblems(settings: TrainingSettings, maxPositions: number | null = null): SettingsProblems {
+export function settingsProblems(settings: TrainingSettings, maxPositions: number | null = null, embeddingDim: number | null = null): SettingsProblems {
   const problems: SettingsProblems = {};
   for (const p of validateTrainingOptions(planOptions(settings))) {
     const field = OPTION_FIELDS[p.field];
@@ -184,6 +203,11 @@ export function settingsProblems(settings: TrainingSettings, maxPositions: numbe
     if (!fitsMaxLength(settings.maxLength, range)) {
       problems.maxLength = `The max length ${settings.maxLength} does not fit this model: it ${describeMaxLengthRange(range)}. Choose a whole number in that range.`;
     }
+  }
+  const dims = parseMatryoshkaDims(settings.matryoshkaDims, embeddingDim);
+  if (!Array.isArray(dims)) problems.matryoshkaDims = dims.problem;
+  if (!(Number.isInteger(settings.groupSize) && settings.groupSize >= 0 && settings.groupSize <= 1024)) {
+    problems.groupSize = `The group size must be a whole number from 1 to 1024, or 0 to use every negative; not ${settings.groupSize}.`;
   }
   for (const [key, label] of [['queryPrompt', 'The query prompt'], ['documentPrompt', 'The document prompt']] as const) {
     try {
@@ -206,7 +230,12 @@ export function settingsPrompts(settings: TrainingSettings): Prompts {
  */
 export function planOptions(settings: TrainingSettings): TrainingOptions {
   const s = settings.strategy;
+  const dims = parseMatryoshkaDims(settings.matryoshkaDims, null);
+  const shaped: Partial<TrainingOptions> = {};
+  if (settings.groupSize > 0) shaped.groupSize = settings.groupSize;
+  if (Array.isArray(dims) && dims.length > 0) shaped.matryoshka = { dims };
   return {
+    ...shaped,
     ...DEFAULT_TRAINING_OPTIONS,
     loss: settings.loss,
     batchOrder: batchOrderFor(settings.loss),
@@ -264,7 +293,11 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
     lossTouched: false,
     settingsChanged: (patch) => set((s) => ({ settings: { ...s.settings, ...patch }, lossTouched: s.lossTouched || 'loss' in patch })),
     recordTypeChanged: (type) =>
-      set((s) => (s.lossTouched && lossSupports(s.settings.loss, type) ? {} : { settings: { ...s.settings, loss: defaultLossFor(type) } })),
+      set((s) => {
+        const groupSize = type === 'group' ? s.settings.groupSize : 0; // a group size means nothing to other shapes
+        const loss = s.lossTouched && lossSupports(s.settings.loss, type) ? s.settings.loss : defaultLossFor(type);
+        return { settings: { ...s.settings, loss, groupSize } };
+      }),
     settingsRestored: (options, maxLength, totalSteps, prompts) => set({ settings: optionsToSettings(options, maxLength, totalSteps, prompts), lossTouched: options.loss !== 'auto' }),
     modelDefaults: (maxLength, suggested, prompts) =>
       set((s) => {
