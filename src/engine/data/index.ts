@@ -61,4 +61,4 @@ export {
   type SamplerOptions,
 } from './sampler';
 export { runSteps, runStepsAsync, type CooperateOptions, type Steps } from './cooperate';
-export { mineHardNegatives, rankByCosine, type EmbedFn, type MiningOptions } from './mining';
+export { mineHardNegativeGroups, mineHardNegatives, rankByCosine, type EmbedFn, type MiningOptions } from './mining';

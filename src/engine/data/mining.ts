@@ -3,11 +3,12 @@
  * positive, or a given candidate list) and the anchors; rank the pool by cosine similarity to each anchor; take
  * the candidates ranked in [from, to) (0-based, default [10, 100), clipped to the pool), dropping the anchor's own
  * positives and texts equal to the anchor; sample `count` of them with a seeded PRNG. Each sampled negative gives
- * one triplet. When the window holds fewer than `count`, the rest are drawn at random from the whole pool (minus
- * positives and the anchor), as FlagEmbedding does. Pure apart from the injected `embed`.
+ * one triplet, or (mineHardNegativeGroups) each anchor one `group` record with all its negatives and their scores.
+ * When the window holds fewer than `count`, the rest are drawn at random from the whole pool (minus positives and
+ * the anchor), as FlagEmbedding does. Pure apart from the injected `embed`.
  */
 import { EngineError } from '../errors';
-import type { PairRecord, TripletRecord } from '../records';
+import type { GroupRecord, PairRecord, TripletRecord } from '../records';
 import { mulberry32, sample, type Rng } from './random';
 import type { TextRole } from '../prompts';
 
@@ -112,18 +113,20 @@ function pickNegatives(
   return picked.map((i) => pool[i]);
 }
 
-/** Mines hard negatives: `count` triplets per pair, in pair order. */
-export async function mineHardNegatives(
-  pairs: readonly PairRecord[],
-  embed: EmbedFn,
-  options: MiningOptions = {},
-): Promise<TripletRecord[]> {
-  const range = options.rangeForSampling ?? [10, 100];
-  const count = options.count ?? 1;
-  checkOptions(range, count);
+/** The pool, anchors, their rankings and own positives of a mining run (everything embedded once). */
+interface Mined {
+  pool: string[];
+  anchors: string[];
+  poolVectors: Float32Array[];
+  anchorVectors: Float32Array[];
+  rankings: Map<string, number[]>;
+  positives: Map<string, Set<string>>;
+}
+
+async function mine(pairs: readonly PairRecord[], embed: EmbedFn, options: MiningOptions): Promise<Mined | null> {
   const pool = [...new Set(options.candidates ?? pairs.map((p) => p.text_pos))];
   const anchors = [...new Set(pairs.map((p) => p.text))];
-  if (pool.length === 0 || anchors.length === 0) return [];
+  if (pool.length === 0 || anchors.length === 0) return null;
   const positives = new Map<string, Set<string>>();
   for (const p of pairs) {
     const own = positives.get(p.text) ?? new Set<string>([p.text]);
@@ -135,11 +138,52 @@ export async function mineHardNegatives(
   const anchorVectors = await embedAll(anchors, 'query', embed, options, pool.length, total);
   const rankings = new Map<string, number[]>();
   anchors.forEach((a, i) => rankings.set(a, rankUnit(anchorVectors[i], poolVectors)));
+  return { pool, anchors, poolVectors, anchorVectors, rankings, positives };
+}
 
+/**
+ * Mines hard negatives into `group` records: one per distinct anchor, with all its positives and `count` mined
+ * negatives, and the mining model's cosine scores of each (`pos_scores`, `neg_scores`: teacher scores for
+ * margin-mse / distill-kl, or a record of how hard each negative is). In first-appearance order of the anchors.
+ */
+export async function mineHardNegativeGroups(pairs: readonly PairRecord[], embed: EmbedFn, options: MiningOptions = {}): Promise<GroupRecord[]> {
+  const range = options.rangeForSampling ?? [10, 100];
+  const count = options.count ?? 1;
+  checkOptions(range, count);
+  const m = await mine(pairs, embed, options);
+  if (m === null) return [];
+  const rng = mulberry32(options.seed ?? 0);
+  const poolIndex = new Map(m.pool.map((t, i) => [t, i]));
+  const groups: GroupRecord[] = [];
+  m.anchors.forEach((anchor, a) => {
+    const own = m.positives.get(anchor) as Set<string>;
+    const positives = [...own].filter((t) => t !== anchor || pairs.some((p) => p.text === anchor && p.text_pos === anchor));
+    const negatives = pickNegatives(m.rankings.get(anchor) as number[], m.pool, own, range, count, rng);
+    if (negatives.length === 0) options.onUnmined?.(pairs.findIndex((p) => p.text === anchor));
+    const score = (t: string) => {
+      const i = poolIndex.get(t);
+      return i === undefined ? Number.NaN : dot(m.anchorVectors[a], m.poolVectors[i]);
+    };
+    groups.push({ text: anchor, text_pos: positives, text_neg: negatives, pos_scores: positives.map(score), neg_scores: negatives.map(score) });
+  });
+  return groups;
+}
+
+/** Mines hard negatives: `count` triplets per pair, in pair order. */
+export async function mineHardNegatives(
+  pairs: readonly PairRecord[],
+  embed: EmbedFn,
+  options: MiningOptions = {},
+): Promise<TripletRecord[]> {
+  const range = options.rangeForSampling ?? [10, 100];
+  const count = options.count ?? 1;
+  checkOptions(range, count);
+  const m = await mine(pairs, embed, options);
+  if (m === null) return [];
   const rng = mulberry32(options.seed ?? 0);
   const triplets: TripletRecord[] = [];
   pairs.forEach((p, index) => {
-    const negatives = pickNegatives(rankings.get(p.text)!, pool, positives.get(p.text)!, range, count, rng);
+    const negatives = pickNegatives(m.rankings.get(p.text)!, m.pool, m.positives.get(p.text)!, range, count, rng);
     if (negatives.length === 0) options.onUnmined?.(index);
     for (const n of negatives) triplets.push({ text: p.text, text_pos: p.text_pos, text_neg: n });
   });

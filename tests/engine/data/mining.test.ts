@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PairRecord } from '../../../src/engine/records';
-import { mineHardNegatives, rankByCosine, type EmbedFn } from '../../../src/engine/data/mining';
+import { mineHardNegativeGroups, mineHardNegatives, rankByCosine, type EmbedFn } from '../../../src/engine/data/mining';
 
 /**
  * Hand-built embeddings: positive p{k} sits at angle 2k degrees, anchor "a" at 0 degrees, so for "a" the pool
@@ -104,5 +104,34 @@ describe('mineHardNegatives', () => {
     expect(unmined).toEqual([0]);
     await expect(mineHardNegatives([], embed, { rangeForSampling: [5, 5] })).rejects.toThrow(/Rank range/);
     await expect(mineHardNegatives([], embed, { count: 0 })).rejects.toThrow(/Negatives per pair/);
+  });
+});
+
+describe('mineHardNegativeGroups', () => {
+  it('gives each anchor one group with all its positives, the mined negatives and the cosine scores of each', async () => {
+    const pairs = [...pairsWith('p0'), { text: 'a', text_pos: 'p1' }];
+    const groups = await mineHardNegativeGroups(pairs, embed, { rangeForSampling: [5, 10], count: 3, seed: 1 });
+    expect(groups).toHaveLength(N + 1 - 1); // anchors: a, b1..b29 (b0's positive is a's)
+    const a = groups[0];
+    expect(a.text).toBe('a');
+    expect(a.text_pos).toEqual(['p0', 'p1']);
+    expect(a.pos_scores?.[0]).toBeCloseTo(1, 6);
+    expect(a.pos_scores?.[1]).toBeCloseTo(Math.cos((2 * Math.PI) / 180), 6);
+    expect(a.text_neg).toHaveLength(3);
+    // a's ranking is p0, p1, p2, …; ranks [5, 10) with its two positives excluded from the window are p5..p9
+    for (const [i, n] of a.text_neg.entries()) {
+      const k = Number(n.slice(1));
+      expect(k).toBeGreaterThanOrEqual(5);
+      expect(k).toBeLessThan(10);
+      expect(a.neg_scores?.[i]).toBeCloseTo(Math.cos((2 * k * Math.PI) / 180), 6);
+    }
+    expect(new Set(a.text_neg).size).toBe(3);
+  });
+
+  it('mines the same negatives as the triplets for one pair per anchor', async () => {
+    const opts = { rangeForSampling: [5, 10] as const, count: 2, seed: 3 };
+    const triplets = await mineHardNegatives(pairsWith('p0'), embed, opts);
+    const groups = await mineHardNegativeGroups(pairsWith('p0'), embed, opts);
+    expect(groups.flatMap((g) => g.text_neg)).toEqual(triplets.map((t) => t.text_neg));
   });
 });
