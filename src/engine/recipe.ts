@@ -2,9 +2,15 @@
  * `buildTrainingRecipe`: the studio's run (base model, mapped dataset, training options, embedding head,
  * optional validation set) → the files of a folder that reproduces it with sentence-transformers on GPUs:
  *
- *   data/train.jsonl        one record per line, the record type's columns (text, text_pos[, text_neg] or
- *                           sentence1, sentence2, label) in that order
- *   data/validation.jsonl   the validation records, when given
+ *   data/train.jsonl        one row per line, the sentence-transformers columns of the record type, in order:
+ *                           pair → anchor, positive; triplet → anchor, positive, negative; scored_pair →
+ *                           sentence1, sentence2, label; group → anchor, positive, negative_1..k (one row per
+ *                           positive; k = group size − 1, else the fewest negatives any query has; teacher
+ *                           scores → a label list [positive, negative_1..k]); class_pair → premise, hypothesis,
+ *                           label (class index, names in CLASSES); labelled_text → text, label; text → anchor,
+ *                           positive (the text twice: SimCSE). What a group export cuts is a comment in train.py.
+ *   data/validation.jsonl   the validation records, when given (same columns)
+ *   data/validation_triples.jsonl  labelled texts: the studio's sampled (anchor, same label, other label) triples
  *   train.py                SentenceTransformerTrainer script; every setting is a constant at its top
  *   requirements.txt        sentence-transformers v3+, datasets, accelerate, torch
  *   README.md               how to run it on one GPU or many
@@ -16,7 +22,10 @@
  *   head.pooling              models.Pooling(dim, pooling_mode=POOLING_MODE): mean → "mean", cls → "cls",
  *                             max → "max", last_weighted → "weightedmean", lasttoken → "lasttoken"
  *   head.normalize            models.Normalize() appended when true
- *   loss (auto resolved)      mnrl → MultipleNegativesRankingLoss(model, scale=SCALE)
+ *   loss (auto resolved)      every loss: recipePython.ts lossExpression (argument names checked against
+ *                             sentence-transformers 3.1–5.x; requirements.txt asks for the version it needs);
+ *                             Matryoshka wraps it in MatryoshkaLoss(model, inner_loss, matryoshka_dims, matryoshka_weights)
+ *                             mnrl → MultipleNegativesRankingLoss(model, scale=SCALE)
  *                             cosent → CoSENTLoss(model, scale=SCALE)
  *                             cosine → CosineSimilarityLoss(model)
  *                             triplet → TripletLoss(model, distance_metric=EUCLIDEAN, triplet_margin=MARGIN)
@@ -46,23 +55,27 @@
  *   dropout                   'config' → untouched; a number → Transformer config_args hidden_dropout_prob and
  *                             attention_probs_dropout_prob
  *   seed                      seed
- *   batchOrder                no_duplicates → batch_sampler="no_duplicates" (BatchSamplers.NO_DUPLICATES); shuffle →
+ *   batchOrder                group_by_label → "group_by_label" (batch triplet losses);
+ *                             no_duplicates → batch_sampler="no_duplicates" (BatchSamplers.NO_DUPLICATES); shuffle →
  *                             "batch_sampler" (BatchSamplers.BATCH_SAMPLER); sequential → SequentialTrainer (file order)
  *   strategy                  requires_grad per parameter: BitFit (biases only), frozen embeddings, frozen
  *                             first K layers
  *   evalEverySteps            eval_strategy="steps", eval_steps (0 → "epoch"); only with a validation set
  *   checkpointEverySteps      save_strategy="steps", save_steps (0 → "epoch")
- *   evaluator (validation)    scored_pair → EmbeddingSimilarityEvaluator; pair → InformationRetrievalEvaluator;
- *                             triplet → SequentialEvaluator([InformationRetrievalEvaluator, TripletEvaluator])
+ *   evaluator (validation)    scored_pair → EmbeddingSimilarityEvaluator (binary: BinaryClassificationEvaluator first);
+ *                             pair, group → InformationRetrievalEvaluator (corpus: positives and negatives);
+ *                             triplet → SequentialEvaluator([InformationRetrievalEvaluator, TripletEvaluator]);
+ *                             labelled_text → TripletEvaluator over the sampled triples; class_pair, text → none
  *
  * Differences that remain: PyTorch's random streams differ from the studio's, so shuffles and dropout masks
  * (and hence the numbers) are not bit-identical; a seeded run is reproducible within each tool.
  */
 import { EngineError } from './errors';
-import { LOSSES, resolveLossParams, type LossParams } from './losses';
+import { LOSSES, resolveLossParams, type LossName, type LossParams } from './losses';
 import type { EmbeddingHead } from './model/encoder';
-import { RECORD_FIELDS, type MappedDataset } from './records';
-import { trainPy, type PythonSettings } from './recipePython';
+import { DEFAULT_MAX_TRIPLES, DEFAULT_TRIPLE_SEED, sampleLabelledTriples } from './eval/labelled';
+import { isBinaryPairs, type GroupRecord, type LabelledTextRecord, type MappedDataset, type RecordType } from './records';
+import { requirementsTxt, trainPy, type PythonSettings } from './recipePython';
 import type { TrainingOptions } from './train/options';
 import { resolveLoss } from './train/trainer';
 import { NO_PROMPTS } from './prompts';
@@ -95,19 +108,151 @@ const BATCH_SAMPLER: Record<TrainingOptions['batchOrder'], PythonSettings['batch
   sequential: 'SEQUENTIAL',
 };
 
-/** The record types train.py writes and reads as sentence-transformers columns. */
-const RECIPE_TYPES: ReadonlySet<MappedDataset['type']> = new Set(['pair', 'triplet', 'scored_pair']);
+/** A record type's sentence-transformers columns (groups: k negatives, and a teacher-score `label` list when asked). */
+export interface JsonlShape {
+  /** Groups: negatives per row (negative_1..k); default the fewest any row has. */
+  negatives?: number;
+  /** Groups: a `label` column of teacher scores [positive, negative_1..k] (margin-mse, distill-kl). */
+  teacher?: boolean;
+}
 
-/** One JSON object per line, with only the record type's columns, in their order. */
-export function toJsonl(dataset: MappedDataset): string {
-  const columns = RECORD_FIELDS[dataset.type] as readonly string[];
-  return dataset.records
-    .map((record) => {
-      const row = record as unknown as Record<string, unknown>;
-      return JSON.stringify(Object.fromEntries(columns.map((c) => [c, row[c]])));
-    })
-    .join('\n')
-    .concat(dataset.records.length > 0 ? '\n' : '');
+/**
+ * The columns train.py reads for a record type, in the order sentence-transformers' losses take them: the text
+ * columns (inputs, in order) then `label` (sentence-transformers passes a column named label / score to the
+ * loss as its labels).
+ */
+export function recipeColumns(type: RecordType, shape: JsonlShape = {}): string[] {
+  switch (type) {
+    case 'pair':
+    case 'text':
+      return ['anchor', 'positive'];
+    case 'triplet':
+      return ['anchor', 'positive', 'negative'];
+    case 'scored_pair':
+      return ['sentence1', 'sentence2', 'label'];
+    case 'group': {
+      const k = shape.negatives ?? 0;
+      return ['anchor', 'positive', ...Array.from({ length: k }, (_, j) => `negative_${j + 1}`), ...(shape.teacher ? ['label'] : [])];
+    }
+    case 'class_pair':
+      return ['premise', 'hypothesis', 'label'];
+    case 'labelled_text':
+      return ['text', 'label'];
+  }
+}
+
+/** The fewest negatives any group has (0 for no groups). */
+function fewestNegatives(records: readonly GroupRecord[]): number {
+  return records.length === 0 ? 0 : Math.min(...records.map((r) => r.text_neg.length));
+}
+
+/**
+ * One group → its rows: one per positive (sentence-transformers' idiom; the studio draws one positive per query
+ * per epoch), each with the query's first k negatives (a shorter list repeats, as the studio's group-size draw
+ * does) and, with `teacher`, the teacher scores of that positive and those negatives.
+ */
+function groupRows(r: GroupRecord, k: number, teacher: boolean, index: number): Record<string, unknown>[] {
+  if (k > 0 && r.text_neg.length === 0) {
+    throw new EngineError('bad_dataset', `Group ${index + 1} has no negatives, but the recipe writes ${k} per row: give every row negatives, or leave the group size unset.`);
+  }
+  if (teacher && (!r.pos_scores || !r.neg_scores)) {
+    throw new EngineError('bad_dataset', `Group ${index + 1} has no pos_scores / neg_scores, but the loss learns from teacher scores: map both score columns.`);
+  }
+  const picks = Array.from({ length: k }, (_, j) => j % r.text_neg.length);
+  return r.text_pos.map((positive, p) => {
+    const row: Record<string, unknown> = { anchor: (r.prompt ?? '') + r.text, positive };
+    picks.forEach((n, j) => (row[`negative_${j + 1}`] = r.text_neg[n]));
+    if (teacher) row.label = [r.pos_scores![p], ...picks.map((n) => r.neg_scores![n])];
+    return row;
+  });
+}
+
+/** The records as train.py's rows: the record type's columns (recipeColumns), in that order. */
+export function recipeRows(dataset: MappedDataset, shape: JsonlShape = {}): Record<string, unknown>[] {
+  switch (dataset.type) {
+    case 'pair':
+      return dataset.records.map((r) => ({ anchor: r.text, positive: r.text_pos }));
+    case 'triplet':
+      return dataset.records.map((r) => ({ anchor: r.text, positive: r.text_pos, negative: r.text_neg }));
+    case 'scored_pair':
+      return dataset.records.map((r) => ({ sentence1: r.sentence1, sentence2: r.sentence2, label: r.label }));
+    case 'group': {
+      const k = shape.negatives ?? fewestNegatives(dataset.records);
+      return dataset.records.flatMap((r, i) => groupRows(r, k, shape.teacher ?? false, i));
+    }
+    case 'class_pair':
+      return dataset.records.map((r) => ({ premise: r.sentence1, hypothesis: r.sentence2, label: r.label }));
+    case 'labelled_text':
+      return dataset.records.map((r) => ({ text: r.text, label: r.label }));
+    case 'text':
+      return dataset.records.map((r) => ({ anchor: r.text, positive: r.text })); // SimCSE: the text twice
+  }
+}
+
+const jsonLines = (rows: readonly Record<string, unknown>[]): string => rows.map((row) => JSON.stringify(row)).join('\n').concat(rows.length > 0 ? '\n' : '');
+
+/** One JSON object per line, with train.py's columns for the record type (recipeColumns), in their order. */
+export function toJsonl(dataset: MappedDataset, shape: JsonlShape = {}): string {
+  return jsonLines(recipeRows(dataset, shape));
+}
+
+/**
+ * The validation triples of labelled texts, as the studio's LabelledTextTripletEvaluator draws them (distinct
+ * (label, text) items, at most DEFAULT_MAX_TRIPLES triples, seed DEFAULT_TRIPLE_SEED): anchor, same label, other label.
+ */
+export function labelledTriples(records: readonly LabelledTextRecord[]): { anchor: string; positive: string; negative: string }[] {
+  const seen = new Set<string>();
+  const items = records.filter((r) => {
+    const key = `${r.label}\u0000${r.text}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return sampleLabelledTriples(items.map((r) => r.label), DEFAULT_MAX_TRIPLES, DEFAULT_TRIPLE_SEED).map((t) => ({
+    anchor: items[t.anchor].text,
+    positive: items[t.positive].text,
+    negative: items[t.negative].text,
+  }));
+}
+
+/** The losses that read teacher scores from the label column. */
+const usesTeacher = (loss: LossName): boolean => LOSSES[loss].extras.includes('teacher');
+
+/**
+ * Negatives per group row in the recipe, and what the recipe says about the rows it wrote: k is the group size − 1
+ * when set, else the fewest any query (training or validation) has; GISTEmbedLoss takes one negative per row.
+ */
+function groupShape(loss: LossName, train: readonly GroupRecord[], validation: readonly GroupRecord[], groupSize: number | null): { k: number; notes: string[] } {
+  const all = [...train, ...validation];
+  const fewest = fewestNegatives(all);
+  let k = groupSize === null ? fewest : groupSize - 1;
+  const notes: string[] = [];
+  const queries = train.length;
+  const rows = train.reduce((n, r) => n + r.text_pos.length, 0);
+  notes.push(
+    `Groups: one row per (query, positive), ${rows} rows from ${queries} queries. The studio drew one positive per query per epoch ` +
+      `(an epoch of ${queries} records); here an epoch passes every positive once.`,
+  );
+  if (loss === 'gist' && k > 1) {
+    notes.push(`GISTEmbedLoss takes one negative per row: each row keeps its query's first negative (the studio contrasted all ${k}).`);
+    k = 1;
+  }
+  const longer = train.filter((r) => r.text_neg.length > k);
+  const cut = longer.reduce((n, r) => n + r.text_neg.length - k, 0);
+  const shorter = train.filter((r) => r.text_neg.length > 0 && r.text_neg.length < k).length;
+  if (groupSize !== null) {
+    notes.push(
+      `GROUP_SIZE ${groupSize}: each row has the first ${k} negatives of its query (negative_1..${k}); the studio sampled ${k} afresh every epoch.` +
+        (shorter > 0 ? ` ${shorter} queries with fewer repeat theirs in order.` : ''),
+    );
+  } else if (all.some((r) => r.text_neg.length !== fewest)) {
+    notes.push(`Every row needs the same negative columns: k = ${k}, the fewest negatives any query has; the studio used all of each query's.`);
+  } else if (k > 0) {
+    notes.push(`Every query has ${k} negatives: all of them are written (negative_1..${k}).`);
+  }
+  if (cut > 0) notes.push(`Not written (training set): ${cut} negatives of ${longer.length} queries (beyond the first ${k} of each).`);
+  if (usesTeacher(loss)) notes.push(`label: the teacher scores [positive, negative_1..${k}] of the row.`);
+  return { k, notes };
 }
 
 /** The studio's settings resolved to the values train.py's settings block holds. */
@@ -120,18 +265,33 @@ export function recipeSettings(input: RecipeInput): PythonSettings {
   if (!(Number.isInteger(options.miniBatchSize) && options.miniBatchSize >= 0)) {
     throw new EngineError('bad_option', `GradCache mini-batch must be a whole number ≥ 0 (0 turns it off), not ${options.miniBatchSize}.`);
   }
-  if (!RECIPE_TYPES.has(dataset.type)) {
-    throw new EngineError('bad_option', `The training recipe exports pairs, triplets and scored pairs; it does not yet write ${dataset.type} records as sentence-transformers columns.`);
-  }
   const loss = resolveLoss(options, dataset);
   const uses = Object.keys(LOSSES[loss.name].params) as (keyof LossParams)[];
   const resolved = resolveLossParams(loss.name, loss.params);
+  if (usesTeacher(loss.name) && dataset.type !== 'group') {
+    throw new EngineError('bad_option', `The ${LOSSES[loss.name].label} loss learns from teacher scores, which only groups carry (pos_scores / neg_scores): map the data as groups.`);
+  }
+  const validation = evaluator !== undefined && evaluator.records.length > 0 ? evaluator : null;
+  const group =
+    dataset.type === 'group' ? groupShape(loss.name, dataset.records, validation?.type === 'group' ? validation.records : [], options.groupSize ?? null) : null;
+  const shape: JsonlShape = { negatives: group?.k, teacher: usesTeacher(loss.name) };
+  const classes = dataset.type === 'class_pair' || dataset.type === 'labelled_text' ? [...dataset.classes] : null;
+  const labelKind: PythonSettings['labelKind'] =
+    dataset.type === 'scored_pair' ? 'score' : classes !== null ? 'class' : shape.teacher ? 'teacher' : null;
+  const triples = validation?.type === 'labelled_text' ? labelledTriples(validation.records).length : 0;
+  const m = options.matryoshka ?? null;
   return {
     baseModel: input.baseModel,
     recordType: dataset.type,
-    columns: RECORD_FIELDS[dataset.type],
+    columns: recipeColumns(dataset.type, shape),
     loss: loss.name,
     lossArgs: Object.fromEntries(uses.map((k) => [k, resolved[k]])),
+    labelKind,
+    classes,
+    dataNotes: group?.notes ?? [],
+    binaryValidation: validation !== null && isBinaryPairs(validation),
+    validationTriples: triples,
+    matryoshka: m ? { dims: [...m.dims], weights: m.weights ? [...m.weights] : m.dims.map(() => 1) } : null,
     pooling: head.pooling,
     normalize: head.normalize,
     maxSeqLength: head.maxSeqLength,
@@ -155,15 +315,9 @@ export function recipeSettings(input: RecipeInput): PythonSettings {
     parameterNames: { ...input.parameterNames },
     evalSteps: options.evalEverySteps,
     saveSteps: options.checkpointEverySteps,
-    hasValidation: evaluator !== undefined && evaluator.records.length > 0,
+    hasValidation: validation !== null,
   };
 }
-
-const REQUIREMENTS = `sentence-transformers>=3.1,<6
-datasets>=2.19
-accelerate>=0.26
-torch>=2.1
-`;
 
 function readme(s: PythonSettings, hasValidation: boolean): string {
   return `# Training recipe: ${s.baseModel}
@@ -199,12 +353,16 @@ Load the result with \`SentenceTransformer("output/final")\`, or drop the folder
 /** Path → bytes of the recipe folder. Throws an EngineError when the loss does not fit the record type. */
 export function buildTrainingRecipe(input: RecipeInput): Map<string, Uint8Array> {
   const settings = recipeSettings(input);
+  const shape: JsonlShape = { negatives: settings.columns.filter((c) => c.startsWith('negative_')).length, teacher: settings.labelKind === 'teacher' };
   const encode = (text: string) => new TextEncoder().encode(text);
   const files = new Map<string, Uint8Array>();
-  files.set('data/train.jsonl', encode(toJsonl(input.dataset)));
-  if (settings.hasValidation && input.evaluator) files.set('data/validation.jsonl', encode(toJsonl(input.evaluator)));
+  files.set('data/train.jsonl', encode(toJsonl(input.dataset, shape)));
+  if (settings.hasValidation && input.evaluator) files.set('data/validation.jsonl', encode(toJsonl(input.evaluator, shape)));
+  if (settings.validationTriples > 0 && input.evaluator?.type === 'labelled_text') {
+    files.set('data/validation_triples.jsonl', encode(jsonLines(labelledTriples(input.evaluator.records))));
+  }
   files.set('train.py', encode(trainPy(settings)));
-  files.set('requirements.txt', encode(REQUIREMENTS));
+  files.set('requirements.txt', encode(requirementsTxt(settings)));
   files.set('README.md', encode(readme(settings, settings.hasValidation)));
   return files;
 }

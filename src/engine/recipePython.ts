@@ -11,9 +11,22 @@ import type { RecordType } from './records';
 export interface PythonSettings {
   baseModel: string;
   recordType: RecordType;
+  /** train.py's dataset columns (recipe.ts recipeColumns): text columns in the loss's order, then `label`. */
   columns: readonly string[];
   loss: LossName;
   lossArgs: Record<string, number>;
+  /** What the `label` column holds: a 0..1 score, a class index, teacher scores [pos, neg_1..k]; null: no label. */
+  labelKind: 'score' | 'class' | 'teacher' | null;
+  /** Class names of class pairs and labelled texts (label i is classes[i]); null otherwise. */
+  classes: string[] | null;
+  /** What the recipe's rows changed from the studio's draws (groups), one comment each in train.py. */
+  dataNotes: string[];
+  /** The validation set is binary scored pairs (every label 0 or 1): BinaryClassificationEvaluator first. */
+  binaryValidation: boolean;
+  /** Labelled texts: triples in data/validation_triples.jsonl (0: none could be drawn, or no validation set). */
+  validationTriples: number;
+  /** Matryoshka: the loss summed over these leading widths with these weights; null = off. */
+  matryoshka: { dims: number[]; weights: number[] } | null;
   pooling: PoolingMode;
   normalize: boolean;
   maxSeqLength: number;
@@ -75,7 +88,8 @@ const UNIEM_LOSS = `
 
 class UniemTripletSoftmaxLoss(nn.Module):
     """uniem's TripletInBatchNegSoftmaxContrastLoss: each anchor must pick its positive against every row's
-    hard negative; logits_i = [cos(a_i, p_i), cos(a_i, n_1..n_B)] / temperature, cross-entropy on index 0."""
+    hard negatives; logits_i = [cos(a_i, p_i), cos(a_i, n) for every negative n of the batch] / temperature,
+    cross-entropy on index 0. Takes (anchor, positive, negative_1..k) columns."""
 
     def __init__(self, model, temperature=0.05):
         super().__init__()
@@ -83,39 +97,60 @@ class UniemTripletSoftmaxLoss(nn.Module):
         self.temperature = temperature
 
     def forward(self, sentence_features, labels):
-        anchor, positive, negative = [self.model(f)["sentence_embedding"] for f in sentence_features]
+        anchor, positive, *negatives = [self.model(f)["sentence_embedding"] for f in sentence_features]
+        negative = torch.cat(negatives, dim=0)  # [k * B, D], column after column
         sim_pos = F.cosine_similarity(anchor, positive, dim=-1).unsqueeze(1)  # [B, 1]
-        sim_neg = util.cos_sim(anchor, negative)  # [B, B]
-        logits = torch.cat([sim_pos, sim_neg], dim=1) / self.temperature  # [B, 1 + B]
+        sim_neg = util.cos_sim(anchor, negative)  # [B, k * B]
+        logits = torch.cat([sim_pos, sim_neg], dim=1) / self.temperature  # [B, 1 + k * B]
         target = torch.zeros(logits.size(0), dtype=torch.long, device=logits.device)
         return F.cross_entropy(logits, target)
 `;
 
+/** GTE's four directions in one softmax: sentence-transformers ≥ 5.3 (MultipleNegativesRankingLoss directions). */
+const GTE_ARGS = 'directions=("query_to_doc", "query_to_query", "doc_to_query", "doc_to_doc"), partition_mode="joint"';
+
 /** sentence-transformers' GradCache (Cached*) variant of each loss that has one. */
 const CACHED_LOSS: Partial<Record<LossName, string>> = {
   mnrl: 'losses.CachedMultipleNegativesRankingLoss(model, scale=SCALE, mini_batch_size=MINI_BATCH_SIZE)',
+  'mnrl-symmetric': 'losses.CachedMultipleNegativesSymmetricRankingLoss(model, scale=SCALE, mini_batch_size=MINI_BATCH_SIZE)',
+  'mnrl-gte': `losses.CachedMultipleNegativesRankingLoss(model, scale=SCALE, mini_batch_size=MINI_BATCH_SIZE, ${GTE_ARGS})`,
+  gist: 'losses.CachedGISTEmbedLoss(model, guide=guide, temperature=TEMPERATURE, mini_batch_size=MINI_BATCH_SIZE, margin_strategy="absolute", margin=MARGIN)',
 };
 
 /** Whether train.py runs the loss with GradCache: the studio used it and sentence-transformers has the variant. */
 const cached = (s: PythonSettings): boolean => s.miniBatchSize > 0 && CACHED_LOSS[s.loss] !== undefined;
 
-/** The `loss = ...` line, with a note when the studio's GradCache has no sentence-transformers equivalent. */
+/** The `loss = ...` line(s): Matryoshka wraps the loss; a note when the studio's GradCache has no equivalent. */
 function lossLine(s: PythonSettings): string {
   const cachedLoss = CACHED_LOSS[s.loss];
-  if (s.miniBatchSize > 0 && cachedLoss !== undefined) return `loss = ${cachedLoss}\n`;
   const note =
-    s.miniBatchSize > 0
+    s.miniBatchSize > 0 && cachedLoss === undefined
       ? `# The studio embedded each batch with GradCache in chunks of ${s.miniBatchSize} texts; sentence-transformers has no\n` +
         `# GradCache (Cached*) variant of the ${s.loss} loss. GradCache only changes memory, not the result: this plain\n` +
         '# loss trains the same model, with the whole batch in GPU memory at once.\n'
       : '';
-  return `${note}loss = ${lossExpression(s)}\n`;
+  const expression = s.miniBatchSize > 0 && cachedLoss !== undefined ? cachedLoss : lossExpression(s);
+  const gte = s.loss === 'mnrl-gte' ? '# GTE improved contrastive: one softmax over query→doc, query→query, doc→query and doc→doc similarities\n# (MultipleNegativesRankingLoss directions / partition_mode, sentence-transformers ≥ 5.3).\n' : '';
+  const guide =
+    s.loss === 'gist'
+      ? '# GISTEmbed\'s guide, as in the studio: a frozen copy of the base model (same pooling), taken before training.\n' +
+        'guide = copy.deepcopy(model).eval()\nguide.requires_grad_(False)\n'
+      : '';
+  if (!s.matryoshka) return `${guide}${gte}${note}loss = ${expression}\n`;
+  return (
+    `${guide}${gte}${note}inner_loss = ${expression}\n` +
+    '# Matryoshka: the loss summed over the leading MATRYOSHKA_DIMS widths of each embedding, weighted by MATRYOSHKA_WEIGHTS.\n' +
+    'loss = losses.MatryoshkaLoss(model, inner_loss, matryoshka_dims=MATRYOSHKA_DIMS, matryoshka_weights=MATRYOSHKA_WEIGHTS)\n'
+  );
 }
 
-function lossExpression(s: PythonSettings): string {
+/** The loss constructor for sentence-transformers ≥ 3 (argument names checked against its source). */
+export function lossExpression(s: Pick<PythonSettings, 'loss'>): string {
   switch (s.loss) {
     case 'mnrl':
       return 'losses.MultipleNegativesRankingLoss(model, scale=SCALE)';
+    case 'mnrl-gte':
+      return `losses.MultipleNegativesRankingLoss(model, scale=SCALE, ${GTE_ARGS})`;
     case 'cosent':
       return 'losses.CoSENTLoss(model, scale=SCALE)';
     case 'cosine':
@@ -126,6 +161,11 @@ function lossExpression(s: PythonSettings): string {
       return 'losses.ContrastiveLoss(model, margin=MARGIN)';
     case 'uniem-triplet':
       return 'UniemTripletSoftmaxLoss(model, temperature=TEMPERATURE)';
+    case 'gist':
+      // contrast_anchors / contrast_positives (≥ 5.1) default to True, what the studio computes: left out for older versions
+      return 'losses.GISTEmbedLoss(model, guide=guide, temperature=TEMPERATURE, margin_strategy="absolute", margin=MARGIN)';
+    case 'softmax':
+      return 'losses.SoftmaxLoss(model, sentence_embedding_dimension=model.get_sentence_embedding_dimension(), num_labels=NUM_LABELS)';
     default:
       return genericLossExpression(s.loss);
   }
@@ -146,27 +186,42 @@ function genericLossExpression(name: LossName): string {
   return `losses.${def.sentenceTransformers.className}(model${args.map((a) => `, ${a}`).join('')})`;
 }
 
-function evaluatorCode(s: PythonSettings): string {
-  if (!s.hasValidation) return 'evaluator = None\n';
-  if (s.recordType === 'scored_pair') {
-    return `evaluator = evaluation.EmbeddingSimilarityEvaluator(
-    [QUERY_PROMPT + t for t in eval_dataset["sentence1"]],
-    [QUERY_PROMPT + t for t in eval_dataset["sentence2"]],
-    list(eval_dataset["label"]),
-    name="validation",
-)
-`;
+/** The oldest sentence-transformers that runs this train.py, and why. */
+export function minimumSentenceTransformers(s: PythonSettings): { version: string; why: string } {
+  const needs: [number, number, string][] = [[3, 1, 'SentenceTransformerTrainer with batch samplers']];
+  if (s.hasValidation && (s.recordType === 'pair' || s.recordType === 'triplet' || s.recordType === 'group')) {
+    needs.push([3, 2, 'InformationRetrievalEvaluator query_prompt / corpus_prompt']);
   }
-  const retrieval = `def retrieval_evaluator(ds):
-    """Each unique anchor is a query; the corpus is every positive (and negative); relevant = its positives."""
-    texts, queries, corpus, relevant = {}, {}, {}, {}
+  if (s.prompts.query !== '' || s.prompts.document !== '') needs.push([3, 3, 'the prompts training argument']);
+  if (s.loss === 'gist') needs.push([4, 1, 'GISTEmbedLoss margin_strategy / margin']);
+  if (s.loss === 'distill-kl') needs.push([5, 0, 'DistillKLDivLoss']);
+  if (s.loss === 'margin-mse') needs.push([5, 0, 'MarginMSELoss with k negatives and [positive, negatives] teacher scores']);
+  if (s.loss === 'mnrl-gte') needs.push([5, 3, 'MultipleNegativesRankingLoss directions / partition_mode (GTE)']);
+  const [major, minor, why] = needs.reduce((a, b) => (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? b : a));
+  return { version: `${major}.${minor}`, why };
+}
+
+/** requirements.txt: sentence-transformers from the oldest version this train.py runs on, below 6 (which renames SoftmaxLoss' arguments). */
+export function requirementsTxt(s: PythonSettings): string {
+  const st = minimumSentenceTransformers(s);
+  return `sentence-transformers>=${st.version},<6  # >= ${st.version}: ${st.why}
+datasets>=2.19
+accelerate>=0.26
+torch>=2.1
+`;
+}
+
+const RETRIEVAL = `def retrieval_evaluator(ds):
+    """Each unique anchor is a query; the corpus is every positive and negative; relevant = its positives."""
+    texts, queries, relevant = {}, {}, {}
     def doc_id(text):
         return texts.setdefault(text, f"d{len(texts)}")
+    negative_columns = [c for c in ds.column_names if c == "negative" or c.startswith("negative_")]
     for row in ds:
-        qid = queries.setdefault(row["text"], f"q{len(queries)}")
-        relevant.setdefault(qid, set()).add(doc_id(row["text_pos"]))
-        if "text_neg" in row:
-            doc_id(row["text_neg"])
+        qid = queries.setdefault(row["anchor"], f"q{len(queries)}")
+        relevant.setdefault(qid, set()).add(doc_id(row["positive"]))
+        for column in negative_columns:
+            doc_id(row[column])
     corpus = {did: text for text, did in texts.items()}
     return evaluation.InformationRetrievalEvaluator(
         {qid: text for text, qid in queries.items()}, corpus, relevant, name="validation",
@@ -174,24 +229,92 @@ function evaluatorCode(s: PythonSettings): string {
     )
 
 `;
-  if (s.recordType === 'pair') return `${retrieval}evaluator = retrieval_evaluator(eval_dataset)\n`;
-  return `${retrieval}evaluator = evaluation.SequentialEvaluator([
+
+/** The evaluator of the validation set, per record type (the studio's evaluators where sentence-transformers has them). */
+function evaluatorCode(s: PythonSettings): string {
+  if (!s.hasValidation) return 'evaluator = None\n';
+  switch (s.recordType) {
+    case 'scored_pair': {
+      const similarity = `evaluation.EmbeddingSimilarityEvaluator(
+    [QUERY_PROMPT + t for t in eval_dataset["sentence1"]],
+    [QUERY_PROMPT + t for t in eval_dataset["sentence2"]],
+    list(eval_dataset["label"]),
+    name="validation",
+)`;
+      if (!s.binaryValidation) return `evaluator = ${similarity}\n`;
+      return `# Labels all 0 or 1: binary pairs, scored as the studio does (BinaryClassificationEvaluator first).
+evaluator = evaluation.SequentialEvaluator([
+    evaluation.BinaryClassificationEvaluator(
+        [QUERY_PROMPT + t for t in eval_dataset["sentence1"]],
+        [QUERY_PROMPT + t for t in eval_dataset["sentence2"]],
+        [int(label) for label in eval_dataset["label"]],
+        name="validation",
+    ),
+    ${similarity.replace(/\n/g, '\n    ')},
+])
+`;
+    }
+    case 'pair':
+    case 'group':
+      return `${RETRIEVAL}evaluator = retrieval_evaluator(eval_dataset)\n`;
+    case 'triplet':
+      return `${RETRIEVAL}evaluator = evaluation.SequentialEvaluator([
     retrieval_evaluator(eval_dataset),
     evaluation.TripletEvaluator(
-        [QUERY_PROMPT + t for t in eval_dataset["text"]],
-        [DOCUMENT_PROMPT + t for t in eval_dataset["text_pos"]],
-        [DOCUMENT_PROMPT + t for t in eval_dataset["text_neg"]],
+        [QUERY_PROMPT + t for t in eval_dataset["anchor"]],
+        [DOCUMENT_PROMPT + t for t in eval_dataset["positive"]],
+        [DOCUMENT_PROMPT + t for t in eval_dataset["negative"]],
         name="validation",
     ),
 ])
 `;
+    case 'labelled_text':
+      if (s.validationTriples === 0) {
+        return '# No validation triple could be drawn (a triple needs two texts of one label and one of another): no evaluator;\n# the trainer still reports the validation loss.\nevaluator = None\n';
+      }
+      return `# The studio's labelled-text triples (anchor, a text of its label, a text of another label), ${s.validationTriples} drawn with seed 42.
+triples = load_dataset("json", data_files="data/validation_triples.jsonl", split="train")
+evaluator = evaluation.TripletEvaluator(
+    [QUERY_PROMPT + t for t in triples["anchor"]],
+    [QUERY_PROMPT + t for t in triples["positive"]],
+    [QUERY_PROMPT + t for t in triples["negative"]],
+    name="validation",
+)
+`;
+    case 'class_pair':
+      return '# Class pairs: no embedding evaluator; the classifier is evaluated by the loss (the validation loss of SoftmaxLoss).\nevaluator = None\n';
+    case 'text':
+      return '# Plain texts (SimCSE) have nothing to evaluate against: no evaluator; the trainer still reports the validation loss.\nevaluator = None\n';
+  }
 }
 
-/** Each text column's role: the first is the query, the others documents; a scored pair's sentence2 is a query too. */
+/** Record types whose text columns are all queries (like with like): scored and class pairs, plain texts, labelled texts. */
+const ALL_QUERIES: ReadonlySet<RecordType> = new Set(['scored_pair', 'class_pair', 'text', 'labelled_text']);
+
+/** Each text column's role: the first is the query, the others documents; both sides of a symmetric pair are queries. */
 function columnRoles(s: PythonSettings): string {
   const texts = s.columns.filter((c) => c !== 'label');
-  const roles = texts.map((c, i) => `${py(c)}: ${py(i === 0 || s.recordType === 'scored_pair' ? 'query' : 'document')}`);
+  const roles = texts.map((c, i) => `${py(c)}: ${py(i === 0 || ALL_QUERIES.has(s.recordType) ? 'query' : 'document')}`);
   return `{${roles.join(', ')}}`;
+}
+
+/** Python list literal of numbers. */
+const pyList = (values: readonly number[]): string => `[${values.map((v) => py(v)).join(', ')}]`;
+
+/** How train.py reads the label column: scores as floats, class indices as integers, teacher scores as float lists. */
+function labelCode(s: PythonSettings): string {
+  const cast = { score: 'Value("float32")', class: 'Value("int64")', teacher: 'Sequence(Value("float32"))' } as const;
+  if (s.labelKind === null) return '';
+  const why = {
+    score: 'scores in 0..1 as floats, even when the file holds only 0 and 1',
+    class: 'class indices into CLASSES, as integers',
+    teacher: 'teacher scores [positive, negative_1..k] as float lists',
+  }[s.labelKind];
+  return `# label: ${why}
+train_dataset = train_dataset.cast_column("label", ${cast[s.labelKind]})
+if eval_dataset is not None:
+    eval_dataset = eval_dataset.cast_column("label", ${cast[s.labelKind]})
+`;
 }
 
 function settingsBlock(s: PythonSettings): string {
@@ -200,6 +323,8 @@ function settingsBlock(s: PythonSettings): string {
     `COLUMNS = [${s.columns.map(py).join(', ')}]  # record type: ${s.recordType}`,
     `LOSS = ${py(s.loss)}`,
     ...Object.entries(s.lossArgs).map(([k, v]) => `${constantName(k)} = ${float(v)}`),
+    ...(s.classes ? [`CLASSES = [${s.classes.map(py).join(', ')}]  # label i is CLASSES[i]`, `NUM_LABELS = ${py(s.classes.length)}`] : []),
+    ...(s.matryoshka ? [`MATRYOSHKA_DIMS = ${pyList(s.matryoshka.dims)}`, `MATRYOSHKA_WEIGHTS = ${pyList(s.matryoshka.weights)}`] : []),
     `POOLING_MODE = ${py(ST_POOLING_MODE[s.pooling])}`,
     `NORMALIZE = ${py(s.normalize)}`,
     `MAX_SEQ_LENGTH = ${py(s.maxSeqLength)}`,
@@ -219,7 +344,7 @@ function settingsBlock(s: PythonSettings): string {
     `MAX_GRAD_NORM = ${float(s.maxGradNorm)}  # 0 turns clipping off`,
     `DROPOUT = ${s.dropout === null ? 'None  # keep the model config' : float(s.dropout)}`,
     `SEED = ${py(s.seed)}`,
-    `BATCH_SAMPLER = ${py(s.batchSampler)}`,
+    `BATCH_SAMPLER = ${py(s.batchSampler)}${s.batchSampler === 'GROUP_BY_LABEL' ? '  # batches of texts sharing labels, as the batch triplet losses need' : ''}`,
     `STRATEGY = ${py(s.strategy.kind)}`,
     `FREEZE_EMBEDDINGS = ${py(s.strategy.freezeEmbeddings)}`,
     `FREEZE_LAYERS = ${py(s.strategy.freezeLayers)}`,
@@ -232,6 +357,31 @@ function settingsBlock(s: PythonSettings): string {
   return lines.join('\n');
 }
 
+/** The data comments above the dataset loading: what each record type's columns hold, and what the recipe cut. */
+function dataComments(s: PythonSettings): string {
+  const lines: string[] = [];
+  if (s.recordType === 'text') lines.push('Plain texts (unsupervised SimCSE): anchor and positive are the same text; dropout makes the two embeddings differ.');
+  if (s.recordType === 'class_pair') lines.push('Class pairs: premise, hypothesis, label (an index into CLASSES).');
+  if (s.recordType === 'labelled_text') lines.push('Labelled texts: text, label (an index into CLASSES).');
+  lines.push(...s.dataNotes);
+  return lines.map((l) => `${wrapComment(l)}\n`).join('');
+}
+
+/** A comment line, wrapped at about 110 characters. */
+function wrapComment(text: string): string {
+  const out: string[] = [];
+  let line = '#';
+  for (const word of text.split(' ')) {
+    if (line.length + word.length + 1 > 110 && line !== '#') {
+      out.push(line);
+      line = '#';
+    }
+    line += ` ${word}`;
+  }
+  out.push(line);
+  return out.join('\n');
+}
+
 /** train.py for the resolved settings. */
 export function trainPy(s: PythonSettings): string {
   const transformerArgs = s.dropout === null ? '' : ',\n    config_args={"hidden_dropout_prob": DROPOUT, "attention_probs_dropout_prob": DROPOUT}';
@@ -241,11 +391,12 @@ export function trainPy(s: PythonSettings): string {
 Single GPU:  python train.py
 Many GPUs:   accelerate launch train.py   or   torchrun --nproc_per_node N train.py
 """
+import copy
 import re
 
 import torch
 import torch.nn.functional as F
-from datasets import Value, load_dataset
+from datasets import Sequence, Value, load_dataset
 from torch import nn
 from torch.utils.data import BatchSampler, SequentialSampler
 from sentence_transformers import (
@@ -301,13 +452,9 @@ PROMPTS = {c: p for c, p in column_prompts.items() if p}
 for param_name, param in transformer.auto_model.named_parameters():
     param.requires_grad = trainable(param_name)
 
-train_dataset = load_dataset("json", data_files="data/train.jsonl", split="train").select_columns(COLUMNS)
+${dataComments(s)}train_dataset = load_dataset("json", data_files="data/train.jsonl", split="train").select_columns(COLUMNS)
 eval_dataset = ${s.hasValidation ? 'load_dataset("json", data_files="data/validation.jsonl", split="train").select_columns(COLUMNS)' : 'None'}
-if "label" in COLUMNS:  # scores in 0..1 as floats, even when the file holds only 0 and 1
-    train_dataset = train_dataset.cast_column("label", Value("float32"))
-    if eval_dataset is not None:
-        eval_dataset = eval_dataset.cast_column("label", Value("float32"))
-${evaluatorCode(s)}
+${labelCode(s)}${evaluatorCode(s)}
 ${lossLine(s)}
 args = SentenceTransformerTrainingArguments(
     output_dir=OUTPUT_DIR,
@@ -324,7 +471,7 @@ args = SentenceTransformerTrainingArguments(
     weight_decay=WEIGHT_DECAY,
     max_grad_norm=MAX_GRAD_NORM,
     seed=SEED,
-    batch_sampler="no_duplicates" if BATCH_SAMPLER == "NO_DUPLICATES" else "batch_sampler",  # BatchSamplers values
+    batch_sampler={"NO_DUPLICATES": "no_duplicates", "GROUP_BY_LABEL": "group_by_label"}.get(BATCH_SAMPLER, "batch_sampler"),  # BatchSamplers values
     eval_strategy=("steps" if EVAL_STEPS > 0 else "epoch") if eval_dataset is not None else "no",
     eval_steps=EVAL_STEPS if EVAL_STEPS > 0 else None,
     save_strategy="steps" if SAVE_STEPS > 0 else "epoch",

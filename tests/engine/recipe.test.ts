@@ -97,7 +97,7 @@ describe('buildTrainingRecipe', () => {
     const py = text(files, 'train.py');
     expect(Object.fromEntries(settings(py))).toEqual({
       BASE_MODEL: '"/models/my bert"',
-      COLUMNS: '["text", "text_pos"]',
+      COLUMNS: '["anchor", "positive"]',
       LOSS: '"mnrl"',
       SCALE: '30.0',
       POOLING_MODE: '"weightedmean"',
@@ -133,7 +133,7 @@ describe('buildTrainingRecipe', () => {
       'models.Transformer(BASE_MODEL, max_seq_length=MAX_SEQ_LENGTH,',
       '"hidden_dropout_prob": DROPOUT, "attention_probs_dropout_prob": DROPOUT',
       'models.Pooling(transformer.get_word_embedding_dimension(), pooling_mode=POOLING_MODE, include_prompt=INCLUDE_PROMPT)',
-      'column_roles = {"text": "query", "text_pos": "document"}',
+      'column_roles = {"anchor": "query", "positive": "document"}',
       'model = SentenceTransformer(modules=modules, prompts=saved_prompts)',
       '**({"prompts": PROMPTS} if PROMPTS else {}),',
       'query_prompt=QUERY_PROMPT or None, corpus_prompt=DOCUMENT_PROMPT or None,',
@@ -150,7 +150,7 @@ describe('buildTrainingRecipe', () => {
       'weight_decay=WEIGHT_DECAY,',
       'max_grad_norm=MAX_GRAD_NORM,',
       'seed=SEED,',
-      'batch_sampler="no_duplicates" if BATCH_SAMPLER == "NO_DUPLICATES" else "batch_sampler",',
+      'batch_sampler={"NO_DUPLICATES": "no_duplicates", "GROUP_BY_LABEL": "group_by_label"}.get(BATCH_SAMPLER, "batch_sampler"),',
       'eval_steps=EVAL_STEPS if EVAL_STEPS > 0 else None,',
       'save_steps=SAVE_STEPS if SAVE_STEPS > 0 else 500,',
       'param.requires_grad = trainable(param_name)',
@@ -251,9 +251,9 @@ describe('buildTrainingRecipe', () => {
   it('writes the records as JSONL with the record type columns, plus requirements and a README', () => {
     const files = recipe(PAIRS, {}, { evaluator: { type: 'pair', records: [PAIRS.records[1]] } });
     const rows = text(files, 'data/train.jsonl').trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(rows).toEqual(PAIRS.records);
-    expect(Object.keys(rows[0])).toEqual(['text', 'text_pos']);
-    expect(text(files, 'data/validation.jsonl')).toBe(`${JSON.stringify(PAIRS.records[1])}\n`);
+    expect(rows).toEqual(PAIRS.records.map((r) => ({ anchor: r.text, positive: r.text_pos })));
+    expect(Object.keys(rows[0])).toEqual(['anchor', 'positive']);
+    expect(text(files, 'data/validation.jsonl')).toBe(`${JSON.stringify({ anchor: PAIRS.records[1].text, positive: PAIRS.records[1].text_pos })}\n`);
     const scored = text(recipe(SCORED, {}), 'data/train.jsonl').trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(scored).toEqual(SCORED.records);
     expect(text(files, 'requirements.txt')).toMatch(/^sentence-transformers>=3/m);
