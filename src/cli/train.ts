@@ -5,6 +5,7 @@
  * --checkpoint-dir, checkpoints are written as it goes (see ./checkpoint.ts) and --resume continues one. A model
  * this machine cannot train is refused from its config, before its weights are read (see ./memory.ts).
  */
+import { EngineError } from '../engine/errors';
 import { compareRuns, evaluatorsFor, type Evaluator } from '../engine/eval';
 import { runEvaluationAtDims } from '../engine/eval/matryoshka';
 import { splitDataset, withValidationDataset } from '../engine/data';
@@ -180,10 +181,19 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (resumeFrom) summary.resumed_from = resumeFrom.step;
   if (result.stopped || sigint.interrupted()) summary.stopped = true;
   if (validation && before && !sigint.interrupted()) {
-    const after = await evaluate('after', validation, encoder, evalBatch, io, options.matryoshka?.dims ?? null);
-    const rows = compareRuns(before, after);
-    for (const line of comparisonTable(rows)) io.err(line);
-    Object.assign(summary, { before, after, delta: deltas(rows) });
+    // The model is saved: a fine-tuned model that cannot be evaluated (it embeds every text alike) is reported, not fatal.
+    const after = await evaluate('after', validation, encoder, evalBatch, io, options.matryoshka?.dims ?? null).catch((e: unknown) => {
+      if (!(e instanceof EngineError)) throw e;
+      io.err(`eval (after): not evaluated: ${e.message}`);
+      summary.before = before;
+      summary.after_error = e.message;
+      return null;
+    });
+    if (after) {
+      const rows = compareRuns(before, after);
+      for (const line of comparisonTable(rows)) io.err(line);
+      Object.assign(summary, { before, after, delta: deltas(rows) });
+    }
   } else if (before) {
     summary.before = before;
   }

@@ -221,7 +221,13 @@ export class TrainingRun {
     };
     const evaluate = async (step: number) => {
       batcher.flush();
-      const result = await runEvaluation(evaluators, (texts, role) => encoder.embed(texts, { role }));
+      // A model that cannot be evaluated at this step (it embeds every text alike) goes on training; the Evaluate
+      // step says why when asked after the run.
+      const result = await runEvaluation(evaluators, (texts, role) => encoder.embed(texts, { role })).catch((e: unknown) => {
+        if (e instanceof EngineError && e.code === 'bad_dataset') return null;
+        throw e;
+      });
+      if (result === null) return {};
       const point: EvalPoint = { step, epoch: this.history.at(-1)?.epoch ?? 0, metric: result.primaryMetric, value: result.primaryValue };
       this.evals.push(point);
       hooks.emit({ type: 'evaluation', point });
