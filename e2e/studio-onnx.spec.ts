@@ -77,8 +77,8 @@ test('ONNX export runs in transformers.js like the engine; the training recipe z
   const lines = (path: string) => new TextDecoder().decode(recipe[path]).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const train = lines('data/train.jsonl');
   const validation = lines('data/validation.jsonl');
-  expect(Object.keys(train[0])).toEqual(['text', 'text_pos']);
-  expect(Object.keys(validation[0])).toEqual(['text', 'text_pos']);
+  expect(Object.keys(train[0])).toEqual(['anchor', 'positive']); // sentence-transformers' column names
+  expect(Object.keys(validation[0])).toEqual(['anchor', 'positive']);
   expect(train.length + validation.length).toBe(520);
   expect(validation.length).toBe(Math.round(520 * 0.15));
   const trainPy = new TextDecoder().decode(recipe['train.py']);

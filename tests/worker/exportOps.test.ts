@@ -114,8 +114,9 @@ describe('export operations', () => {
     expect(trainPy).toContain('QUERY_PROMPT = "query: "');
     expect(recipe.get('base-model/config.json')).toEqual(folderBytes()['config.json']);
     expect(recipe.has('base-model/model.safetensors')).toBe(true);
-    expect(text(recipe, 'data/train.jsonl').trim().split('\n').map((l) => JSON.parse(l))).toEqual(SPLIT.train.records);
-    expect(text(recipe, 'data/validation.jsonl').trim().split('\n').map((l) => JSON.parse(l))).toEqual(SPLIT.validation.records);
+    const asColumns = (records: readonly object[]) => (records as { text: string; text_pos: string }[]).map((r) => ({ anchor: r.text, positive: r.text_pos }));
+    expect(text(recipe, 'data/train.jsonl').trim().split('\n').map((l) => JSON.parse(l))).toEqual(asColumns(SPLIT.train.records));
+    expect(text(recipe, 'data/validation.jsonl').trim().split('\n').map((l) => JSON.parse(l))).toEqual(asColumns(SPLIT.validation.records));
     expect(text(recipe, 'README.md')).toContain('torchrun --nproc_per_node N train.py');
     expect(recipe.has('requirements.txt')).toBe(true);
   });
