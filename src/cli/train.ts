@@ -7,7 +7,9 @@
  */
 import { EngineError } from '../engine/errors';
 import { compareRuns, evaluatorsFor, type Evaluator } from '../engine/eval';
+import { linearClassifier } from '../engine/eval/classPair';
 import { runEvaluationAtDims } from '../engine/eval/matryoshka';
+import { LOSS_TENSOR_PREFIX } from '../engine/train/step';
 import { splitDataset, withValidationDataset } from '../engine/data';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { writeFolder } from '../engine/io/writeFolderNode';
@@ -42,6 +44,13 @@ async function evaluate(label: string, v: Validation, encoder: SentenceEncoder, 
   const result = await runEvaluationAtDims(v.evaluators, (texts, role) => encoder.embed(texts, { batchSize, role }), dims);
   io.err(`eval (${label}): ${result.primaryMetric} ${result.primaryValue.toFixed(4)} on ${v.dataset.records.length} records (${formatDuration((performance.now() - started) / 1000)})`);
   return result.metrics;
+}
+
+/** The trained SoftmaxLoss classifier's evaluator on class pairs; none when the run trained no classifier. */
+function classifierEvaluators(dataset: Extract<MappedDataset, { type: 'class_pair' }>, tensors: TrainResult['lossTensors']): Evaluator[] {
+  const weight = tensors.get(`${LOSS_TENSOR_PREFIX}classifier.weight`);
+  const bias = tensors.get(`${LOSS_TENSOR_PREFIX}classifier.bias`);
+  return weight && bias ? evaluatorsFor(dataset, { classify: linearClassifier(weight.data, bias.data) }) : [];
 }
 
 /** Stops the run on the first Ctrl-C; a second one quits at once. Returns the function that unhooks it. */
@@ -93,6 +102,10 @@ async function splitValidation(
       : splitDataset(data, { validationFraction: valSplit as number, seed });
   if (evalData === undefined) io.err(`data: held out ${split.validation.records.length} records for validation, ${split.train.records.length} left to train on`);
   const evaluators = evaluatorsFor(split.validation);
+  if (split.validation.type === 'class_pair') {
+    io.err('data: class pairs are evaluated by the classifier SoftmaxLoss trains, after training (there is none before)');
+    return { train: split.train, validation: { dataset: split.validation, evaluators } };
+  }
   if (evaluators.length === 0) {
     io.err(`data: ${split.validation.type} records have nothing to evaluate against, so the run is not evaluated (--eval-data with pairs, triplets, groups or scored pairs is)`);
     return { train: split.train, validation: null };
@@ -144,7 +157,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   io.err(describePlan(runPlan));
   if (runPlan.warmupSteps >= runPlan.totalSteps) io.err(`train: warning: warmup (${plural(runPlan.warmupSteps, 'step')}) covers the whole run of ${plural(runPlan.totalSteps, 'step')}`);
   const evalBatch = runOptions.batchSize;
-  const before = validation ? await evaluate('before', validation, encoder, evalBatch, io, options.matryoshka?.dims ?? null) : null;
+  const before = validation && validation.evaluators.length > 0 ? await evaluate('before', validation, encoder, evalBatch, io, options.matryoshka?.dims ?? null) : null;
 
   const control = new TrainingControl();
   const sigint = stopOnInterrupt(control, io);
@@ -196,6 +209,9 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     }
   } else if (before) {
     summary.before = before;
+  } else if (validation?.dataset.type === 'class_pair' && !sigint.interrupted()) {
+    const classifier = classifierEvaluators(validation.dataset, result.lossTensors);
+    if (classifier.length > 0) summary.after = await evaluate('after', { dataset: validation.dataset, evaluators: classifier }, encoder, evalBatch, io);
   }
   io.out(JSON.stringify(summary));
   encoder.dispose();

@@ -171,6 +171,18 @@ describe('train on class pairs', () => {
     expect(names.sort()).toEqual(tensorNames(join(pairs.out, 'model.safetensors')).sort());
     await embedsWith(r.out);
   });
+
+  it('with --val-split, evaluates the trained classifier after training (there is none before)', async () => {
+    const r = await train(nliFile, '--lr', '1e-3', '--epochs', '2', '--dropout', '0', '--batch-size', '4', '--val-split', '0.25');
+    const s = succeeded(r);
+    expect(r.stderr).toContain('data: class pairs are evaluated by the classifier SoftmaxLoss trains, after training (there is none before)');
+    expect(s).not.toHaveProperty('before');
+    const after = s.after as Record<string, number>;
+    expect(Object.keys(after).sort()).toEqual(['accuracy', 'f1_macro']);
+    // 3 held-out pairs: accuracy is a multiple of 1/3
+    expect(Math.abs(after.accuracy * 3 - Math.round(after.accuracy * 3))).toBeLessThan(1e-9);
+    expect(r.stderr).toMatch(/^eval \(after\): accuracy \d\.\d{4} on 3 records/m);
+  });
 });
 
 /**

@@ -154,3 +154,24 @@ export class ClassPairEvaluator implements Evaluator {
     return { ...classPairMetrics(logits, this.labels) };
   }
 }
+
+/**
+ * SoftmaxLoss's classifier as a ClassifyFn: logits = [u, v, |u − v|] · Wᵀ + b for each pair.
+ * @param weight [C, 3D] row-major (torch nn.Linear layout)  @param bias [C]
+ */
+export function linearClassifier(weight: Float32Array, bias: Float32Array): ClassifyFn {
+  const C = bias.length;
+  if (C === 0 || weight.length % (3 * C) !== 0) throw new Error(`linearClassifier: weight of ${weight.length} values does not fit ${C} classes × 3D`);
+  const D = weight.length / (3 * C);
+  return (u, v) =>
+    u.map((a, i) => {
+      const b = v[i];
+      if (a.length !== D || b.length !== D) throw new Error(`linearClassifier: embeddings of width ${a.length} and ${b.length}, the classifier takes ${D}`);
+      return Array.from({ length: C }, (_, c) => {
+        const row = c * 3 * D;
+        let z = bias[c];
+        for (let k = 0; k < D; k++) z += weight[row + k] * a[k] + weight[row + D + k] * b[k] + weight[row + 2 * D + k] * Math.abs(a[k] - b[k]);
+        return z;
+      });
+    });
+}

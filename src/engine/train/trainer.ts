@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EngineError } from '../errors';
 import { resolveLossParams, type LossName } from '../losses';
 import type { DropoutRates } from '../model/layers';
-import type { EmbeddingHead, SentenceEncoder } from '../model/encoder';
+import type { EmbeddingHead, HostTensor, SentenceEncoder } from '../model/encoder';
 import { firstNonFiniteTensor } from '../model/finite';
 import type { MappedDataset } from '../records';
 import { AdamW } from './adamw';
@@ -75,6 +75,8 @@ export interface TrainResult {
   stopped: boolean;
   elapsedMs: number;
   loss: LossName;
+  /** The loss's own trained tensors by name (SoftmaxLoss: `loss.classifier.weight` [C, 3D], `loss.classifier.bias` [C]); empty for most losses. */
+  lossTensors: Map<string, HostTensor>;
 }
 
 /**
@@ -206,6 +208,7 @@ export async function train(
   emit({ type: 'start', totalSteps, stepsPerEpoch: plan.stepsPerEpoch, epochs: plan.epochs, trainableParams, loss: loss.name, resumedAt: step });
 
   const started = performance.now();
+  const lossTensors = new Map<string, HostTensor>();
   let stopped = false;
   const evaluate = async (epoch: number) => {
     if (hooks.evaluate) emit({ type: 'evaluation', epoch, step, metrics: await hooks.evaluate(step) });
@@ -270,6 +273,7 @@ export async function train(
       }
     }
     if (checkedStep !== step && step > (resume?.step ?? 0)) checkFinite(await encoder.exportWeights());
+    for (const [name, v] of loss.variables) lossTensors.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
   } finally {
     optimizer.dispose();
     runLoss.dispose();
@@ -277,7 +281,7 @@ export async function train(
   const elapsedMs = performance.now() - started;
   const finalLoss = lossHistory.length ? lossHistory[lossHistory.length - 1] : NaN;
   emit({ type: 'done', step, stopped, elapsedMs, finalLoss });
-  return { steps: step, finalLoss, lossHistory, stopped, elapsedMs, loss: loss.name };
+  return { steps: step, finalLoss, lossHistory, stopped, elapsedMs, loss: loss.name, lossTensors };
 }
 
 /**

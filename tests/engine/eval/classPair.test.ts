@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isEngineError } from '../../../src/engine/errors';
 import {
+  linearClassifier,
   argmaxRows,
   ClassPairEvaluator,
   classPairAccuracy,
@@ -108,5 +109,18 @@ describe('ClassPairEvaluator', () => {
     await expect(new ClassPairEvaluator(records, classes, () => [[1, 0, 0]]).evaluate(embed)).rejects.toThrow(/1 rows for 3 pairs/);
     await expect(new ClassPairEvaluator(records, classes, (u) => u.map(() => [1, 0])).evaluate(embed)).rejects.toThrow(/2 logits for pair 0/);
     await expect(new ClassPairEvaluator(records, classes, (u) => u.map(() => [NaN, 0, 0])).evaluate(embed)).rejects.toThrow(/NaN or infinite/);
+  });
+});
+
+describe('linearClassifier', () => {
+  it('computes [u, v, |u − v|] · Wᵀ + b per pair (hand-checked, D = 1, C = 2)', async () => {
+    // class 0 reads u, class 1 reads |u − v|
+    const classify = linearClassifier(Float32Array.from([1, 0, 0, 0, 0, 2]), Float32Array.from([0.5, -1]));
+    const logits = await classify([Float32Array.from([3]), Float32Array.from([1])], [Float32Array.from([1]), Float32Array.from([4])]);
+    expect(logits).toEqual([
+      [3.5, 3],
+      [1.5, 5],
+    ]);
+    expect(() => linearClassifier(Float32Array.from([1, 2]), Float32Array.from([0, 0]))).toThrow(/does not fit/);
   });
 });
