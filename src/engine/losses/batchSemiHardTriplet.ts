@@ -4,7 +4,9 @@
  *
  * Formula: d = the Euclidean distance matrix (./batchTripletShared.ts); for every ordered pair a ≠ p, y_a = y_p:
  *   n*_ap = min{ d_an : y_n ≠ y_a, d_an > d_ap } if that set is non-empty, else max{ d_an : y_n ≠ y_a };
- *   loss = Σ_(a,p) relu(d_ap − n*_ap + margin) / #{(a, p)}  (NaN when the batch has no pair, as upstream).
+ *   loss = Σ_(a,p) relu(d_ap − n*_ap + margin) / max(#{(a, p)}, 1). Upstream divides by the count alone, so a batch
+ *   with no same-label pair gives NaN (0/0); here it gives 0, so such a batch (possible only in file order:
+ *   GROUP_BY_LABEL batches always hold pairs) teaches nothing instead of stopping the run as diverged.
  * The masked min / max use upstream's shift trick ((d − rowMax) · mask, min, + rowMax), gradients included.
  * Inputs: anchor = embeddings [B, D] of labelled texts, labels [B] integer class labels (float tensor).
  * Defaults: margin = 5.
@@ -34,7 +36,7 @@ function batchSemiHardTripletValue(tf: Tf, inputs: LossInputs, params: ResolvedP
   const semiHard = tf.add(tf.mul(hasOutside, outside), tf.mul(tf.sub(1, hasOutside), inside)); // [B, B]: where(hasOutside, outside, inside)
   const lossMat = tf.add(tf.sub(d, semiHard), params.margin); // [B, B]
   const terms = tf.relu(tf.mul(lossMat, anchorPositive)); // [B, B]
-  return tf.div(tf.sum(terms), tf.sum(anchorPositive)) as TF.Scalar;
+  return tf.div(tf.sum(terms), tf.maximum(tf.sum(anchorPositive), 1)) as TF.Scalar;
 }
 
 export const batchSemiHardTriplet: LossDefinition = {

@@ -53,3 +53,17 @@ describe('batch-semi-hard-triplet', () => {
     expect(relDiff(semiHard(d, labels, 'closest'), value)).toBeGreaterThan(1e-3);
   });
 });
+
+describe('batch-semi-hard-triplet without a same-label pair', () => {
+  it('is 0 with a zero gradient (upstream: NaN), so a file-order batch of distinct labels does not stop the run', () => {
+    const out = tf.tidy(() => {
+      const x = tf.tensor2d([[1, 0], [0, 1], [1, 1]]);
+      const labels = tf.tensor1d([1, 2, 3]);
+      const f = (e: tf.Tensor) => batchSemiHardTriplet.compute(tf, { anchor: e as tf.Tensor2D, positive: null, negatives: null, negativesPerRow: 0, labels, teacher: null, guide: null, classifier: null }, { scale: 20, temperature: 0.05, margin: 5, positiveMargin: 0.8, negativeMargin: 0.3 });
+      const { value, grad } = tf.valueAndGrad(f)(x);
+      return { value: value.arraySync() as number, grad: (grad.arraySync() as number[][]).flat() };
+    });
+    expect(out.value).toBe(0);
+    expect(out.grad.every((g) => g === 0)).toBe(true);
+  });
+});
