@@ -33,10 +33,12 @@ const HEAD_FLAGS = `  --pooling MODE        mean | cls | max | last_weighted | l
 
 const BACKEND_FLAG = `  --backend NAME        wasm | cpu (default: ${DEFAULT_BACKEND}, several times faster than cpu)`;
 
-const DATA_FLAGS = `  --record-type TYPE    auto | pair | triplet | scored_pair (default: auto, detected from column names,
-                        else from content)
+const DATA_FLAGS = `  --record-type TYPE    auto | pair | triplet | scored_pair | group | class_pair | labelled_text | text
+                        (default: auto, detected from column names and values, else from content)
   --columns MAP         field=column pairs, e.g. text=question,text_pos=answer or
-                        sentence1=s1,sentence2=s2,label=score; fields not given are detected
+                        sentence1=s1,sentence2=s2,label=score; a group's text_pos / text_neg may join
+                        several columns with +, e.g. text_neg=negative_1+negative_2; fields not given
+                        are detected
                         Data files: .jsonl, .csv, .tsv (header optional); labels of scored pairs are
                         normalised to 0..1 from 0..1, 0..5, 0..10 or -1..1`;
 
@@ -60,13 +62,17 @@ Example:
 const EVAL_HELP = `Usage: ${PROGRAM} eval --model DIR --data FILE [flags]
 
 Evaluates the model with the evaluators that fit the records: scored pairs → Pearson/Spearman of
-cosine vs label; pairs → retrieval (anchors as queries, positives as corpus): accuracy/precision/
-recall@k, MRR@10, NDCG@10, MAP@100; triplets → retrieval and triplet accuracy. Prints the metrics as
-one flat JSON object on stdout, and the primary metric on stderr.
+cosine vs label (binary 0/1 labels: accuracy, F1, precision, recall and average precision at the best
+threshold first); pairs → retrieval (anchors as queries, positives as corpus): accuracy/precision/
+recall@k, MRR@10, NDCG@10, MAP@100; triplets → retrieval and triplet accuracy; groups → retrieval over
+all positives and negatives (MRR@1/@10, Hit@1/@10, NDCG@10); labelled texts → triplet accuracy over
+same/other-label triples. Prints the metrics as one flat JSON object on stdout, and the primary metric
+on stderr.
 
   --model DIR           model folder
   --data FILE           evaluation data
 ${DATA_FLAGS}
+  --corpus FILE         groups: more candidate texts, one per line, ranked with the positives and negatives
 ${HEAD_FLAGS}
   --batch-size N        texts per forward pass (default: ${DEFAULT_EMBED_BATCH})
 ${BACKEND_FLAG}
@@ -93,11 +99,24 @@ ${DATA_FLAGS}
   --val-split FRACTION  hold out this share of --data for validation instead, e.g. 0.1
                         With validation data the model is evaluated before and after training.
 Loss:
-  --loss NAME           auto | ${LOSS_NAMES.join(' | ')} (default: auto = mnrl for
-                        pairs and triplets, cosent for scored pairs)
-  --scale X             similarity scale of mnrl and cosent (default: 20)
-  --temperature X       softmax temperature of uniem-triplet (default: 0.05)
-  --margin X            margin of triplet (default: 5) and contrastive (default: 0.5)
+  --loss NAME           auto | ${LOSS_NAMES.join(' | ')}
+                        (default: auto = mnrl for pairs, triplets, groups and plain texts (SimCSE),
+                        cosent for scored pairs, online-contrastive for 0/1 pairs, softmax for class
+                        pairs, batch-all-triplet for labelled texts)
+  --scale X             similarity scale of the mnrl losses, cosent and angle (default: 20; 50 is
+                        FlagEmbedding's temperature 0.02)
+  --temperature X       softmax temperature of uniem-triplet (0.05), gist (0.01), distill-kl (1)
+  --margin X            margin of triplet and the batch triplet losses (5), contrastive and
+                        online-contrastive (0.5), gist (0)
+  --positive-margin X, --negative-margin X
+                        mega-batch-margin's cosine margins (default: 0.8, 0.3)
+  --group-size N        groups: one positive and N − 1 sampled negatives per query per epoch
+                        (FlagEmbedding's train_group_size; default: every negative of the row)
+  --matryoshka-dims D,D,…
+                        also train these leading embedding widths (each re-normalised), e.g.
+                        384,256,128,64; evaluation reports the primary metric at each
+  --matryoshka-weights W,W,…
+                        one weight per width (default: 1 each)
 Schedule and optimiser (AdamW, linear warmup then linear decay):
   --epochs N            passes over the data (default: 1)
   --steps N             optimiser steps instead of epochs; also sets the schedule's length

@@ -50,3 +50,27 @@ describe('eval', () => {
     expect(r.stderr).toContain('20 pair records (text=output, text_pos=instruction)');
   });
 });
+
+describe('eval on groups', () => {
+  const groups = tmp.file(
+    'groups.jsonl',
+    ['apple pie recipe', 'train to paris', 'guitar lessons', 'cheap flights'].map((q, i) => `${JSON.stringify({ query: q, pos: [`${q} today`], neg: [`not ${q}`, `${i} more`] })}\n`).join(''),
+  );
+
+  it('ranks each query against all positives and negatives, and a --corpus adds candidates (every metric can only fall)', async () => {
+    const plain = await runCli(['eval', '--model', TINY_BERT_DIR, '--data', groups]);
+    expect(plain.code, plain.stderr).toBe(0);
+    const m = jsonLines(plain.stdout)[0] as Record<string, number>;
+    expect(Object.keys(m).sort()).toEqual(['hit@1', 'hit@10', 'mrr@1', 'mrr@10', 'ndcg@10']);
+    expect(plain.stderr).toMatch(/^primary metric: ndcg@10 = \d\.\d{4}$/m);
+    const extra = tmp.file('corpus.txt', Array.from({ length: 30 }, (_, i) => `candidate number ${i}`).join('\n'));
+    const withCorpus = await runCli(['eval', '--model', TINY_BERT_DIR, '--data', groups, '--corpus', extra]);
+    expect(withCorpus.code, withCorpus.stderr).toBe(0);
+    const c = jsonLines(withCorpus.stdout)[0] as Record<string, number>;
+    for (const k of Object.keys(m)) expect(c[k]).toBeLessThanOrEqual(m[k] + 1e-12);
+    const pairs = tmp.file('pairs-for-corpus.jsonl', '{"text": "a", "text_pos": "b"}\n{"text": "c", "text_pos": "d"}\n');
+    const refused = await runCli(['eval', '--model', TINY_BERT_DIR, '--data', pairs, '--corpus', extra]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error: --corpus applies to groups .* not to pair records$/m);
+  });
+});

@@ -210,10 +210,11 @@ export class TripletEvaluator implements Evaluator {
 /**
  * The evaluators that fit a dataset, the first giving the run's primary metric: scored pairs → ScoredPair (binary
  * pairs → BinaryPair first); pairs → Retrieval; triplets → Retrieval + Triplet; groups → GroupRetrieval; labelled
- * texts → triplet accuracy over sampled same/other-label triples; class pairs → the classifier's accuracy when a
+ * texts → triplet accuracy over sampled same/other-label triples (groups rank against a `corpus` of extra candidate
+ * texts too, when given); class pairs → the classifier's accuracy when a
  * `classify` function (the run's SoftmaxLoss classifier) is given. Plain texts have nothing to evaluate against.
  */
-export function evaluatorsFor(dataset: MappedDataset, options: { classify?: ClassifyFn } = {}): Evaluator[] {
+export function evaluatorsFor(dataset: MappedDataset, options: { classify?: ClassifyFn; corpus?: readonly string[] } = {}): Evaluator[] {
   switch (dataset.type) {
     case 'scored_pair':
       return isBinaryPairs(dataset) ? [new BinaryPairEvaluator(dataset.records), new ScoredPairEvaluator(dataset.records)] : [new ScoredPairEvaluator(dataset.records)];
@@ -222,7 +223,7 @@ export function evaluatorsFor(dataset: MappedDataset, options: { classify?: Clas
     case 'triplet':
       return [new RetrievalEvaluator(dataset.records), new TripletEvaluator(dataset.records)];
     case 'group':
-      return [new GroupRetrievalEvaluator(dataset.records)];
+      return [new GroupRetrievalEvaluator(dataset.records, options.corpus ? { corpus: options.corpus } : {})];
     case 'labelled_text':
       return [new LabelledTextTripletEvaluator(dataset.records)];
     case 'class_pair':
