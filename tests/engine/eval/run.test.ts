@@ -39,7 +39,7 @@ describe('runEvaluation', () => {
   });
 
   it('rejects an empty evaluator list and same-named colliding evaluators', async () => {
-    await expect(runEvaluation([], async () => [])).rejects.toThrow(/no evaluators/);
+    await expect(runEvaluation([], async () => [])).rejects.toThrow(/This validation set has nothing to evaluate against \(plain texts, or class pairs without their classifier\)/);
     const same = { name: 'x', primaryMetric: 'a', metrics: { a: 1 } };
     expect(() => mergeResults([same, same])).toThrow(/two evaluators named 'x'/);
   });
