@@ -1,7 +1,8 @@
 /**
  * The richer record shapes in the studio (#19): a FlagEmbedding file (a query with lists of positives and
  * negatives) maps as a group, shows its list sizes, suggests MNRL with its reason, offers a group size and trains;
- * an NLI file maps as class pairs with its classes and counts, suggests SoftmaxLoss and trains. What is under test is
+ * an NLI file maps as class pairs with its classes and counts, suggests SoftmaxLoss, trains, and the Evaluate step
+ * scores the trained classifier (accuracy, macro-F1; none for the base model). What is under test is
  * the mapping and the settings, not the backend: WASM.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -62,4 +63,14 @@ test('a FlagEmbedding group file and an NLI class-pair file map, suggest their l
   await expect(settings.locator('#set-groupSize')).toHaveCount(0);
   await mapping.screenshot({ path: 'test-results/screenshots/shapes-class-pair-mapping.png' });
   await trainThreeSteps(page);
+
+  // Class pairs are scored by the classifier SoftmaxLoss trained: none for the base model, accuracy for the fine-tuned.
+  await page.getByRole('button', { name: 'Evaluate' }).click();
+  const table = page.getByTestId('metrics-table');
+  const accuracy = table.locator('tr[data-metric="accuracy"]');
+  await expect(accuracy.locator('[data-col="trained"]')).toHaveText(/^(0|1)\.\d{4}$/, { timeout: 120_000 });
+  await expect(accuracy.locator('[data-col="base"]')).toHaveText('–');
+  await expect(table.locator('tr[data-metric="f1_macro"] [data-col="trained"]')).toHaveText(/^(0|1)\.\d{4}$/);
+  await expect(page.getByTestId('evaluation-error')).toHaveCount(0);
+  await card(page, 'Evaluate').screenshot({ path: 'test-results/screenshots/shapes-class-pair-evaluate.png' });
 });

@@ -4,14 +4,16 @@
  */
 import { refColumns, type ColumnMapping, type DatasetSplit } from '../engine/data';
 import { EngineError } from '../engine/errors';
-import { evaluatorsFor } from '../engine/eval';
+import { evaluatorsFor, type Evaluator } from '../engine/eval';
+import { linearClassifier } from '../engine/eval/classPair';
+import { LOSS_TENSOR_PREFIX } from '../engine/train/step';
 import { runEvaluationAtDims } from '../engine/eval/matryoshka';
 import { cosine } from '../engine/eval';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { DEMO_DATASET_FILE } from '../engine/demo';
 import { deserializeCheckpoint } from '../engine/train/checkpoint';
 import { bucketEncoderFromFiles as encoderFromFiles } from './bucketEncoder';
-import type { SentenceEncoder } from '../engine/model/encoder';
+import type { HostTensor, SentenceEncoder } from '../engine/model/encoder';
 import { RECORD_FIELDS, type RecordType } from '../engine/records';
 import { tokenizerOf } from '../engine/model/load';
 import { unknownTokenShares, UNKNOWN_SAMPLE, type UnknownTokenShare } from '../engine/unknownTokens';
@@ -230,12 +232,32 @@ export class StudioSession {
     if (cached) return { type: 'evaluation', evaluation: cached };
     const model = which === 'base' ? this.baseModel() : encoder;
     const dims = this.run.record?.options.matryoshka?.dims ?? null;
-    const result = await runEvaluationAtDims(evaluatorsFor(split.validation), (texts, role) =>
+    const evaluators = split.validation.type === 'class_pair' ? this.classPairEvaluators(which, split.validation) : evaluatorsFor(split.validation);
+    if (evaluators.length === 0 && split.validation.type === 'class_pair') {
+      // No classifier before training: the base model has no class-pair score (shown as –), the fine-tuned one has.
+      const summary: EvaluationSummary = { which, metrics: {}, primaryMetric: 'accuracy', primaryValue: Number.NaN };
+      this.evaluations[which] = summary;
+      return { type: 'evaluation', evaluation: summary };
+    }
+    const result = await runEvaluationAtDims(evaluators, (texts, role) =>
       model.embed(texts, { role, onProgress: (d, t) => progress(d, t, `embedding validation texts (${which} model)`) }),
     dims);
     const summary: EvaluationSummary = { which, metrics: result.metrics, primaryMetric: result.primaryMetric, primaryValue: result.primaryValue };
     this.evaluations[which] = summary;
     return { type: 'evaluation', evaluation: summary };
+  }
+
+  /**
+   * Class pairs are scored by the classifier SoftmaxLoss trained: the last run's (or, after a reload, its
+   * checkpoint's); none for the base model.
+   */
+  private classPairEvaluators(which: EvaluationTarget, validation: Extract<DatasetSplit['validation'], { type: 'class_pair' }>): Evaluator[] {
+    if (which === 'base') return [];
+    let tensors: ReadonlyMap<string, HostTensor> = this.run.lossTensors;
+    if (tensors.size === 0 && this.run.checkpoint !== null) tensors = deserializeCheckpoint(this.run.checkpoint.bytes).weights;
+    const weight = tensors.get(`${LOSS_TENSOR_PREFIX}classifier.weight`);
+    const bias = tensors.get(`${LOSS_TENSOR_PREFIX}classifier.bias`);
+    return weight && bias ? evaluatorsFor(validation, { classify: linearClassifier(weight.data, bias.data) }) : [];
   }
 
   async rank(text: string, limit: number, progress: Progress): Promise<RankingResult> {

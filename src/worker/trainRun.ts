@@ -3,6 +3,7 @@
  * ~100 ms), evaluates on the validation split during training, hands the engine's checkpoints to persistence,
  * continues an interrupted run from its checkpoint, and explains device loss or out-of-memory.
  */
+import type { HostTensor } from '../engine/model/encoder';
 import type { DatasetSplit } from '../engine/data';
 import { EngineError, isEngineError } from '../engine/errors';
 import { evaluatorsFor, runEvaluation } from '../engine/eval';
@@ -106,6 +107,8 @@ export class TrainingRun {
   evals: EvalPoint[] = [];
   record: RunRecord | null = null;
   checkpoint: SavedCheckpoint | null = null;
+  /** The loss's own trained tensors of the last run (SoftmaxLoss's classifier); after a reload, the checkpoint's. */
+  lossTensors: Map<string, HostTensor> = new Map();
   private control: TrainingControl | null = null;
   private corpus: { step: number; vectors: Float32Array[] } | null = null;
 
@@ -115,6 +118,7 @@ export class TrainingRun {
 
   reset(): void {
     this.trained = false;
+    this.lossTensors = new Map();
     this.history = [];
     this.evals = [];
     this.record = null;
@@ -238,6 +242,7 @@ export class TrainingRun {
       const result = await train(encoder, split.train, options, { onEvent, evaluate: evaluators.length > 0 ? evaluate : undefined, control, onCheckpoint, resumeFrom });
       batcher.flush();
       record.steps = result.steps;
+      this.lossTensors = result.lossTensors;
       record.elapsedMs = elapsedBefore + result.elapsedMs;
       record.finished = !result.stopped;
       if (result.stopped) record.ended = 'stopped';

@@ -20,7 +20,7 @@ export function headlineLoss(steps: readonly StepPoint[]): number | null {
  * with the metric the run reports) and the run has no step-0 point of its own.
  */
 export function evalSeries(evals: readonly EvalPoint[], base: EvaluationSummary | null): EvalPoint[] {
-  if (base === null || evals.some((p) => p.step === 0)) return [...evals];
+  if (base === null || !Number.isFinite(base.primaryValue) || evals.some((p) => p.step === 0)) return [...evals];
   if (evals.length > 0 && evals[0].metric !== base.primaryMetric) return [...evals];
   return [{ step: 0, epoch: 0, metric: base.primaryMetric, value: base.primaryValue }, ...evals];
 }

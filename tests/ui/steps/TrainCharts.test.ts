@@ -56,3 +56,12 @@ describe('evalSeries', () => {
     expect(evalSeries(own, base)).toEqual(own);
   });
 });
+
+describe('evalSeries without a base score', () => {
+  it('adds no step-0 point when the base model has none (class pairs: no classifier before training)', () => {
+    const base = { which: 'base' as const, metrics: {}, primaryMetric: 'accuracy', primaryValue: Number.NaN };
+    expect(evalSeries([], base)).toEqual([]);
+    const point = { step: 3, epoch: 0, metric: 'accuracy', value: 0.5 };
+    expect(evalSeries([point], base)).toEqual([point]);
+  });
+});
