@@ -56,8 +56,7 @@ export function prepareBatch(encoder: SentenceEncoder, batch: TextBatch, guide: 
   const tokens = encoder.tokenizeParts(batchParts(batch));
   let realTokens = 0;
   for (let i = 0; i < tokens.attentionMask.length; i++) realTokens += tokens.attentionMask[i];
-  // The guide is a copy of the encoder with its tokenizer and head (lossSetup.ts): the batch's tokens serve it too.
-  const guided = guide ? tf.tidy(() => guide.encodeTokens(tokens)) : null;
+  const guided = guide ? tf.tidy(() => guide.encodeTokens(guide.tokenizeParts(batchParts(batch)))) : null;
   return { batch, tokens, realTokens, guide: guided };
 }
 
