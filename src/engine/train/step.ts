@@ -56,7 +56,8 @@ export function prepareBatch(encoder: SentenceEncoder, batch: TextBatch, guide: 
   const tokens = encoder.tokenizeParts(batchParts(batch));
   let realTokens = 0;
   for (let i = 0; i < tokens.attentionMask.length; i++) realTokens += tokens.attentionMask[i];
-  const guided = guide ? tf.tidy(() => guide.encodeTokens(guide.tokenizeParts(batchParts(batch)))) : null;
+  // The guide is a copy of the encoder with its tokenizer and head (lossSetup.ts): the batch's tokens serve it too.
+  const guided = guide ? tf.tidy(() => guide.encodeTokens(tokens)) : null;
   return { batch, tokens, realTokens, guide: guided };
 }
 
