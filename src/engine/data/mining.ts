@@ -113,32 +113,40 @@ function pickNegatives(
   return picked.map((i) => pool[i]);
 }
 
-/** The pool, anchors, their rankings and own positives of a mining run (everything embedded once). */
+/** A mining run's settings, pool, anchors, their rankings and own positives (everything embedded once). */
 interface Mined {
+  range: readonly [number, number];
+  count: number;
+  rng: Rng;
   pool: string[];
   anchors: string[];
   poolVectors: Float32Array[];
   anchorVectors: Float32Array[];
   rankings: Map<string, number[]>;
-  positives: Map<string, Set<string>>;
+  /** Per anchor: its positives and the anchor itself, none of which may be drawn as a negative. */
+  excluded: Map<string, Set<string>>;
 }
 
+/** Checks the options, embeds pool and anchors and ranks the pool for each anchor; null when there is nothing to mine. */
 async function mine(pairs: readonly PairRecord[], embed: EmbedFn, options: MiningOptions): Promise<Mined | null> {
+  const range = options.rangeForSampling ?? [10, 100];
+  const count = options.count ?? 1;
+  checkOptions(range, count);
   const pool = [...new Set(options.candidates ?? pairs.map((p) => p.text_pos))];
   const anchors = [...new Set(pairs.map((p) => p.text))];
   if (pool.length === 0 || anchors.length === 0) return null;
-  const positives = new Map<string, Set<string>>();
+  const excluded = new Map<string, Set<string>>();
   for (const p of pairs) {
-    const own = positives.get(p.text) ?? new Set<string>([p.text]);
+    const own = excluded.get(p.text) ?? new Set<string>([p.text]);
     own.add(p.text_pos);
-    positives.set(p.text, own);
+    excluded.set(p.text, own);
   }
   const total = pool.length + anchors.length;
   const poolVectors = await embedAll(pool, 'document', embed, options, 0, total);
   const anchorVectors = await embedAll(anchors, 'query', embed, options, pool.length, total);
   const rankings = new Map<string, number[]>();
   anchors.forEach((a, i) => rankings.set(a, rankUnit(anchorVectors[i], poolVectors)));
-  return { pool, anchors, poolVectors, anchorVectors, rankings, positives };
+  return { range, count, rng: mulberry32(options.seed ?? 0), pool, anchors, poolVectors, anchorVectors, rankings, excluded };
 }
 
 /**
@@ -147,26 +155,25 @@ async function mine(pairs: readonly PairRecord[], embed: EmbedFn, options: Minin
  * margin-mse / distill-kl, or a record of how hard each negative is). In first-appearance order of the anchors.
  */
 export async function mineHardNegativeGroups(pairs: readonly PairRecord[], embed: EmbedFn, options: MiningOptions = {}): Promise<GroupRecord[]> {
-  const range = options.rangeForSampling ?? [10, 100];
-  const count = options.count ?? 1;
-  checkOptions(range, count);
   const m = await mine(pairs, embed, options);
   if (m === null) return [];
-  const rng = mulberry32(options.seed ?? 0);
-  const poolIndex = new Map(m.pool.map((t, i) => [t, i]));
-  const groups: GroupRecord[] = [];
-  m.anchors.forEach((anchor, a) => {
-    const own = m.positives.get(anchor) as Set<string>;
-    const positives = [...own].filter((t) => t !== anchor || pairs.some((p) => p.text === anchor && p.text_pos === anchor));
-    const negatives = pickNegatives(m.rankings.get(anchor) as number[], m.pool, own, range, count, rng);
+  const positivesOf = new Map<string, string[]>();
+  for (const p of pairs) {
+    const list = positivesOf.get(p.text) ?? [];
+    if (!list.includes(p.text_pos)) list.push(p.text_pos);
+    positivesOf.set(p.text, list);
+  }
+  // Positives outside the candidate pool (a given candidate list) are embedded too, so every one gets a score.
+  const vectors = new Map(m.pool.map((t, i) => [t, m.poolVectors[i]]));
+  const outside = [...new Set(pairs.map((p) => p.text_pos))].filter((t) => !vectors.has(t));
+  (await embedAll(outside, 'document', embed, options, 0, outside.length)).forEach((v, i) => vectors.set(outside[i], v));
+  return m.anchors.map((anchor, a) => {
+    const positives = positivesOf.get(anchor) as string[];
+    const negatives = pickNegatives(m.rankings.get(anchor) as number[], m.pool, m.excluded.get(anchor) as Set<string>, m.range, m.count, m.rng);
     if (negatives.length === 0) options.onUnmined?.(pairs.findIndex((p) => p.text === anchor));
-    const score = (t: string) => {
-      const i = poolIndex.get(t);
-      return i === undefined ? Number.NaN : dot(m.anchorVectors[a], m.poolVectors[i]);
-    };
-    groups.push({ text: anchor, text_pos: positives, text_neg: negatives, pos_scores: positives.map(score), neg_scores: negatives.map(score) });
+    const score = (t: string) => dot(m.anchorVectors[a], vectors.get(t) as Float32Array);
+    return { text: anchor, text_pos: positives, text_neg: negatives, pos_scores: positives.map(score), neg_scores: negatives.map(score) };
   });
-  return groups;
 }
 
 /** Mines hard negatives: `count` triplets per pair, in pair order. */
@@ -175,15 +182,11 @@ export async function mineHardNegatives(
   embed: EmbedFn,
   options: MiningOptions = {},
 ): Promise<TripletRecord[]> {
-  const range = options.rangeForSampling ?? [10, 100];
-  const count = options.count ?? 1;
-  checkOptions(range, count);
   const m = await mine(pairs, embed, options);
   if (m === null) return [];
-  const rng = mulberry32(options.seed ?? 0);
   const triplets: TripletRecord[] = [];
   pairs.forEach((p, index) => {
-    const negatives = pickNegatives(m.rankings.get(p.text)!, m.pool, m.positives.get(p.text)!, range, count, rng);
+    const negatives = pickNegatives(m.rankings.get(p.text)!, m.pool, m.excluded.get(p.text)!, m.range, m.count, m.rng);
     if (negatives.length === 0) options.onUnmined?.(index);
     for (const n of negatives) triplets.push({ text: p.text, text_pos: p.text_pos, text_neg: n });
   });

@@ -134,4 +134,10 @@ describe('mineHardNegativeGroups', () => {
     const groups = await mineHardNegativeGroups(pairsWith('p0'), embed, opts);
     expect(groups.flatMap((g) => g.text_neg)).toEqual(triplets.map((t) => t.text_neg));
   });
+
+  it('scores a positive that is not among the given candidates (no NaN teacher score)', async () => {
+    const groups = await mineHardNegativeGroups([{ text: 'a', text_pos: 'p0' }], embed, { rangeForSampling: [0, 2], count: 1, candidates: ['p3', 'p4', 'p5'] });
+    expect(groups[0].pos_scores).toEqual([expect.closeTo(1, 6)]);
+    expect(groups[0].neg_scores?.every(Number.isFinite)).toBe(true);
+  });
 });
