@@ -1,8 +1,6 @@
 /**
  * Helpers the evaluators share: a table of unique (role, text) entries, embedding every entry once through an
- * EmbedFn with its contract checked, and the "too few records" error. (The same helpers as evaluators.ts keeps
- * privately; the evaluators of the newer record types — binary.ts, group.ts, labelled.ts, classPair.ts — import
- * them from here, and evaluators.ts may too.)
+ * EmbedFn with its contract checked, and the "too few records" error. Every evaluator imports them from here.
  */
 import { EngineError } from '../errors';
 import { countNonFinite } from '../model/finite';
