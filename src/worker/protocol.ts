@@ -193,6 +193,8 @@ export interface EvaluationSummary {
   metrics: Record<string, number>;
   primaryMetric: string;
   primaryValue: number;
+  /** The forgetting guard: Spearman correlation on the bundled general-domain set (src/engine/eval/general); absent where not measured. */
+  general?: number;
 }
 
 export interface RankedText {

@@ -8,6 +8,7 @@ import { evaluatorsFor, type Evaluator } from '../engine/eval';
 import { linearClassifier } from '../engine/eval/classPair';
 import { LOSS_TENSOR_PREFIX } from '../engine/train/step';
 import { runEvaluationAtDims } from '../engine/eval/matryoshka';
+import { generalDomainScore } from '../engine/eval/general/score';
 import { cosine } from '../engine/eval';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { DEMO_DATASET_FILE } from '../engine/demo';
@@ -231,18 +232,20 @@ export class StudioSession {
     const cached = this.evaluations[which];
     if (cached) return { type: 'evaluation', evaluation: cached };
     const model = which === 'base' ? this.baseModel() : encoder;
+    const general = await generalDomainScore((texts, role) =>
+      model.embed(texts, { role, onProgress: (d, t) => progress(d, t, `embedding the general-domain check (${which} model)`) }));
     const dims = this.run.record?.options.matryoshka?.dims ?? null;
     const evaluators = split.validation.type === 'class_pair' ? this.classPairEvaluators(which, split.validation) : evaluatorsFor(split.validation);
     if (evaluators.length === 0 && split.validation.type === 'class_pair') {
       // No classifier before training: the base model has no class-pair score (shown as –), the fine-tuned one has.
-      const summary: EvaluationSummary = { which, metrics: {}, primaryMetric: 'accuracy', primaryValue: Number.NaN };
+      const summary: EvaluationSummary = { which, metrics: {}, primaryMetric: 'accuracy', primaryValue: Number.NaN, general };
       this.evaluations[which] = summary;
       return { type: 'evaluation', evaluation: summary };
     }
     const result = await runEvaluationAtDims(evaluators, (texts, role) =>
       model.embed(texts, { role, onProgress: (d, t) => progress(d, t, `embedding validation texts (${which} model)`) }),
     dims);
-    const summary: EvaluationSummary = { which, metrics: result.metrics, primaryMetric: result.primaryMetric, primaryValue: result.primaryValue };
+    const summary: EvaluationSummary = { which, metrics: result.metrics, primaryMetric: result.primaryMetric, primaryValue: result.primaryValue, general };
     this.evaluations[which] = summary;
     return { type: 'evaluation', evaluation: summary };
   }

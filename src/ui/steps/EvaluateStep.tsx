@@ -6,6 +6,7 @@ import { useBridge } from '../context';
 import { formatMetric } from '../format';
 import { metricMeaning, metricOrder } from '../metricMeanings';
 import { useStudio } from '../store';
+import { ForgettingCheck } from './ForgettingCheck';
 
 export function EvaluateStep() {
   const bridge = useBridge();
@@ -60,6 +61,7 @@ export function EvaluateStep() {
           </table>
         </div>
       ) : null}
+      <ForgettingCheck />
       <h3>Similarity playground</h3>
       <form
         className="row"

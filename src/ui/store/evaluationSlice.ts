@@ -1,5 +1,6 @@
 /** Evaluate step: base and fine-tuned metrics, and the similarity playground. */
 import type { EvaluationSummary, EvaluationTarget, RankedText } from '../../worker/protocol';
+import { DEFAULT_FORGETTING_THRESHOLD } from '../../engine/eval/general/verdict';
 import type { GetState, SetState, TaskProgress } from './types';
 
 export interface EvaluationSlice {
@@ -9,6 +10,8 @@ export interface EvaluationSlice {
     trained: EvaluationSummary | null;
     progress: TaskProgress | null;
     error: string | null;
+    /** The forgetting guard's threshold: the largest general-domain Spearman drop accepted without a warning. */
+    forgettingThreshold: number;
   };
   playground: {
     status: 'idle' | 'running' | 'ready' | 'error';
@@ -22,6 +25,7 @@ export interface EvaluationSlice {
   evaluationReceived: (summary: EvaluationSummary) => void;
   evaluationDone: () => void;
   evaluationFailed: (message: string) => void;
+  forgettingThresholdChanged: (threshold: number) => void;
   /** Results from before a new run or model no longer apply. */
   evaluationReset: (which?: EvaluationTarget) => void;
   queryRequested: (query: string) => void;
@@ -29,7 +33,7 @@ export interface EvaluationSlice {
   queryFailed: (message: string) => void;
 }
 
-const EMPTY_EVAL: EvaluationSlice['evaluation'] = { status: 'idle', base: null, trained: null, progress: null, error: null };
+const EMPTY_EVAL: EvaluationSlice['evaluation'] = { status: 'idle', base: null, trained: null, progress: null, error: null, forgettingThreshold: DEFAULT_FORGETTING_THRESHOLD };
 
 export function evaluationSlice(set: SetState, _get: GetState): EvaluationSlice {
   return {
@@ -40,9 +44,10 @@ export function evaluationSlice(set: SetState, _get: GetState): EvaluationSlice 
     evaluationReceived: (summary) => set((s) => ({ evaluation: { ...s.evaluation, [summary.which]: summary } })),
     evaluationDone: () => set((s) => ({ evaluation: { ...s.evaluation, status: 'ready', progress: null } })),
     evaluationFailed: (message) => set((s) => ({ evaluation: { ...s.evaluation, status: 'error', error: message, progress: null } })),
+    forgettingThresholdChanged: (threshold) => set((s) => ({ evaluation: { ...s.evaluation, forgettingThreshold: threshold } })),
     evaluationReset: (which) =>
       set((s) => ({
-        evaluation: which ? { ...s.evaluation, [which]: null, status: 'idle' } : EMPTY_EVAL,
+        evaluation: which ? { ...s.evaluation, [which]: null, status: 'idle' } : { ...EMPTY_EVAL, forgettingThreshold: s.evaluation.forgettingThreshold },
         playground: { ...s.playground, status: 'idle', base: [], trained: null, error: null },
       })),
     queryRequested: (query) => set((s) => ({ playground: { ...s.playground, query, status: 'running', error: null } })),
