@@ -140,7 +140,8 @@ export function mapAndSplit(
   };
 }
 
-function corpusOf(v: DatasetSplit['validation']): string[] {
+/** The documents of a mapped dataset: positives (text_pos, sentence2) and hard negatives (text_neg), or its texts. */
+export function corpusOf(v: DatasetSplit['validation']): string[] {
   switch (v.type) {
     case 'pair':
       return v.records.map((r) => r.text_pos);
@@ -157,15 +158,6 @@ function corpusOf(v: DatasetSplit['validation']): string[] {
   }
 }
 
-/**
- * The playground's corpus: the unique texts a query should find among the validation records — positives
- * (text_pos, sentence2) and hard negatives (text_neg), not the anchors the queries stand in for.
- */
-export function corpusTexts(split: DatasetSplit, limit = 2000): string[] {
-  const v = split.validation;
-  const texts = corpusOf(v);
-  return [...new Set(texts)].slice(0, limit);
-}
 
 /** A model folder to load: a display name, where its files are read, and its bytes where they are in memory. */
 export interface ModelFolder {

@@ -10,7 +10,8 @@ import { exportSentenceTransformersFolder } from '../engine/model/export';
 import { addOnnxToFolder } from '../engine/onnx';
 import { buildTrainingRecipe } from '../engine/recipe';
 import type { TrainingOptions } from '../engine/train/options';
-import { corpusTexts, type Progress } from './dataOps';
+import type { Progress } from './dataOps';
+import { playgroundTexts } from './playground';
 import { modelCard } from './modelCard';
 import type { EvaluationSummary, EvaluationTarget, ExportResult, OnnxReference, RecipeResult } from './protocol';
 import type { ModelState } from './session';
@@ -74,8 +75,8 @@ export async function exportModelZip(ctx: ExportContext, modelName: string, onnx
 /** The query and the `limit` corpus texts the fine-tuned model ranks highest, with the engine's embeddings. */
 export async function onnxReference(ctx: ExportContext, query: string, limit: number, progress: Progress): Promise<OnnxReference> {
   const { split, encoder, run } = ctx;
-  const corpus = corpusTexts(split);
-  const vectors = await run.trainedCorpus(encoder, corpus, progress);
+  const { key, texts: corpus } = playgroundTexts(split, { kind: 'validation' });
+  const vectors = await run.trainedCorpus(encoder, key, corpus, progress);
   const [q] = await encoder.embed([query]);
   const top = vectors
     .map((v, i) => ({ i, score: cosine(q, v) }))

@@ -66,7 +66,7 @@ export type WorkerRequest =
   | { type: 'resume'; id: number }
   | { type: 'stop'; id: number }
   | { type: 'evaluate'; id: number; which: EvaluationTarget }
-  | { type: 'embedQuery'; id: number; text: string; limit: number }
+  | { type: 'embedQuery'; id: number; text: string; limit: number; corpus: PlaygroundCorpus }
   /** `onnx`: add onnx/model.onnx (transformers.js / onnxruntime) to the sentence-transformers folder. */
   | { type: 'export'; id: number; card: ModelCardInput; onnx: boolean }
   /** The engine's side of the transformers.js check: `query` and its top `limit` corpus texts, fine-tuned embeddings. */
@@ -197,6 +197,9 @@ export interface EvaluationSummary {
   general?: number;
 }
 
+/** What the playground searches: the validation split's texts, every text of the dataset, or texts the user pasted. */
+export type PlaygroundCorpus = { kind: 'validation' } | { kind: 'dataset' } | { kind: 'pasted'; texts: string[] };
+
 export interface RankedText {
   text: string;
   score: number;
@@ -299,7 +302,8 @@ export type ModelResult = { type: 'model'; model: ModelSummary; storage: Storage
 /** `verdict`: whether the run helped (engine/train/verdict.ts): the page warns when it is no_better or flat_loss. */
 export type TrainedResult = { type: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName; verdict: RunVerdict };
 export type EvaluationResult = { type: 'evaluation'; evaluation: EvaluationSummary };
-export type RankingResult = { type: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null };
+/** `searched`: how many unique texts were ranked; `cut`: how many more the corpus had beyond the playground's limit. */
+export type RankingResult = { type: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null; searched: number; cut: number };
 export type ExportResult = { type: 'export'; fileName: string; zip: ArrayBuffer; files: string[] };
 export type OnnxReferenceResult = { type: 'onnxReference'; reference: OnnxReference };
 export type RecipeResult = { type: 'recipe'; fileName: string; zip: ArrayBuffer; files: string[] };

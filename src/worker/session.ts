@@ -21,7 +21,6 @@ import { unknownTokenShares, UNKNOWN_SAMPLE, type UnknownTokenShare } from '../e
 import type { TrainingOptions } from '../engine/train/options';
 import { planRun, type RunPlan } from '../engine/train/runPlan';
 import {
-  corpusTexts,
   demoDatasetBlob,
   describeModel,
   fetchModelFolder,
@@ -41,6 +40,7 @@ import type {
   MappingSummary,
   ModelSource,
   ModelSummary,
+  PlaygroundCorpus,
   RankedText,
   SplitChoice,
   EvaluationResult,
@@ -52,6 +52,7 @@ import type {
 } from './protocol';
 import { checkNotCancelled } from './hub';
 import { TrainingRun } from './trainRun';
+import { playgroundTexts } from './playground';
 import { NO_PROMPTS, type Prompts } from '../engine/prompts';
 
 /** A loaded model: its files, where they came from and its description. */
@@ -73,7 +74,8 @@ export class StudioSession {
   encoder: SentenceEncoder | null = null;
   /** The base model, kept for comparisons once the encoder has trained. */
   private baseEncoder: SentenceEncoder | null = null;
-  private baseCorpus: { texts: string[]; vectors: Float32Array[] } | null = null;
+  /** The base model's embeddings of the playground corpus last searched (the validation texts before a run). */
+  private baseCorpus: { key: string; texts: string[]; cut: number; vectors: Float32Array[] } | null = null;
   readonly evaluations: Partial<Record<EvaluationTarget, EvaluationSummary>> = {};
   readonly run = new TrainingRun();
   /** The loaded model's tokenizer, built once for the unknown-token count. */
@@ -218,12 +220,13 @@ export class StudioSession {
   }
 
   /** Base embeddings of the validation texts, computed once before training changes the weights. */
-  async ensureBaseCorpus(progress: Progress): Promise<void> {
+  async ensureBaseCorpus(progress: Progress, corpus: PlaygroundCorpus = { kind: 'validation' }): Promise<{ key: string; texts: string[]; cut: number; vectors: Float32Array[] }> {
     const { split } = this.requireReady();
-    if (this.baseCorpus !== null) return;
-    const texts = corpusTexts(split);
-    const vectors = await this.baseModel().embed(texts, { role: 'document', onProgress: (d, t) => progress(d, t, 'embedding validation texts with the base model') });
-    this.baseCorpus = { texts, vectors };
+    const wanted = playgroundTexts(split, corpus);
+    if (this.baseCorpus !== null && this.baseCorpus.key === wanted.key) return this.baseCorpus;
+    const vectors = await this.baseModel().embed(wanted.texts, { role: 'document', onProgress: (d, t) => progress(d, t, 'embedding the search texts with the base model') });
+    this.baseCorpus = { ...wanted, vectors };
+    return this.baseCorpus;
   }
 
   async evaluate(which: EvaluationTarget, progress: Progress): Promise<EvaluationResult> {
@@ -263,21 +266,22 @@ export class StudioSession {
     return weight && bias ? evaluatorsFor(validation, { classify: linearClassifier(weight.data, bias.data) }) : [];
   }
 
-  async rank(text: string, limit: number, progress: Progress): Promise<RankingResult> {
+  /** The `limit` texts of `corpus` closest to `text`, by the base model and (once trained) the fine-tuned one. */
+  async rank(text: string, limit: number, corpus: PlaygroundCorpus, progress: Progress): Promise<RankingResult> {
     const { encoder } = this.requireReady();
-    await this.ensureBaseCorpus(progress);
-    const corpus = this.baseCorpus as { texts: string[]; vectors: Float32Array[] };
+    const searched = await this.ensureBaseCorpus(progress, corpus);
     const top = (query: Float32Array, vectors: Float32Array[]): RankedText[] =>
       vectors
-        .map((v, i) => ({ text: corpus.texts[i], score: cosine(query, v) }))
+        .map((v, i) => ({ text: searched.texts[i], score: cosine(query, v) }))
         .sort((a, b) => b.score - a.score)
         .slice(0, limit);
     const [baseQuery] = await this.baseModel().embed([text], { role: 'query' });
-    const base = top(baseQuery, corpus.vectors);
-    if (!this.run.trained) return { type: 'ranking', query: text, base, trained: null };
-    const trainedVectors = await this.run.trainedCorpus(encoder, corpus.texts, progress);
+    const found = { type: 'ranking' as const, query: text, searched: searched.texts.length, cut: searched.cut };
+    const base = top(baseQuery, searched.vectors);
+    if (!this.run.trained) return { ...found, base, trained: null };
+    const trainedVectors = await this.run.trainedCorpus(encoder, searched.key, searched.texts, progress);
     const [trainedQuery] = await encoder.embed([text], { role: 'query' });
-    return { type: 'ranking', query: text, base, trained: top(trainedQuery, trainedVectors) };
+    return { ...found, base, trained: top(trainedQuery, trainedVectors) };
   }
 
   private exportContext(): ExportContext {

@@ -110,7 +110,7 @@ export class TrainingRun {
   /** The loss's own trained tensors of the last run (SoftmaxLoss's classifier); after a reload, the checkpoint's. */
   lossTensors: Map<string, HostTensor> = new Map();
   private control: TrainingControl | null = null;
-  private corpus: { step: number; vectors: Float32Array[] } | null = null;
+  private corpus: { step: number; key: string; vectors: Float32Array[] } | null = null;
 
   get running(): boolean {
     return this.control !== null;
@@ -165,12 +165,12 @@ export class TrainingRun {
     });
   }
 
-  /** Embeddings of `texts` with the trained encoder, cached until the weights change. */
-  async trainedCorpus(encoder: SentenceEncoder, texts: string[], progress: Progress): Promise<Float32Array[]> {
+  /** Embeddings of `texts` (the corpus named `key`) with the trained encoder, cached until the weights or the corpus change. */
+  async trainedCorpus(encoder: SentenceEncoder, key: string, texts: string[], progress: Progress): Promise<Float32Array[]> {
     const step = this.history.length;
-    if (this.corpus?.step === step) return this.corpus.vectors;
-    const vectors = await encoder.embed(texts, { role: 'document', onProgress: (d, t) => progress(d, t, 'embedding validation texts with the fine-tuned model') });
-    this.corpus = { step, vectors };
+    if (this.corpus?.step === step && this.corpus.key === key) return this.corpus.vectors;
+    const vectors = await encoder.embed(texts, { role: 'document', onProgress: (d, t) => progress(d, t, 'embedding the search texts with the fine-tuned model') });
+    this.corpus = { step, key, vectors };
     return vectors;
   }
 

@@ -204,7 +204,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       return { type: 'ack' };
     },
     evaluate: async (req, progress) => session.evaluate(req.which, progress),
-    embedQuery: async (req, progress) => session.rank(req.text, req.limit, progress),
+    embedQuery: async (req, progress) => session.rank(req.text, req.limit, req.corpus, progress),
     export: async (req, progress) => session.exportZip(req.card.modelName, req.onnx, progress),
     onnxReference: async (req, progress) => session.onnxReference(req.query, req.limit, progress),
     exportRecipe: async (req) => session.exportRecipe(req.folderName, req.options, req.maxLength, checkedPrompts(req.prompts)),

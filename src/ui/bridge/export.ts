@@ -1,6 +1,6 @@
 /** Evaluation, queries and exports: evaluate, embedQuery, export, onnxReference (the transformers.js check), exportRecipe. */
 import { ONNX_MODEL_PATH } from '../../engine/onnx/paths';
-import type { ExportResult, RecipeResult } from '../../worker/protocol';
+import type { ExportResult, PlaygroundCorpus, RecipeResult } from '../../worker/protocol';
 import { settingsPrompts, settingsToOptions } from '../store/settingsSlice';
 import type { TransformersClient } from '../transformersClient';
 import type { Routes } from './channel';
@@ -27,7 +27,7 @@ export class ExportFeature {
         failed: (message) => s().evaluationFailed(message),
       },
       embedQuery: {
-        done: (r) => s().rankingReceived(r.query, r.base, r.trained),
+        done: (r) => s().rankingReceived(r),
         failed: (message) => s().queryFailed(message),
       },
       export: {
@@ -78,7 +78,9 @@ export class ExportFeature {
 
   async query(text: string, limit = 8): Promise<void> {
     this.ctx.s().queryRequested(text);
-    await this.ctx.fire({ type: 'embedQuery', text, limit });
+    const { corpus: kind, pasted } = this.ctx.s().playground;
+    const corpus: PlaygroundCorpus = kind === 'pasted' ? { kind, texts: pasted.split('\n') } : { kind };
+    await this.ctx.fire({ type: 'embedQuery', text, limit, corpus });
   }
 
   async exportModel(modelName: string): Promise<void> {

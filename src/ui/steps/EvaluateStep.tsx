@@ -7,6 +7,7 @@ import { formatMetric } from '../format';
 import { metricMeaning, metricOrder } from '../metricMeanings';
 import { useStudio } from '../store';
 import { ForgettingCheck } from './ForgettingCheck';
+import { PlaygroundCorpusPicker } from './PlaygroundCorpusPicker';
 
 export function EvaluateStep() {
   const bridge = useBridge();
@@ -63,6 +64,7 @@ export function EvaluateStep() {
       ) : null}
       <ForgettingCheck />
       <h3>Similarity playground</h3>
+      <PlaygroundCorpusPicker />
       <form
         className="row"
         onSubmit={(ev) => {
@@ -72,18 +74,23 @@ export function EvaluateStep() {
       >
         <label className="grow">
           <span className="label-text">Query</span>
-          <input type="text" value={query} onChange={(ev) => setQuery(ev.currentTarget.value)} placeholder="Type a query to rank the validation texts" />
+          <input type="text" value={query} onChange={(ev) => setQuery(ev.currentTarget.value)} placeholder="Type a query to rank the texts" />
         </label>
-        <button type="submit" disabled={p.status === 'running' || !query.trim()}>
+        <button type="submit" disabled={p.status === 'running' || !query.trim() || (p.corpus === 'pasted' && p.pasted.trim() === '')}>
           Search
         </button>
       </form>
       <ErrorNote message={p.error} />
       {p.base.length > 0 ? (
-        <div className="rankings">
-          <Ranking title="Base model" items={p.base} testId="ranking-base" />
-          {p.trained ? <Ranking title="Fine-tuned" items={p.trained} testId="ranking-trained" /> : <div className="muted small">Train to compare with the fine-tuned model.</div>}
-        </div>
+        <>
+          <div className="muted small" data-testid="playground-searched">
+            Ranked {p.searched.toLocaleString('en-US')} unique texts{p.cut > 0 ? ` (the first ${p.searched.toLocaleString('en-US')}; ${p.cut.toLocaleString('en-US')} more left out)` : ''}.
+          </div>
+          <div className="rankings">
+            <Ranking title="Base model" items={p.base} testId="ranking-base" />
+            {p.trained ? <Ranking title="Fine-tuned" items={p.trained} testId="ranking-trained" /> : <div className="muted small">Train to compare with the fine-tuned model.</div>}
+          </div>
+        </>
       ) : null}
     </Card>
   );

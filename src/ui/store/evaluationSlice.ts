@@ -1,5 +1,5 @@
 /** Evaluate step: base and fine-tuned metrics, and the similarity playground. */
-import type { EvaluationSummary, EvaluationTarget, RankedText } from '../../worker/protocol';
+import type { EvaluationSummary, EvaluationTarget, PlaygroundCorpus, RankedText, RankingResult } from '../../worker/protocol';
 import { DEFAULT_FORGETTING_THRESHOLD } from '../../engine/eval/general/verdict';
 import type { GetState, SetState, TaskProgress } from './types';
 
@@ -19,6 +19,12 @@ export interface EvaluationSlice {
     base: RankedText[];
     trained: RankedText[] | null;
     error: string | null;
+    /** What a query searches, and the pasted texts (one per line) when that is the choice. */
+    corpus: PlaygroundCorpus['kind'];
+    pasted: string;
+    /** Unique texts the last query ranked, and how many more the corpus had beyond the limit. */
+    searched: number;
+    cut: number;
   };
   evaluationRequested: () => void;
   evaluationProgress: (progress: TaskProgress) => void;
@@ -29,7 +35,8 @@ export interface EvaluationSlice {
   /** Results from before a new run or model no longer apply. */
   evaluationReset: (which?: EvaluationTarget) => void;
   queryRequested: (query: string) => void;
-  rankingReceived: (query: string, base: RankedText[], trained: RankedText[] | null) => void;
+  rankingReceived: (result: RankingResult) => void;
+  playgroundCorpusChanged: (corpus: PlaygroundCorpus['kind'], pasted?: string) => void;
   queryFailed: (message: string) => void;
 }
 
@@ -38,7 +45,7 @@ const EMPTY_EVAL: EvaluationSlice['evaluation'] = { status: 'idle', base: null, 
 export function evaluationSlice(set: SetState, _get: GetState): EvaluationSlice {
   return {
     evaluation: EMPTY_EVAL,
-    playground: { status: 'idle', query: '', base: [], trained: null, error: null },
+    playground: { status: 'idle', query: '', base: [], trained: null, error: null, corpus: 'validation', pasted: '', searched: 0, cut: 0 },
     evaluationRequested: () => set((s) => ({ evaluation: { ...s.evaluation, status: 'running', error: null, progress: null } })),
     evaluationProgress: (progress) => set((s) => ({ evaluation: { ...s.evaluation, progress } })),
     evaluationReceived: (summary) => set((s) => ({ evaluation: { ...s.evaluation, [summary.which]: summary } })),
@@ -51,7 +58,10 @@ export function evaluationSlice(set: SetState, _get: GetState): EvaluationSlice 
         playground: { ...s.playground, status: 'idle', base: [], trained: null, error: null },
       })),
     queryRequested: (query) => set((s) => ({ playground: { ...s.playground, query, status: 'running', error: null } })),
-    rankingReceived: (query, base, trained) => set({ playground: { status: 'ready', query, base, trained, error: null } }),
+    rankingReceived: (r) =>
+      set((s) => ({ playground: { ...s.playground, status: 'ready', query: r.query, base: r.base, trained: r.trained, error: null, searched: r.searched, cut: r.cut } })),
+    playgroundCorpusChanged: (corpus, pasted) =>
+      set((s) => ({ playground: { ...s.playground, corpus, pasted: pasted ?? s.playground.pasted, status: 'idle', base: [], trained: null, error: null } })),
     queryFailed: (message) => set((s) => ({ playground: { ...s.playground, status: 'error', error: message } })),
   };
 }
