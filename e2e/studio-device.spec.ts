@@ -30,6 +30,7 @@ test('a lost GPU device stops training with advice; the run resumes on WASM', as
   await expect(page.getByLabel('Resume on backend')).toHaveValue('wasm');
   await page.getByRole('button', { name: 'Resume training' }).click();
   await expect(page.getByTestId('backend')).toHaveText(/^wasm/, { timeout: 60_000 });
+  await expect(page.getByTestId('where-it-runs')).toContainText('Training runs in this tab on your processor (WebAssembly');
   await expect(status).toHaveText('Training complete', { timeout: 300_000 });
   await expect(status).toHaveAttribute('data-start-step', String(checkpoint));
   await expect(error).toHaveCount(0);

@@ -16,6 +16,7 @@ async function freshPage(page: Page) {
 
 test('demo flow: dataset → model → train → evaluate → export', async ({ page }) => {
   await freshPage(page);
+  await expect(page.getByTestId('where-it-runs')).toContainText('Training runs in this tab on your graphics card (WebGPU');
   await shot(page, 'a1-start');
   await page.getByRole('button', { name: 'Use the demo dataset' }).click();
   await expect(page.getByTestId('dataset-rows')).toHaveText('520');
@@ -44,9 +45,28 @@ test('demo flow: dataset → model → train → evaluate → export', async ({ 
   const tuned = Number(await primary.locator('[data-col="trained"]').textContent());
   expect(tuned).toBeGreaterThan(base);
 
+  // The forgetting guard: the general-domain score before and after, and its verdict.
+  const forgetting = page.getByTestId('forgetting-check');
+  await expect(forgetting.getByTestId('forgetting-base')).toHaveText(/^Base -?[01]\.\d{4}$/);
+  await expect(forgetting.getByTestId('forgetting-trained')).toHaveText(/^Fine-tuned -?[01]\.\d{4}$/);
+  await expect(forgetting.getByTestId('forgetting-ok').or(forgetting.getByTestId('forgetting-warning'))).toContainText('General-domain similarity');
+
   await page.getByLabel('Query', { exact: true }).fill('how do i wipe my tablet');
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page.getByTestId('ranking-trained').locator('li')).toHaveCount(8);
+  const validationSearched = Number((await page.getByTestId('playground-searched').textContent())?.match(/Ranked ([\d,]+)/)?.[1].replace(/,/g, ''));
+  // The whole dataset holds more texts than its validation split.
+  await page.getByLabel('The whole dataset').check();
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByTestId('playground-searched')).not.toHaveText(`Ranked ${validationSearched} unique texts.`);
+  const datasetSearched = Number((await page.getByTestId('playground-searched').textContent())?.match(/Ranked ([\d,]+)/)?.[1].replace(/,/g, ''));
+  expect(datasetSearched).toBeGreaterThan(validationSearched);
+  // Pasted texts: exactly those are ranked.
+  await page.getByLabel('Texts I paste').check();
+  await page.getByLabel('Texts to search, one per line').fill('erase all data on a tablet\nbake bread at home\n\nerase all data on a tablet');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByTestId('playground-searched')).toHaveText('Ranked 2 unique texts.');
+  await expect(page.getByTestId('ranking-trained').locator('li')).toHaveCount(2);
   await shot(page, 'a4-evaluated');
 
   const downloading = page.waitForEvent('download');

@@ -8,14 +8,16 @@ import { SavedRuns } from './steps/SavedRuns';
 import { SettingsStep } from './steps/SettingsStep';
 import { TrainStep } from './steps/TrainStep';
 import { useStudio } from './store';
+import { whereItRuns } from './whereItRuns';
 
 export function App() {
   const restoring = useStudio((s) => s.storage.restoring);
+  const backend = useStudio((s) => s.backend);
   return (
     <div className="app">
       <header className="masthead">
         <h1>Embedding Studio</h1>
-        <p>Fine-tune a sentence-embedding model in this tab, on your GPU. Your data never leaves your machine.</p>
+        <p data-testid="where-it-runs">{whereItRuns(backend)}</p>
       </header>
       {restoring ? (
         <div className="restoring" role="status" data-testid="restoring">
