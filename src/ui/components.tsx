@@ -1,14 +1,26 @@
 /** Small building blocks shared by the steps. */
-import type { ReactNode } from 'react';
+import { createContext, useContext, useEffect, type ReactNode } from 'react';
+import type { StepDirectory } from './stepDirectory';
 import type { TaskProgress } from './store';
 import { formatBytes } from './format';
 
+/** The page's step directory (null outside the studio page, e.g. in a lone component). */
+export const StepDirectoryContext = createContext<StepDirectory | null>(null);
+
 export function Card(props: { step: number; title: string; enabled: boolean; done?: boolean; children: ReactNode; aside?: ReactNode; id?: string }) {
+  const id = props.id ?? `step${props.step}`;
+  const done = props.done ?? false;
+  const directory = useContext(StepDirectoryContext);
+  useEffect(() => {
+    directory?.report({ step: props.step, title: props.title, id, enabled: props.enabled, done });
+  }, [directory, props.step, props.title, id, props.enabled, done]);
+  useEffect(() => () => directory?.remove(props.step), [directory, props.step]);
   return (
-    <section className={`card${props.enabled ? '' : ' card-disabled'}${props.done ? ' card-done' : ''}`} aria-labelledby={`${props.id ?? `step${props.step}`}-title`} id={props.id}>
+    <section className={`card${props.enabled ? '' : ' card-disabled'}${done ? ' card-done' : ''}`} aria-labelledby={`${id}-title`} id={id}>
       <header className="card-header">
-        <span className="step-badge" aria-hidden="true">{props.done ? '✓' : props.step}</span>
-        <h2 id={`${props.id ?? `step${props.step}`}-title`}>{props.title}</h2>
+        <span className="step-badge" aria-hidden="true">{done ? '✓' : props.step}</span>
+        {/* tabIndex −1: the navigator and the move to the next step focus the heading. */}
+        <h2 id={`${id}-title`} tabIndex={-1}>{props.title}</h2>
         {props.aside ? <div className="card-aside">{props.aside}</div> : null}
       </header>
       <fieldset className="card-body" disabled={!props.enabled}>
