@@ -13,6 +13,10 @@ import type { TrainingOptions } from '../engine/train/options';
 import type { Progress } from './dataOps';
 import { playgroundTexts } from './playground';
 import { modelCard } from './modelCard';
+import { licenseFromReadme, widgetExamples } from './cardMetadata';
+import { hubFetch, hubFileUrl } from './hub';
+import { version as tfVersion } from '@tensorflow/tfjs';
+import packageJson from '../../package.json';
 import type { EvaluationSummary, EvaluationTarget, ExportResult, OnnxReference, RecipeResult } from './protocol';
 import type { ModelState } from './session';
 import type { TrainingRun } from './trainRun';
@@ -35,7 +39,27 @@ function zipFolder(folder: string, files: Map<string, Uint8Array>): ArrayBuffer 
   return zipSync(entries, { level: 1 }).buffer as ArrayBuffer;
 }
 
-export async function exportModelZip(ctx: ExportContext, modelName: string, onnx: boolean, progress: Progress): Promise<ExportResult> {
+/** What the user chose for the card: the license (null: the base model's, when it has one) and a Hub dataset id. */
+export interface CardChoices {
+  license?: string | null;
+  hubDataset?: string | null;
+}
+
+/** The base model's license from its README.md front matter: the bytes read at load, else the Hub's file; null when none. */
+export async function baseModelLicense(model: ModelState, token: string | null, fetchFn: typeof fetch = fetch): Promise<string | null> {
+  const local = Object.hasOwn(model.bytes, 'README.md') ? model.bytes['README.md'] : null;
+  if (local) return licenseFromReadme(new TextDecoder().decode(local));
+  if (model.source.kind !== 'hub') return null;
+  try {
+    const response = await hubFetch(hubFileUrl(model.source.hubId.trim(), 'README.md'), token, fetchFn);
+    return response.ok ? licenseFromReadme(await response.text()) : null;
+  } catch {
+    return null; // No card on the Hub, or offline: the card then has no license line.
+  }
+}
+
+/** The exported folder: sentence-transformers files, optionally onnx/model.onnx, and README.md (the model card). */
+export async function buildModelFolder(ctx: ExportContext, modelName: string, onnx: boolean, progress: Progress, choices: CardChoices = {}): Promise<Map<string, Uint8Array>> {
   const { split, model, encoder, run } = ctx;
   progress(0, null, 'copying weights');
   const files = await exportSentenceTransformersFolder(encoder, model.files);
@@ -66,8 +90,19 @@ export async function exportModelZip(ctx: ExportContext, modelName: string, onnx
     primaryMetric: ctx.evaluations.trained?.primaryMetric ?? ctx.evaluations.base?.primaryMetric ?? null,
     lossCurve: run.history.map((p) => ({ step: p.step, loss: p.loss })),
     onnx,
+    license: choices.license ?? (await baseModelLicense(model, null)),
+    hubDataset: choices.hubDataset ?? null,
+    widget: widgetExamples(split.validation.records.length > 0 ? split.validation : split.train),
+    evals: run.evals,
+    stepEpochs: run.history.map((p) => ({ step: p.step, epoch: p.epoch })),
+    versions: { studio: packageJson.version, tfjs: tfVersion.tfjs },
   });
   files.set('README.md', new TextEncoder().encode(readme));
+  return files;
+}
+
+export async function exportModelZip(ctx: ExportContext, modelName: string, onnx: boolean, progress: Progress, choices: CardChoices = {}): Promise<ExportResult> {
+  const files = await buildModelFolder(ctx, modelName, onnx, progress, choices);
   progress(2, 3, 'zipping');
   return { type: 'export', fileName: `${modelName}.zip`, zip: zipFolder(modelName, files), files: [...files.keys()] };
 }

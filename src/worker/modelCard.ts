@@ -7,6 +7,7 @@ import { LOSSES, resolveLossParams, type LossName } from '../engine/losses';
 import type { RecordType } from '../engine/records';
 import type { PromptConfig } from '../engine/prompts';
 import type { TrainingOptions } from '../engine/train/options';
+import { citationSection, frontMatter, type WidgetExample } from './cardMetadata';
 
 export interface ModelCardData {
   modelName: string;
@@ -36,6 +37,42 @@ export interface ModelCardData {
   lossCurve: { step: number; loss: number }[];
   /** Whether the folder holds onnx/model.onnx (transformers.js loads it). */
   onnx: boolean;
+  /** The license id for the front matter (asked, else the base model's); none when unknown. */
+  license?: string | null;
+  /** The Hub dataset id when the data came from the Hub. */
+  hubDataset?: string | null;
+  /** Examples for the Hub's widget, from the validation data. */
+  widget?: WidgetExample[];
+  /** Validation evaluations during the run (the primary metric at a step). */
+  evals?: { step: number; epoch: number; metric: string; value: number }[];
+  /** Epoch of each step, for the training-log table (from the run's history). */
+  stepEpochs?: { step: number; epoch: number }[];
+  /** Library versions for the card. */
+  versions?: { studio: string; tfjs: string };
+}
+
+const LOG_ROWS = 12;
+
+/**
+ * The training-log table sentence-transformers writes (epoch, step, training loss, validation metric): about
+ * LOG_ROWS evenly spaced steps, every evaluated step and the last, in step order.
+ */
+export function trainingLog(data: ModelCardData): string[] {
+  const curve = data.lossCurve;
+  if (curve.length === 0) return ['_No training steps were run._'];
+  const evals = new Map((data.evals ?? []).map((e) => [e.step, e]));
+  const epochs = new Map((data.stepEpochs ?? []).map((p) => [p.step, p.epoch]));
+  const every = Math.max(1, Math.ceil(curve.length / LOG_ROWS));
+  const rows = curve.filter((p, i) => i % every === every - 1 || i === curve.length - 1 || evals.has(p.step));
+  const metric = data.evals?.at(-1)?.metric ?? null;
+  const head = metric ? `| Epoch | Step | Training Loss | ${metric.replace(/\|/g, '\\|')} |` : '| Epoch | Step | Training Loss |';
+  const lines = rows.map((p) => {
+    const epoch = evals.get(p.step)?.epoch ?? epochs.get(p.step);
+    const cells = [epoch === undefined ? '–' : String(Number(epoch.toFixed(4))), String(p.step), p.loss.toFixed(4)];
+    if (metric) cells.push(fmt(evals.get(p.step)?.value));
+    return `| ${cells.join(' | ')} |`;
+  });
+  return [head, metric ? '|:--|--:|--:|--:|' : '|:--|--:|--:|', ...lines];
 }
 
 const RECORD_COLUMNS: Record<RecordType, string> = {
@@ -143,21 +180,21 @@ export function modelCard(data: ModelCardData): string {
   const length = o.length.kind === 'epochs' ? `${o.length.epochs} epoch(s)` : `${o.length.steps} steps`;
   const warmup = o.warmup.kind === 'ratio' ? `${o.warmup.ratio} of the steps` : `${o.warmup.steps} steps`;
   const baseLink = data.baseIsHub ? `[${data.baseModel}](https://huggingface.co/${data.baseModel})` : data.baseModel;
-  const frontMatter = [
-    '---',
-    ...(data.baseIsHub ? [`base_model: ${data.baseModel}`] : []),
-    'library_name: sentence-transformers',
-    'pipeline_tag: sentence-similarity',
-    'tags:',
-    '- sentence-transformers',
-    '- sentence-similarity',
-    '- feature-extraction',
-    '- embedding-studio',
-    '---',
-  ];
+  const classes = [...(matryoshka ? ['MatryoshkaLoss'] : []), lossInfo.sentenceTransformers.className];
+  const yaml = frontMatter({
+    baseModel: data.baseIsHub ? data.baseModel : null,
+    hubDataset: data.hubDataset ?? null,
+    license: data.license ?? null,
+    lossClasses: classes,
+    trainCount: data.trainCount,
+    widget: data.widget ?? [],
+    modelName: data.modelName,
+    metrics: data.after,
+    evaluationName: 'validation',
+  });
   const curve = data.lossCurve.map((p) => `${p.step},${p.loss.toFixed(6)}`);
   return [
-    ...frontMatter,
+    ...yaml,
     '',
     `# ${data.modelName}`,
     '',
@@ -215,6 +252,10 @@ export function modelCard(data: ModelCardData): string {
     '',
     metricsTable(data),
     '',
+    '### Training Logs',
+    '',
+    ...trainingLog(data),
+    '',
     '### Training Loss',
     '',
     '```csv',
@@ -224,7 +265,9 @@ export function modelCard(data: ModelCardData): string {
     '',
     '## Framework Versions',
     '',
-    '- Embedding Studio (TensorFlow.js, in the browser)',
+    `- Embedding Studio: ${data.versions?.studio ?? 'unknown'}`,
+    `- TensorFlow.js: ${data.versions?.tfjs ?? 'unknown'}`,
     '',
+    ...citationSection(classes, { [lossInfo.sentenceTransformers.className]: lossInfo.citation }),
   ].join('\n');
 }

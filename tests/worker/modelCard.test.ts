@@ -29,7 +29,7 @@ describe('modelCard', () => {
   const card = modelCard(data);
 
   it('has sentence-transformers front matter with the base model', () => {
-    expect(card.startsWith('---\nbase_model: sentence-transformers/all-MiniLM-L6-v2\nlibrary_name: sentence-transformers\n')).toBe(true);
+    expect(card.startsWith('---\nbase_model: "sentence-transformers/all-MiniLM-L6-v2"\nlibrary_name: sentence-transformers\n')).toBe(true);
     expect(card).toContain('pipeline_tag: sentence-similarity');
   });
 
