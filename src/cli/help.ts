@@ -15,6 +15,7 @@ Commands:
   embed   embed one text per line; print one JSON array per line
   train   fine-tune a model on a dataset; write a sentence-transformers folder
   eval    evaluate a model on a dataset; print the metrics as one JSON object
+  push    publish a model folder to the Hugging Face Hub (token from HF_TOKEN)
 
 Run '${PROGRAM} <command> --help' for a command's flags.
 Results go to stdout, progress and messages to stderr. Exit codes: 0 ok, 2 bad input (the
@@ -120,11 +121,15 @@ Loss:
 Schedule and optimiser (AdamW, linear warmup then linear decay):
   --epochs N            passes over the data (default: 1)
   --steps N             optimiser steps instead of epochs; also sets the schedule's length
-  --batch-size N        records per batch (default: ${D.batchSize}); in-batch negatives come from it
+  --batch-size N        records per batch (default: ${D.batchSize}); in-batch negatives come from it;
+                        auto = the largest power of two (≤ 256, ≤ the records) the memory estimate allows,
+                        halved and retried from the start on an out-of-memory error (up to 3 times)
   --grad-accum N        batches summed into one optimiser step (default: ${D.gradAccumSteps})
   --mini-batch N        GradCache: embed at most N texts per forward pass, so memory follows N, not the
-                        batch (same loss and gradients, ~1 extra forward pass; 0 = off, default: ${D.miniBatchSize})
-  --lr X                peak learning rate (default: ${D.learningRate})
+                        batch (same loss and gradients, ~1 extra forward pass; 0 = off, default: ${D.miniBatchSize});
+                        auto = the largest power of two the memory estimate allows
+  --lr X                peak learning rate (default: by model size, uniem's rule: ≤ 80M parameters 1e-4,
+                        ≤ 200M 5e-5, larger 8e-6; printed with its reason)
   --warmup-steps N      warmup in steps, or
   --warmup-ratio X      warmup as a share of the run (default: 0.1)
   --weight-decay X      decoupled weight decay, not on biases and LayerNorm (default: ${D.weightDecay})
@@ -155,4 +160,22 @@ Examples:
   ${PROGRAM} train --model ./bert-base --data pairs.jsonl --out ./bert-pairs --checkpoint-dir ./ckpt
   ${PROGRAM} train --model ./bert-base --data pairs.jsonl --out ./bert-pairs --checkpoint-dir ./ckpt --resume`;
 
-export const COMMAND_HELP: Record<string, string> = { embed: EMBED_HELP, train: TRAIN_HELP, eval: EVAL_HELP };
+const PUSH_HELP = `Usage: ${PROGRAM} push <model-folder> --repo NAME [flags]
+
+Uploads a model folder (what 'train' or the studio's export wrote: the sentence-transformers files,
+onnx/model.onnx when present, README.md) to the Hugging Face Hub as one commit; large files go
+through the Hub's LFS storage. Prints the model's URL on stdout.
+
+  --repo NAME           owner/name, or name alone for the token owner's namespace
+  --private             create the repository private (default: public)
+  --license ID          set the card's license, e.g. apache-2.0, mit (default: what README.md says)
+  --update              commit to the repository when it already exists and is yours (default: refuse)
+  --endpoint URL        the Hub (default: HF_ENDPOINT, else https://huggingface.co)
+
+The access token is read from the HF_TOKEN environment variable only (a token with the "write"
+role, from huggingface.co/settings/tokens); it is never printed. Ctrl-C cancels before the commit.
+
+Example:
+  HF_TOKEN=hf_… ${PROGRAM} push ./bert-pairs --repo bert-pairs --license apache-2.0`;
+
+export const COMMAND_HELP: Record<string, string> = { embed: EMBED_HELP, train: TRAIN_HELP, eval: EVAL_HELP, push: PUSH_HELP };

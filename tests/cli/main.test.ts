@@ -67,7 +67,7 @@ async function runMain(argv: string[]): Promise<CliRun> {
 
 describe('main in-process', () => {
   it('documents every command: flags, defaults and an example', async () => {
-    for (const command of ['embed', 'train', 'eval']) {
+    for (const command of ['embed', 'train', 'eval', 'push']) {
       const help = await runMain([command, '-h']);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain(`Usage: embedding-studio ${command}`);
@@ -86,7 +86,7 @@ describe('main in-process', () => {
         const r = await runMain(argv);
         expect(r.code, argv.join(' ')).toBe(2);
         expect(r.stdout).toBe('');
-        expect(r.stderr).toMatch(new RegExp(`^error: unknown command '${topic}'; the commands are embed, train, eval \\(see 'embedding-studio --help'\\)\n`));
+        expect(r.stderr).toMatch(new RegExp(`^error: unknown command '${topic}'; the commands are embed, train, eval, push \\(see 'embedding-studio --help'\\)\n`));
         expect(r.stderr).not.toMatch(/native code|function/);
       }
     }
