@@ -36,6 +36,15 @@ describe('content security policy', () => {
     expect(allows(connect, 'http://huggingface.co/x')).toBe(false);
   });
 
+  it('lets a publish upload LFS objects to the Hub's S3 bucket only, not any S3 host', () => {
+    const connect = directive(policy, 'connect-src');
+    expect(allows(connect, 'https://hf-hub-lfs-us-east-1.s3-accelerate.amazonaws.com/repos/ab/cd/x?X-Amz-Signature=1')).toBe(true);
+    expect(allows(connect, 'https://s3.amazonaws.com/lfs.huggingface.co/org/model/abc')).toBe(true);
+    expect(allows(connect, 'https://huggingface.co/api/complete_multipart?uploadId=1')).toBe(true);
+    expect(allows(connect, 'https://evil-bucket.s3.amazonaws.com/x')).toBe(false);
+    expect(allows(connect, 'https://s3.us-west-2.amazonaws.com/x')).toBe(false);
+  });
+
   it('has one entry per directive', () => {
     expect(policy.split('; ')).toHaveLength(Object.keys(CSP_DIRECTIVES).length);
   });
