@@ -36,7 +36,7 @@ describe('content security policy', () => {
     expect(allows(connect, 'http://huggingface.co/x')).toBe(false);
   });
 
-  it('lets a publish upload LFS objects to the Hub's S3 bucket only, not any S3 host', () => {
+  it('lets a publish upload LFS objects to the S3 bucket of the Hub only, not any S3 host', () => {
     const connect = directive(policy, 'connect-src');
     expect(allows(connect, 'https://hf-hub-lfs-us-east-1.s3-accelerate.amazonaws.com/repos/ab/cd/x?X-Amz-Signature=1')).toBe(true);
     expect(allows(connect, 'https://s3.amazonaws.com/lfs.huggingface.co/org/model/abc')).toBe(true);
