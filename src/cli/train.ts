@@ -29,7 +29,9 @@ import { backendChoice, checkMaxLength, headOverrides, openModel } from './model
 import { checkOutputRoom, checkOutputWritable, modelOutputBytes } from './output';
 import { reportOverlong } from './overlong';
 import { comparisonTable, deltas, formatDuration, logInterval, plural, progressLine, shouldLog } from './report';
+import { applySuggestions, type Suggested } from './suggest';
 import { checkLossParams, describeOptions, runOptionsFor, TRAIN_FLAGS, trainFlags } from './trainOptions';
+import { withOutOfMemoryBackoff } from '../engine/train/suggest';
 
 /** Exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -136,12 +138,18 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const loss = resolveLoss(options, trainSet);
   checkLossParams(loss.name, options.lossParams);
   const runOptions = runOptionsFor(parsed, loss.name, plan?.every ?? 0);
-  if (plan && resumeFrom) checkSameRun(resumeFrom, plan, runOptions, trainSet);
   checkRunCanLearn(runOptions, trainSet); // before any model loads: a run that cannot learn fails at once
-  const memoryCheck = trainingMemoryCheck({ dataset: trainSet, batchSize: runOptions.batchSize, miniBatchSize: runOptions.miniBatchSize, head, backend }, io);
+  const memoryInput = { dataset: trainSet, batchSize: runOptions.batchSize, miniBatchSize: runOptions.miniBatchSize, head, backend };
+  const memoryCheck = trainingMemoryCheck(memoryInput, io);
+  let suggested: Suggested = {};
   const files = await loadModel(modelDir, {
     beforeWeights: (f) => {
       checkMaxLength(f, head, modelDir);
+      // The suggested lr and the auto batch depend on the model's size: set them before the checks that compare them.
+      suggested = applySuggestions(f, runOptions, { dataset: trainSet, head, backend, ...parsed }, io);
+      Object.assign(memoryInput, { batchSize: runOptions.batchSize, miniBatchSize: runOptions.miniBatchSize });
+      if (parsed.autoBatch || parsed.autoMiniBatch) checkRunCanLearn(runOptions, trainSet);
+      if (plan && resumeFrom) checkSameRun(resumeFrom, plan, runOptions, trainSet);
       memoryCheck(f);
       checkOutputRoom(outDir, modelOutputBytes(f.config, modelDir));
     },
@@ -149,7 +157,9 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const existing = await prepareOutputDir(outDir);
   if (existing > 0) io.err(`out: ${outDir} is not empty; files of the same name will be replaced (all at once, once training ends)`);
 
-  const { encoder, backend: backendName } = await openModel(modelDir, head, backend, io, files);
+  const opened = await openModel(modelDir, head, backend, io, files);
+  let encoder = opened.encoder;
+  const backendName = opened.backend;
   const truncated = await reportOverlong(mapped.dataset, files, encoder.head.maxSeqLength, io, dataPath);
   if (plan && resumeFrom) checkSameModel(resumeFrom, plan, encoder);
   const runPlan = planRun(runOptions, trainSet);
@@ -163,12 +173,33 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const sigint = stopOnInterrupt(control, io);
   let result: TrainResult;
   try {
-    result = await train(encoder, trainSet, runOptions, {
-      control,
-      onEvent: progressPrinter(io, logEvery, plan),
-      ...(plan ? { onCheckpoint: checkpointWriter(plan, io) } : {}),
-      ...(resumeFrom ? { resumeFrom } : {}),
-    });
+    const runOnce = () =>
+      train(encoder, trainSet, runOptions, {
+        control,
+        onEvent: progressPrinter(io, logEvery, plan),
+        ...(plan ? { onCheckpoint: checkpointWriter(plan, io) } : {}),
+        ...(resumeFrom ? { resumeFrom } : {}),
+      });
+    // An automatic size backs off on out-of-memory as uniem does: halve it and train again from the start on a fresh copy of the model.
+    const auto = resumeFrom ? null : parsed.autoMiniBatch ? ('miniBatchSize' as const) : parsed.autoBatch ? ('batchSize' as const) : null;
+    result =
+      auto === null
+        ? await runOnce()
+        : await withOutOfMemoryBackoff(
+            runOptions[auto],
+            async (size) => {
+              if (size !== runOptions[auto]) {
+                encoder.dispose();
+                encoder = (await openModel(modelDir, head, backend, io, files)).encoder;
+                runOptions[auto] = size;
+              }
+              return runOnce();
+            },
+            {
+              what: auto === 'batchSize' ? 'batch size' : 'GradCache mini-batch',
+              onRetry: (failed, next) => io.err(`train: out of memory at ${auto === 'batchSize' ? 'batch' : 'GradCache mini-batch'} ${failed}; retrying from the start at ${next}`),
+            },
+          );
     io.err(`train: ${plural(result.steps, 'step')} in ${formatDuration(result.elapsedMs / 1000)}${result.stopped ? ' (stopped early)' : ''}, final loss ${result.finalLoss.toFixed(4)}`);
     await saveModel(encoder, files, outDir);
     io.err(`saved: ${outDir} (sentence-transformers folder)`);
@@ -190,6 +221,12 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     loss_history: result.lossHistory,
   };
   if (truncated.estimated) summary.truncated_texts_estimated = true;
+  summary.learning_rate = runOptions.learningRate;
+  if (suggested.learningRate) summary.learning_rate_reason = suggested.learningRate.reason;
+  summary.batch_size = runOptions.batchSize;
+  if (suggested.batchSize) summary.batch_size_reason = suggested.batchSize.reason;
+  if (runOptions.miniBatchSize > 0) summary.mini_batch_size = runOptions.miniBatchSize;
+  if (suggested.miniBatchSize) summary.mini_batch_size_reason = suggested.miniBatchSize.reason;
   if (plan) summary.checkpoint = plan.path;
   if (resumeFrom) summary.resumed_from = resumeFrom.step;
   if (result.stopped || sigint.interrupted()) summary.stopped = true;

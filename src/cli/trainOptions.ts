@@ -66,6 +66,16 @@ export interface TrainFlags {
   valSplit: number | null;
   /** Progress line every this many steps, or null for about 20 lines a run. */
   logEvery: number | null;
+  /** Whether --lr was given; without it the run takes the size-based suggestion (../engine/train/suggest.ts). */
+  learningRateGiven: boolean;
+  /** --batch-size auto / --mini-batch auto: sized from the memory estimate once the model's config is read. */
+  autoBatch: boolean;
+  autoMiniBatch: boolean;
+}
+
+/** `--NAME auto`, or the number the flag holds (undefined when absent). */
+function numberOrAuto(flags: Flags, name: string, check: typeof R.batchSize | typeof R.miniBatchSize): number | 'auto' | undefined {
+  return flags.string(name) === 'auto' ? 'auto' : flags.number(name, check);
 }
 
 function lossParams(flags: Flags): LossParams {
@@ -122,15 +132,21 @@ export function trainFlags(flags: Flags): TrainFlags {
   const warmupRatio = flags.number('warmup-ratio', R.warmupRatio);
   const dropout = flags.number('dropout', R.dropout);
   const valSplit = flags.number('val-split', R.validationFraction);
+  const batchSize = numberOrAuto(flags, 'batch-size', R.batchSize);
+  const miniBatchSize = numberOrAuto(flags, 'mini-batch', R.miniBatchSize);
+  const learningRate = flags.number('lr', R.learningRate);
+  if (batchSize === 'auto' && miniBatchSize !== undefined) {
+    throw new CliError('--batch-size auto sizes a batch without GradCache; with --mini-batch give the batch size (e.g. --batch-size 256 --mini-batch auto)');
+  }
   const options: TrainingOptions = {
     ...d,
     loss: flags.choice('loss', LOSS_CHOICES) ?? d.loss,
     lossParams: lossParams(flags),
     length: steps !== undefined ? { kind: 'steps', steps } : { kind: 'epochs', epochs: epochs ?? 1 },
-    batchSize: flags.number('batch-size', R.batchSize) ?? d.batchSize,
+    batchSize: typeof batchSize === 'number' ? batchSize : d.batchSize,
     gradAccumSteps: flags.number('grad-accum', R.gradAccumSteps) ?? d.gradAccumSteps,
-    miniBatchSize: flags.number('mini-batch', R.miniBatchSize) ?? d.miniBatchSize,
-    learningRate: flags.number('lr', R.learningRate) ?? d.learningRate,
+    miniBatchSize: typeof miniBatchSize === 'number' ? miniBatchSize : d.miniBatchSize,
+    learningRate: learningRate ?? d.learningRate,
     warmup: warmupSteps !== undefined ? { kind: 'steps', steps: warmupSteps } : warmupRatio !== undefined ? { kind: 'ratio', ratio: warmupRatio } : d.warmup,
     weightDecay: flags.number('weight-decay', R.weightDecay) ?? d.weightDecay,
     maxGradNorm: flags.number('max-grad-norm', R.maxGradNorm) ?? d.maxGradNorm,
@@ -146,7 +162,15 @@ export function trainFlags(flags: Flags): TrainFlags {
   const matryoshka = matryoshkaOption(flags);
   if (groupSize !== undefined) options.groupSize = groupSize;
   if (matryoshka) options.matryoshka = matryoshka;
-  return { options, shuffle: !flags.bool('no-shuffle'), valSplit: valSplit ?? null, logEvery: flags.number('log-every', LOG_EVERY) ?? null };
+  return {
+    options,
+    shuffle: !flags.bool('no-shuffle'),
+    valSplit: valSplit ?? null,
+    logEvery: flags.number('log-every', LOG_EVERY) ?? null,
+    learningRateGiven: learningRate !== undefined,
+    autoBatch: batchSize === 'auto',
+    autoMiniBatch: miniBatchSize === 'auto',
+  };
 }
 
 /**
