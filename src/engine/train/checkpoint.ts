@@ -13,6 +13,7 @@ import { NO_PROMPTS } from '../prompts';
 import { RECORD_FIELDS, type MappedDataset } from '../records';
 import { describeValue, hasOwn, isPlainObject, ownValue } from '../untrusted';
 import type { AdamWState } from './adamw';
+import type { BestState } from './bestModel';
 import { CHECKSUMS_KEY, checksumsFor, verifyChecksums } from './checksums';
 import type { TrainingOptions } from './options';
 
@@ -31,6 +32,13 @@ export interface TrainingCheckpoint {
   weights: Map<string, HostTensor>;
   /** AdamW moments and step counts. */
   optimizer: AdamWState;
+  /** The run's best-so-far evaluation (absent: none yet, or a checkpoint written before it existed). */
+  best?: BestState;
+  /**
+   * The best step's trainable weights (tensors `best/<name>`), when the best is not this checkpoint's own step:
+   * a resumed run can still put them back at its end. Costs 4 bytes × trainable parameters more on disk.
+   */
+  bestWeights?: Map<string, HostTensor>;
 }
 
 /** Version 2 added the checksums and the head; version 1 files (no checksums) are refused. */
@@ -70,7 +78,8 @@ export function datasetHash(dataset: MappedDataset): string {
 
 /** A key that changes when anything that shapes the trajectory changes: options, or the records themselves. */
 export function runKey(options: TrainingOptions, dataset: MappedDataset): string {
-  const { evalEverySteps: _eval, checkpointEverySteps: _ckpt, ...shaping } = options;
+  // Evaluation, checkpoint and keep settings never change the steps taken (early stopping only ends them sooner).
+  const { evalEverySteps: _eval, checkpointEverySteps: _ckpt, earlyStoppingPatience: _patience, keep: _keep, ...shaping } = options;
   return `${dataset.type}-${dataset.records.length}-${hex(fnv(FNV_OFFSET, JSON.stringify(shaping)))}-${datasetHash(dataset)}`;
 }
 
@@ -127,6 +136,7 @@ export function writeCheckpointFile(tensors: ReadonlyMap<string, HostTensor>, tr
 export function serializeCheckpoint(ckpt: TrainingCheckpoint): Uint8Array {
   const tensors = new Map<string, HostTensor>();
   for (const [name, w] of ckpt.weights) tensors.set(`weight/${name}`, w);
+  for (const [name, w] of ckpt.bestWeights ?? []) tensors.set(`best/${name}`, w);
   const steps: Record<string, number> = {};
   for (const [name, moment] of Object.entries(ckpt.optimizer.moments)) {
     tensors.set(`adam_m/${name}`, { shape: moment.shape, data: moment.m });
@@ -135,7 +145,7 @@ export function serializeCheckpoint(ckpt: TrainingCheckpoint): Uint8Array {
   }
   const { pooling, normalize, maxSeqLength, prompts, includePrompt } = ckpt.head;
   const head = { pooling, normalize, maxSeqLength, ...(prompts ? { prompts: { query: prompts.query, document: prompts.document } } : {}), ...(includePrompt !== undefined ? { includePrompt } : {}) };
-  const meta = { step: ckpt.step, totalSteps: ckpt.totalSteps, lossHistory: ckpt.lossHistory, runKey: ckpt.runKey, optimizerStep: ckpt.optimizer.step, steps, head };
+  const meta = { step: ckpt.step, totalSteps: ckpt.totalSteps, lossHistory: ckpt.lossHistory, runKey: ckpt.runKey, optimizerStep: ckpt.optimizer.step, steps, head, ...(ckpt.best ? { best: ckpt.best } : {}) };
   return writeCheckpointFile(tensors, JSON.stringify(meta));
 }
 
@@ -191,7 +201,10 @@ export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint.
   if (!Number.isInteger(step) || step < 0 || step > totalSteps || lossHistory.length !== step) throw bad(`its step ${describeValue(step)} does not match its loss history of ${lossHistory.length} steps`);
   const head = readHead(meta.head);
   if (head === null) throw bad('its embedding head (pooling, normalize, max length) is missing');
+  const best = readBest(hasOwn(meta, 'best') ? meta.best : undefined, step);
+  if (best === null) throw bad('its best-model record (step, metric, value) is damaged');
   const weights = new Map<string, HostTensor>();
+  const bestWeights = new Map<string, HostTensor>();
   // A null-prototype record: a tensor named 'adam_m/__proto__' must not reach Object.prototype.
   const moments: AdamWState['moments'] = Object.create(null) as AdamWState['moments'];
   const stepOf = (param: string): number | undefined => {
@@ -201,6 +214,7 @@ export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint.
   for (const [name, t] of readSafetensors(bytes, fileName)) {
     const [kind, param] = [name.slice(0, name.indexOf('/')), name.slice(name.indexOf('/') + 1)];
     if (kind === 'weight') weights.set(param, { shape: t.shape, data: t.data });
+    else if (kind === 'best') bestWeights.set(param, { shape: t.shape, data: t.data });
     else if (kind === 'adam_m' || kind === 'adam_v') {
       const m = (moments[param] ??= { m: new Float32Array(0), v: new Float32Array(0), shape: t.shape, step: stepOf(param) });
       if (kind === 'adam_m') m.m = t.data;
@@ -211,7 +225,27 @@ export function deserializeCheckpoint(bytes: Uint8Array, fileName = 'checkpoint.
     const size = m.shape.reduce((a, b) => a * b, 1);
     if (m.m.length !== size || m.v.length !== size) throw bad(`the optimizer state of ${describeValue(param, 240)} is incomplete`);
   }
-  return { step, totalSteps, lossHistory, runKey: key, head, weights, optimizer: { step: optimizerStep, moments } };
+  const ckpt: TrainingCheckpoint = { step, totalSteps, lossHistory, runKey: key, head, weights, optimizer: { step: optimizerStep, moments } };
+  if (best !== undefined) ckpt.best = best;
+  if (bestWeights.size > 0) ckpt.bestWeights = bestWeights;
+  return ckpt;
+}
+
+/** A finite number, or null (JSON has no NaN: a best value that was NaN is written as null). */
+function finiteOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** The best-so-far a checkpoint's training state records: undefined when it has none, null when it is damaged. */
+function readBest(v: unknown, step: number): BestState | undefined | null {
+  if (v === undefined) return undefined;
+  if (!isPlainObject(v)) return null;
+  const { metric, sinceBest } = v;
+  const at = v.step;
+  if (typeof metric !== 'string' || !Number.isInteger(at) || (at as number) < 0 || (at as number) > step) return null;
+  if (!Number.isInteger(sinceBest) || (sinceBest as number) < 0) return null;
+  const value = finiteOrNull(v.value);
+  return { metric, step: at as number, value: value ?? Number.NaN, baseValue: finiteOrNull(v.baseValue), sinceBest: sinceBest as number };
 }
 
 /**

@@ -60,6 +60,16 @@ export interface TrainingOptions {
   groupSize?: number | null;
   /** Matryoshka training: the loss summed over these leading embedding widths (each re-normalised); unset = off. */
   matryoshka?: { dims: number[]; weights?: number[] } | null;
+  /**
+   * Early stopping: end the run after this many evaluations in a row without improvement of the primary metric
+   * (see ./bestModel.ts); 0 or unset = off. Needs the evaluation hook.
+   */
+  earlyStoppingPatience?: number;
+  /**
+   * Which weights the model holds when the run ends: 'best' (default) puts back those of the evaluation with the
+   * best primary metric (the base model's, when no step beat it); 'last' keeps the last step's.
+   */
+  keep?: 'best' | 'last';
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
@@ -121,6 +131,7 @@ export const OPTION_RANGES = {
   groupSize: { min: 1, max: 1024, integer: true, typical: '8' },
   validationFraction: { min: 0, minExclusive: true, max: 1, maxExclusive: true, typical: '0.1' },
   everySteps: { min: 0, max: 10_000_000, integer: true, typical: '50' },
+  patience: { min: 0, max: 10_000, integer: true, typical: '3, or 0 for off' },
 } as const satisfies Record<string, OptionRange>;
 
 export type RangedOption = keyof typeof OPTION_RANGES;
@@ -169,6 +180,7 @@ const OPTION_LABELS: Record<RangedOption, string> = {
   groupSize: 'group size',
   validationFraction: 'validation fraction',
   everySteps: 'steps between evaluations or checkpoints',
+  patience: 'early-stopping patience',
 };
 
 /** Every numeric field of `o` outside its range (empty when all are fine), in field order. */
@@ -190,6 +202,7 @@ export function validateTrainingOptions(o: TrainingOptions): OptionProblem[] {
     ['margin', o.lossParams.margin],
     ['everySteps', o.evalEverySteps],
     ['everySteps', o.checkpointEverySteps],
+    ['patience', o.earlyStoppingPatience],
   ];
   const problems: OptionProblem[] = [];
   for (const [field, value] of values) {

@@ -24,6 +24,8 @@ import { learningRateAt } from './schedule';
 import { checkLossData, resolveLossName, setUpLoss, type RunLoss } from './lossSetup';
 import { addGradients, batchGradients, cachedBatchGradients, LOSS_TENSOR_PREFIX, lossSpec, prepareBatch, type LossSpec } from './step';
 import { trainableParamNames } from './strategy';
+import { BestKeeper } from './bestKeeper';
+import { earlyStopReason, type BestState, type BestSummary, type EarlyStop } from './bestModel';
 
 export type TrainEvent =
   | { type: 'start'; totalSteps: number; stepsPerEpoch: number; epochs: number; trainableParams: number; loss: LossName; resumedAt: number }
@@ -42,17 +44,33 @@ export type TrainEvent =
       examples: number;
     }
   | { type: 'epoch'; epoch: number; step: number }
-  | { type: 'evaluation'; epoch: number; step: number; metrics: Record<string, number> }
+  | {
+      type: 'evaluation';
+      epoch: number;
+      step: number;
+      metrics: Record<string, number>;
+      /** The best-so-far after this evaluation, and whether this one is the new best (absent: no primary metric tracked). */
+      best?: BestState;
+      improved?: boolean;
+    }
   | { type: 'checkpoint'; step: number }
   | { type: 'paused'; step: number }
   | { type: 'resumed'; step: number }
-  | { type: 'done'; step: number; stopped: boolean; elapsedMs: number; finalLoss: number };
+  | { type: 'done'; step: number; stopped: boolean; elapsedMs: number; finalLoss: number; best: BestSummary | null; earlyStop: EarlyStop | null };
 
 export interface TrainHooks {
   /** Receives every event, synchronously, in order. */
   onEvent?: (event: TrainEvent) => void;
-  /** Called every `evalEverySteps` steps and at each epoch end; its metrics become an 'evaluation' event. */
+  /**
+   * Called at step 0 (the base model; not when resuming), every `evalEverySteps` steps and at each epoch end; its
+   * metrics become an 'evaluation' event.
+   */
   evaluate?: (step: number) => Promise<Record<string, number>>;
+  /**
+   * The primary metric's key in the evaluation's metrics (or a function of them that names it; null: none this
+   * time): the one the best model and early stopping follow. Unset: neither is tracked.
+   */
+  primaryMetric?: string | ((metrics: Record<string, number>) => string | null);
   /** Pause / resume / stop from outside. */
   control?: TrainingControl;
   /**
@@ -77,6 +95,14 @@ export interface TrainResult {
   loss: LossName;
   /** The loss's own trained tensors by name (SoftmaxLoss: `loss.classifier.weight` [C, 3D], `loss.classifier.bias` [C]); empty for most losses. */
   lossTensors: Map<string, HostTensor>;
+  /**
+   * The best evaluation (null: no primary metric was tracked): its step and value, the base model's value, and
+   * which weights the model holds now (with keep 'best', the best step's; the base weights when no step beat the
+   * base model).
+   */
+  best: BestSummary | null;
+  /** Why early stopping ended the run (null: it did not). */
+  earlyStop: EarlyStop | null;
 }
 
 /**
@@ -200,7 +226,15 @@ export async function train(
   /** The step of the last checkpoint kept (the resumed one counts), and the step whose weights were last checked finite. */
   let keptStep: number | null = resume ? resume.step : null;
   let checkedStep = -1;
+  const readWeights = async () => {
+    const weights = await encoder.exportWeights();
+    for (const [name, v] of loss.variables) weights.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
+    return weights;
+  };
+  const patience = options.earlyStoppingPatience ?? 0;
+  const keeper = new BestKeeper(new Set(optimized.keys()), readWeights, patience);
   if (resume) {
+    keeper.resumeFrom(resume);
     encoder.loadWeights(resume.weights);
     loadLossTensors(runLoss, resume.weights);
     optimizer.setState(resume.optimizer);
@@ -209,9 +243,17 @@ export async function train(
 
   const started = performance.now();
   const lossTensors = new Map<string, HostTensor>();
+  /** The step whose weights the model holds at the end (the best one's when they were put back). */
+  let keptAt = -1;
   let stopped = false;
+  let earlyStop: EarlyStop | null = null;
   const evaluate = async (epoch: number) => {
-    if (hooks.evaluate) emit({ type: 'evaluation', epoch, step, metrics: await hooks.evaluate(step) });
+    if (!hooks.evaluate) return;
+    const metrics = await hooks.evaluate(step);
+    const metric = typeof hooks.primaryMetric === 'function' ? hooks.primaryMetric(metrics) : (hooks.primaryMetric ?? null);
+    const update = metric === null ? null : await keeper.observe(step, metric, metrics);
+    emit({ type: 'evaluation', epoch, step, metrics, ...(update ? { best: { ...update.state }, improved: update.improved } : {}) });
+    if (keeper.exhausted && keeper.state && step > 0 && step < totalSteps) earlyStop = { patience, reason: earlyStopReason(patience, keeper.state.step) };
   };
   const diverged = (at: number, what: string) => new TrainingDivergedError({ step: at, totalSteps, what, lr: learningRateAt(at - 1, schedule), peakLr: options.learningRate, keptStep });
   /** Throws when the weights after step `step`'s update are not all finite (a finite loss can still overflow them). */
@@ -222,18 +264,19 @@ export async function train(
   };
   const checkpoint = async () => {
     if (!hooks.onCheckpoint) return;
-    const weights = await encoder.exportWeights();
-    for (const [name, v] of loss.variables) weights.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
+    const weights = await readWeights();
     checkFinite(weights);
-    const kept = await hooks.onCheckpoint({ step, totalSteps, lossHistory: [...lossHistory], runKey: key, head: { ...encoder.head }, weights, optimizer: await optimizer.getState() });
+    const best = keeper.forCheckpoint(step);
+    const kept = await hooks.onCheckpoint({ step, totalSteps, lossHistory: [...lossHistory], runKey: key, head: { ...encoder.head }, weights, optimizer: await optimizer.getState(), ...best });
     if (kept === false) return;
     keptStep = step;
     emit({ type: 'checkpoint', step });
   };
 
   try {
+    if (!resume && totalSteps > 0) await evaluate(0); // the base model's score, the first best
     const at = locate(step, stepsIn);
-    for (let epoch = at.epoch; step < totalSteps && !stopped; epoch++) {
+    for (let epoch = at.epoch; step < totalSteps && !stopped && earlyStop === null; epoch++) {
       const groups = stepsIn(epoch).slice(epoch === at.epoch ? at.skip : 0);
       for (const [i, group] of groups.entries()) {
         if (step >= totalSteps) break;
@@ -263,9 +306,10 @@ export async function train(
         });
         const midRun = step < totalSteps && i < groups.length - 1; // epoch ends evaluate and checkpoint below
         if (options.evalEverySteps > 0 && step % options.evalEverySteps === 0 && midRun) await evaluate(epoch);
+        if (earlyStop !== null) break;
         if (options.checkpointEverySteps > 0 && step % options.checkpointEverySteps === 0 && midRun) await checkpoint();
       }
-      if (stopped) await checkpoint();
+      if (stopped || earlyStop !== null) await checkpoint();
       else {
         emit({ type: 'epoch', epoch, step });
         await evaluate(epoch);
@@ -273,6 +317,13 @@ export async function train(
       }
     }
     if (checkedStep !== step && step > (resume?.step ?? 0)) checkFinite(await encoder.exportWeights());
+    // Keep 'best': the best evaluation's weights go back into the model (the base weights when no step beat it).
+    const bestWeights = keeper.weights;
+    if ((options.keep ?? 'best') === 'best' && keeper.state !== null && bestWeights !== null && keeper.state.step !== step) {
+      encoder.loadWeights(bestWeights);
+      loadLossTensors(runLoss, bestWeights);
+      keptAt = keeper.state.step;
+    }
     for (const [name, v] of loss.variables) lossTensors.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
   } finally {
     optimizer.dispose();
@@ -280,8 +331,10 @@ export async function train(
   }
   const elapsedMs = performance.now() - started;
   const finalLoss = lossHistory.length ? lossHistory[lossHistory.length - 1] : NaN;
-  emit({ type: 'done', step, stopped, elapsedMs, finalLoss });
-  return { steps: step, finalLoss, lossHistory, stopped, elapsedMs, loss: loss.name, lossTensors };
+  const held = keptAt >= 0 ? keptAt : step;
+  const best: BestSummary | null = keeper.state === null ? null : { ...keeper.state, kept: held === keeper.state.step ? 'best' : 'last', keptStep: held };
+  emit({ type: 'done', step, stopped, elapsedMs, finalLoss, best, earlyStop });
+  return { steps: step, finalLoss, lossHistory, stopped, elapsedMs, loss: loss.name, lossTensors, best, earlyStop };
 }
 
 /**
@@ -301,7 +354,7 @@ interface ForwardPlan {
 }
 
 /** Puts a checkpoint's loss tensors (a classifier) back into the run's. */
-function loadLossTensors(runLoss: RunLoss, weights: TrainingCheckpoint['weights']): void {
+function loadLossTensors(runLoss: RunLoss, weights: ReadonlyMap<string, HostTensor>): void {
   for (const [name, v] of runLoss.spec.variables) {
     const w = weights.get(name);
     if (w) tf.tidy(() => v.assign(tf.tensor(w.data, w.shape, 'float32')));

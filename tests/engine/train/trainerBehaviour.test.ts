@@ -119,8 +119,8 @@ describe('trainer behaviour', () => {
     expect(result).toMatchObject({ steps: 7, stopped: true });
     expect(types.at(-1)).toBe('done');
     expect(events.filter((e) => e.type === 'epoch').map((e) => (e as { epoch: number }).epoch)).toEqual([0]);
-    // every 2 steps (2, 4, 6) and at the end of epoch 0 (step 5)
-    expect(evaluated).toEqual([2, 4, 5, 6]);
+    // the base model at step 0, every 2 steps (2, 4, 6) and at the end of epoch 0 (step 5)
+    expect(evaluated).toEqual([0, 2, 4, 5, 6]);
     const start = events[0] as Extract<TrainEvent, { type: 'start' }>;
     expect(start).toMatchObject({ totalSteps: 15, stepsPerEpoch: 5, epochs: 3, loss: 'mnrl' });
   });
