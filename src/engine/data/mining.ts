@@ -1,11 +1,19 @@
 /**
- * Hard-negative mining for pair data, after FlagEmbedding's `hn_mine.py`: embed the candidate pool (every distinct
- * positive, or a given candidate list) and the anchors; rank the pool by cosine similarity to each anchor; take
- * the candidates ranked in [from, to) (0-based, default [10, 100), clipped to the pool), dropping the anchor's own
- * positives and texts equal to the anchor; sample `count` of them with a seeded PRNG. Each sampled negative gives
- * one triplet, or (mineHardNegativeGroups) each anchor one `group` record with all its negatives and their scores.
- * When the window holds fewer than `count`, the rest are drawn at random from the whole pool (minus positives and
- * the anchor), as FlagEmbedding does. Pure apart from the injected `embed`.
+ * Hard-negative mining for pair data, after FlagEmbedding's `hn_mine.py` (FlagEmbedding/abc/.../hn_mine.py,
+ * `find_knn_neg`): embed the candidate pool (every distinct positive, or a given candidate list) and the anchors;
+ * rank the pool by cosine similarity to each anchor; take the candidates ranked in [from, to) (0-based: its
+ * `--range_for_sampling 10-210` is `inxs[10:210]`; default [10, 100), clipped to the pool), dropping the anchor's
+ * own positives and texts equal to the anchor; sample `count` of them with a seeded PRNG. Each sampled negative
+ * gives one triplet, or (mineHardNegativeGroups) each anchor one `group` record with all its negatives and their
+ * scores. When the window holds fewer than `count`, the rest are drawn at random from the whole pool (minus
+ * positives and the anchor), as FlagEmbedding does.
+ *
+ * The false-negative controls follow sentence-transformers' `mine_hard_negatives`
+ * (sentence_transformers/util/hard_negatives.py), against the anchor's *lowest* positive score as it takes it:
+ * a candidate is dropped when `score + absoluteMargin > pos`, when `score > pos − |pos| · relativeMargin`, or when
+ * `score > maxScore` (so a candidate exactly at a boundary is kept). They apply to the window and to the random
+ * fill alike: a rejected candidate is never a negative, so an anchor may get fewer than `count`.
+ * Pure apart from the injected `embed`.
  */
 import { EngineError } from '../errors';
 import type { GroupRecord, PairRecord, TripletRecord } from '../records';
@@ -30,6 +38,27 @@ export interface MiningOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called for each pair that got no negative (the pool holds only its positives and anchor). */
   onUnmined?: (pairIndex: number) => void;
+  /** Drop candidates scoring above (lowest positive score − this); sentence-transformers' absolute_margin. */
+  absoluteMargin?: number;
+  /** Drop candidates scoring above (lowest positive score − |it| × this); sentence-transformers' relative_margin. */
+  relativeMargin?: number;
+  /** Drop candidates scoring above this cosine; sentence-transformers' max_score. */
+  maxScore?: number;
+}
+
+/** The score filters of `options` (sentence-transformers' definitions, see the header). */
+export interface ScoreFilter {
+  absoluteMargin?: number;
+  relativeMargin?: number;
+  maxScore?: number;
+}
+
+/** Whether a candidate scoring `score` survives the filters, for an anchor whose lowest positive scores `pos`. */
+export function passesScoreFilter(score: number, pos: number, f: ScoreFilter): boolean {
+  if (f.absoluteMargin !== undefined && score + f.absoluteMargin > pos) return false;
+  if (f.relativeMargin !== undefined && score > pos - Math.abs(pos) * f.relativeMargin) return false;
+  if (f.maxScore !== undefined && score > f.maxScore) return false;
+  return true;
 }
 
 /** Unit-length embeddings of `texts`, `batchSize` texts per `embed` call. */
@@ -83,6 +112,15 @@ export function rankByCosine(query: Float32Array, pool: readonly Float32Array[])
   return rankUnit(unit(query), pool.map(unit));
 }
 
+function checkFilter(f: ScoreFilter): void {
+  const finite = (name: string, v: number | undefined, min: number, max: number) => {
+    if (v !== undefined && !(Number.isFinite(v) && v >= min && v <= max)) throw new EngineError('bad_option', `${name} must be a number from ${min} to ${max}, not ${v}.`);
+  };
+  finite('The absolute margin', f.absoluteMargin, 0, 2);
+  finite('The relative margin', f.relativeMargin, 0, 1);
+  finite('The maximum score', f.maxScore, -1, 1);
+}
+
 function checkOptions(range: readonly [number, number], count: number): void {
   const [from, to] = range;
   if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to > from)) {
@@ -101,8 +139,9 @@ function pickNegatives(
   range: readonly [number, number],
   count: number,
   rng: Rng,
+  keep: (poolIndex: number) => boolean,
 ): string[] {
-  const allowed = (i: number): boolean => !excluded.has(pool[i]);
+  const allowed = (i: number): boolean => !excluded.has(pool[i]) && keep(i);
   const window = ranking.slice(range[0], range[1]).filter(allowed);
   const picked = sample(window, count, rng);
   if (picked.length < count) {
@@ -125,6 +164,10 @@ interface Mined {
   rankings: Map<string, number[]>;
   /** Per anchor: its positives and the anchor itself, none of which may be drawn as a negative. */
   excluded: Map<string, Set<string>>;
+  /** Unit vectors of every pool text and positive. */
+  vectors: Map<string, Float32Array>;
+  /** Per anchor index: which pool indices pass the score filters. */
+  keep: (anchorIndex: number) => (poolIndex: number) => boolean;
 }
 
 /** Checks the options, embeds pool and anchors and ranks the pool for each anchor; null when there is nothing to mine. */
@@ -132,11 +175,16 @@ async function mine(pairs: readonly PairRecord[], embed: EmbedFn, options: Minin
   const range = options.rangeForSampling ?? [10, 100];
   const count = options.count ?? 1;
   checkOptions(range, count);
+  checkFilter(options);
   const pool = [...new Set(options.candidates ?? pairs.map((p) => p.text_pos))];
   const anchors = [...new Set(pairs.map((p) => p.text))];
   if (pool.length === 0 || anchors.length === 0) return null;
   const excluded = new Map<string, Set<string>>();
+  const positivesByAnchor = new Map<string, string[]>();
   for (const p of pairs) {
+    const list = positivesByAnchor.get(p.text) ?? [];
+    list.push(p.text_pos);
+    positivesByAnchor.set(p.text, list);
     const own = excluded.get(p.text) ?? new Set<string>([p.text]);
     own.add(p.text_pos);
     excluded.set(p.text, own);
@@ -146,8 +194,20 @@ async function mine(pairs: readonly PairRecord[], embed: EmbedFn, options: Minin
   const anchorVectors = await embedAll(anchors, 'query', embed, options, pool.length, total);
   const rankings = new Map<string, number[]>();
   anchors.forEach((a, i) => rankings.set(a, rankUnit(anchorVectors[i], poolVectors)));
-  return { range, count, rng: mulberry32(options.seed ?? 0), pool, anchors, poolVectors, anchorVectors, rankings, excluded };
+  // Positives outside the candidate pool (a given candidate list) are embedded too, so every one gets a score.
+  const vectors = new Map(pool.map((t, i) => [t, poolVectors[i]]));
+  const outside = [...new Set(pairs.map((p) => p.text_pos))].filter((t) => !vectors.has(t));
+  (await embedAll(outside, 'document', embed, options, 0, outside.length)).forEach((v, i) => vectors.set(outside[i], v));
+  const filtered = options.absoluteMargin !== undefined || options.relativeMargin !== undefined || options.maxScore !== undefined;
+  const keep = (a: number) => {
+    if (!filtered) return () => true;
+    const positives = positivesByAnchor.get(anchors[a]) as string[];
+    const pos = Math.min(...positives.map((t) => dot(anchorVectors[a], vectors.get(t) as Float32Array)));
+    return (i: number) => passesScoreFilter(dot(anchorVectors[a], poolVectors[i]), pos, options);
+  };
+  return { range, count, rng: mulberry32(options.seed ?? 0), pool, anchors, poolVectors, anchorVectors, rankings, excluded, vectors, keep };
 }
+
 
 /**
  * Mines hard negatives into `group` records: one per distinct anchor, with all its positives and `count` mined
@@ -163,15 +223,11 @@ export async function mineHardNegativeGroups(pairs: readonly PairRecord[], embed
     if (!list.includes(p.text_pos)) list.push(p.text_pos);
     positivesOf.set(p.text, list);
   }
-  // Positives outside the candidate pool (a given candidate list) are embedded too, so every one gets a score.
-  const vectors = new Map(m.pool.map((t, i) => [t, m.poolVectors[i]]));
-  const outside = [...new Set(pairs.map((p) => p.text_pos))].filter((t) => !vectors.has(t));
-  (await embedAll(outside, 'document', embed, options, 0, outside.length)).forEach((v, i) => vectors.set(outside[i], v));
   return m.anchors.map((anchor, a) => {
     const positives = positivesOf.get(anchor) as string[];
-    const negatives = pickNegatives(m.rankings.get(anchor) as number[], m.pool, m.excluded.get(anchor) as Set<string>, m.range, m.count, m.rng);
+    const negatives = pickNegatives(m.rankings.get(anchor) as number[], m.pool, m.excluded.get(anchor) as Set<string>, m.range, m.count, m.rng, m.keep(a));
     if (negatives.length === 0) options.onUnmined?.(pairs.findIndex((p) => p.text === anchor));
-    const score = (t: string) => dot(m.anchorVectors[a], vectors.get(t) as Float32Array);
+    const score = (t: string) => dot(m.anchorVectors[a], m.vectors.get(t) as Float32Array);
     return { text: anchor, text_pos: positives, text_neg: negatives, pos_scores: positives.map(score), neg_scores: negatives.map(score) };
   });
 }
@@ -185,8 +241,9 @@ export async function mineHardNegatives(
   const m = await mine(pairs, embed, options);
   if (m === null) return [];
   const triplets: TripletRecord[] = [];
+  const keeps = new Map(m.anchors.map((a, i) => [a, m.keep(i)]));
   pairs.forEach((p, index) => {
-    const negatives = pickNegatives(m.rankings.get(p.text)!, m.pool, m.excluded.get(p.text)!, m.range, m.count, m.rng);
+    const negatives = pickNegatives(m.rankings.get(p.text)!, m.pool, m.excluded.get(p.text)!, m.range, m.count, m.rng, keeps.get(p.text)!);
     if (negatives.length === 0) options.onUnmined?.(index);
     for (const n of negatives) triplets.push({ text: p.text, text_pos: p.text_pos, text_neg: n });
   });
