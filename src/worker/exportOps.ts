@@ -17,7 +17,8 @@ import { licenseFromReadme, widgetExamples } from './cardMetadata';
 import { hubFetch, hubFileUrl } from './hub';
 import { version as tfVersion } from '@tensorflow/tfjs';
 import packageJson from '../../package.json';
-import type { EvaluationSummary, EvaluationTarget, ExportResult, OnnxReference, RecipeResult } from './protocol';
+import type { EvaluationSummary, EvaluationTarget, ExportResult, OnnxReference, PublishedResult, RecipeResult, WorkerRequest } from './protocol';
+import { publishModel, PublishError } from './publish';
 import type { ModelState } from './session';
 import type { TrainingRun } from './trainRun';
 import { NO_PROMPTS, withPrompts, type Prompts } from '../engine/prompts';
@@ -105,6 +106,32 @@ export async function exportModelZip(ctx: ExportContext, modelName: string, onnx
   const files = await buildModelFolder(ctx, modelName, onnx, progress, choices);
   progress(2, 3, 'zipping');
   return { type: 'export', fileName: `${modelName}.zip`, zip: zipFolder(modelName, files), files: [...files.keys()] };
+}
+
+export type PublishRequest = Extract<WorkerRequest, { type: 'publish' }>;
+
+/**
+ * Builds the folder as the export does and publishes it; progress is over the bytes uploaded. A PublishError (a
+ * refusal the user can act on, or a cancel) comes back as a failed result with its reason.
+ */
+export async function publishFolder(ctx: ExportContext, req: PublishRequest, progress: Progress, signal: AbortSignal): Promise<PublishedResult> {
+  const files = await buildModelFolder(ctx, req.card.modelName, req.onnx, progress, { license: req.card.license ?? null });
+  try {
+    const out = await publishModel({
+      files,
+      repo: req.repo,
+      private: req.private,
+      token: req.token,
+      allowUpdate: req.allowUpdate,
+      signal,
+      ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+      onProgress: (p) => progress(p.bytesDone, p.bytesTotal, p.phase === 'checking' || p.phase === 'creating' ? `${p.phase} the repository` : `uploaded ${p.filesDone} of ${p.filesTotal} files`),
+    });
+    return { type: 'published', ok: true, repoId: out.repoId, url: out.url, created: out.created, files: out.files };
+  } catch (e) {
+    if (e instanceof PublishError) return { type: 'published', ok: false, reason: e.reason, message: e.message };
+    throw e;
+  }
 }
 
 /** The query and the `limit` corpus texts the fine-tuned model ranks highest, with the engine's embeddings. */

@@ -69,6 +69,12 @@ export type WorkerRequest =
   | { type: 'embedQuery'; id: number; text: string; limit: number; corpus: PlaygroundCorpus }
   /** `onnx`: add onnx/model.onnx (transformers.js / onnxruntime) to the sentence-transformers folder. */
   | { type: 'export'; id: number; card: ModelCardInput; onnx: boolean }
+  /**
+   * Publishes the exported folder (as `export` builds it) to the Hub repo `repo` (`owner/name` or `name`) with
+   * `token` (sent to the Hub host only, kept nowhere); `allowUpdate`: commit to an existing repo of the user's.
+   * Cancellable with 'cancel'. A refusal the user can act on is answered as a failed PublishedResult.
+   */
+  | { type: 'publish'; id: number; card: ModelCardInput; onnx: boolean; repo: string; private: boolean; token: string; allowUpdate: boolean; endpoint?: string }
   /** The engine's side of the transformers.js check: `query` and its top `limit` corpus texts, fine-tuned embeddings. */
   | { type: 'onnxReference'; id: number; query: string; limit: number }
   /**
@@ -98,6 +104,8 @@ export type RequestBody = WorkerRequest extends infer R ? (R extends WorkerReque
 export interface ModelCardInput {
   /** Name shown in the card title, e.g. "my-finetuned-minilm". */
   modelName: string;
+  /** The license id for the card's front matter; absent or null: the base model's, when its card says one. */
+  license?: string | null;
 }
 
 /** A short dataset description for the page. */
@@ -306,6 +314,10 @@ export type EvaluationResult = { type: 'evaluation'; evaluation: EvaluationSumma
 export type RankingResult = { type: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null; searched: number; cut: number };
 export type ExportResult = { type: 'export'; fileName: string; zip: ArrayBuffer; files: string[] };
 export type OnnxReferenceResult = { type: 'onnxReference'; reference: OnnxReference };
+/** A publish: the model page on success, else why (src/worker/publish.ts's PublishFailure) and what to do. */
+export type PublishedResult =
+  | { type: 'published'; ok: true; repoId: string; url: string; created: boolean; files: string[] }
+  | { type: 'published'; ok: false; reason: string; message: string };
 export type RecipeResult = { type: 'recipe'; fileName: string; zip: ArrayBuffer; files: string[] };
 export type RestoredResult = { type: 'restored'; session: RestoredSession };
 /** `resumeLost`: the deleted run was the one Resume training would continue. */
@@ -331,6 +343,7 @@ export interface Results {
   evaluate: EvaluationResult;
   embedQuery: RankingResult;
   export: ExportResult;
+  publish: PublishedResult;
   onnxReference: OnnxReferenceResult;
   exportRecipe: RecipeResult;
   restore: RestoredResult;

@@ -30,7 +30,7 @@ import {
   type LoadedDataset,
   type Progress,
 } from './dataOps';
-import { exportModelZip, onnxReference, recipeZip, type ExportContext } from './exportOps';
+import { exportModelZip, onnxReference, publishFolder, recipeZip, type ExportContext, type PublishRequest } from './exportOps';
 import type {
   DatasetRole,
   DatasetSummary,
@@ -47,6 +47,7 @@ import type {
   ExportResult,
   MappingResult,
   OnnxReferenceResult,
+  PublishedResult,
   RankingResult,
   RecipeResult,
 } from './protocol';
@@ -289,8 +290,13 @@ export class StudioSession {
     return { split, model, encoder, run: this.run, datasetName: this.train?.summary.fileName ?? 'dataset', evaluations: this.evaluations };
   }
 
-  exportZip(modelName: string, onnx: boolean, progress: Progress): Promise<ExportResult> {
-    return exportModelZip(this.exportContext(), modelName, onnx, progress);
+  exportZip(modelName: string, onnx: boolean, progress: Progress, license?: string | null): Promise<ExportResult> {
+    return exportModelZip(this.exportContext(), modelName, onnx, progress, { license: license ?? null });
+  }
+
+  /** The exported folder, published to the Hub (exportOps.ts: publishFolder). */
+  publish(req: PublishRequest, progress: Progress, signal: AbortSignal): Promise<PublishedResult> {
+    return publishFolder(this.exportContext(), req, progress, signal);
   }
 
   async onnxReference(query: string, limit: number, progress: Progress): Promise<OnnxReferenceResult> {

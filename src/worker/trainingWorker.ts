@@ -205,7 +205,16 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
     },
     evaluate: async (req, progress) => session.evaluate(req.which, progress),
     embedQuery: async (req, progress) => session.rank(req.text, req.limit, req.corpus, progress),
-    export: async (req, progress) => session.exportZip(req.card.modelName, req.onnx, progress),
+    export: async (req, progress) => session.exportZip(req.card.modelName, req.onnx, progress, req.card.license),
+    publish: async (req, progress) => {
+      const controller = new AbortController();
+      cancellable.set(req.id, controller);
+      try {
+        return await session.publish(req, progress, controller.signal);
+      } finally {
+        cancellable.delete(req.id);
+      }
+    },
     onnxReference: async (req, progress) => session.onnxReference(req.query, req.limit, progress),
     exportRecipe: async (req) => session.exportRecipe(req.folderName, req.options, req.maxLength, checkedPrompts(req.prompts)),
     restore: async (req, progress) => {

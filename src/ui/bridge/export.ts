@@ -18,7 +18,7 @@ export class ExportFeature {
     private readonly transformers: TransformersClient | null,
   ) {}
 
-  routes(): Pick<Routes, 'evaluate' | 'embedQuery' | 'export' | 'onnxReference' | 'exportRecipe'> {
+  routes(): Pick<Routes, 'evaluate' | 'embedQuery' | 'export' | 'publish' | 'onnxReference' | 'exportRecipe'> {
     const s = () => this.ctx.s();
     return {
       evaluate: {
@@ -34,6 +34,11 @@ export class ExportFeature {
         progress: (progress) => s().exportProgress(progress),
         done: (r) => this.exported(r),
         failed: (message) => s().exportFailed(message),
+      },
+      publish: {
+        progress: (progress) => s().publishProgress(progress),
+        done: (r) => (r.ok ? s().publishDone({ repoId: r.repoId, url: r.url, created: r.created }) : s().publishFailed(r.message, r.reason)),
+        failed: (message) => s().publishFailed(message, null),
       },
       onnxReference: {
         progress: (progress) => s().onnxCheckProgress(progress.label),
@@ -85,7 +90,27 @@ export class ExportFeature {
 
   async exportModel(modelName: string): Promise<void> {
     this.ctx.s().exportRequested();
-    await this.ctx.fire({ type: 'export', card: { modelName }, onnx: this.ctx.s().exporting.includeOnnx });
+    const license = this.ctx.s().publishing.license.trim().toLowerCase() || null;
+    await this.ctx.fire({ type: 'export', card: { modelName, license }, onnx: this.ctx.s().exporting.includeOnnx });
+  }
+
+  /**
+   * Publishes the folder the export builds to the Hub with the form's repo, visibility and license and the
+   * model step's token (sent to the Hub only).
+   */
+  async publish(modelName: string): Promise<void> {
+    const { ctx } = this;
+    const p = ctx.s().publishing;
+    const token = ctx.hubToken();
+    if (token === null) return ctx.s().publishFailed('Publishing needs a Hugging Face access token with write access: paste one in the token field (create it at huggingface.co/settings/tokens).', 'token_missing');
+    ctx.s().publishRequested();
+    const license = p.license.trim() === '' ? null : p.license.trim().toLowerCase();
+    await ctx.fire({ type: 'publish', card: { modelName, license }, onnx: ctx.s().exporting.includeOnnx, repo: p.repo, private: p.private, token, allowUpdate: p.allowUpdate });
+  }
+
+  cancelPublish(): void {
+    const target = this.ctx.pendingId('publish');
+    if (target !== undefined) void this.ctx.fire({ type: 'cancel', target });
   }
 
   /** The encoder changes (new run, model or split): the exported ONNX model no longer stands for it. */

@@ -143,6 +143,14 @@ export class StudioBridge {
     return this.exports.tryOnnx(query);
   }
 
+  publish(modelName: string): Promise<void> {
+    return this.exports.publish(modelName);
+  }
+
+  cancelPublish(): void {
+    this.exports.cancelPublish();
+  }
+
   exportRecipe(folderName: string): Promise<void> {
     return this.exports.exportRecipe(folderName);
   }

@@ -1,4 +1,4 @@
-/** Step 7: a zip of the sentence-transformers folder (optionally with its ONNX model) and a training recipe. */
+/** Step 7: a zip of the sentence-transformers folder (optionally with its ONNX model), publishing it to the Hub, and a training recipe. */
 import { useState } from 'react';
 import { ONNX_MODEL_PATH } from '../../engine/onnx/paths';
 import { Card, ErrorNote, TaskBar } from '../components';
@@ -6,6 +6,7 @@ import { useBridge } from '../context';
 import { formatBytes } from '../format';
 import { useStudio } from '../store';
 import type { ExportedZip } from '../store/exportSlice';
+import { PublishPanel } from './PublishPanel';
 import { TryOnnxPanel } from './TryOnnxPanel';
 
 export function ExportStep() {
@@ -42,6 +43,7 @@ export function ExportStep() {
       <ErrorNote message={x.error} testId="export-error" />
       {x.last ? <Download zip={x.last} testId="download-link" /> : null}
       {x.last?.files.includes(ONNX_MODEL_PATH) ? <TryOnnxPanel /> : null}
+      <PublishPanel modelName={folder} />
       <h3>Training recipe</h3>
       <div className="row">
         <button type="button" className="secondary" onClick={() => void bridge.exportRecipe(`${folder}-recipe`)} disabled={recipe.status === 'running'}>
