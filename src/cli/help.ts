@@ -15,6 +15,7 @@ Commands:
   embed   embed one text per line; print one JSON array per line
   train   fine-tune a model on a dataset; write a sentence-transformers folder
   eval    evaluate a model on a dataset; print the metrics as one JSON object
+  mine    mine hard negatives for pairs with a model; write group rows with scores (JSONL)
   push    publish a model folder to the Hugging Face Hub (token from HF_TOKEN)
 
 Run '${PROGRAM} <command> --help' for a command's flags.
@@ -87,7 +88,7 @@ Fine-tunes the model and writes a sentence-transformers folder to --out (created
 the same name are replaced all at once, or not at all if the write fails; --out may be the --model folder).
 Before any work, --out is checked for write access and, once config.json is read, for room for the model. Progress goes to stderr; one JSON summary line to stdout:
 {steps, final_loss, seconds, backend, loss, record_type, train_records, skipped_rows, out, loss_history,
- before?, after?, delta?, stopped?, checkpoint?, resumed_from?}. Ctrl-C stops after the current step, saves
+ before?, after?, delta?, stopped?, checkpoint?, resumed_from?, best?, early_stopped?}. Ctrl-C stops after the current step, saves
 (and writes a checkpoint with --checkpoint-dir), exits 130. A model this machine cannot train (estimated
 from config.json at the batch size and the longest text) is refused before its weights are read.
 
@@ -98,7 +99,12 @@ Input and output:
 ${DATA_FLAGS}
   --eval-data FILE      validation data (any record type the evaluators take; detected)
   --val-split FRACTION  hold out this share of --data for validation instead, e.g. 0.1
-                        With validation data the model is evaluated before and after training.
+                        With validation data the model is evaluated before and after training,
+                        and at step 0, about 10 times during the run and at each epoch end.
+  --early-stopping N    stop after N evaluations in a row without improvement of the primary metric
+                        (needs validation data; default: 0 = off)
+  --keep best|last      the weights --out holds: the best evaluation's (default with validation data;
+                        the base model's when no step beat it) or the last step's
 Loss:
   --loss NAME           auto | ${LOSS_NAMES.join(' | ')}
                         (default: auto = mnrl for pairs, triplets, groups and plain texts (SimCSE),
@@ -178,4 +184,29 @@ role, from huggingface.co/settings/tokens); it is never printed. Ctrl-C cancels 
 Example:
   HF_TOKEN=hf_… ${PROGRAM} push ./bert-pairs --repo bert-pairs --license apache-2.0`;
 
-export const COMMAND_HELP: Record<string, string> = { embed: EMBED_HELP, train: TRAIN_HELP, eval: EVAL_HELP, push: PUSH_HELP };
+const MINE_HELP = `Usage: ${PROGRAM} mine --model DIR --data FILE --out FILE [flags]
+
+Mines hard negatives for each query of a pair dataset (triplets and groups count as pairs of their
+anchor and each positive) with a model folder — the base model, or one 'train' wrote — and writes one
+group row per query, {"query", "pos", "neg", "pos_scores", "neg_scores"} (cosine scores of the
+mining model), as JSONL, atomically; 'train --data' reads it back as groups.
+
+  --range FROM-TO       sample from the candidates ranked FROM..TO−1 (0-based; FlagEmbedding's
+                        range_for_sampling; default: 10-210); the query's positives and the query
+                        itself never count; when short, the rest are drawn from the whole pool
+  --negatives N         negatives per query (default: 15)
+  --absolute-margin X   drop a candidate when score + X > the query's lowest positive score
+  --relative-margin X   drop a candidate when score > pos − |pos| · X (0..1)
+  --max-score X         drop a candidate scoring above X
+                        (the three after sentence-transformers' mine_hard_negatives; a dropped
+                        candidate is never used, so a query may get fewer than N)
+  --seed N              sampling seed (default: 0)
+  --candidates FILE     the pool, one text per line (default: every distinct positive)
+  --batch-size N        texts per forward pass (default: ${DEFAULT_EMBED_BATCH})
+  --record-type, --columns   as for train
+${BACKEND_FLAG}
+
+Example:
+  ${PROGRAM} mine --model ./bert-base --data pairs.jsonl --out mined.jsonl --range 10-210 --negatives 15 --relative-margin 0.05`;
+
+export const COMMAND_HELP: Record<string, string> = { embed: EMBED_HELP, train: TRAIN_HELP, eval: EVAL_HELP, mine: MINE_HELP, push: PUSH_HELP };

@@ -10,12 +10,13 @@ import { embedCommand } from './embed';
 import { evalCommand } from './evaluate';
 import { COMMAND_HELP, PROGRAM, USAGE } from './help';
 import { createProcessIo, fsError, OutputClosedError, type CliIo } from './io';
+import { mineCommand } from './mine';
 import { pushCommand } from './push';
 import { trainCommand } from './train';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { embed: embedCommand, train: trainCommand, eval: evalCommand, push: (argv, io) => pushCommand(argv, io) };
+const COMMANDS: Record<string, Command> = { embed: embedCommand, train: trainCommand, eval: evalCommand, mine: mineCommand, push: (argv, io) => pushCommand(argv, io) };
 
 const EXIT_USER_ERROR = 2;
 const EXIT_UNEXPECTED = 1;

@@ -86,7 +86,7 @@ describe('main in-process', () => {
         const r = await runMain(argv);
         expect(r.code, argv.join(' ')).toBe(2);
         expect(r.stdout).toBe('');
-        expect(r.stderr).toMatch(new RegExp(`^error: unknown command '${topic}'; the commands are embed, train, eval, push \\(see 'embedding-studio --help'\\)\n`));
+        expect(r.stderr).toMatch(new RegExp(`^error: unknown command '${topic}'; the commands are embed, train, eval, mine, push \\(see 'embedding-studio --help'\\)\n`));
         expect(r.stderr).not.toMatch(/native code|function/);
       }
     }
