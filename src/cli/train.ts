@@ -32,6 +32,7 @@ import { comparisonTable, deltas, formatDuration, logInterval, plural, progressL
 import { applySuggestions, type Suggested } from './suggest';
 import { checkLossParams, describeOptions, runOptionsFor, TRAIN_FLAGS, trainFlags } from './trainOptions';
 import { withOutOfMemoryBackoff } from '../engine/train/suggest';
+import { describeBest, evalEveryStepsFor, type BestSummary } from '../engine/train/bestModel';
 
 /** Exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -42,10 +43,15 @@ interface Validation {
 }
 
 async function evaluate(label: string, v: Validation, encoder: SentenceEncoder, batchSize: number, io: CliIo, dims: readonly number[] | null = null): Promise<Record<string, number>> {
+  return (await evaluated(label, v, encoder, batchSize, io, dims)).metrics;
+}
+
+/** Evaluates on the validation data and logs the primary metric: the metrics and the primary metric's key. */
+async function evaluated(label: string, v: Validation, encoder: SentenceEncoder, batchSize: number, io: CliIo, dims: readonly number[] | null): Promise<{ metrics: Record<string, number>; primaryMetric: string }> {
   const started = performance.now();
   const result = await runEvaluationAtDims(v.evaluators, (texts, role) => encoder.embed(texts, { batchSize, role }), dims);
   io.err(`eval (${label}): ${result.primaryMetric} ${result.primaryValue.toFixed(4)} on ${v.dataset.records.length} records (${formatDuration((performance.now() - started) / 1000)})`);
-  return result.metrics;
+  return { metrics: result.metrics, primaryMetric: result.primaryMetric };
 }
 
 /** The trained SoftmaxLoss classifier's evaluator on class pairs; none when the run trained no classifier. */
@@ -84,6 +90,8 @@ function progressPrinter(io: CliIo, logEvery: number | null, plan: CheckpointPla
       io.err(progressLine(e));
     } else if (e.type === 'epoch') {
       io.err(`epoch ${e.epoch + 1} done at step ${e.step}`);
+    } else if (e.type === 'evaluation' && e.best && e.improved && e.step > 0) {
+      io.err(`eval (step ${e.step}): new best ${e.best.metric} ${e.best.value.toFixed(4)}`);
     }
   };
 }
@@ -163,12 +171,17 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const truncated = await reportOverlong(mapped.dataset, files, encoder.head.maxSeqLength, io, dataPath);
   if (plan && resumeFrom) checkSameModel(resumeFrom, plan, encoder);
   const runPlan = planRun(runOptions, trainSet);
+  // With validation data the run evaluates about DEFAULT_EVALUATIONS times (and at each epoch end) to keep its best model.
+  if (validation && validation.evaluators.length > 0) runOptions.evalEverySteps = evalEveryStepsFor(runPlan.totalSteps);
   io.err(`train: ${trainSet.records.length} ${trainSet.type} records; ${describeOptions(runOptions, loss.name, resolveLossParams(loss.name, runOptions.lossParams))}`);
   io.err(describePlan(runPlan));
   if (runPlan.warmupSteps >= runPlan.totalSteps) io.err(`train: warning: warmup (${plural(runPlan.warmupSteps, 'step')}) covers the whole run of ${plural(runPlan.totalSteps, 'step')}`);
   const evalBatch = runOptions.batchSize;
-  const before = validation && validation.evaluators.length > 0 ? await evaluate('before', validation, encoder, evalBatch, io, options.matryoshka?.dims ?? null) : null;
+  const dims = options.matryoshka?.dims ?? null;
+  const beforeResult = validation && validation.evaluators.length > 0 ? await evaluated('before', validation, encoder, evalBatch, io, dims) : null;
+  const before = beforeResult?.metrics ?? null;
 
+  const tracked = validation && beforeResult ? duringRun(validation, beforeResult, () => encoder, evalBatch, io, dims) : null;
   const control = new TrainingControl();
   const sigint = stopOnInterrupt(control, io);
   let result: TrainResult;
@@ -177,6 +190,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
       train(encoder, trainSet, runOptions, {
         control,
         onEvent: progressPrinter(io, logEvery, plan),
+        ...(tracked ? { evaluate: tracked.evaluate, primaryMetric: tracked.primaryMetric } : {}),
         ...(plan ? { onCheckpoint: checkpointWriter(plan, io) } : {}),
         ...(resumeFrom ? { resumeFrom } : {}),
       });
@@ -201,6 +215,8 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
             },
           );
     io.err(`train: ${plural(result.steps, 'step')} in ${formatDuration(result.elapsedMs / 1000)}${result.stopped ? ' (stopped early)' : ''}, final loss ${result.finalLoss.toFixed(4)}`);
+    if (result.earlyStop) io.err(`train: ${result.earlyStop.reason}`);
+    if (result.best) io.err(`train: ${describeBest(result.best)}; the output holds ${keptWords(result.best)}`);
     await saveModel(encoder, files, outDir);
     io.err(`saved: ${outDir} (sentence-transformers folder)`);
   } finally {
@@ -230,6 +246,11 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   if (plan) summary.checkpoint = plan.path;
   if (resumeFrom) summary.resumed_from = resumeFrom.step;
   if (result.stopped || sigint.interrupted()) summary.stopped = true;
+  if (result.best) {
+    const b = result.best;
+    summary.best = { step: b.step, metric: b.metric, value: b.value, base_value: b.baseValue, kept: b.kept, kept_step: b.keptStep };
+  }
+  if (result.earlyStop) summary.early_stopped = { patience: result.earlyStop.patience, reason: result.earlyStop.reason };
   if (validation && before && !sigint.interrupted()) {
     // The model is saved: a fine-tuned model that cannot be evaluated (it embeds every text alike) is reported, not fatal.
     const after = await evaluate('after', validation, encoder, evalBatch, io, options.matryoshka?.dims ?? null).catch((e: unknown) => {
@@ -253,6 +274,31 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   io.out(JSON.stringify(summary));
   encoder.dispose();
   return sigint.interrupted() ? EXIT_INTERRUPTED : 0;
+}
+
+/** "the best step's weights (step 4)", "the base model's weights (no step beat it)", "the last step's weights (step 9)". */
+function keptWords(best: BestSummary): string {
+  if (best.kept === 'last') return `the last step's weights (step ${best.keptStep}, --keep last)`;
+  return best.keptStep === 0 ? "the base model's weights (no step beat it)" : `the best step's weights (step ${best.keptStep})`;
+}
+
+/**
+ * The evaluation hook of a run with validation data: the base model's metrics (already measured) at step 0, a
+ * fresh evaluation at every later one (NaN when the model cannot be scored); the primary metric is the first evaluator's.
+ */
+function duringRun(v: Validation, before: { metrics: Record<string, number>; primaryMetric: string }, encoder: () => SentenceEncoder, batchSize: number, io: CliIo, dims: readonly number[] | null) {
+  return {
+    evaluate: async (step: number): Promise<Record<string, number>> => {
+      if (step === 0) return before.metrics;
+      // A model that cannot be scored now (it embeds every text alike) trains on; the evaluation counts as no improvement.
+      return (await evaluated(`step ${step}`, v, encoder(), batchSize, io, dims).catch((e: unknown) => {
+        if (!(e instanceof EngineError)) throw e;
+        io.err(`eval (step ${step}): not evaluated: ${e.message}`);
+        return null;
+      }))?.metrics ?? { [before.primaryMetric]: Number.NaN };
+    },
+    primaryMetric: before.primaryMetric,
+  };
 }
 
 async function saveModel(encoder: SentenceEncoder, files: LoadedModelFiles, outDir: string): Promise<void> {

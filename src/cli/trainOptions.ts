@@ -51,7 +51,12 @@ export const TRAIN_FLAGS: FlagSpec = {
   'eval-data': str,
   'val-split': str,
   'log-every': str,
+  'early-stopping': str,
+  keep: str,
 };
+
+/** --keep: the weights the output folder holds (the best evaluation's by default with validation data). */
+export const KEEP_CHOICES = ['best', 'last'] as const;
 
 /** --log-every: steps between progress lines. */
 const LOG_EVERY = { ...R.everySteps, min: 1, typical: '10' } as const;
@@ -135,6 +140,11 @@ export function trainFlags(flags: Flags): TrainFlags {
   const batchSize = numberOrAuto(flags, 'batch-size', R.batchSize);
   const miniBatchSize = numberOrAuto(flags, 'mini-batch', R.miniBatchSize);
   const learningRate = flags.number('lr', R.learningRate);
+  const patience = flags.number('early-stopping', R.patience);
+  const keep = flags.choice('keep', KEEP_CHOICES);
+  const validated = valSplit !== undefined || flags.has('eval-data');
+  if (!validated && patience !== undefined && patience > 0) throw new CliError('--early-stopping needs validation data to judge improvement by: add --eval-data FILE or --val-split FRACTION');
+  if (!validated && keep === 'best') throw new CliError('--keep best needs validation data to pick the best evaluation by: add --eval-data FILE or --val-split FRACTION (without it the last step is kept)');
   if (batchSize === 'auto' && miniBatchSize !== undefined) {
     throw new CliError('--batch-size auto sizes a batch without GradCache; with --mini-batch give the batch size (e.g. --batch-size 256 --mini-batch auto)');
   }
@@ -162,6 +172,8 @@ export function trainFlags(flags: Flags): TrainFlags {
   const matryoshka = matryoshkaOption(flags);
   if (groupSize !== undefined) options.groupSize = groupSize;
   if (matryoshka) options.matryoshka = matryoshka;
+  if (patience !== undefined) options.earlyStoppingPatience = patience;
+  if (keep !== undefined) options.keep = keep; // unset: the engine's 'best', which only applies with validation data
   return {
     options,
     shuffle: !flags.bool('no-shuffle'),
