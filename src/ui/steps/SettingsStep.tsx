@@ -1,5 +1,6 @@
 /** Step 4: loss and hyperparameters, each with a one-line hint. */
 import { defaultLossFor, defaultLossReason, LOSSES, lossesFor, type LossName } from '../../engine/losses/catalog';
+import { suggestLearningRate } from '../../engine/train/suggest';
 import { Card, Field } from '../components';
 import type { ModelSummary } from '../../worker/protocol';
 import { useStudio } from '../store';
@@ -84,6 +85,7 @@ export function SettingsStep() {
           { min: 0, step: 1 },
         )}
         {num('learningRate', 'Learning rate', 'Peak AdamW rate: 2e-5 for pretrained models, ~1e-3 from scratch.', { min: 0, step: 'any' })}
+        <LearningRateSuggestion parameters={model?.parameters ?? null} current={settings.learningRate} onUse={(v) => change({ learningRate: v })} />
         {num('warmupRatio', 'Warmup ratio', 'Share of steps the rate ramps up from 0; 0.1 is standard.', { min: 0, max: 1, step: 0.01 })}
         {num('maxLength', 'Max length', `Tokens per text (≤ ${model?.maxPositions ?? 512}); shorter is faster.`, { min: 2, max: model?.maxPositions ?? 512, step: 1 })}
         {prompt('queryPrompt', 'Query prompt', `Put before each query (anchor; both sides of a scored pair), e.g. “query: ”. ${promptOrigin(model)}`)}
@@ -166,4 +168,22 @@ function matryoshkaExample(width: number): string {
   const dims = [width];
   while (dims.length < 4 && dims[dims.length - 1] / 2 >= Math.min(64, width / 4)) dims.push(Math.floor(dims[dims.length - 1] / 2));
   return dims.join(', ');
+}
+
+/** The engine's suggested rate for the model's size, its reason, and a button to take it when the field differs. */
+function LearningRateSuggestion(props: { parameters: number | null; current: number; onUse: (value: number) => void }) {
+  if (props.parameters === null || !(props.parameters > 0)) return null;
+  const s = suggestLearningRate(props.parameters);
+  return (
+    <p className="hint field-wide" data-testid="lr-suggestion">
+      Suggested learning rate {s.value}: {s.reason}.{' '}
+      {props.current !== s.value ? (
+        <button type="button" className="secondary" onClick={() => props.onUse(s.value)}>
+          Use {s.value}
+        </button>
+      ) : (
+        'In use; edit the field to override.'
+      )}
+    </p>
+  );
 }

@@ -9,6 +9,7 @@ import type { RecordType } from '../../engine/records';
 import { describeMaxLengthRange, fitsMaxLength, maxLengthRange } from '../../engine/model/maxLength';
 import { DEFAULT_TRAINING_OPTIONS, validateTrainingOptions, type RangedOption, type TrainingOptions } from '../../engine/train/options';
 import { checkpointInterval, type RunPlan } from '../../engine/train/runPlan';
+import { suggestLearningRate } from '../../engine/train/suggest';
 import type { MappingSummary } from '../../worker/protocol';
 import type { GetState, SetState, Studio } from './types';
 
@@ -302,7 +303,9 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
     modelDefaults: (maxLength, suggested, prompts) =>
       set((s) => {
         const next: TrainingSettings = { ...s.settings, maxLength, queryPrompt: prompts.query, documentPrompt: prompts.document };
-        if (suggested === null) return { settings: { ...next, learningRate: DEFAULT_TRAINING_OPTIONS.learningRate, dropout: DEFAULT_TRAINING_OPTIONS.dropout }, defaultsNote: null };
+        // A pretrained model starts at the rate for its size (uniem's rule, engine/train/suggest.ts); the step shows why.
+        const learningRate = s.model.summary && s.model.summary.parameters > 0 ? suggestLearningRate(s.model.summary.parameters).value : DEFAULT_TRAINING_OPTIONS.learningRate;
+        if (suggested === null) return { settings: { ...next, learningRate, dropout: DEFAULT_TRAINING_OPTIONS.dropout }, defaultsNote: null };
         // The demo model suggests a loss for its own pairs; another dataset keeps the loss its records need.
         if (suggested.loss && suggested.loss !== 'auto' && lossSupports(suggested.loss, s.mapping.recordType)) next.loss = suggested.loss;
         if (suggested.length?.kind === 'epochs') next.epochs = suggested.length.epochs;
