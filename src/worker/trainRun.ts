@@ -223,6 +223,8 @@ export class TrainingRun {
       record.steps = ckpt.step;
       await hooks.saveCheckpoint?.(saved, record, this.history, this.evals);
     };
+    /** The primary metric's key, from the latest evaluation: the one the engine keeps the best model and stops early by. */
+    let primary: string | null = null;
     const evaluate = async (step: number) => {
       batcher.flush();
       // A model that cannot be evaluated at this step (it embeds every text alike) goes on training; the Evaluate
@@ -231,7 +233,8 @@ export class TrainingRun {
         if (e instanceof EngineError && e.code === 'bad_dataset') return null;
         throw e;
       });
-      if (result === null) return {};
+      if (result === null) return primary === null ? {} : { [primary]: Number.NaN }; // counts as no improvement
+      primary = result.primaryMetric;
       const point: EvalPoint = { step, epoch: this.history.at(-1)?.epoch ?? 0, metric: result.primaryMetric, value: result.primaryValue };
       this.evals.push(point);
       hooks.emit({ type: 'evaluation', point });
@@ -239,7 +242,7 @@ export class TrainingRun {
     };
     try {
       await hooks.begin?.(record);
-      const result = await train(encoder, split.train, options, { onEvent, evaluate: evaluators.length > 0 ? evaluate : undefined, control, onCheckpoint, resumeFrom });
+      const result = await train(encoder, split.train, options, { onEvent, evaluate: evaluators.length > 0 ? evaluate : undefined, primaryMetric: () => primary, control, onCheckpoint, resumeFrom });
       batcher.flush();
       record.steps = result.steps;
       this.lossTensors = result.lossTensors;
