@@ -116,7 +116,8 @@ export function SettingsStep() {
             ))}
           </select>
         </Field>
-        {num('evaluations', 'Evaluations', 'Validation checks during the run (a checkpoint is saved every ~10% of it).', { min: 0, max: 50, step: 1 })}
+        {num('evaluations', 'Evaluations', 'Validation checks during the run, besides the base model at step 0 and each epoch end; the best one is kept (a checkpoint is saved every ~10% of the run).', { min: 0, max: 50, step: 1 })}
+        {num('earlyStoppingPatience', 'Stop early after N evaluations without improvement', 'Ends the run once the primary metric has not improved for N evaluations in a row; 0 = off.', { min: 0, max: 100, step: 1 })}
         {recordType === 'group'
           ? num('groupSize', 'Group size', 'Per query and epoch: one positive and N − 1 sampled negatives (FlagEmbedding’s train_group_size); 0 uses every negative.', { min: 0, max: 1024, step: 1 })
           : null}

@@ -7,7 +7,8 @@ import { batchOrderFor, defaultLossFor, lossSupports, type LossName } from '../.
 import { checkPrompt, NO_PROMPTS, type Prompts } from '../../engine/prompts';
 import type { RecordType } from '../../engine/records';
 import { describeMaxLengthRange, fitsMaxLength, maxLengthRange } from '../../engine/model/maxLength';
-import { DEFAULT_TRAINING_OPTIONS, validateTrainingOptions, type RangedOption, type TrainingOptions } from '../../engine/train/options';
+import { DEFAULT_TRAINING_OPTIONS, OPTION_RANGES, rangeProblem, validateTrainingOptions, type RangedOption, type TrainingOptions } from '../../engine/train/options';
+import { DEFAULT_EVALUATIONS, evalEveryStepsFor } from '../../engine/train/bestModel';
 import { checkpointInterval, type RunPlan } from '../../engine/train/runPlan';
 import { suggestLearningRate } from '../../engine/train/suggest';
 import type { MappingSummary } from '../../worker/protocol';
@@ -35,8 +36,10 @@ export interface TrainingSettings {
   seed: number;
   /** Dropout while training: the model config's rates, or one rate for all (0 = off). */
   dropout: 'config' | number;
-  /** Evaluations on the validation split during training. */
+  /** Evaluations on the validation split during training (besides the base model's at step 0 and each epoch end). */
   evaluations: number;
+  /** Stop after this many evaluations in a row without improvement of the primary metric; 0 = off. */
+  earlyStoppingPatience: number;
   /** Put before queries / anchors (and both sides of a scored pair); '' for none. */
   queryPrompt: string;
   /** Put before documents: positives and negatives; '' for none. */
@@ -61,7 +64,8 @@ export const DEFAULT_SETTINGS: TrainingSettings = {
   freezeLayers: 0,
   seed: DEFAULT_TRAINING_OPTIONS.seed,
   dropout: DEFAULT_TRAINING_OPTIONS.dropout,
-  evaluations: 4,
+  evaluations: DEFAULT_EVALUATIONS,
+  earlyStoppingPatience: 0,
   queryPrompt: '',
   documentPrompt: '',
   groupSize: 0,
@@ -158,6 +162,7 @@ export function optionsToSettings(o: TrainingOptions, maxLength: number, totalSt
     documentPrompt: prompts.document,
     groupSize: o.groupSize ?? 0,
     matryoshkaDims: o.matryoshka ? o.matryoshka.dims.join(', ') : '',
+    earlyStoppingPatience: o.earlyStoppingPatience ?? 0,
   };
   const evaluations = o.evalEverySteps === 0 ? 0 : totalSteps > 0 ? Math.max(1, Math.round(totalSteps / o.evalEverySteps)) : DEFAULT_SETTINGS.evaluations;
   return { ...settings, evaluations };
@@ -207,6 +212,8 @@ export function settingsProblems(settings: TrainingSettings, maxPositions: numbe
   }
   const dims = parseMatryoshkaDims(settings.matryoshkaDims, embeddingDim);
   if (!Array.isArray(dims)) problems.matryoshkaDims = dims.problem;
+  const patience = rangeProblem(settings.earlyStoppingPatience, OPTION_RANGES.patience);
+  if (patience !== null) problems.earlyStoppingPatience = `Early stopping ${patience}, not ${settings.earlyStoppingPatience}.`;
   if (!(Number.isInteger(settings.groupSize) && settings.groupSize >= 0 && settings.groupSize <= 1024)) {
     problems.groupSize = `The group size must be a whole number from 1 to 1024, or 0 to use every negative; not ${settings.groupSize}.`;
   }
@@ -279,8 +286,9 @@ export function maxStepsHint(plan: RunPlan | null): string {
 export function settingsToOptions(settings: TrainingSettings, totalSteps: number): TrainingOptions {
   return {
     ...planOptions(settings),
-    evalEverySteps: settings.evaluations > 0 ? Math.max(1, Math.ceil(totalSteps / settings.evaluations)) : 0,
+    evalEverySteps: evalEveryStepsFor(totalSteps, settings.evaluations),
     checkpointEverySteps: checkpointInterval(totalSteps),
+    ...(settings.earlyStoppingPatience > 0 ? { earlyStoppingPatience: settings.earlyStoppingPatience } : {}),
   };
 }
 
