@@ -29,9 +29,8 @@ import { backendChoice, checkMaxLength, headOverrides, openModel } from './model
 import { checkOutputRoom, checkOutputWritable, modelOutputBytes } from './output';
 import { reportOverlong } from './overlong';
 import { comparisonTable, deltas, formatDuration, logInterval, plural, progressLine, shouldLog } from './report';
-import { applySuggestions, type Suggested } from './suggest';
+import { applySuggestions, trainWithBackoff, type Suggested } from './suggest';
 import { checkLossParams, describeOptions, runOptionsFor, TRAIN_FLAGS, trainFlags } from './trainOptions';
-import { withOutOfMemoryBackoff } from '../engine/train/suggest';
 import { describeBest, evalEveryStepsFor, type BestSummary } from '../engine/train/bestModel';
 
 /** Exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it. */
@@ -196,24 +195,10 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
       });
     // An automatic size backs off on out-of-memory as uniem does: halve it and train again from the start on a fresh copy of the model.
     const auto = resumeFrom ? null : parsed.autoMiniBatch ? ('miniBatchSize' as const) : parsed.autoBatch ? ('batchSize' as const) : null;
-    result =
-      auto === null
-        ? await runOnce()
-        : await withOutOfMemoryBackoff(
-            runOptions[auto],
-            async (size) => {
-              if (size !== runOptions[auto]) {
-                encoder.dispose();
-                encoder = (await openModel(modelDir, head, backend, io, files)).encoder;
-                runOptions[auto] = size;
-              }
-              return runOnce();
-            },
-            {
-              what: auto === 'batchSize' ? 'batch size' : 'GradCache mini-batch',
-              onRetry: (failed, next) => io.err(`train: out of memory at ${auto === 'batchSize' ? 'batch' : 'GradCache mini-batch'} ${failed}; retrying from the start at ${next}`),
-            },
-          );
+    result = await trainWithBackoff(auto, runOptions, runOnce, async () => {
+      encoder.dispose();
+      encoder = (await openModel(modelDir, head, backend, io, files)).encoder;
+    }, io);
     io.err(`train: ${plural(result.steps, 'step')} in ${formatDuration(result.elapsedMs / 1000)}${result.stopped ? ' (stopped early)' : ''}, final loss ${result.finalLoss.toFixed(4)}`);
     if (result.earlyStop) io.err(`train: ${result.earlyStop.reason}`);
     if (result.best) io.err(`train: ${describeBest(result.best)}; the output holds ${keptWords(result.best)}`);
