@@ -8,7 +8,7 @@ import { loadModelFolder } from '../../src/engine/io/modelFolder';
 import { exportSentenceTransformersFolder } from '../../src/engine/model/export';
 import { encoderFromFiles } from '../../src/engine/model/load';
 import { hubModelSource } from '../../src/worker/hubSource';
-import { publishModel, PublishError, resolveRepoId, type PublishFailure, type PublishProgress } from '../../src/worker/publish';
+import { hubOnlyFetch, normalizeEndpoint, publishModel, PublishError, resolveRepoId, type PublishFailure, type PublishProgress } from '../../src/worker/publish';
 import { startFakeHubServer, type FakeHubServer } from '../helpers/fakeHubServer';
 import { golden, loadTinyBert, useCpuBackend } from '../helpers/tinyBert';
 
@@ -147,6 +147,31 @@ describe('publishModel', () => {
     expect(e.reason).toBe('cancelled');
     expect(e.code).toBe('cancelled');
     expect(hub.requests.some((r) => r.path.includes('/commit/'))).toBe(false);
+  });
+
+  it('strips Authorization from any request off the hub origin, keeps it on the hub', async () => {
+    const seen: [string, string | null][] = [];
+    const record = (async (url: RequestInfo | URL, init?: RequestInit) => {
+      seen.push([String(url), new Headers(init?.headers).get('authorization')]);
+      return new Response('{}');
+    }) as typeof fetch;
+    const f = hubOnlyFetch(record, 'https://huggingface.co', undefined);
+    const headers = { Authorization: 'Bearer hf_x' };
+    await f('https://huggingface.co/api/whoami-v2', { headers });
+    await f('https://hf-hub-lfs-us-east-1.s3-accelerate.amazonaws.com/x', { headers });
+    await f('https://huggingface.co.evil.com/x', { headers });
+    expect(seen).toEqual([
+      ['https://huggingface.co/api/whoami-v2', 'Bearer hf_x'],
+      ['https://hf-hub-lfs-us-east-1.s3-accelerate.amazonaws.com/x', null],
+      ['https://huggingface.co.evil.com/x', null],
+    ]);
+  });
+
+  it('checks the endpoint', () => {
+    expect(normalizeEndpoint(undefined)).toBe('https://huggingface.co');
+    expect(normalizeEndpoint(' http://127.0.0.1:8080/ ')).toBe('http://127.0.0.1:8080');
+    expect(() => normalizeEndpoint('file:///etc')).toThrow(/must be an http\(s\) URL/);
+    expect(() => normalizeEndpoint('not a url')).toThrow(/is not a URL/);
   });
 
   it('resolves repo names', () => {
