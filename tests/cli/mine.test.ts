@@ -84,6 +84,13 @@ describe('mine', () => {
     }
   });
 
+  it("writes what train reads back as groups, the scores as teacher scores", async () => {
+    expect((await mine('e.jsonl', '--range', '1-8', '--negatives', '2')).code).toBe(0);
+    const r = await runCli(['train', '--model', TINY_BERT_DIR, '--data', join(tmp.dir, 'e.jsonl'), '--out', join(tmp.dir, 'e-out'), '--steps', '1', '--batch-size', '4']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('16 rows → 16 group records (text=query, text_pos=pos, text_neg=neg, pos_scores=pos_scores, neg_scores=neg_scores');
+  });
+
   it('refuses a bad --range and data without positives, naming what to fix', async () => {
     const bad = await mine('c.jsonl', '--range', '20-10');
     expect(bad.code).toBe(2);
