@@ -1,6 +1,10 @@
-/** Live training charts: loss per step (raw points + smoothed line), validation metric, learning rate. */
+/**
+ * Live training charts: loss per step (raw points + smoothed line), validation metric (the base model's score at
+ * step 0 and the best point, whose weights the run keeps, marked), learning rate.
+ */
 import { useId, useMemo, useState } from 'react';
-import { CartesianGrid, ComposedChart, Legend, Line, LineChart, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ComposedChart, Legend, Line, LineChart, ReferenceDot, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import { bestOfSeries } from '../bestPoint';
 import type { EvalPoint, EvaluationSummary, StepPoint } from '../../worker/protocol';
 import { debiasedEma } from '../smoothing';
 import { useStudio } from '../store';
@@ -83,6 +87,8 @@ export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; 
     );
   }, [steps, weight]);
   const points = useMemo(() => evalSeries(evals, base), [evals, base]);
+  const best = useMemo(() => bestOfSeries(points), [points]);
+  const basePoint = points[0]?.step === 0 ? points[0] : null;
   const partials = steps.filter((p) => p.partial).length;
   const metric = points[0]?.metric ?? 'metric';
   const lossAxis = useMemo(() => niceAxis(steps.map((p) => p.loss)), [steps]);
@@ -126,12 +132,15 @@ export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; 
           </ResponsiveContainer>
         </div>
       </figure>
-      <figure className="chart" data-testid="eval-chart" data-points={points.length} data-first-step={points[0]?.step ?? ''}>
-        <figcaption>Validation {metric}</figcaption>
+      <figure className="chart" data-testid="eval-chart" data-points={points.length} data-first-step={points[0]?.step ?? ''} data-best-step={best?.step ?? ''}>
+        <figcaption>
+          Validation {metric}
+          {best ? <span className="small muted" data-testid="eval-best"> · best at step {best.step} ({best.value.toFixed(4)}){best.step === 0 ? ': the base model' : ''}</span> : null}
+        </figcaption>
         {points.length === 0 ? (
           <div className="chart-empty muted small">No validation check yet: the run evaluates at each epoch end and as often as Evaluations asks.</div>
         ) : (
-          <div role="img" aria-label={`Validation ${metric} by step: ${points.map((p) => `step ${p.step} ${p.value.toFixed(4)}`).join(', ')}${points[0].step === 0 ? ' (step 0: the base model)' : ''}`}>
+          <div role="img" aria-label={`Validation ${metric} by step: ${points.map((p) => `step ${p.step} ${p.value.toFixed(4)}`).join(', ')}${points[0].step === 0 ? ' (step 0: the base model)' : ''}${best ? `; best at step ${best.step}` : ''}`}>
             <ResponsiveContainer width="100%" height={210}>
               <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 8 }}>
                 <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
@@ -140,6 +149,10 @@ export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; 
                 <Tooltip formatter={fmt4} />
                 <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 12 }} />
                 <Line dataKey="value" name={points[0].step === 0 ? `${metric} (step 0: base model)` : metric} stroke="#059669" strokeWidth={2} isAnimationActive={false} />
+                {basePoint && Number.isFinite(basePoint.value) ? (
+                  <ReferenceDot x={0} y={basePoint.value} r={5} fill="#6b7280" stroke="#fff" label={{ value: 'base', position: 'top', fontSize: 11, fill: '#374151' }} />
+                ) : null}
+                {best ? <ReferenceDot x={best.step} y={best.value} r={7} fill="#dc2626" stroke="#fff" label={{ value: 'best', position: 'top', fontSize: 11, fill: '#b91c1c' }} /> : null}
               </LineChart>
             </ResponsiveContainer>
           </div>

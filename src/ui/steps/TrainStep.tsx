@@ -3,14 +3,15 @@
  * aria-valuemin 0, aria-valuemax = total steps, aria-valuenow = steps done.
  */
 import { useState } from 'react';
-import type { BackendChoice } from '../../worker/protocol';
+import type { BackendChoice, EvalPoint } from '../../worker/protocol';
 import { Card, ErrorNote, Stat, TaskBar, WarningNote } from '../components';
 import { useBridge } from '../context';
 import { formatDuration } from '../format';
 import { useStudio } from '../store';
 import { settingsProblems } from '../store/settingsSlice';
 import { storageProblemText } from '../storageText';
-import { headlineLoss, TrainCharts } from './TrainCharts';
+import { evalSeries, headlineLoss, TrainCharts } from './TrainCharts';
+import { bestOfSeries, keptCheckpointNote } from '../bestPoint';
 import type { RunVerdict } from '../../engine/train/verdict';
 import { backendOptions, statusText } from '../trainingStatus';
 
@@ -91,6 +92,7 @@ export function TrainStep() {
         </span>
       </div>
       <WarningNote message={verdictText} testId="training-verdict" />
+      {t.status === 'done' || t.status === 'stopped' ? <KeptNote evals={t.evals} lastStep={t.steps.at(-1)?.step ?? 0} /> : null}
       <WarningNote message={t.storage ? storageProblemText(t.storage) : null} testId="training-storage" />
       <WarningNote message={t.restoreProblem} testId="training-restore" />
       {t.status === 'preparing' ? <TaskBar progress={t.progress ?? { done: 0, total: null, label: 'preparing', unit: 'texts' }} label="Preparing" /> : null}
@@ -120,6 +122,17 @@ export function TrainStep() {
         </div>
       ) : null}
     </Card>
+  );
+}
+
+/** Which checkpoint the run keeps (the best evaluation's; the base model's when no step beat it) and what export takes. */
+function KeptNote({ evals, lastStep }: { evals: EvalPoint[]; lastStep: number }) {
+  const base = useStudio((s) => s.evaluation.base);
+  const note = keptCheckpointNote(bestOfSeries(evalSeries(evals, base)), lastStep);
+  return note === null ? null : (
+    <p className="muted small" data-testid="training-kept">
+      {note}
+    </p>
   );
 }
 
