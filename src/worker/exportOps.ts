@@ -17,7 +17,9 @@ import { licenseFromReadme, widgetExamples } from './cardMetadata';
 import { hubFetch, hubFileUrl } from './hub';
 import { version as tfVersion } from '@tensorflow/tfjs';
 import packageJson from '../../package.json';
-import type { EvaluationSummary, EvaluationTarget, ExportResult, OnnxReference, PublishedResult, RecipeResult, WorkerRequest } from './protocol';
+import { EngineError } from '../engine/errors';
+import { deserializeCheckpoint } from '../engine/train/checkpoint';
+import type { EvaluationSummary, EvaluationTarget, ExportResult, ExportWeights, OnnxReference, PublishedResult, RecipeResult, WorkerRequest } from './protocol';
 import { publishModel, PublishError } from './publish';
 import type { ModelState } from './session';
 import type { TrainingRun } from './trainRun';
@@ -40,10 +42,33 @@ function zipFolder(folder: string, files: Map<string, Uint8Array>): ArrayBuffer 
   return zipSync(entries, { level: 1 }).buffer as ArrayBuffer;
 }
 
-/** What the user chose for the card: the license (null: the base model's, when it has one) and a Hub dataset id. */
+/**
+ * What the user chose for the card: the license (null: the base model's, when it has one) and a Hub dataset id;
+ * and which weights the folder holds (default 'best').
+ */
 export interface CardChoices {
   license?: string | null;
   hubDataset?: string | null;
+  weights?: ExportWeights;
+}
+
+/**
+ * Runs `build` with the weights chosen: 'best' is the model as the run left it (the engine put the best
+ * evaluation's weights back); 'last' loads the run's last checkpoint (its last step) for the build and puts the
+ * model's own weights back after it, so evaluating or exporting again still sees the best.
+ */
+export async function withExportWeights<T>(ctx: Pick<ExportContext, 'encoder' | 'run'>, weights: ExportWeights, build: () => Promise<T>): Promise<T> {
+  if (weights === 'best' || !ctx.run.trained) return build();
+  const saved = ctx.run.checkpoint;
+  if (saved === null) throw new EngineError('bad_option', "This run kept no checkpoint of its last step, so only the model as it is now (the best) can be exported: choose 'best'.");
+  const last = deserializeCheckpoint(saved.bytes);
+  const now = await ctx.encoder.exportWeights();
+  ctx.encoder.loadWeights(last.weights);
+  try {
+    return await build();
+  } finally {
+    ctx.encoder.loadWeights(now);
+  }
 }
 
 /** The base model's license from its README.md front matter: the bytes read at load, else the Hub's file; null when none. */
@@ -61,6 +86,10 @@ export async function baseModelLicense(model: ModelState, token: string | null, 
 
 /** The exported folder: sentence-transformers files, optionally onnx/model.onnx, and README.md (the model card). */
 export async function buildModelFolder(ctx: ExportContext, modelName: string, onnx: boolean, progress: Progress, choices: CardChoices = {}): Promise<Map<string, Uint8Array>> {
+  return withExportWeights(ctx, choices.weights ?? 'best', () => buildFolder(ctx, modelName, onnx, progress, choices));
+}
+
+async function buildFolder(ctx: ExportContext, modelName: string, onnx: boolean, progress: Progress, choices: CardChoices): Promise<Map<string, Uint8Array>> {
   const { split, model, encoder, run } = ctx;
   progress(0, null, 'copying weights');
   const files = await exportSentenceTransformersFolder(encoder, model.files);
@@ -115,7 +144,7 @@ export type PublishRequest = Extract<WorkerRequest, { type: 'publish' }>;
  * refusal the user can act on, or a cancel) comes back as a failed result with its reason.
  */
 export async function publishFolder(ctx: ExportContext, req: PublishRequest, progress: Progress, signal: AbortSignal): Promise<PublishedResult> {
-  const files = await buildModelFolder(ctx, req.card.modelName, req.onnx, progress, { license: req.card.license ?? null });
+  const files = await buildModelFolder(ctx, req.card.modelName, req.onnx, progress, { license: req.card.license ?? null, ...(req.weights ? { weights: req.weights } : {}) });
   try {
     const out = await publishModel({
       files,

@@ -68,13 +68,13 @@ export type WorkerRequest =
   | { type: 'evaluate'; id: number; which: EvaluationTarget }
   | { type: 'embedQuery'; id: number; text: string; limit: number; corpus: PlaygroundCorpus }
   /** `onnx`: add onnx/model.onnx (transformers.js / onnxruntime) to the sentence-transformers folder. */
-  | { type: 'export'; id: number; card: ModelCardInput; onnx: boolean }
+  | { type: 'export'; id: number; card: ModelCardInput; onnx: boolean; weights?: ExportWeights }
   /**
    * Publishes the exported folder (as `export` builds it) to the Hub repo `repo` (`owner/name` or `name`) with
    * `token` (sent to the Hub host only, kept nowhere); `allowUpdate`: commit to an existing repo of the user's.
    * Cancellable with 'cancel'. A refusal the user can act on is answered as a failed PublishedResult.
    */
-  | { type: 'publish'; id: number; card: ModelCardInput; onnx: boolean; repo: string; private: boolean; token: string; allowUpdate: boolean; endpoint?: string }
+  | { type: 'publish'; id: number; card: ModelCardInput; onnx: boolean; repo: string; private: boolean; token: string; allowUpdate: boolean; endpoint?: string; weights?: ExportWeights }
   /** The engine's side of the transformers.js check: `query` and its top `limit` corpus texts, fine-tuned embeddings. */
   | { type: 'onnxReference'; id: number; query: string; limit: number }
   /**
@@ -187,6 +187,12 @@ export interface StepPoint {
   /** The step's batch had fewer records than the batch size (an epoch's partial last batch); absent when full. */
   partial?: boolean;
 }
+
+/**
+ * Which weights an export or publish takes: 'best' (default: the model as the run left it, which holds the best
+ * evaluation's weights) or 'last' (the last step's, from the run's last checkpoint).
+ */
+export type ExportWeights = 'best' | 'last';
 
 /** One evaluation during training. */
 export interface EvalPoint {

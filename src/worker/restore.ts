@@ -53,7 +53,8 @@ export function restorableRun(run: PersistedRun | undefined, checkpoint: Persist
     return { kind: 'problem', message: `${CHECKPOINT_UNUSABLE} holds step ${state.step}, but the run recorded step ${checkpoint.step}. Train again to start a new run.` };
   }
   const step = state.step;
-  const finished = run.record.finished && step >= state.totalSteps;
+  // A run early stopping ended is finished before its planned length.
+  const finished = run.record.finished && (step >= state.totalSteps || run.record.earlyStopped === true);
   return {
     kind: 'run',
     run: {
@@ -108,6 +109,8 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
       session.freshEncoder(restorable.record.maxLength, restorable.record.prompts ?? NO_PROMPTS);
       await session.ensureBaseCorpus(progress);
       session.encoder?.loadWeights(restorable.state.weights);
+      // The run left the model holding its best evaluation's weights (the trainer's keep 'best'): put them back too.
+      if (restorable.state.bestWeights) session.encoder?.loadWeights(restorable.state.bestWeights);
       const run = session.run;
       run.trained = true;
       run.history = restorable.steps;

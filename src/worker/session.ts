@@ -45,6 +45,7 @@ import type {
   SplitChoice,
   EvaluationResult,
   ExportResult,
+  ExportWeights,
   MappingResult,
   OnnxReferenceResult,
   PublishedResult,
@@ -290,8 +291,9 @@ export class StudioSession {
     return { split, model, encoder, run: this.run, datasetName: this.train?.summary.fileName ?? 'dataset', evaluations: this.evaluations };
   }
 
-  exportZip(modelName: string, onnx: boolean, progress: Progress, license?: string | null): Promise<ExportResult> {
-    return exportModelZip(this.exportContext(), modelName, onnx, progress, { license: license ?? null });
+  /** `weights`: the best (default: the model as the run left it) or the last step's. */
+  exportZip(modelName: string, onnx: boolean, progress: Progress, license?: string | null, weights: ExportWeights = 'best'): Promise<ExportResult> {
+    return exportModelZip(this.exportContext(), modelName, onnx, progress, { license: license ?? null, weights });
   }
 
   /** The exported folder, published to the Hub (exportOps.ts: publishFolder). */

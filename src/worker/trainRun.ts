@@ -34,6 +34,8 @@ export interface RunRecord {
    * that is neither finished nor stopped after a reload is a run the page went away from (interrupted).
    */
   ended?: 'stopped';
+  /** Early stopping ended the run before its planned length (it is finished all the same). */
+  earlyStopped?: boolean;
 }
 
 /** The newest checkpoint, as serializeCheckpoint wrote it. */
@@ -249,6 +251,7 @@ export class TrainingRun {
       record.elapsedMs = elapsedBefore + result.elapsedMs;
       record.finished = !result.stopped;
       if (result.stopped) record.ended = 'stopped';
+      if (result.earlyStop) record.earlyStopped = true;
       await hooks.saveCheckpoint?.(null, record, this.history, this.evals);
       return result;
     } catch (e) {

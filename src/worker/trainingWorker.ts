@@ -205,7 +205,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
     },
     evaluate: async (req, progress) => session.evaluate(req.which, progress),
     embedQuery: async (req, progress) => session.rank(req.text, req.limit, req.corpus, progress),
-    export: async (req, progress) => session.exportZip(req.card.modelName, req.onnx, progress, req.card.license),
+    export: async (req, progress) => session.exportZip(req.card.modelName, req.onnx, progress, req.card.license, req.weights ?? 'best'),
     publish: async (req, progress) => {
       const controller = new AbortController();
       cancellable.set(req.id, controller);
