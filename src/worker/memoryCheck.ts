@@ -8,8 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { DatasetSplit } from '../engine/data';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
 import { tokenizerOf } from '../engine/model/load';
-import { browserMemoryBudget, checkRunMemory, type BrowserMemoryInfo } from '../engine/model/memory';
+import { recordTexts } from '../engine/data/sampler';
+import { browserMemoryBudget, checkRunMemory, longestSequence, textsPerRecord, type BrowserMemoryInfo } from '../engine/model/memory';
 import type { TrainingOptions } from '../engine/train/options';
+import { autoBatchSize, autoMiniBatchSize } from '../engine/train/suggest';
 import { currentGpuDevice } from './gpuDevice';
 
 /** What this browser reports about its memory and the current backend's limits. */
@@ -33,4 +35,25 @@ export function browserMemoryInfo(): BrowserMemoryInfo {
 export function checkRunFits(files: LoadedModelFiles, split: DatasetSplit, run: Pick<TrainingOptions, 'batchSize' | 'miniBatchSize'>, maxLength: number): void {
   const budget = browserMemoryBudget(browserMemoryInfo());
   checkRunMemory(files.config, tokenizerOf(files), { dataset: split.train, batchSize: run.batchSize, miniBatchSize: run.miniBatchSize, maxLength, budget });
+}
+
+/**
+ * Batch size: auto: the largest power-of-two batch (with GradCache on, mini-batch) the memory estimate allows on
+ * this browser's backend, for these records and max length; throws out_of_memory when not even 1 fits.
+ */
+export function suggestRunBatch(
+  files: LoadedModelFiles,
+  split: DatasetSplit,
+  run: Pick<TrainingOptions, 'batchSize' | 'miniBatchSize'>,
+  maxLength: number,
+): { field: 'batchSize' | 'miniBatchSize'; value: number; reason: string } {
+  const sizing = {
+    config: files.config,
+    budget: browserMemoryBudget(browserMemoryInfo()),
+    seqLen: longestSequence(tokenizerOf(files), recordTexts(split.train).flat(), maxLength),
+    textsPerRecord: textsPerRecord(split.train.type),
+    records: split.train.records.length,
+  };
+  if (run.miniBatchSize > 0) return { field: 'miniBatchSize', ...autoMiniBatchSize(sizing, run.batchSize) };
+  return { field: 'batchSize', ...autoBatchSize(sizing) };
 }

@@ -60,6 +60,11 @@ export type WorkerRequest =
    * studio's checkpoint interval); the page asks whenever the settings or the mapping change.
    */
   | { type: 'plan'; id: number; options: TrainingOptions }
+  /**
+   * Batch size: auto: the largest batch (with GradCache on, the mini-batch) the memory estimate allows for this
+   * model, these records and `maxLength` on the current backend (engine/train/suggest.ts).
+   */
+  | { type: 'suggestBatch'; id: number; options: TrainingOptions; maxLength: number }
   /** `resume`: continue the interrupted run from its checkpoint with that run's own options and max length. */
   | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; prompts: Prompts; resume: boolean }
   | { type: 'pause'; id: number }
@@ -312,6 +317,8 @@ export type DatasetResult = { type: 'dataset'; dataset: DatasetSummary; storage:
 /** `unknownTokens`: per mapped text column, the share of tokens the loaded model reads as [UNK] (null: no model, or a tokenizer without [UNK]). */
 export type MappingResult = { type: 'mapping'; mapping: MappingSummary; unknownTokens: UnknownTokenShare[] | null };
 export type PlanResult = { type: 'plan'; plan: RunPlan };
+/** The size chosen for the field (`batchSize`, or `miniBatchSize` with GradCache on) and why. */
+export type SuggestBatchResult = { type: 'suggestBatch'; field: 'batchSize' | 'miniBatchSize'; value: number; reason: string };
 export type ModelResult = { type: 'model'; model: ModelSummary; storage: StorageProblem | null; unknownTokens: UnknownTokenShare[] | null };
 /** `verdict`: whether the run helped (engine/train/verdict.ts): the page warns when it is no_better or flat_loss. */
 export type TrainedResult = { type: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName; verdict: RunVerdict };
@@ -342,6 +349,7 @@ export interface Results {
   loadModel: ModelResult;
   cancel: Ack;
   plan: PlanResult;
+  suggestBatch: SuggestBatchResult;
   train: TrainedResult;
   pause: Ack;
   resume: Ack;

@@ -11,7 +11,7 @@ import { EngineError } from '../engine/errors';
 import * as tf from '@tensorflow/tfjs';
 import type { Progress } from './dataOps';
 import { currentGpuDevice, DeviceWatch } from './gpuDevice';
-import { checkRunFits } from './memoryCheck';
+import { checkRunFits, suggestRunBatch } from './memoryCheck';
 import { SessionStore, type LoadedSession } from './persist';
 import { Saver } from './saver';
 import type { BackendChoice, BackendResult, ModelSummary, RequestOf, RequestType, Results, StorageProblem, TrainedResult, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
@@ -187,6 +187,10 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       }
     },
     plan: async (req) => ({ type: 'plan', plan: session.plan(req.options) }),
+    suggestBatch: async (req) => {
+      const { split, model } = session.requireReady();
+      return { type: 'suggestBatch', ...suggestRunBatch(model.files, split, req.options, req.maxLength) };
+    },
     cancel: async (req) => {
       cancellable.get(req.target)?.abort();
       return { type: 'ack' };

@@ -6,7 +6,7 @@
 import type { BackendName } from '../../engine/backend';
 import type { ColumnMapping } from '../../engine/data';
 import type { RecordType } from '../../engine/records';
-import type { Ack, BackendChoice, BackendResult, DatasetRole, DatasetSource, ModelSource, RequestType, Results, SplitChoice, WorkerResponse } from '../../worker/protocol';
+import type { Ack, BackendChoice, BackendResult, DatasetRole, DatasetSource, ModelSource, RequestType, Results, SplitChoice, SuggestBatchResult, WorkerResponse } from '../../worker/protocol';
 import { RunPlanner } from '../runPlanner';
 import type { StudioStore } from '../store';
 import { TransformersClient } from '../transformersClient';
@@ -113,6 +113,11 @@ export class StudioBridge {
 
   train(resume: boolean, backend?: BackendChoice): Promise<void> {
     return this.training.train(resume, backend);
+  }
+
+  /** Batch size: auto (see TrainingFeature.suggestBatch). */
+  suggestBatch(): Promise<SuggestBatchResult | null> {
+    return this.training.suggestBatch();
   }
 
   pause(): Promise<Ack | null> {

@@ -1,16 +1,20 @@
 /** Training runs: plan, train, pause, resume, stop, and the run's metrics. */
-import type { Ack, BackendChoice, TrainingMetrics } from '../../worker/protocol';
-import { settingsPrompts, settingsProblems, settingsToOptions } from '../store/settingsSlice';
+import type { Ack, BackendChoice, SuggestBatchResult, TrainingMetrics } from '../../worker/protocol';
+import { planOptions, settingsPrompts, settingsProblems, settingsToOptions } from '../store/settingsSlice';
 import type { Routes } from './channel';
 import type { BridgeContext } from './context';
 
 export class TrainingFeature {
   constructor(private readonly ctx: BridgeContext) {}
 
-  routes(): Pick<Routes, 'plan' | 'train' | 'pause' | 'resume' | 'stop'> {
+  routes(): Pick<Routes, 'plan' | 'suggestBatch' | 'train' | 'pause' | 'resume' | 'stop'> {
     const s = () => this.ctx.s();
     return {
       plan: {},
+      suggestBatch: {
+        done: (r) => s().batchSuggested({ field: r.field, value: r.value, reason: r.reason }),
+        failed: (message) => s().batchSuggestionFailed(message),
+      },
       train: {
         progress: (progress) => s().trainingPreparing(progress),
         metrics: (m) => this.metrics(m),
@@ -59,6 +63,12 @@ export class TrainingFeature {
     }
     await ctx.fire({ type: 'train', options, maxLength: settings.maxLength, prompts: settingsPrompts(settings), resume });
     void ctx.refreshStorage();
+  }
+
+  /** Batch size: auto: the worker's largest batch (GradCache mini-batch) for the form's run; the store takes it. */
+  suggestBatch(): Promise<SuggestBatchResult | null> {
+    const { settings } = this.ctx.s();
+    return this.ctx.fire({ type: 'suggestBatch', options: planOptions(settings), maxLength: settings.maxLength });
   }
 
   pause(): Promise<Ack | null> {

@@ -2,6 +2,7 @@
 import { defaultLossFor, defaultLossReason, LOSSES, lossesFor, type LossName } from '../../engine/losses/catalog';
 import { suggestLearningRate } from '../../engine/train/suggest';
 import { Card, Field } from '../components';
+import { useBridge } from '../context';
 import type { ModelSummary } from '../../worker/protocol';
 import { useStudio } from '../store';
 import { currentPlan, maxStepsHint, settingsProblems, type StrategyChoice, type TrainingSettings } from '../store/settingsSlice';
@@ -77,6 +78,7 @@ export function SettingsStep() {
         {num('epochs', 'Epochs', `Passes over the ${trainCount} training records; 1–3 is typical.`, { min: 1, step: 1 })}
         {num('maxSteps', 'Max steps', maxStepsHint(plan), { min: 0, step: 1 })}
         {num('batchSize', 'Batch size', 'Records per step; larger batches give in-batch losses more negatives but need more memory.', { min: 1, step: 1 })}
+        <BatchAuto disabled={!enabled} gradCache={settings.miniBatchSize > 0} />
         {num('gradAccumSteps', 'Gradient accumulation', 'Batches summed into one step: the update of a batch this many times larger, in the memory of one.', { min: 1, step: 1 })}
         {num(
           'miniBatchSize',
@@ -186,5 +188,28 @@ function LearningRateSuggestion(props: { parameters: number | null; current: num
         'In use; edit the field to override.'
       )}
     </p>
+  );
+}
+
+/**
+ * Batch size: auto: asks the worker for the largest batch (with GradCache on, the mini-batch) the memory estimate
+ * allows on this backend, puts it in the field and says why; an edit of the field overrides it.
+ */
+function BatchAuto(props: { disabled: boolean; gradCache: boolean }) {
+  const bridge = useBridge();
+  const suggestion = useStudio((s) => s.batchSuggestion);
+  return (
+    <div className="hint field-wide" data-testid="batch-auto">
+      <button type="button" className="secondary" disabled={props.disabled} onClick={() => void bridge.suggestBatch()}>
+        {props.gradCache ? 'GradCache mini-batch: auto' : 'Batch size: auto'}
+      </button>{' '}
+      {suggestion === null ? (
+        'The largest power of two (up to 256 and the records) the memory estimate allows on this backend.'
+      ) : 'problem' in suggestion ? (
+        <span role="alert">{suggestion.problem}</span>
+      ) : (
+        <span>Auto: {suggestion.reason}.</span>
+      )}
+    </div>
   );
 }

@@ -107,7 +107,13 @@ export interface SettingsSlice {
   defaultsNoteDismissed: () => void;
   /** After a reload: the form shows the settings of the saved run (the one Resume training continues) of `totalSteps`. */
   settingsRestored: (options: TrainingOptions, maxLength: number, totalSteps: number, prompts: Prompts) => void;
+  /** Batch size: auto: the size the worker chose (set in the form) and why, or why it could not; null until asked or after an edit. */
+  batchSuggestion: BatchSuggestion | null;
+  batchSuggested: (s: { field: 'batchSize' | 'miniBatchSize'; value: number; reason: string }) => void;
+  batchSuggestionFailed: (message: string) => void;
 }
+
+export type BatchSuggestion = { field: 'batchSize' | 'miniBatchSize'; value: number; reason: string } | { problem: string };
 
 const CHANGE_LABELS: [keyof TrainingSettings, string][] = [
   ['loss', 'loss'],
@@ -300,7 +306,16 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
     defaultsNote: null,
     defaultsNoteDismissed: () => set({ defaultsNote: null }),
     lossTouched: false,
-    settingsChanged: (patch) => set((s) => ({ settings: { ...s.settings, ...patch }, lossTouched: s.lossTouched || 'loss' in patch })),
+    settingsChanged: (patch) =>
+      set((s) => ({
+        settings: { ...s.settings, ...patch },
+        lossTouched: s.lossTouched || 'loss' in patch,
+        // An edit of the sizes (or of what sizes them) leaves the automatic choice behind.
+        batchSuggestion: ['batchSize', 'miniBatchSize', 'maxLength'].some((k) => k in patch) ? null : s.batchSuggestion,
+      })),
+    batchSuggestion: null,
+    batchSuggested: (b) => set((s) => ({ settings: { ...s.settings, [b.field]: b.value }, batchSuggestion: b })),
+    batchSuggestionFailed: (message) => set({ batchSuggestion: { problem: message } }),
     recordTypeChanged: (type) =>
       set((s) => {
         const groupSize = type === 'group' ? s.settings.groupSize : 0; // a group size means nothing to other shapes
