@@ -266,6 +266,16 @@ describe('StudioBridge', () => {
     expect(ctx.downloads).toEqual(['m.zip', 'm.zip']);
   });
 
+  it("asks the worker for the best checkpoint by default and for the last step's weights when chosen", async () => {
+    const ctx = setup();
+    expect(ctx.store.getState().exporting.weights).toBe('best');
+    await exportModel(ctx, ['config.json']);
+    expect(ctx.worker.sent.at(-1)).toMatchObject({ type: 'export', weights: 'best' });
+    ctx.store.getState().exportWeightsChanged('last');
+    await exportModel(ctx, ['config.json']);
+    expect(ctx.worker.sent.at(-1)).toMatchObject({ type: 'export', weights: 'last' });
+  });
+
   it('runs the transformers.js check on the exported zip: engine reference first, then the transformers.js worker', async () => {
     const ctx = setup();
     await exportModel(ctx, ['config.json', 'onnx/model.onnx']);

@@ -91,7 +91,8 @@ export class ExportFeature {
   async exportModel(modelName: string): Promise<void> {
     this.ctx.s().exportRequested();
     const license = this.ctx.s().publishing.license.trim().toLowerCase() || null;
-    await this.ctx.fire({ type: 'export', card: { modelName, license }, onnx: this.ctx.s().exporting.includeOnnx });
+    const { includeOnnx, weights } = this.ctx.s().exporting;
+    await this.ctx.fire({ type: 'export', card: { modelName, license }, onnx: includeOnnx, weights });
   }
 
   /**
@@ -105,7 +106,7 @@ export class ExportFeature {
     if (token === null) return ctx.s().publishFailed('Publishing needs a Hugging Face access token with write access: paste one in the token field (create it at huggingface.co/settings/tokens).', 'token_missing');
     ctx.s().publishRequested();
     const license = p.license.trim() === '' ? null : p.license.trim().toLowerCase();
-    await ctx.fire({ type: 'publish', card: { modelName, license }, onnx: ctx.s().exporting.includeOnnx, repo: p.repo, private: p.private, token, allowUpdate: p.allowUpdate });
+    await ctx.fire({ type: 'publish', card: { modelName, license }, onnx: ctx.s().exporting.includeOnnx, weights: ctx.s().exporting.weights, repo: p.repo, private: p.private, token, allowUpdate: p.allowUpdate });
   }
 
   cancelPublish(): void {

@@ -17,6 +17,8 @@ export function ExportStep() {
   const modelName = useStudio((s) => s.model.summary?.name ?? 'model');
   const includeOnnx = useStudio((s) => s.exporting.includeOnnx);
   const includeOnnxChanged = useStudio((s) => s.includeOnnxChanged);
+  const weights = useStudio((s) => s.exporting.weights);
+  const exportWeightsChanged = useStudio((s) => s.exportWeightsChanged);
   const [name, setName] = useState('');
   const active = t.status === 'running' || t.status === 'paused' || t.status === 'preparing' || t.status === 'stopping';
   const trained = t.steps.length > 0 && !active;
@@ -34,6 +36,13 @@ export function ExportStep() {
           Export model
         </button>
       </div>
+      <label>
+        <span className="label-text">Weights</span>
+        <select data-testid="export-weights" value={weights} onChange={(e) => exportWeightsChanged(e.currentTarget.value === 'last' ? 'last' : 'best')}>
+          <option value="best">best checkpoint (the best validation score; the base model's if no step beat it)</option>
+          <option value="last">last step</option>
+        </select>
+      </label>
       <label className="check">
         <input type="checkbox" checked={includeOnnx} onChange={(e) => includeOnnxChanged(e.currentTarget.checked)} />
         Include ONNX model for transformers.js (onnx/model.onnx)

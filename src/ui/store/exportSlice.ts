@@ -3,7 +3,7 @@
  * includes the ONNX model, the transformers.js check of that model, the training recipe zip, and the "Publish to
  * the Hub" form with its progress and outcome.
  */
-import type { OnnxComparison } from '../../worker/protocol';
+import type { ExportWeights, OnnxComparison } from '../../worker/protocol';
 import type { GetState, SetState, TaskProgress } from './types';
 
 export interface ExportedZip {
@@ -32,7 +32,7 @@ export interface PublishState {
 }
 
 export interface ExportSlice {
-  exporting: { status: TaskStatus; progress: TaskProgress | null; error: string | null; last: ExportedZip | null; includeOnnx: boolean };
+  exporting: { status: TaskStatus; progress: TaskProgress | null; error: string | null; last: ExportedZip | null; includeOnnx: boolean; weights: ExportWeights };
   /** The exported ONNX model run by transformers.js next to the engine ("Try it with transformers.js"). */
   onnxCheck: { status: TaskStatus; stage: string | null; result: OnnxComparison | null; error: string | null };
   recipe: { status: TaskStatus; error: string | null; last: ExportedZip | null };
@@ -47,6 +47,8 @@ export interface ExportSlice {
   exportReady: (zip: ExportedZip) => void;
   exportFailed: (message: string) => void;
   includeOnnxChanged: (on: boolean) => void;
+  /** Which weights export and publish take: the best checkpoint (default) or the last step's. */
+  exportWeightsChanged: (weights: ExportWeights) => void;
   onnxCheckRequested: () => void;
   onnxCheckProgress: (stage: string) => void;
   onnxCheckReady: (result: OnnxComparison) => void;
@@ -62,7 +64,7 @@ const NO_CHECK: ExportSlice['onnxCheck'] = { status: 'idle', stage: null, result
 
 export function exportSlice(set: SetState, _get: GetState): ExportSlice {
   return {
-    exporting: { status: 'idle', progress: null, error: null, last: null, includeOnnx: true },
+    exporting: { status: 'idle', progress: null, error: null, last: null, includeOnnx: true, weights: 'best' },
     onnxCheck: NO_CHECK,
     recipe: { status: 'idle', error: null, last: null },
     publishing: { status: 'idle', repo: '', private: true, license: '', allowUpdate: false, progress: null, error: null, reason: null, done: null },
@@ -76,6 +78,7 @@ export function exportSlice(set: SetState, _get: GetState): ExportSlice {
     exportReady: (zip) => set((s) => ({ exporting: { ...s.exporting, status: 'ready', progress: null, error: null, last: zip }, onnxCheck: NO_CHECK })),
     exportFailed: (message) => set((s) => ({ exporting: { ...s.exporting, status: 'error', progress: null, error: message } })),
     includeOnnxChanged: (on) => set((s) => ({ exporting: { ...s.exporting, includeOnnx: on } })),
+    exportWeightsChanged: (weights) => set((s) => ({ exporting: { ...s.exporting, weights } })),
     onnxCheckRequested: () => set({ onnxCheck: { status: 'running', stage: null, result: null, error: null } }),
     onnxCheckProgress: (stage) => set((s) => ({ onnxCheck: { ...s.onnxCheck, stage } })),
     onnxCheckReady: (result) => set({ onnxCheck: { status: 'ready', stage: null, result, error: null } }),
