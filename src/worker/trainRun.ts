@@ -232,7 +232,8 @@ export class TrainingRun {
       // A model that cannot be evaluated at this step (it embeds every text alike) goes on training; the Evaluate
       // step says why when asked after the run.
       const result = await runEvaluation(evaluators, (texts, role) => encoder.embed(texts, { role })).catch((e: unknown) => {
-        if (e instanceof EngineError && e.code === 'bad_dataset') return null;
+        // bad_config: it embeds texts as NaN (broken weights): the trainer's own check then names the divergence.
+        if (e instanceof EngineError && (e.code === 'bad_dataset' || e.code === 'bad_config')) return null;
         throw e;
       });
       if (result === null) return primary === null ? {} : { [primary]: Number.NaN }; // counts as no improvement
