@@ -7,7 +7,7 @@
  */
 import { mineHardNegativeGroups } from '../engine/data/mining';
 import { atomicWriteFile } from '../engine/io/atomicWriteNode';
-import type { GroupRecord, MappedDataset, PairRecord } from '../engine/records';
+import { minedGroupLines, miningPairs } from '../engine/data/minedRecords';
 import { CliError, Flags, type FlagSpec } from './args';
 import { datasetChoice, readDataset } from './dataset';
 import { textLines } from './embed';
@@ -46,25 +46,6 @@ export function parseRange(raw: string | undefined): readonly [number, number] {
   return [from, to];
 }
 
-/** The dataset as (anchor, positive) pairs; other record types have no positives to mine against. */
-export function pairsOf(dataset: MappedDataset, path: string): PairRecord[] {
-  switch (dataset.type) {
-    case 'pair':
-      return dataset.records;
-    case 'triplet':
-      return dataset.records.map((r) => ({ text: r.text, text_pos: r.text_pos }));
-    case 'group':
-      return dataset.records.flatMap((r) => r.text_pos.map((p) => ({ text: r.text, text_pos: p })));
-    default:
-      throw new CliError(`${path} (--data) holds ${dataset.type} records; mining needs an anchor and a positive per row (pairs, triplets or groups); map them with --record-type and --columns`);
-  }
-}
-
-/** One JSONL line per group, in FlagEmbedding's field names. */
-export function groupLines(groups: readonly GroupRecord[]): string {
-  return groups.map((g) => `${JSON.stringify({ query: g.text, pos: g.text_pos, neg: g.text_neg, pos_scores: g.pos_scores, neg_scores: g.neg_scores })}\n`).join('');
-}
-
 export async function mineCommand(argv: string[], io: CliIo): Promise<number> {
   const flags = Flags.parse('mine', argv, MINE_FLAGS);
   const modelDir = flags.required('model');
@@ -85,7 +66,7 @@ export async function mineCommand(argv: string[], io: CliIo): Promise<number> {
   if (candidatesPath !== undefined) checkInputFile(candidatesPath, '--candidates');
 
   const mapped = await readDataset(dataPath, choice, io);
-  const pairs = pairsOf(mapped.dataset, dataPath);
+  const pairs = miningPairs(mapped.dataset, `${dataPath} (--data)`);
   const candidates = candidatesPath === undefined ? undefined : textLines(await readTextFile(candidatesPath, '--candidates'), candidatesPath);
   const { encoder } = await openModel(modelDir, head, backend, io);
   const started = performance.now();
@@ -109,7 +90,7 @@ export async function mineCommand(argv: string[], io: CliIo): Promise<number> {
   });
   encoder.dispose();
   try {
-    await atomicWriteFile(outPath, new TextEncoder().encode(groupLines(groups)));
+    await atomicWriteFile(outPath, new TextEncoder().encode(minedGroupLines(groups)));
   } catch (e) {
     throw fsError(e, 'write the mined groups to', `${outPath} (--out)`) ?? e;
   }

@@ -65,6 +65,8 @@ export type WorkerRequest =
    * model, these records and `maxLength` on the current backend (engine/train/suggest.ts).
    */
   | { type: 'suggestBatch'; id: number; options: TrainingOptions; maxLength: number }
+  /** Hard negatives for the training split's pairs, mined with the base or the fine-tuned model (worker/mineOps.ts). */
+  | { type: 'mine'; id: number; model: 'base' | 'trained'; settings: MineSettings }
   /** `resume`: continue the interrupted run from its checkpoint with that run's own options and max length. */
   | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; prompts: Prompts; resume: boolean }
   | { type: 'pause'; id: number }
@@ -317,6 +319,17 @@ export type DatasetResult = { type: 'dataset'; dataset: DatasetSummary; storage:
 /** `unknownTokens`: per mapped text column, the share of tokens the loaded model reads as [UNK] (null: no model, or a tokenizer without [UNK]). */
 export type MappingResult = { type: 'mapping'; mapping: MappingSummary; unknownTokens: UnknownTokenShare[] | null };
 export type PlanResult = { type: 'plan'; plan: RunPlan };
+/** Mining controls (engine/data/mining.ts): rank window [from, to), negatives per query, seed; null filters are off. */
+export interface MineSettings {
+  range: [number, number];
+  negatives: number;
+  seed: number;
+  absoluteMargin: number | null;
+  relativeMargin: number | null;
+  maxScore: number | null;
+}
+/** Mined groups as JSONL {query, pos, neg, pos_scores, neg_scores}; `short`: groups with fewer negatives than asked. */
+export type MinedResult = { type: 'mined'; jsonl: string; groups: number; negatives: number; short: number };
 /** The size chosen for the field (`batchSize`, or `miniBatchSize` with GradCache on) and why. */
 export type SuggestBatchResult = { type: 'suggestBatch'; field: 'batchSize' | 'miniBatchSize'; value: number; reason: string };
 export type ModelResult = { type: 'model'; model: ModelSummary; storage: StorageProblem | null; unknownTokens: UnknownTokenShare[] | null };
@@ -350,6 +363,7 @@ export interface Results {
   cancel: Ack;
   plan: PlanResult;
   suggestBatch: SuggestBatchResult;
+  mine: MinedResult;
   train: TrainedResult;
   pause: Ack;
   resume: Ack;

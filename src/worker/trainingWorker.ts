@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Progress } from './dataOps';
 import { currentGpuDevice, DeviceWatch } from './gpuDevice';
 import { checkRunFits, suggestRunBatch } from './memoryCheck';
+import { mineSplit } from './mineOps';
 import { SessionStore, type LoadedSession } from './persist';
 import { Saver } from './saver';
 import type { BackendChoice, BackendResult, ModelSummary, RequestOf, RequestType, Results, StorageProblem, TrainedResult, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
@@ -187,6 +188,10 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       }
     },
     plan: async (req) => ({ type: 'plan', plan: session.plan(req.options) }),
+    mine: async (req, progress) => {
+      const { split, encoder } = session.requireReady();
+      return mineSplit(split, req.model === 'base' ? session.baseModel() : encoder, req.settings, progress);
+    },
     suggestBatch: async (req) => {
       const { split, model } = session.requireReady();
       return { type: 'suggestBatch', ...suggestRunBatch(model.files, split, req.options, req.maxLength) };

@@ -7,10 +7,11 @@ import type { BridgeContext } from './context';
 export class TrainingFeature {
   constructor(private readonly ctx: BridgeContext) {}
 
-  routes(): Pick<Routes, 'plan' | 'suggestBatch' | 'train' | 'pause' | 'resume' | 'stop'> {
+  routes(): Pick<Routes, 'plan' | 'mine' | 'suggestBatch' | 'train' | 'pause' | 'resume' | 'stop'> {
     const s = () => this.ctx.s();
     return {
       plan: {},
+      mine: {},
       suggestBatch: {
         done: (r) => s().batchSuggested({ field: r.field, value: r.value, reason: r.reason }),
         failed: (message) => s().batchSuggestionFailed(message),

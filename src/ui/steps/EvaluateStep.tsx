@@ -7,6 +7,7 @@ import { formatMetric } from '../format';
 import { metricMeaning, metricOrder } from '../metricMeanings';
 import { useStudio } from '../store';
 import { ForgettingCheck } from './ForgettingCheck';
+import { MinePanel } from './MinePanel';
 import { PlaygroundCorpusPicker } from './PlaygroundCorpusPicker';
 
 export function EvaluateStep() {
@@ -32,6 +33,7 @@ export function EvaluateStep() {
       </div>
       {e.status === 'running' ? <TaskBar progress={e.progress ?? { done: 0, total: null, label: 'starting', unit: 'texts' }} label="Evaluating" /> : null}
       <ErrorNote message={e.error} testId="evaluation-error" />
+      <MinePanel enabled={ready && !active} trained={t === 'done' || t === 'stopped'} />
       {keys.length > 0 ? (
         <div className="table-wrap">
           <table className="metrics" data-testid="metrics-table">
