@@ -6,11 +6,16 @@ import { SHAPES, type BenchShape } from './model';
 
 const FAMILIES: readonly Family[] = ['bert', 'roberta', 'mpnet', 'gpt2'];
 
-/** Where a backend runs: inside headless Chromium (the bench page) or in this Node process's children. */
-export type Target = 'webgpu' | 'webgl' | 'wasm' | 'node-cpu' | 'node-wasm';
+/**
+ * Where a backend runs: inside headless Chromium (the bench page), in this Node process's children, or (`torch`)
+ * the PyTorch reference step of the same shape in a python3 child (bench/torch_step.py).
+ */
+export type Target = 'webgpu' | 'webgl' | 'wasm' | 'node-cpu' | 'node-wasm' | 'torch';
 
 export const BROWSER_TARGETS: readonly Target[] = ['webgpu', 'webgl', 'wasm'];
-export const ALL_TARGETS: readonly Target[] = [...BROWSER_TARGETS, 'node-cpu', 'node-wasm'];
+/** The engine's targets (tf.js backends); `torch` is the reference they are compared with. */
+export const ENGINE_TARGETS: readonly Target[] = [...BROWSER_TARGETS, 'node-cpu', 'node-wasm'];
+export const ALL_TARGETS: readonly Target[] = [...ENGINE_TARGETS, 'torch'];
 
 export interface BenchArgs {
   shape: BenchShape;
@@ -39,6 +44,10 @@ export interface BenchArgs {
   seed: number;
   port: number;
   quick: boolean;
+  /** Intra-op thread counts of the torch target, in order (default: every core, then 1). */
+  torchThreads: number[] | null;
+  /** The interpreter that runs bench/torch_step.py (default /usr/bin/python3, Debian's python3-torch). */
+  python: string;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -49,8 +58,11 @@ export const USAGE = `npm run bench -- [options]
   --batch N        pairs per training step (default 32; the encoder sees 2N rows)
   --seq N          tokens per row (default 64)
   --steps N        measured steps (default 10)     --warmup N   unmeasured steps first (default 2)
-  --backend LIST   comma list of webgpu,webgl,wasm,node-cpu,node-wasm (default: all)
-  --no-browser     only the Node targets          --no-embed   skip embedding throughput
+  --backend LIST   comma list of webgpu,webgl,wasm,node-cpu,node-wasm,torch (default: all)
+  --no-browser     only the Node targets (and torch)   --no-embed   skip embedding throughput
+  --no-torch       skip the PyTorch reference step (target torch: the same step in torch, CPU)
+  --torch-threads LIST  torch's thread counts, 'all' or numbers (default all,1: every core, then one)
+  --python PATH    the python3 with torch that runs bench/torch_step.py (default /usr/bin/python3)
   --embed-batch N  rows per forward-only batch (default 64)   --embed-batches N  measured batches (default 5)
   --profile T      tf.profile one step on target T, or 'fastest' (default with --quick: fastest)
   --no-profile     no profile
@@ -70,6 +82,14 @@ function positiveInt(flag: string, value: string | undefined, min = 1): number {
   return n;
 }
 
+/** --torch-threads: a comma list of 'all' (every core, resolved later) or whole numbers ≥ 1; 0 stands for 'all'. */
+export function parseThreadList(value: string | undefined): number[] {
+  const parts = (value ?? '').split(',').map((s) => s.trim());
+  const out = parts.map((p) => (p === 'all' ? 0 : /^[1-9][0-9]*$/.test(p) ? Number(p) : -1));
+  if (parts.length === 0 || out.some((n) => n < 0)) throw new Error(`--torch-threads takes a comma list of 'all' or whole numbers ≥ 1; got '${value ?? ''}'`);
+  return out;
+}
+
 const SHAPE_FLAGS: Record<string, keyof Omit<BenchShape, 'name' | 'family'>> = {
   '--hidden': 'hidden',
   '--layers': 'layers',
@@ -87,9 +107,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const a: BenchArgs = {
     shape: SHAPES.minilm, families: ['bert'], batch: 32, seqLen: 64, steps: 10, warmup: 2, targets: [...ALL_TARGETS], embed: true,
     embedBatch: 64, embedBatches: 5, profile: null, budgetSeconds: 0, timeoutSeconds: 540, deadlineSeconds: 0, dropout: 0.1, miniBatch: 0, seed: 1,
-    port: 5181, quick: false,
+    port: 5181, quick: false, torchThreads: null, python: '/usr/bin/python3',
   };
   let noBrowser = false;
+  let noTorch = false;
   let noProfile = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -131,12 +152,17 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       a.targets = list as Target[];
     } else if (flag === '--profile') {
       const t = takes() ?? '';
-      if (t !== 'fastest' && !ALL_TARGETS.includes(t as Target)) throw new Error(`--profile takes one of ${ALL_TARGETS.join(', ')} or fastest; got '${t}'`);
+      if (t !== 'fastest' && !ENGINE_TARGETS.includes(t as Target)) throw new Error(`--profile takes one of ${ENGINE_TARGETS.join(', ')} or fastest; got '${t}'`);
       a.profile = t as Target | 'fastest';
     } else if (flag === '--no-browser') noBrowser = true;
     else if (flag === '--no-embed') a.embed = false;
     else if (flag === '--no-profile') noProfile = true;
     else if (flag === '--quick') a.quick = true;
+    else if (flag === '--no-torch') noTorch = true;
+    else if (flag === '--python') {
+      a.python = takes() ?? '';
+      if (!a.python) throw new Error('--python needs the path of a python3 interpreter');
+    } else if (flag === '--torch-threads') a.torchThreads = parseThreadList(takes());
     else throw new Error(`unknown option '${flag}'\n${USAGE}`);
   }
   if (shapeName !== 'minilm' && shapeName !== 'tiny' && shapeName !== 'custom') throw new Error(`--shape takes minilm, tiny or custom; got '${shapeName}'`);
@@ -157,6 +183,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   }
   if (noBrowser) a.targets = a.targets.filter((t) => !BROWSER_TARGETS.includes(t));
   if (noProfile) a.profile = null;
+  if (noTorch) a.targets = a.targets.filter((t) => t !== 'torch');
   if (a.targets.length === 0) throw new Error('no backend left to run (check --backend and --no-browser)');
   return a;
 }

@@ -59,7 +59,9 @@ async function child(target: Target, job: Job): Promise<void> {
   if (job.op === 'train') result = await benchTrain(job.spec, onStep);
   else if (job.op === 'embed') result = await benchEmbed(job.spec, job.batch, job.seqLen, job.batches);
   else result = await profileTrainStep(job.spec, job.top);
-  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ ...result, backend: info.name })}\n`);
+  // Threads the job ran on: tf.js's WASM thread pool (1 without SharedArrayBuffer threads), the cpu backend's one.
+  const threads = info.name === 'wasm' ? (info.wasmThreads ?? 1) : 1;
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ ...result, backend: info.name, threads })}\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -28,8 +28,9 @@ describe('bench parseArgs', () => {
     expect(parseArgs(['--shape', 'tiny']).shape).toEqual(SHAPES.tiny);
   });
 
-  it('--no-browser keeps only the Node targets; --backend takes a comma list', () => {
-    expect(parseArgs(['--no-browser']).targets).toEqual(['node-cpu', 'node-wasm']);
+  it('--no-browser keeps only the Node targets and torch; --backend takes a comma list', () => {
+    expect(parseArgs(['--no-browser']).targets).toEqual(['node-cpu', 'node-wasm', 'torch']);
+    expect(parseArgs(['--no-browser', '--no-torch']).targets).toEqual(['node-cpu', 'node-wasm']);
     expect(parseArgs(['--backend', 'webgl,node-wasm']).targets).toEqual(['webgl', 'node-wasm']);
   });
 
