@@ -17,6 +17,7 @@ import type { Progress } from './dataOps';
 import type { EvalPoint, StepPoint, TrainingMetrics } from './protocol';
 import { NO_PROMPTS, type Prompts } from '../engine/prompts';
 import { runVerdict, type RunVerdict } from '../engine/train/verdict';
+import { updateBest, type BestState } from '../engine/train/bestModel';
 
 /** What a finished (or stopped) run did, and the settings a resume must reuse. */
 export interface RunRecord {
@@ -103,6 +104,16 @@ export function explainTrainingError(e: unknown, ctx: { batchSize: number; maxLe
   return e;
 }
 
+/**
+ * The evaluations that judge the model a run kept (its best at `keptStep`): those up to it; when the kept one is
+ * the first (no step beat the start), the start's score again at the last step, so the run reads as no better.
+ */
+function keptEvals(series: readonly EvalPoint[], keptStep: number): EvalPoint[] {
+  const upTo = series.filter((p) => p.step <= keptStep);
+  const last = series.at(-1);
+  return upTo.length === 1 && last !== undefined && last.step > keptStep ? [upTo[0], { ...upTo[0], step: last.step }] : upTo;
+}
+
 export class TrainingRun {
   trained = false;
   history: StepPoint[] = [];
@@ -154,14 +165,19 @@ export class TrainingRun {
 
   /**
    * Whether the whole run (a resumed one's earlier steps included) helped: its losses and its primary metric's
-   * evaluations, judged by engine/train/verdict.ts; mnrl is an in-batch softmax, so ln(batch size) is its chance loss.
+   * evaluations up to the best one (the weights the run keeps), judged by engine/train/verdict.ts; mnrl is an in-batch softmax, so ln(batch size) is its chance loss.
    */
   verdict(): RunVerdict {
     const record = this.record;
     const metric = this.evals.at(-1)?.metric;
+    const series = this.evals.filter((p) => p.metric === metric);
+    // The model holds the best evaluation's weights (keep 'best'): judge the model kept, up to its best point.
+    let best: BestState | null = null;
+    for (const p of series) best = updateBest(best, p.metric, p.step, p.value).state;
+    const keptStep = record?.options.keep !== 'last' && best !== null && Number.isFinite(best.value) ? best.step : null;
     return runVerdict({
       losses: this.history.map((p) => p.loss),
-      evals: this.evals.filter((p) => p.metric === metric),
+      evals: keptStep === null ? series : keptEvals(series, keptStep),
       batchSize: record?.options.batchSize,
       inBatch: record?.loss === 'mnrl',
     });

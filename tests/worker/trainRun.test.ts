@@ -123,4 +123,20 @@ describe('TrainingRun.verdict', () => {
     run.evals = run.evals.slice(1);
     expect(run.verdict()).toBe('unknown');
   });
+
+  it('judges the model the run kept: the best evaluation, or the base model when no step beat it', () => {
+    const run = new TrainingRun();
+    run.record = record('cosent');
+    run.history = steps(Array.from({ length: 20 }, (_, i) => 2 - i * 0.05));
+    // best at step 10 (0.7 > base 0.5), last 0.4: the kept model (step 10's) improved
+    run.evals = [{ step: 0, epoch: 0, metric: 'ndcg@10', value: 0.5 }, { step: 10, epoch: 0, metric: 'ndcg@10', value: 0.7 }, { step: 20, epoch: 0, metric: 'ndcg@10', value: 0.4 }];
+    expect(run.verdict()).toBe('improved');
+    // with keep 'last' the last step's model is judged
+    run.record = { ...record('cosent'), options: { ...options, keep: 'last' as const } };
+    expect(run.verdict()).toBe('no_better');
+    // no step beat the base: the base weights are kept, and the run did not help
+    run.record = record('cosent');
+    run.evals = [{ step: 0, epoch: 0, metric: 'ndcg@10', value: 0.5 }, { step: 10, epoch: 0, metric: 'ndcg@10', value: 0.5 }, { step: 20, epoch: 0, metric: 'ndcg@10', value: 0.3 }];
+    expect(run.verdict()).toBe('no_better');
+  });
 });
