@@ -140,6 +140,6 @@ function KeptNote({ evals, lastStep }: { evals: EvalPoint[]; lastStep: number })
 export function verdictWarning(verdict: RunVerdict | null): string | null {
   const tryThis = 'Try a lower learning rate (e.g. 2e-5), more training data, or another loss.';
   if (verdict === 'flat_loss') return `The run finished, but the loss never moved: the model did not learn from this data (a learning rate that is too high can leave it guessing at random). ${tryThis}`;
-  if (verdict === 'no_better') return `The run finished, but the model scores no better on the validation split than when it started: it did not improve, and may have got worse. ${tryThis}`;
+  if (verdict === 'no_better') return `The run finished, but the model scores no better on the validation split than when it started: no step beat the base model, so the base model's weights are what the run keeps. ${tryThis}`;
   return null;
 }
