@@ -34,4 +34,9 @@ test('mine hard negatives and download them', async ({ page }) => {
     expect(r.neg_scores).toHaveLength(r.neg.length);
     for (const n of r.neg) expect(r.pos).not.toContain(n);
   }
+
+  // The mined file becomes the next run's training data, read as groups.
+  await result.getByRole('button', { name: 'Use as training data' }).click();
+  await expect(page.getByTestId('dataset-rows')).toHaveText(String(groups));
+  await expect(page.getByLabel('Record type')).toHaveValue('group');
 });

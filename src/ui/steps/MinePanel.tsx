@@ -1,12 +1,15 @@
 /**
  * "Mine hard negatives" (evaluate step): the training split's pairs mined with the base or the fine-tuned model,
  * with FlagEmbedding's rank window and sentence-transformers' margins (engine/data/mining.ts), offered as a JSONL
- * download of group rows {query, pos, neg, pos_scores, neg_scores} that the dataset step reads back as groups.
+ * download of group rows {query, pos, neg, pos_scores, neg_scores}, or loaded as the next run's training data
+ * (the dataset step reads them as groups).
  */
 import { useEffect, useState } from 'react';
 import type { MinedResult, MineSettings } from '../../worker/protocol';
 import { ErrorNote } from '../components';
 import { useBridge } from '../context';
+
+const MINED_FILE = 'mined-hard-negatives.jsonl';
 
 /** Empty: off; else a finite number. */
 function optionalNumber(text: string): number | null {
@@ -87,9 +90,12 @@ export function MinePanel(props: { enabled: boolean; trained: boolean }) {
         {result ? (
           <span data-testid="mine-result">
             {result.groups} groups, {result.negatives} negatives{result.short > 0 ? ` (${result.short} groups with fewer than asked)` : ''}.{' '}
-            <a href={result.url} download="mined-hard-negatives.jsonl">
-              Download mined-hard-negatives.jsonl
-            </a>
+            <a href={result.url} download={MINED_FILE}>
+              Download {MINED_FILE}
+            </a>{' '}
+            <button type="button" className="secondary" onClick={() => void bridge.loadDataset('train', { kind: 'file', file: new File([result.jsonl], MINED_FILE, { type: 'application/jsonl' }) })}>
+              Use as training data
+            </button>
           </span>
         ) : null}
       </div>
