@@ -65,22 +65,38 @@ export function checkNotCancelled(signal: AbortSignal | undefined): void {
  * GET `url`, sending the token to huggingface.co and never to a host a redirect leads to. A request that `signal`
  * aborts rejects with `downloadCancelled()`.
  */
-export async function hubFetch(url: string, token: string | null, fetchFn: typeof fetch, signal?: AbortSignal): Promise<Response> {
+export async function hubFetch(
+  url: string,
+  token: string | null,
+  fetchFn: typeof fetch,
+  signal?: AbortSignal,
+  /** Further request headers (e.g. Range), sent on every hop. */
+  extra?: Record<string, string>,
+): Promise<Response> {
   checkNotCancelled(signal);
   try {
-    return await hubFetchOnce(url, token, fetchFn, signal);
+    return await hubFetchOnce(url, token, fetchFn, signal, extra);
   } catch (e) {
     checkNotCancelled(signal);
     throw e;
   }
 }
 
-async function hubFetchOnce(url: string, token: string | null, fetchFn: typeof fetch, signal: AbortSignal | undefined): Promise<Response> {
+async function hubFetchOnce(
+  url: string,
+  token: string | null,
+  fetchFn: typeof fetch,
+  signal: AbortSignal | undefined,
+  extra: Record<string, string> | undefined,
+): Promise<Response> {
   const withSignal = signal ? { signal } : {};
-  if (!token) return signal ? fetchFn(url, withSignal) : fetchFn(url);
+  if (!token) {
+    if (extra) return fetchFn(url, { headers: extra, ...withSignal });
+    return signal ? fetchFn(url, withSignal) : fetchFn(url);
+  }
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const headers = hubRequestHeaders(current, token);
+    const headers = { ...extra, ...hubRequestHeaders(current, token) };
     const response = await fetchFn(current, { headers, redirect: 'manual', ...withSignal });
     // A browser hides the target of a redirect; following it, it drops Authorization when the origin changes.
     if (response.type === 'opaqueredirect') return fetchFn(current, { headers, redirect: 'follow', ...withSignal });
