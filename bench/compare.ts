@@ -1,6 +1,6 @@
 /**
- * The engine against PyTorch in one run: for each engine training result, the torch result of the same family
- * and thread count, and the ratio of their pairs/s (engine ÷ torch; 1 = as fast, < 1 = slower). Pure.
+ * The engine against PyTorch in one run: for each engine training result, the torch result of the same family,
+ * batch × length (where the lines say) and thread count, and the ratio of their pairs/s (engine ÷ torch; 1 = as fast, < 1 = slower). Pure.
  */
 
 /** What the comparison reads of a result line; `threads` null = not a CPU thread pool (webgpu, webgl). */
@@ -10,12 +10,16 @@ export interface RatedLine {
   family?: string;
   threads?: number | null;
   pairs_per_s?: number;
+  batch?: number | null;
+  seq_len?: number | null;
 }
 
 export interface Ratio {
   kind: 'ratio';
   target: string;
   family: string;
+  batch: number | null;
+  seq_len: number | null;
   /** The engine's threads; null for the GPU backends, compared with torch on the most threads measured. */
   threads: number | null;
   torch_threads: number;
@@ -37,14 +41,14 @@ export function ratios(lines: readonly RatedLine[]): Ratio[] {
   for (const l of lines) {
     if (l.target === 'torch' || !measured(l)) continue;
     const family = l.family ?? 'bert';
-    const same = torch.filter((t) => (t.family ?? 'bert') === family && typeof t.threads === 'number');
+    const same = torch.filter((t) => (t.family ?? 'bert') === family && typeof t.threads === 'number' && t.batch === l.batch && t.seq_len === l.seq_len);
     const threads = typeof l.threads === 'number' ? l.threads : null;
     const match = threads === null
       ? [...same].sort((a, b) => (b.threads as number) - (a.threads as number))[0]
       : same.find((t) => t.threads === threads);
     if (!match) continue;
     out.push({
-      kind: 'ratio', target: l.target, family, threads, torch_threads: match.threads as number,
+      kind: 'ratio', target: l.target, family, batch: l.batch ?? null, seq_len: l.seq_len ?? null, threads, torch_threads: match.threads as number,
       engine_pairs_per_s: l.pairs_per_s, torch_pairs_per_s: match.pairs_per_s, ratio: l.pairs_per_s / match.pairs_per_s,
     });
   }

@@ -13,7 +13,7 @@ import type { BenchSpec, StepEvent, TrainResult } from './measure';
 import { nodeRunner } from './node';
 import { runTorch, torchProbe, type TorchResult } from './torch';
 
-type Line = (JobResult | FailedJob | TorchResult | Ratio) & { target: Target; runtime: 'chromium' | 'node' | 'python'; family?: string; threads?: number | null };
+type Line = (JobResult | FailedJob | TorchResult) & { target: Target; runtime: 'chromium' | 'node' | 'python'; family?: string; threads?: number | null };
 
 const err = (msg: string) => process.stderr.write(`${msg}\n`);
 

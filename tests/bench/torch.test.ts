@@ -96,6 +96,16 @@ describe('bench engine ÷ PyTorch ratios', () => {
     expect(ratios(lines.filter((l) => l.target !== 'torch'))).toEqual([]);
   });
 
+  it('pairs only results of the same batch × length (the GPU run measures 32 × 64 and 128 × 128)', () => {
+    const gpu = [
+      { target: 'engine-gpu', kind: 'train', threads: null, batch: 32, seq_len: 64, pairs_per_s: 40 },
+      { target: 'engine-gpu', kind: 'train', threads: null, batch: 128, seq_len: 128, pairs_per_s: 30 },
+      { target: 'torch', kind: 'train', threads: 16, batch: 128, seq_len: 128, pairs_per_s: 120 },
+      { target: 'torch', kind: 'train', threads: 16, batch: 32, seq_len: 64, pairs_per_s: 160 },
+    ];
+    expect(ratios(gpu).map((r) => [r.batch, r.seq_len, r.ratio])).toEqual([[32, 64, 0.25], [128, 128, 0.25]]);
+  });
+
   it('prints one sentence per ratio', () => {
     expect(ratioSentence(ratios(lines)[0])).toBe('wasm (2 threads): engine 3.00 pairs/s, PyTorch 6.00 pairs/s (2 threads), ratio 0.50×');
     expect(ratioSentence(ratios(lines)[2])).toBe('webgl: engine 2.00 pairs/s, PyTorch 6.00 pairs/s (2 threads), ratio 0.33×');
