@@ -7,7 +7,10 @@ import { basename } from 'node:path';
 import { refColumns, shownRef } from '../engine/data/detect';
 import { detectMapping, listColumns, mapDatasetAsync, parseDatasetFile, suggestMapping, type ColumnMapping, type MappingResult } from '../engine/data';
 import { RECORD_FIELDS, recordFields, RECORD_TYPES, type RecordType } from '../engine/records';
-import { CliError, type Flags } from './args';
+import { EngineError } from '../engine/errors';
+import type { ParsedDataset } from '../engine/data/types';
+import { DEFAULT_MAX_ROWS, parseHubDataUrl, readHubDataset, type HubDataChoice } from '../worker/hubDataset';
+import { CliError, type FlagSpec, type Flags } from './args';
 import { openFileBlob, type CliIo } from './io';
 import { interruptible, megabytes, progressTicker } from './phases';
 import { plural } from './report';
@@ -20,7 +23,12 @@ export interface DatasetChoice {
   recordType: RecordTypeChoice;
   /** field → column, possibly partial. */
   columns: Record<string, string>;
+  /** For --data hf://datasets/ID: --data-config, --data-split, --max-rows. */
+  hub?: HubDataChoice;
 }
+
+/** The flags of a Hub dataset (--data hf://datasets/ID). */
+export const HUB_DATA_FLAGS: FlagSpec = { 'data-config': { type: 'string' }, 'data-split': { type: 'string' }, 'max-rows': { type: 'string' } };
 
 /** Skipped rows listed on stderr; the rest are counted. */
 const SHOWN_SKIPS = 5;
@@ -32,7 +40,14 @@ export function datasetChoice(flags: Flags): DatasetChoice {
   for (const field of Object.keys(columns)) {
     if (!ALL_FIELDS.includes(field)) throw new CliError(`--columns: unknown field '${field}'; fields are ${ALL_FIELDS.join(', ')}`);
   }
-  return { recordType: flags.choice('record-type', RECORD_TYPE_CHOICES) ?? 'auto', columns };
+  const hub: HubDataChoice = {};
+  const config = flags.string('data-config');
+  const split = flags.string('data-split');
+  const maxRows = flags.number('max-rows', { min: 1, integer: true });
+  if (config !== undefined) hub.config = config;
+  if (split !== undefined) hub.split = split;
+  if (maxRows !== undefined) hub.maxRows = maxRows;
+  return { recordType: flags.choice('record-type', RECORD_TYPE_CHOICES) ?? 'auto', columns, hub };
 }
 
 /** --columns as a mapping: a group's text_pos / text_neg may name several columns joined by `+`. */
@@ -116,15 +131,50 @@ export function readDataset(path: string, choice: DatasetChoice, io: CliIo, what
   return interruptible(io, `reading ${path}`, (signal) => readAndMap(path, choice, io, what, signal));
 }
 
-async function readAndMap(path: string, choice: DatasetChoice, io: CliIo, what: string, signal: AbortSignal): Promise<MappingResult> {
-  const file = basename(path);
+/**
+ * Reads a split of a Hub dataset (`hf://datasets/ID`, optionally `?config=…&split=…`; the flags win for --data):
+ * endpoint from HF_ENDPOINT, token from HF_TOKEN.
+ */
+async function readHub(path: string, choice: DatasetChoice, io: CliIo, what: string, signal: AbortSignal): Promise<{ parsed: ParsedDataset; format: string }> {
+  const url = parseHubDataUrl(path);
+  if (url === null) throw new CliError(`${path} is not a Hub dataset; write hf://datasets/OWNER/NAME`);
+  const tick = progressTicker(io);
+  const env = process.env;
+  const asked: HubDataChoice = { config: url.config, split: url.split, ...choice.hub };
+  const maxRows = asked.maxRows ?? DEFAULT_MAX_ROWS;
+  try {
+    const read = await readHubDataset(url.id, { ...asked, maxRows }, {
+      endpoint: env.HF_ENDPOINT || undefined,
+      token: env.HF_TOKEN ?? null,
+      openCache: async () => null,
+      signal,
+      onProgress: (done, total) => tick(() => `${what}: downloading ${path}: ${megabytes(done)} of ${megabytes(total ?? done)} MB`),
+    });
+    const format = `${read.source === 'parquet' ? 'parquet' : read.parsed.format}, config ${read.config}, split ${read.split}`;
+    if (read.truncated) io.err(`${what}: ${path}: read the first ${plural(maxRows, 'row')} (--max-rows)`);
+    return { parsed: read.parsed, format };
+  } catch (e) {
+    if (e instanceof EngineError && e.code !== 'cancelled') throw new CliError(e.message);
+    throw e;
+  }
+}
+
+async function readLocal(path: string, io: CliIo, what: string, signal: AbortSignal): Promise<{ parsed: ParsedDataset; format: string }> {
   const tick = progressTicker(io);
   const blob = await openFileBlob(path);
   const total = megabytes(blob.size);
   if (blob.size >= ANNOUNCED_BYTES) io.err(`${what}: reading ${path} (${total} MB)`);
-  const parsed = await parseDatasetFile(blob, { fileName: file, signal }, (p) =>
+  const parsed = await parseDatasetFile(blob, { fileName: basename(path), signal }, (p) =>
     tick(() => `${what}: reading ${path}: ${p.rowsParsed.toLocaleString('en-US')} rows, ${megabytes(p.bytesRead)} of ${total} MB`),
   );
+  return { parsed, format: parsed.format };
+}
+
+async function readAndMap(path: string, choice: DatasetChoice, io: CliIo, what: string, signal: AbortSignal): Promise<MappingResult> {
+  const hub = path.startsWith('hf://');
+  const file = hub ? path : basename(path);
+  const tick = progressTicker(io);
+  const { parsed, format } = hub ? await readHub(path, choice, io, what, signal) : await readLocal(path, io, what, signal);
   if (parsed.rows.length === 0) {
     const why = parsed.problems[0] ? `: line ${parsed.problems[0].row}: ${parsed.problems[0].message}` : ' (is it empty?)';
     throw new CliError(`${path} holds no readable rows${why}`);
@@ -137,7 +187,7 @@ async function readAndMap(path: string, choice: DatasetChoice, io: CliIo, what: 
   });
   const fields = Object.entries(mapping).map(([f, c]) => `${f}=${shownRef(c)}`).join(', ');
   const how = !detected ? '' : note !== undefined ? ', by column order: no column name was recognised' : ', detected';
-  io.err(`${what}: ${path}: ${parsed.format}, ${plural(parsed.rows.length, 'row')} → ${result.dataset.records.length} ${type} records (${fields}${how})`);
+  io.err(`${what}: ${path}: ${format}, ${plural(parsed.rows.length, 'row')} → ${result.dataset.records.length} ${type} records (${fields}${how})`);
   if (note !== undefined) io.err(`${what}: ${note.replace(/\.$/, '')} (--record-type and --columns choose by hand).`);
   if (result.labelScale) io.err(`${what}: labels normalised from ${result.labelScale.normalisedFrom} to 0..1`);
   if (result.stats.duplicates.length > 0) io.err(`${what}: ${plural(result.stats.duplicates.length, 'duplicate record')} kept`);

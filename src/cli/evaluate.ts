@@ -1,12 +1,13 @@
 /** `eval`: the evaluators that fit a dataset, run against a model; the metrics as one flat JSON object on stdout. */
 import { evaluatorsFor, runEvaluation } from '../engine/eval';
 import { CliError, Flags, type FlagSpec } from './args';
-import { datasetChoice, readDataset } from './dataset';
+import { datasetChoice, HUB_DATA_FLAGS, readDataset } from './dataset';
 import { checkInputFile, loadModel, readTextFile, type CliIo } from './io';
 import { backendChoice, checkMaxLength, DEFAULT_EMBED_BATCH, EMBED_BATCH_RANGE, headOverrides, MODEL_FLAGS, openModel } from './model';
 
 export const EVAL_FLAGS: FlagSpec = {
   ...MODEL_FLAGS,
+  ...HUB_DATA_FLAGS,
   data: { type: 'string' },
   'record-type': { type: 'string' },
   columns: { type: 'string' },

@@ -139,6 +139,8 @@ async function withFsErrors<T>(action: string, path: string, run: () => Promise<
 
 /** Checks that `path` is a readable regular file (so errors surface before any model loads). */
 export function checkInputFile(path: string, flag: string): void {
+  // A Hub dataset (hf://datasets/ID) is checked when it is read (dataset.ts).
+  if ((flag === '--data' || flag === '--eval-data') && path.startsWith('hf://')) return;
   try {
     if (!statSync(path).isFile()) throw new CliError(`cannot read ${path} (${flag}): it is not a file`);
   } catch (e) {

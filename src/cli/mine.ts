@@ -9,7 +9,7 @@ import { mineHardNegativeGroups } from '../engine/data/mining';
 import { atomicWriteFile } from '../engine/io/atomicWriteNode';
 import { minedGroupLines, miningPairs } from '../engine/data/minedRecords';
 import { CliError, Flags, type FlagSpec } from './args';
-import { datasetChoice, readDataset } from './dataset';
+import { datasetChoice, HUB_DATA_FLAGS, readDataset } from './dataset';
 import { textLines } from './embed';
 import { checkInputFile, fsError, readTextFile, type CliIo } from './io';
 import { backendChoice, DEFAULT_EMBED_BATCH, EMBED_BATCH_RANGE, headOverrides, MODEL_FLAGS, openModel } from './model';
@@ -19,6 +19,7 @@ const str = { type: 'string' } as const;
 
 export const MINE_FLAGS: FlagSpec = {
   ...MODEL_FLAGS,
+  ...HUB_DATA_FLAGS,
   data: str,
   out: str,
   'record-type': str,

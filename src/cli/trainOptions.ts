@@ -8,6 +8,7 @@ import { DEFAULT_TRAINING_OPTIONS, OPTION_RANGES as R } from '../engine/train/op
 import type { StrategyKind } from '../engine/train/strategy';
 import { CliError, type FlagSpec, type Flags } from './args';
 import { CHECKPOINT_FLAGS } from './checkpoint';
+import { HUB_DATA_FLAGS } from './dataset';
 import { MODEL_FLAGS } from './model';
 import { plural } from './report';
 
@@ -20,6 +21,7 @@ const bool = { type: 'boolean' } as const;
 export const TRAIN_FLAGS: FlagSpec = {
   ...MODEL_FLAGS,
   ...CHECKPOINT_FLAGS,
+  ...HUB_DATA_FLAGS,
   data: str,
   out: str,
   'record-type': str,

@@ -235,8 +235,9 @@ async function readParquetSplit(ctx: Ctx, split: HubSplit, maxRows: number, onPr
       bytes += n;
       onProgress?.(bytes, split.bytes, file.path);
     });
-    const more = await readParquetRows(buffer, file.path, { maxRows: maxRows - rows.length, signal: ctx.signal });
+    const { rows: more, fileRows } = await readParquetRows(buffer, file.path, { maxRows: maxRows - rows.length, signal: ctx.signal });
     rows.push(...more);
+    if (more.length < fileRows) return { rows, truncated: true };
   }
   return { rows, truncated: false };
 }

@@ -86,7 +86,7 @@ describe('readHubDataset', () => {
   it('reads row groups with range requests up to the row limit, and the rows detect as triplets', async () => {
     const { fetchFn, requests } = fakeDatasetHub({ 'org/nli': nli });
     const read = await readHubDataset('org/nli', { config: 'triplet', maxRows: 12 }, { fetchFn, openCache: noCache });
-    expect(read.truncated).toBe(false);
+    expect(read.truncated).toBe(true);
     expect(read.parsed.rows).toHaveLength(12);
     expect(read.parsed.rows[11]).toEqual({ anchor: 'a11', positive: 'p11', negative: 'n11' });
     expect(read.parsed.columns).toEqual(['anchor', 'positive', 'negative']);
@@ -96,6 +96,7 @@ describe('readHubDataset', () => {
     expect(file.every((r) => r.range !== null && /^bytes=\d+-\d+$/.test(r.range))).toBe(true);
     const all = await readHubDataset('org/nli', { config: 'triplet' }, { fetchFn, openCache: noCache });
     expect(all.parsed.rows.map((r) => r.anchor)).toEqual(range(25, (i) => `a${i}`));
+    expect(all.truncated).toBe(false);
   });
 
   it('flattens struct columns (set.query) and keeps list columns as lists, so FlagEmbedding-shaped data is a group', async () => {

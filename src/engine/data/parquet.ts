@@ -60,12 +60,18 @@ export function parquetRowCount(metadata: FileMetaData): number {
 }
 
 /**
- * Reads rows of one Parquet file, whole row groups at a time, stopping at `maxRows`. Returns the plain rows;
+ * Reads rows of one Parquet file, whole row groups at a time, stopping at `maxRows`. Returns the plain rows and
+ * the file's row count;
  * `signal` stops between row groups with a `cancelled` EngineError.
  */
-export async function readParquetRows(file: AsyncBuffer, fileName: string, options: ParquetReadOptions = {}): Promise<Record<string, unknown>[]> {
+export async function readParquetRows(
+  file: AsyncBuffer,
+  fileName: string,
+  options: ParquetReadOptions = {},
+): Promise<{ rows: Record<string, unknown>[]; fileRows: number }> {
   const metadata = await readParquetMetadata(file, fileName);
-  const total = Math.min(parquetRowCount(metadata), options.maxRows ?? Infinity);
+  const fileRows = parquetRowCount(metadata);
+  const total = Math.min(fileRows, options.maxRows ?? Infinity);
   const rows: Record<string, unknown>[] = [];
   let groupStart = 0;
   for (const group of metadata.row_groups) {
@@ -84,7 +90,7 @@ export async function readParquetRows(file: AsyncBuffer, fileName: string, optio
     options.onProgress?.(rows.length, total);
     groupStart = groupEnd;
   }
-  return rows;
+  return { rows, fileRows };
 }
 
 /** Rows (from one or several files) as the ParsedDataset the mapping step takes; columns in first-seen order. */
