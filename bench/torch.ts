@@ -34,6 +34,8 @@ export interface TorchResult {
   final_loss: number;
   budget_hit: boolean;
   parameters: number;
+  /** The BLAS libraries the child mapped (reference libblas: far slower than OpenBLAS). */
+  blas: string | null;
   peak_rss_bytes: number;
   peak_gpu_bytes: number | null;
 }

@@ -134,6 +134,16 @@ def random_ids(torch, rows, seq, vocab, gen):
     return ids
 
 
+def blas_library():
+    """The BLAS this process mapped (after a matmul): Debian's reference libblas is ~30x slower than OpenBLAS."""
+    try:
+        with open('/proc/self/maps') as f:
+            paths = {line.split()[-1] for line in f if 'blas' in line.lower() and '/' in line}
+    except OSError:
+        return None
+    return ', '.join(sorted(paths)) or None
+
+
 def run(torch, a, threads):
     torch.set_num_threads(threads)
     torch.manual_seed(a.seed)
@@ -187,6 +197,10 @@ def run(torch, a, threads):
             break
     ms = sorted(times)[len(times) // 2] if len(times) % 2 else sum(sorted(times)[len(times) // 2 - 1:len(times) // 2 + 1]) / 2
     n_params = sum(p.numel() for p in model.parameters())
+    blas = blas_library()
+    if a.device == 'cpu' and blas and '/blas/libblas' in blas:
+        print(f'warning: torch runs on the reference BLAS ({blas}), far slower than OpenBLAS: apt-get install libopenblas0-pthread',
+              file=sys.stderr, flush=True)
     return {
         'kind': 'train', 'backend': f'torch-{a.device}', 'torch_version': torch.__version__, 'threads': threads,
         'device_name': torch.cuda.get_device_name(0) if a.device == 'cuda' else None,
@@ -196,6 +210,7 @@ def run(torch, a, threads):
         'ms_per_step': ms, 'ms_per_step_min': min(times), 'ms_per_step_max': max(times),
         'pairs_per_s': a.batch / (ms / 1000), 'tokens_per_s': 2 * a.batch * a.seq / (ms / 1000),
         'warmup_ms': warm, 'final_loss': loss, 'budget_hit': budget_hit, 'parameters': n_params,
+        'blas': blas,
         'peak_rss_bytes': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         'peak_gpu_bytes': torch.cuda.max_memory_allocated() if a.device == 'cuda' else None,
     }
