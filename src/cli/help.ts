@@ -105,6 +105,11 @@ ${DATA_FLAGS}
                         (needs validation data; default: 0 = off)
   --keep best|last      the weights --out holds: the best evaluation's (default with validation data;
                         the base model's when no step beat it) or the last step's
+  --forgetting-threshold X
+                        the forgetting guard: the model is scored on 64 bundled everyday sentence pairs
+                        (Spearman) before and after training, with a warning when it drops by more than X
+                        (default: 0.05)
+  --no-forgetting-check skip that check
 Loss:
   --loss NAME           auto | ${LOSS_NAMES.join(' | ')}
                         (default: auto = mnrl for pairs, triplets, groups and plain texts (SimCSE),

@@ -9,6 +9,7 @@ import { EngineError } from '../engine/errors';
 import { compareRuns, evaluatorsFor, type Evaluator } from '../engine/eval';
 import { linearClassifier } from '../engine/eval/classPair';
 import { runEvaluationAtDims } from '../engine/eval/matryoshka';
+import { generalScore, reportForgetting } from './forgetting';
 import { LOSS_TENSOR_PREFIX } from '../engine/train/step';
 import { splitDataset, withValidationDataset } from '../engine/data';
 import type { LoadedModelFiles } from '../engine/io/modelFolder';
@@ -178,6 +179,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const evalBatch = runOptions.batchSize;
   const dims = options.matryoshka?.dims ?? null;
   const beforeResult = validation && validation.evaluators.length > 0 ? await evaluated('before', validation, encoder, evalBatch, io, dims) : null;
+  const generalBefore = parsed.forgetting ? await generalScore(encoder, evalBatch) : null;
   const before = beforeResult?.metrics ?? null;
 
   const tracked = validation && beforeResult ? duringRun(validation, beforeResult, () => encoder, evalBatch, io, dims) : null;
@@ -255,6 +257,9 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   } else if (validation?.dataset.type === 'class_pair' && !sigint.interrupted()) {
     const classifier = classifierEvaluators(validation.dataset, result.lossTensors);
     if (classifier.length > 0) summary.after = await evaluate('after', { dataset: validation.dataset, evaluators: classifier }, encoder, evalBatch, io);
+  }
+  if (parsed.forgetting && generalBefore !== null && !sigint.interrupted()) {
+    summary.general = reportForgetting(generalBefore, await generalScore(encoder, evalBatch), parsed.forgetting.threshold, io);
   }
   io.out(JSON.stringify(summary));
   encoder.dispose();

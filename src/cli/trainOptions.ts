@@ -9,6 +9,8 @@ import type { StrategyKind } from '../engine/train/strategy';
 import { CliError, type FlagSpec, type Flags } from './args';
 import { CHECKPOINT_FLAGS } from './checkpoint';
 import { HUB_DATA_FLAGS } from './dataset';
+import type { ForgettingCheck } from './forgetting';
+import { DEFAULT_FORGETTING_THRESHOLD } from '../engine/eval/general/verdict';
 import { MODEL_FLAGS } from './model';
 import { plural } from './report';
 
@@ -55,6 +57,8 @@ export const TRAIN_FLAGS: FlagSpec = {
   'log-every': str,
   'early-stopping': str,
   keep: str,
+  'forgetting-threshold': str,
+  'no-forgetting-check': bool,
 };
 
 /** --keep: the weights the output folder holds (the best evaluation's by default with validation data). */
@@ -62,6 +66,16 @@ export const KEEP_CHOICES = ['best', 'last'] as const;
 
 /** --log-every: steps between progress lines. */
 const LOG_EVERY = { ...R.everySteps, min: 1, typical: '10' } as const;
+
+/** --forgetting-threshold: the largest accepted drop of the general-domain Spearman correlation. */
+const FORGETTING_THRESHOLD = { min: 0, max: 2, typical: String(DEFAULT_FORGETTING_THRESHOLD) } as const;
+
+/** The forgetting guard asked for: on by default at the engine's threshold, off with --no-forgetting-check. */
+function forgettingCheck(flags: Flags): ForgettingCheck {
+  flags.exclusive('forgetting-threshold', 'no-forgetting-check');
+  if (flags.bool('no-forgetting-check')) return null;
+  return { threshold: flags.number('forgetting-threshold', FORGETTING_THRESHOLD) ?? DEFAULT_FORGETTING_THRESHOLD };
+}
 
 /** What `train` will do, before the data is read. */
 export interface TrainFlags {
@@ -75,6 +89,8 @@ export interface TrainFlags {
   logEvery: number | null;
   /** Whether --lr was given; without it the run takes the size-based suggestion (../engine/train/suggest.ts). */
   learningRateGiven: boolean;
+  /** The forgetting guard's threshold, or null with --no-forgetting-check. */
+  forgetting: ForgettingCheck;
   /** --batch-size auto / --mini-batch auto: sized from the memory estimate once the model's config is read. */
   autoBatch: boolean;
   autoMiniBatch: boolean;
@@ -182,6 +198,7 @@ export function trainFlags(flags: Flags): TrainFlags {
     valSplit: valSplit ?? null,
     logEvery: flags.number('log-every', LOG_EVERY) ?? null,
     learningRateGiven: learningRate !== undefined,
+    forgetting: forgettingCheck(flags),
     autoBatch: batchSize === 'auto',
     autoMiniBatch: miniBatchSize === 'auto',
   };
