@@ -42,7 +42,13 @@ const DATA_FLAGS = `  --record-type TYPE    auto | pair | triplet | scored_pair 
                         several columns with +, e.g. text_neg=negative_1+negative_2; fields not given
                         are detected
                         Data files: .jsonl, .csv, .tsv (header optional); labels of scored pairs are
-                        normalised to 0..1 from 0..1, 0..5, 0..10 or -1..1`;
+                        normalised to 0..1 from 0..1, 0..5, 0..10 or -1..1
+                        Hub datasets: --data hf://datasets/OWNER/NAME reads the Hub's Parquet conversion
+                        (else the repo's JSONL/CSV/TSV files); --eval-data takes ?config=NAME&split=NAME
+  --data-config NAME    the Hub dataset's config (needed when it has several)
+  --data-split NAME     the Hub dataset's split (default: train)
+  --max-rows N          read at most N rows of the Hub dataset (default: 100000)
+                        endpoint from HF_ENDPOINT (default https://huggingface.co), token from HF_TOKEN`;
 
 const EMBED_HELP = `Usage: ${PROGRAM} embed --model DIR --input FILE [flags]
 
