@@ -6,6 +6,7 @@
 import type { BrowserContext, Route } from '@playwright/test';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { fakeDatasetHub, type FakeDataset, type FakeRequest } from '../tests/helpers/fakeHubDatasets';
 
 export const HUB_ROUTE = /^https:\/\/([\w-]+\.)?huggingface\.co\//;
 
@@ -161,4 +162,32 @@ export async function servePublishHub(context: BrowserContext, tokens: Record<st
   await context.route(HUB_ROUTE, handler);
   await context.route(`${UPLOAD_ORIGIN}/**`, handler);
   return { repos, calls };
+}
+
+/**
+ * Hub datasets for the studio's dataset step (and the CLI-free e2e runs): the Parquet conversion's API
+ * (/api/datasets/{id}/parquet), the refs/convert/parquet and main trees and /datasets/{id}/resolve/… with Range
+ * support, answered by tests/helpers/fakeHubDatasets.ts. Other Hub URLs fall through to earlier routes (a model
+ * served by serveRepos keeps working). Returns every dataset request seen (URL, Range, Authorization).
+ */
+export async function serveHubDatasets(
+  context: BrowserContext,
+  datasets: Record<string, FakeDataset>,
+): Promise<FakeRequest[]> {
+  const hub = fakeDatasetHub(datasets);
+  const cors = { ...CORS, 'access-control-allow-headers': 'authorization, range' };
+  await context.route(HUB_ROUTE, async (route: Route) => {
+    const request = route.request();
+    const url = new URL(request.url());
+    if (url.origin !== 'https://huggingface.co' || !/^\/(api\/)?datasets\//.test(url.pathname)) return route.fallback();
+    if (request.method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
+    const headers: Record<string, string> = {};
+    const all = await request.allHeaders();
+    if (all.range) headers.range = all.range;
+    if (all.authorization) headers.authorization = all.authorization;
+    const response = await hub.fetchFn(url.href, { headers });
+    const body = Buffer.from(await response.arrayBuffer());
+    await route.fulfill({ status: response.status, body, headers: { ...cors, 'content-type': response.headers.get('content-type') ?? 'application/octet-stream' } });
+  });
+  return hub.requests;
 }
