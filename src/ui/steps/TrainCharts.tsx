@@ -2,7 +2,7 @@
  * Live training charts: loss per step (raw points + smoothed line), validation metric (the base model's score at
  * step 0 and the best point, whose weights the run keeps, marked), learning rate.
  */
-import { useId, useMemo, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
 import { CartesianGrid, ComposedChart, Legend, Line, LineChart, ReferenceDot, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import { bestOfSeries } from '../bestPoint';
 import type { EvalPoint, EvaluationSummary, StepPoint } from '../../worker/protocol';
@@ -69,7 +69,8 @@ function thin<T extends { partial?: boolean }>(points: readonly T[]): T[] {
 const AXIS_LABEL = { fontSize: 12, fill: '#4b5563' };
 const fmt4 = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : String(v));
 
-export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; evals: EvalPoint[]; totalSteps: number }) {
+/** Memoised: it re-renders only when its (deferred) points change, never for the train step's other updates. */
+export const TrainCharts = memo(function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; evals: EvalPoint[]; totalSteps: number }) {
   const [weight, setWeight] = useState(DEFAULT_SMOOTHING);
   const sliderId = useId();
   const base = useStudio((s) => s.evaluation.base);
@@ -175,4 +176,4 @@ export function TrainCharts({ steps, evals, totalSteps }: { steps: StepPoint[]; 
       </figure>
     </div>
   );
-}
+});

@@ -2,7 +2,7 @@
  * Step 5: Train / Pause (Resume while paused) / Stop / Resume training (one resume button at a time), live progress and charts. The progress bar counts optimiser steps:
  * aria-valuemin 0, aria-valuemax = total steps, aria-valuenow = steps done.
  */
-import { useState } from 'react';
+import { useDeferredValue, useState } from 'react';
 import type { BackendChoice, EvalPoint } from '../../worker/protocol';
 import { Card, ErrorNote, Stat, TaskBar, WarningNote } from '../components';
 import { useBridge } from '../context';
@@ -23,6 +23,10 @@ export function TrainStep() {
   const settingsProblemText = useStudio((s) => Object.values(settingsProblems(s.settings, s.model.summary?.maxPositions ?? null, s.model.summary?.hiddenSize ?? null)).join(' '));
   const settingsInvalid = settingsProblemText !== '';
   const last = t.steps.at(-1);
+  // The charts render from deferred copies: React draws them in an interruptible background render after the
+  // counters, so a batch of step points never blocks the page (the store's updates render synchronously).
+  const chartSteps = useDeferredValue(t.steps);
+  const chartEvals = useDeferredValue(t.evals);
   const done = last?.step ?? 0;
   const active = t.status === 'running' || t.status === 'paused' || t.status === 'preparing' || t.status === 'stopping';
   const runSteps = done - t.startStep;
@@ -118,7 +122,7 @@ export function TrainStep() {
             <Stat label="Examples/s" value={rate ? rate.toFixed(1) : '–'} />
             <Stat label="Loss" value={last ? (headlineLoss(t.steps) ?? last.loss).toFixed(4) : '–'} />
           </div>
-          <TrainCharts steps={t.steps} evals={t.evals} totalSteps={t.totalSteps} />
+          <TrainCharts steps={chartSteps} evals={chartEvals} totalSteps={t.totalSteps} />
         </div>
       ) : null}
     </Card>
