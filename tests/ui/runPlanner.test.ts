@@ -146,7 +146,8 @@ describe('the page shows the steps the run takes', () => {
     await Promise.all(runs);
     expect(store.getState().training).toMatchObject({ status: 'done', totalSteps: 8, resumable: false });
     expect(store.getState().training.steps.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(store.getState().training.evals.map((p) => p.step)).toEqual([4, 8]);
+    // The base model at step 0 (the run keeps its best model, so it is measured first), then every 4 steps.
+    expect(store.getState().training.evals.map((p) => p.step)).toEqual([0, 4, 8]);
   });
 
   it('a click right after an edit waits for the plan, then sends the run with its length', async () => {
