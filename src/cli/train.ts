@@ -1,7 +1,7 @@
 /**
- * `train`: fine-tunes a model folder on a dataset file and writes a sentence-transformers folder. Progress on
- * stderr, one JSON summary line on stdout. With validation data (--eval-data or --val-split) the base and the
- * trained model are both evaluated on it. Ctrl-C stops after the current step, saves, and exits 130. With
+ * `train`: fine-tunes a model folder on a dataset file and writes a sentence-transformers folder with a model
+ * card (README.md, see ./card.ts). Progress on stderr, one JSON summary line on stdout. With validation data
+ * (--eval-data or --val-split) the base and the trained model are both evaluated on it. Ctrl-C stops after the current step, saves, and exits 130. With
  * --checkpoint-dir, checkpoints are written as it goes (see ./checkpoint.ts) and --resume continues one. A model
  * this machine cannot train is refused from its config, before its weights are read (see ./memory.ts).
  */
@@ -22,6 +22,7 @@ import { TrainingControl } from '../engine/train/control';
 import { planRun, type RunPlan } from '../engine/train/runPlan';
 import { checkRunCanLearn, resolveLoss, train, type TrainEvent, type TrainResult } from '../engine/train/trainer';
 import { Flags } from './args';
+import { cliModelCard, folderLicense, runLogger, writeModelCard } from './card';
 import { checkpointPlan, checkpointWriter, checkSameModel, checkSameRun, prepareCheckpoint, type CheckpointPlan } from './checkpoint';
 import { datasetChoice, readDataset } from './dataset';
 import { checkInputFile, fsError, loadModel, prepareOutputDir, type CliIo } from './io';
@@ -183,6 +184,8 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const before = beforeResult?.metrics ?? null;
 
   const tracked = validation && beforeResult ? duringRun(validation, beforeResult, () => encoder, evalBatch, io, dims) : null;
+  const runLog = runLogger(tracked?.primaryMetric ?? null);
+  const printProgress = progressPrinter(io, logEvery, plan);
   const control = new TrainingControl();
   const sigint = stopOnInterrupt(control, io);
   let result: TrainResult;
@@ -190,7 +193,10 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     const runOnce = () =>
       train(encoder, trainSet, runOptions, {
         control,
-        onEvent: progressPrinter(io, logEvery, plan),
+        onEvent: (e) => {
+          printProgress(e);
+          runLog.onEvent(e);
+        },
         ...(tracked ? { evaluate: tracked.evaluate, primaryMetric: tracked.primaryMetric } : {}),
         ...(plan ? { onCheckpoint: checkpointWriter(plan, io) } : {}),
         ...(resumeFrom ? { resumeFrom } : {}),
@@ -238,6 +244,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     summary.best = { step: b.step, metric: b.metric, value: b.value, base_value: b.baseValue, kept: b.kept, kept_step: b.keptStep };
   }
   if (result.earlyStop) summary.early_stopped = { patience: result.earlyStop.patience, reason: result.earlyStop.reason };
+  let afterMetrics: Record<string, number> | null = null;
   if (validation && before && !sigint.interrupted()) {
     // The model is saved: a fine-tuned model that cannot be evaluated (it embeds every text alike) is reported, not fatal.
     const after = await evaluate('after', validation, encoder, evalBatch, io, options.matryoshka?.dims ?? null).catch((e: unknown) => {
@@ -251,16 +258,35 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
       const rows = compareRuns(before, after);
       for (const line of comparisonTable(rows)) io.err(line);
       Object.assign(summary, { before, after, delta: deltas(rows) });
+      afterMetrics = after;
     }
   } else if (before) {
     summary.before = before;
   } else if (validation?.dataset.type === 'class_pair' && !sigint.interrupted()) {
     const classifier = classifierEvaluators(validation.dataset, result.lossTensors);
-    if (classifier.length > 0) summary.after = await evaluate('after', { dataset: validation.dataset, evaluators: classifier }, encoder, evalBatch, io);
+    if (classifier.length > 0) summary.after = afterMetrics = await evaluate('after', { dataset: validation.dataset, evaluators: classifier }, encoder, evalBatch, io);
   }
   if (parsed.forgetting && generalBefore !== null && !sigint.interrupted()) {
     summary.general = reportForgetting(generalBefore, await generalScore(encoder, evalBatch), parsed.forgetting.threshold, io);
   }
+  const card = cliModelCard({
+    outDir,
+    modelDir,
+    dataPath,
+    files,
+    encoder,
+    train: trainSet,
+    validation: validation?.dataset ?? null,
+    loss: result.loss,
+    options: runOptions,
+    elapsedMs: result.elapsedMs,
+    log: runLog.log,
+    before,
+    after: afterMetrics,
+    primaryMetric: beforeResult?.primaryMetric ?? null,
+    license: await folderLicense(modelDir),
+  });
+  await writeModelCard(outDir, card);
   io.out(JSON.stringify(summary));
   encoder.dispose();
   return sigint.interrupted() ? EXIT_INTERRUPTED : 0;

@@ -1,16 +1,28 @@
-/** `train --data hf://datasets/…` against a local fake Hub (node:http, HF_ENDPOINT): Parquet read, mapped and trained on. */
+/**
+ * `train --data hf://datasets/…` against a local fake Hub (node:http, HF_ENDPOINT): Parquet read, mapped and trained
+ * on; the saved model card names the Hub dataset (a local file's names none).
+ */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeDatasetHub, parquetFile } from '../helpers/fakeHubDatasets';
 import { TINY_BERT_DIR } from '../helpers/tinyBert';
-import { runCli, tempDir } from './run';
+import { DATA_DIR, runCli, tempDir } from './run';
 
 const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
 let server: Server;
 let endpoint = '';
 const tmp = tempDir('es-hubdata-');
+const FAST = ['--steps', '1', '--batch-size', '4', '--no-forgetting-check'];
+
+/** The YAML front matter of a saved model's README.md, `---` lines excluded. */
+function frontMatterOf(out: string): string {
+  const m = /^---\n([\s\S]*?)\n---\n/.exec(readFileSync(join(out, 'README.md'), 'utf8'));
+  if (!m) throw new Error(`${out}/README.md has no front matter`);
+  return m[1];
+}
 
 beforeAll(async () => {
   server = createServer();
@@ -41,6 +53,16 @@ describe('train --data hf://datasets/…', () => {
     expect(r.stderr).toContain('data: hf://datasets/org/qa: read the first 8 rows (--max-rows)');
     expect(r.stderr).toContain('data: hf://datasets/org/qa: parquet, config default, split train, 8 rows → 8 pair records (text=question, text_pos=answer, detected)');
     expect(r.code).toBe(0);
+    expect(frontMatterOf(out)).toContain('\ndatasets:\n- "org/qa"\n');
+  }, 120_000);
+
+  it('names no dataset in the card of a run on a local file', async () => {
+    const out = join(tmp.dir, 'file-out');
+    const r = await runCli(['train', '--model', TINY_BERT_DIR, '--data', join(DATA_DIR, 'riddle.jsonl'), '--out', out, ...FAST]);
+    expect(r.code).toBe(0);
+    const yaml = frontMatterOf(out);
+    expect(yaml).toContain('library_name: sentence-transformers');
+    expect(yaml).not.toContain('datasets:');
   }, 120_000);
 
   it('names the configs when there are several, and a missing dataset', async () => {
