@@ -11,7 +11,7 @@ import { DEFAULT_TRAINING_OPTIONS, OPTION_RANGES, rangeProblem, validateTraining
 import { DEFAULT_EVALUATIONS, evalEveryStepsFor } from '../../engine/train/bestModel';
 import { checkpointInterval, type RunPlan } from '../../engine/train/runPlan';
 import { suggestLearningRate } from '../../engine/train/suggest';
-import type { MappingSummary } from '../../worker/protocol';
+import type { MappingSummary, ModelSummary } from '../../worker/protocol';
 import type { GetState, SetState, Studio } from './types';
 
 export type StrategyChoice = 'full' | 'bitfit' | 'freeze_embeddings' | 'freeze_layers';
@@ -298,6 +298,47 @@ export function settingsToOptions(settings: TrainingSettings, totalSteps: number
   };
 }
 
+/** What a loaded model sets in the form: its max length, prompts and size, and the demo model's suggested options. */
+export interface ModelDefaults {
+  maxLength: number;
+  suggested: Partial<TrainingOptions> | null;
+  prompts: Prompts;
+  /** The model's parameter count (null: not known); a pretrained model starts at the learning rate for it. */
+  parameters: number | null;
+}
+
+/** `base` with a model's defaults applied (the demo model's suggested loss only where `recordType` takes it). */
+export function withModelDefaults(base: TrainingSettings, d: ModelDefaults, recordType: RecordType): TrainingSettings {
+  const next: TrainingSettings = { ...base, maxLength: d.maxLength, queryPrompt: d.prompts.query, documentPrompt: d.prompts.document };
+  const s = d.suggested;
+  // A pretrained model starts at the rate for its size (uniem's rule, engine/train/suggest.ts); the step shows why.
+  if (s === null) {
+    const learningRate = d.parameters !== null && d.parameters > 0 ? suggestLearningRate(d.parameters).value : DEFAULT_TRAINING_OPTIONS.learningRate;
+    return { ...next, learningRate, dropout: DEFAULT_TRAINING_OPTIONS.dropout };
+  }
+  // The demo model suggests a loss for its own pairs; another dataset keeps the loss its records need.
+  if (s.loss && s.loss !== 'auto' && lossSupports(s.loss, recordType)) next.loss = s.loss;
+  if (s.length?.kind === 'epochs') next.epochs = s.length.epochs;
+  if (s.length?.kind === 'steps') next.maxSteps = s.length.steps;
+  if (s.batchSize) next.batchSize = s.batchSize;
+  if (s.gradAccumSteps) next.gradAccumSteps = s.gradAccumSteps;
+  if (s.learningRate !== undefined) next.learningRate = s.learningRate;
+  if (s.warmup?.kind === 'ratio') next.warmupRatio = s.warmup.ratio;
+  if (s.seed !== undefined) next.seed = s.seed;
+  next.dropout = s.dropout ?? DEFAULT_TRAINING_OPTIONS.dropout;
+  return next;
+}
+
+/**
+ * The form's defaults for `model` (none loaded: DEFAULT_SETTINGS), what the settings step counts changes from:
+ * a fresh form with the model's defaults applied, the loss the record type suggests.
+ */
+export function modelDefaultSettings(model: ModelSummary | null, recordType: RecordType): TrainingSettings {
+  const base: TrainingSettings = { ...DEFAULT_SETTINGS, loss: defaultLossFor(recordType) };
+  if (model === null) return base;
+  return withModelDefaults(base, { maxLength: model.maxLength, suggested: model.suggestedOptions, prompts: model.prompts, parameters: model.parameters }, recordType);
+}
+
 export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
   return {
     settings: DEFAULT_SETTINGS,
@@ -325,21 +366,9 @@ export function settingsSlice(set: SetState, _get: GetState): SettingsSlice {
     settingsRestored: (options, maxLength, totalSteps, prompts) => set({ settings: optionsToSettings(options, maxLength, totalSteps, prompts), lossTouched: options.loss !== 'auto' }),
     modelDefaults: (maxLength, suggested, prompts) =>
       set((s) => {
-        const next: TrainingSettings = { ...s.settings, maxLength, queryPrompt: prompts.query, documentPrompt: prompts.document };
-        // A pretrained model starts at the rate for its size (uniem's rule, engine/train/suggest.ts); the step shows why.
-        const learningRate = s.model.summary && s.model.summary.parameters > 0 ? suggestLearningRate(s.model.summary.parameters).value : DEFAULT_TRAINING_OPTIONS.learningRate;
-        if (suggested === null) return { settings: { ...next, learningRate, dropout: DEFAULT_TRAINING_OPTIONS.dropout }, defaultsNote: null };
-        // The demo model suggests a loss for its own pairs; another dataset keeps the loss its records need.
-        if (suggested.loss && suggested.loss !== 'auto' && lossSupports(suggested.loss, s.mapping.recordType)) next.loss = suggested.loss;
-        if (suggested.length?.kind === 'epochs') next.epochs = suggested.length.epochs;
-        if (suggested.length?.kind === 'steps') next.maxSteps = suggested.length.steps;
-        if (suggested.batchSize) next.batchSize = suggested.batchSize;
-        if (suggested.gradAccumSteps) next.gradAccumSteps = suggested.gradAccumSteps;
-        if (suggested.learningRate !== undefined) next.learningRate = suggested.learningRate;
-        if (suggested.warmup?.kind === 'ratio') next.warmupRatio = suggested.warmup.ratio;
-        if (suggested.seed !== undefined) next.seed = suggested.seed;
-        next.dropout = suggested.dropout ?? DEFAULT_TRAINING_OPTIONS.dropout;
-        return { settings: next, defaultsNote: describeDefaultsChange(s.settings, next) };
+        const parameters = s.model.summary?.parameters ?? null;
+        const next = withModelDefaults(s.settings, { maxLength, suggested, prompts, parameters }, s.mapping.recordType);
+        return { settings: next, defaultsNote: suggested === null ? null : describeDefaultsChange(s.settings, next) };
       }),
   };
 }
