@@ -1,8 +1,8 @@
 /**
  * `train`'s model card: the README.md the studio's export writes (src/worker/modelCard.ts), built from the CLI's
  * run and written into --out once the run is evaluated (atomically, with the engine's folder writer). Its
- * front matter names the Hub dataset the run trained on (`datasets:` for --data hf://datasets/ID) and the base
- * model folder's README.md license, if any.
+ * front matter names the Hub dataset the run trained on (`datasets:` for --data hf://datasets/ID) and the license:
+ * --license when given (checked as `push --license` is), else the base model folder's README.md license, else none.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -16,10 +16,20 @@ import { NO_PROMPTS, withPrompts } from '../engine/prompts';
 import type { MappedDataset } from '../engine/records';
 import type { TrainingOptions } from '../engine/train/options';
 import type { TrainEvent } from '../engine/train/trainer';
-import { licenseFromReadme, widgetExamples } from '../worker/cardMetadata';
+import { checkLicense, licenseFromReadme, widgetExamples } from '../worker/cardMetadata';
 import { parseHubDataUrl } from '../worker/hubDataset';
 import { modelCard } from '../worker/modelCard';
+import { CliError, shownArgument, type Flags } from './args';
 import { fsError } from './io';
+
+/** --license as a Hub license id (lower case), null when absent; a bad id is refused with what the flag takes. */
+export function licenseFlag(flags: Flags): string | null {
+  const raw = flags.string('license');
+  if (raw === undefined) return null;
+  const license = checkLicense(raw);
+  if (license === null) throw new CliError(`--license must be a Hub license id such as apache-2.0, mit or cc-by-4.0, not ${shownArgument(raw)}`);
+  return license;
+}
 
 /** The license in the base model folder's README.md front matter; null when it has no README.md or no license. */
 export async function folderLicense(modelDir: string): Promise<string | null> {
@@ -73,7 +83,7 @@ export interface CliCardInput {
   before: Record<string, number> | null;
   after: Record<string, number> | null;
   primaryMetric: string | null;
-  /** The card's license (the base model's); null for none. */
+  /** The card's license (--license, else the base model's); null for none. */
   license: string | null;
 }
 

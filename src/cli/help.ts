@@ -101,7 +101,10 @@ from config.json at the batch size and the longest text) is refused before its w
 Input and output:
   --model DIR           model folder to start from
   --data FILE           training data
-  --out DIR             where the trained model is written
+  --out DIR             where the trained model is written, with a model card (README.md; its front
+                        matter names a Hub --data as datasets:)
+  --license ID          the card's license, e.g. apache-2.0, mit (default: the --model folder's
+                        README.md license, else none)
 ${DATA_FLAGS}
   --eval-data FILE      validation data (any record type the evaluators take; detected)
   --val-split FRACTION  hold out this share of --data for validation instead, e.g. 0.1

@@ -7,9 +7,10 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { checkLicense, frontMatter, withLicense } from '../worker/cardMetadata';
+import { frontMatter, withLicense } from '../worker/cardMetadata';
 import { publishModel, type PublishProgress } from '../worker/publish';
 import { CliError, Flags, shownArgument, type FlagSpec } from './args';
+import { licenseFlag } from './card';
 import { formatBytes } from './output';
 import type { CliIo } from './io';
 
@@ -84,9 +85,7 @@ export async function pushCommand(argv: string[], io: CliIo, env: NodeJS.Process
   const { folder, rest } = splitFolder(argv);
   const flags = Flags.parse('push', rest, PUSH_FLAGS);
   const repo = flags.required('repo');
-  const rawLicense = flags.string('license');
-  const license = rawLicense === undefined ? null : checkLicense(rawLicense);
-  if (rawLicense !== undefined && license === null) throw new CliError(`--license must be a Hub license id such as apache-2.0, mit or cc-by-4.0, not ${shownArgument(rawLicense)}`);
+  const license = licenseFlag(flags);
   await checkFolder(folder);
   const files = await readFolder(folder);
   if (!files.has('modules.json') && !files.has('config.json')) {

@@ -22,7 +22,7 @@ import { TrainingControl } from '../engine/train/control';
 import { planRun, type RunPlan } from '../engine/train/runPlan';
 import { checkRunCanLearn, resolveLoss, train, type TrainEvent, type TrainResult } from '../engine/train/trainer';
 import { Flags } from './args';
-import { cliModelCard, folderLicense, runLogger, writeModelCard } from './card';
+import { cliModelCard, folderLicense, licenseFlag, runLogger, writeModelCard } from './card';
 import { checkpointPlan, checkpointWriter, checkSameModel, checkSameRun, prepareCheckpoint, type CheckpointPlan } from './checkpoint';
 import { datasetChoice, readDataset } from './dataset';
 import { checkInputFile, fsError, loadModel, prepareOutputDir, type CliIo } from './io';
@@ -133,6 +133,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const backend = backendChoice(flags);
   const choice = datasetChoice(flags);
   const parsed = trainFlags(flags);
+  const license = licenseFlag(flags);
   const { options, valSplit, logEvery } = parsed;
   if (options.loss !== 'auto') checkLossParams(options.loss, options.lossParams);
   checkInputFile(dataPath, '--data');
@@ -284,7 +285,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     before,
     after: afterMetrics,
     primaryMetric: beforeResult?.primaryMetric ?? null,
-    license: await folderLicense(modelDir),
+    license: license ?? (await folderLicense(modelDir)),
   });
   await writeModelCard(outDir, card);
   io.out(JSON.stringify(summary));

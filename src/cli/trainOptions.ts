@@ -26,6 +26,7 @@ export const TRAIN_FLAGS: FlagSpec = {
   ...HUB_DATA_FLAGS,
   data: str,
   out: str,
+  license: str,
   'record-type': str,
   columns: str,
   loss: str,
