@@ -24,7 +24,7 @@ import type { RecordType } from '../engine/records';
 import { DEMO_DATASET_PATH, DEMO_MODEL_FILES, DEMO_MODEL_NAME, DEMO_MODEL_PATH, DEMO_TRAINING, DEMO_VALIDATION_FRACTION } from '../engine/demo';
 import { checkNotCancelled } from './hub';
 import { hubModelSource } from './hubSource';
-import type { DatasetRole, DatasetSummary, MappingSummary, ModelSource, ModelSummary, SplitChoice } from './protocol';
+import type { DatasetRole, DatasetSummary, HubDatasetOrigin, MappingSummary, ModelSource, ModelSummary, SplitChoice } from './protocol';
 import { hasPrompts, NO_PROMPTS, suggestedPrompts, type Prompts } from '../engine/prompts';
 
 const PREVIEW_ROWS = 8;
@@ -73,14 +73,18 @@ function architectureOf(rawConfig: Record<string, unknown>): string {
   return name.length > 60 ? `${name.slice(0, 59)}…` : name;
 }
 
-export async function loadDataset(role: DatasetRole, blob: Blob, fileName: string, progress: Progress): Promise<LoadedDataset> {
-  const parsed = await parseDatasetFile(blob, { fileName }, (p) => progress(p.bytesRead, p.totalBytes, fileName));
+/** Parses a dataset file (`signal` stops the read: a `cancelled` EngineError) and describes it. */
+export async function loadDataset(role: DatasetRole, blob: Blob, fileName: string, progress: Progress, hub: HubDatasetOrigin | null = null, signal?: AbortSignal): Promise<LoadedDataset> {
+  const parsed = await parseDatasetFile(blob, { fileName, ...(signal ? { signal } : {}) }, (p) => progress(p.bytesRead, p.totalBytes, fileName));
+  return describeDataset(role, parsed, blob, fileName, hub);
+}
+
+/** A parsed dataset's description (its rows, preview, problems, detected mapping); no row read is an error. */
+export function describeDataset(role: DatasetRole, parsed: ParsedDataset, blob: Blob, fileName: string, hub: HubDatasetOrigin | null): LoadedDataset {
   if (parsed.rows.length === 0) {
     const first = parsed.problems[0];
-    throw new EngineError(
-      'bad_dataset',
-      `${fileName}: no row could be read${first ? ` (${first.message})` : ''}. Use JSON Lines (one object per line) or a CSV/TSV file with a header row.`,
-    );
+    const fix = hub ? 'Choose another config or split of the dataset.' : 'Use JSON Lines (one object per line) or a CSV/TSV file with a header row.';
+    throw new EngineError('bad_dataset', `${fileName}: no row could be read${first ? ` (${first.message})` : ''}. ${fix}`);
   }
   const guess = detectMapping(parsed.columns, parsed.rows);
   const summary: DatasetSummary = {
@@ -93,6 +97,7 @@ export async function loadDataset(role: DatasetRole, blob: Blob, fileName: strin
     preview: parsed.rows.slice(0, PREVIEW_ROWS).map((r) => parsed.columns.map((c) => display(r[c]))),
     problems: parsed.problems.slice(0, LISTED_SKIPS),
     problemCount: parsed.problemCount,
+    hub,
     detected: guess ? { recordType: guess.type, mapping: guess.mapping, note: guess.note ?? null } : null,
   };
   return { parsed, summary, blob };

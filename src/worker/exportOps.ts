@@ -32,6 +32,8 @@ export interface ExportContext {
   encoder: SentenceEncoder;
   run: TrainingRun;
   datasetName: string;
+  /** The Hub dataset the training split was read from (the card's `datasets:`), null for a file. */
+  hubDataset: string | null;
   evaluations: Partial<Record<EvaluationTarget, EvaluationSummary>>;
 }
 
@@ -121,7 +123,7 @@ async function buildFolder(ctx: ExportContext, modelName: string, onnx: boolean,
     lossCurve: run.history.map((p) => ({ step: p.step, loss: p.loss })),
     onnx,
     license: choices.license ?? (await baseModelLicense(model, null)),
-    hubDataset: choices.hubDataset ?? null,
+    hubDataset: choices.hubDataset ?? ctx.hubDataset,
     widget: widgetExamples(split.validation.records.length > 0 ? split.validation : split.train),
     evals: run.evals,
     stepEpochs: run.history.map((p) => ({ step: p.step, epoch: p.epoch })),

@@ -11,7 +11,7 @@
  */
 import type { ColumnMapping } from '../engine/data';
 import type { RecordType } from '../engine/records';
-import type { EvalPoint, SavedRunInfo, SplitChoice, StepPoint } from './protocol';
+import type { EvalPoint, HubDatasetOrigin, SavedRunInfo, SplitChoice, StepPoint } from './protocol';
 import type { RunRecord } from './trainRun';
 
 const DB_NAME = 'embedding-studio';
@@ -42,8 +42,9 @@ export interface PersistedRunEntry {
 
 /** The `session` store: what the current run was trained on, and which run that is. */
 export interface PersistedSession {
-  dataset: { blob: Blob; fileName: string; demo: boolean };
-  validation: { blob: Blob; fileName: string };
+  /** `hub`: where a split read from the Hub came from (absent for a file, and in sessions saved before). */
+  dataset: { blob: Blob; fileName: string; demo: boolean; hub?: HubDatasetOrigin };
+  validation: { blob: Blob; fileName: string; hub?: HubDatasetOrigin };
   mapping: { recordType: RecordType; columns: ColumnMapping; choice: SplitChoice };
   model: { kind: 'hub'; hubId: string } | { kind: 'demo' } | { kind: 'files'; files: File[] };
   /** Id of the run in `runs` that belongs to this dataset, mapping and model. */

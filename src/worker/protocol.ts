@@ -23,8 +23,46 @@ import type { RunVerdict } from '../engine/train/verdict';
 import type { Prompts } from '../engine/prompts';
 import type { UnknownTokenShare } from '../engine/unknownTokens';
 
-/** Where a dataset comes from. */
-export type DatasetSource = { kind: 'file'; file: File } | { kind: 'demo' };
+/** A split of a Hugging Face Hub dataset to read (worker/hubDataset.ts), at most `maxRows` rows. */
+export interface HubDatasetChoice {
+  id: string;
+  config: string;
+  split: string;
+  maxRows: number;
+}
+
+/**
+ * Where a dataset comes from. `hub`: a split of a Hub dataset, read in the worker (Parquet by row group, or the
+ * repo's JSONL/CSV), kept as JSON Lines for a reload; `hubToken` as for loadModel (sent to huggingface.co only).
+ */
+export type DatasetSource = { kind: 'file'; file: File } | { kind: 'demo' } | { kind: 'hub'; choice: HubDatasetChoice; hubToken: string | null };
+
+/** Where a dataset read from the Hub came from, and whether the row limit cut it. */
+export interface HubDatasetOrigin {
+  id: string;
+  config: string;
+  split: string;
+  /** 'parquet': the Hub's Parquet conversion; 'files': the repo's own JSONL/CSV/TSV files. */
+  source: 'parquet' | 'files';
+  /** The row limit stopped the read before the split's end. */
+  truncated: boolean;
+}
+
+/** One config/split of a Hub dataset, as listed. */
+export interface HubSplitInfo {
+  config: string;
+  split: string;
+  /** Bytes of its files (Parquet or the repo's own). */
+  bytes: number;
+  fileCount: number;
+}
+
+/** A Hub dataset's configs and splits. */
+export interface HubDatasetListingSummary {
+  id: string;
+  source: 'parquet' | 'files';
+  splits: HubSplitInfo[];
+}
 
 /** Which dataset a loadDataset request fills. */
 export type DatasetRole = 'train' | 'validation';
@@ -45,7 +83,10 @@ export type WorkerRequest =
   /** `backend`: the page's ?backend=…, used alone (even on a software GPU); absent: the fastest that starts. */
   | { type: 'init'; id: number; wasmPaths?: Record<string, string>; debug?: boolean; backend?: BackendName }
   | { type: 'setBackend'; id: number; backend: BackendChoice }
+  /** A Hub source's download is cancellable with 'cancel' (the dataset loaded before then stays). */
   | { type: 'loadDataset'; id: number; role: DatasetRole; source: DatasetSource }
+  /** The configs and splits of Hub dataset `datasetId` (cached for offline reuse); `hubToken` as for loadModel. */
+  | { type: 'listHubDataset'; id: number; datasetId: string; hubToken: string | null }
   | { type: 'setMapping'; id: number; recordType: RecordType; mapping: ColumnMapping; split: SplitChoice }
   /** `hubToken`: an access token for a private or gated Hub model (kept in memory, sent to huggingface.co only). */
   | { type: 'loadModel'; id: number; source: ModelSource; hubToken: string | null }
@@ -128,6 +169,8 @@ export interface DatasetSummary {
   /** Rows the parser could not read (first ones), with 1-based line numbers. */
   problems: { row: number; message: string }[];
   problemCount: number;
+  /** Where a Hub dataset's split came from; null for a file or the demo. */
+  hub: HubDatasetOrigin | null;
   /** Detected record type and columns, null when nothing fits. */
   /** `note`: said when no column name was recognised and the columns were chosen by order and content. */
   detected: { recordType: RecordType; mapping: ColumnMapping; note: string | null } | null;
@@ -316,6 +359,7 @@ export interface StorageReport {
 export type BackendResult = { type: 'backend'; backend: string; adapter: string | null; threads: number | null; skipped: string | null };
 /** `storage`: why the dataset could not be saved for a reload (it is loaded all the same); null when saved. */
 export type DatasetResult = { type: 'dataset'; dataset: DatasetSummary; storage: StorageProblem | null };
+export type HubListingResult = { type: 'hubListing'; listing: HubDatasetListingSummary };
 /** `unknownTokens`: per mapped text column, the share of tokens the loaded model reads as [UNK] (null: no model, or a tokenizer without [UNK]). */
 export type MappingResult = { type: 'mapping'; mapping: MappingSummary; unknownTokens: UnknownTokenShare[] | null };
 export type PlanResult = { type: 'plan'; plan: RunPlan };
@@ -358,6 +402,7 @@ export interface Results {
   init: BackendResult;
   setBackend: BackendResult;
   loadDataset: DatasetResult;
+  listHubDataset: HubListingResult;
   setMapping: MappingResult;
   loadModel: ModelResult;
   cancel: Ack;

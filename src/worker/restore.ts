@@ -89,10 +89,10 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
   try {
     if (saved.dataset) {
       const source = saved.dataset.demo ? ({ kind: 'demo' } as const) : { kind: 'file' as const, file: new File([saved.dataset.blob], saved.dataset.fileName) };
-      out.dataset = await session.loadDataset('train', source, progress);
+      out.dataset = await session.loadDataset('train', source, progress, undefined, saved.dataset.hub ?? null);
     }
     if (saved.validation) {
-      await session.loadDataset('validation', { kind: 'file', file: new File([saved.validation.blob], saved.validation.fileName) }, progress);
+      await session.loadDataset('validation', { kind: 'file', file: new File([saved.validation.blob], saved.validation.fileName) }, progress, undefined, saved.validation.hub ?? null);
     }
     if (saved.mapping && out.dataset) {
       out.mapping = session.setMapping(saved.mapping.recordType, saved.mapping.columns, saved.mapping.choice).mapping;

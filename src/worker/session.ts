@@ -22,6 +22,7 @@ import type { TrainingOptions } from '../engine/train/options';
 import { planRun, type RunPlan } from '../engine/train/runPlan';
 import {
   demoDatasetBlob,
+  describeDataset,
   describeModel,
   fetchModelFolder,
   loadDataset,
@@ -36,6 +37,7 @@ import type {
   DatasetSummary,
   DatasetSource,
   EvaluationSummary,
+  HubDatasetOrigin,
   EvaluationTarget,
   MappingSummary,
   ModelSource,
@@ -53,6 +55,7 @@ import type {
   RecipeResult,
 } from './protocol';
 import { checkNotCancelled } from './hub';
+import { readHubDatasetFile } from './hubDatasetSource';
 import { TrainingRun } from './trainRun';
 import { playgroundTexts } from './playground';
 import { NO_PROMPTS, type Prompts } from '../engine/prompts';
@@ -83,10 +86,21 @@ export class StudioSession {
   /** The loaded model's tokenizer, built once for the unknown-token count. */
   private counter: { files: LoadedModelFiles; tokenizer: ReturnType<typeof tokenizerOf> } | null = null;
 
-  async loadDataset(role: DatasetRole, source: DatasetSource, progress: Progress): Promise<DatasetSummary> {
-    const blob = source.kind === 'file' ? source.file : await demoDatasetBlob();
-    const name = source.kind === 'file' ? source.file.name : DEMO_DATASET_FILE;
-    const loaded = await loadDataset(role, blob, name, progress);
+  /**
+   * Reads a dataset: a file, the demo's, or a split of a Hub dataset (`signal` cancels its download: a
+   * `cancelled` EngineError, and the dataset loaded before stays). `hub`: where a saved file came from (a reload).
+   */
+  async loadDataset(role: DatasetRole, source: DatasetSource, progress: Progress, signal?: AbortSignal, hub: HubDatasetOrigin | null = null): Promise<DatasetSummary> {
+    let loaded: LoadedDataset;
+    if (source.kind === 'hub') {
+      const file = await readHubDatasetFile(source.choice, { token: source.hubToken, signal, onProgress: (d, t, f) => progress(d, t, f) });
+      checkNotCancelled(signal);
+      loaded = describeDataset(role, file.parsed, file.blob, file.fileName, file.hub);
+    } else {
+      const blob = source.kind === 'file' ? source.file : await demoDatasetBlob();
+      const name = source.kind === 'file' ? source.file.name : DEMO_DATASET_FILE;
+      loaded = await loadDataset(role, blob, name, progress, hub, signal);
+    }
     if (role === 'train') {
       this.train = loaded;
       this.split = null;
@@ -288,7 +302,7 @@ export class StudioSession {
 
   private exportContext(): ExportContext {
     const { split, model, encoder } = this.requireReady();
-    return { split, model, encoder, run: this.run, datasetName: this.train?.summary.fileName ?? 'dataset', evaluations: this.evaluations };
+    return { split, model, encoder, run: this.run, datasetName: this.train?.summary.fileName ?? 'dataset', hubDataset: this.train?.summary.hub?.id ?? null, evaluations: this.evaluations };
   }
 
   /** `weights`: the best (default: the model as the run left it) or the last step's. */

@@ -15,8 +15,9 @@ import { checkRunFits, suggestRunBatch } from './memoryCheck';
 import { mineSplit } from './mineOps';
 import { SessionStore, type LoadedSession } from './persist';
 import { Saver } from './saver';
-import type { BackendChoice, BackendResult, ModelSummary, RequestOf, RequestType, Results, StorageProblem, TrainedResult, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
+import type { BackendChoice, BackendResult, DatasetSummary, ModelSummary, RequestOf, RequestType, Results, StorageProblem, TrainedResult, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
 import { restoreSession } from './restore';
+import { hubListing } from './hubDatasetSource';
 import { serializeError } from './serializeError';
 import { StudioSession } from './session';
 import { explainTrainingError } from './trainRun';
@@ -148,15 +149,32 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
       return { type: 'ack' };
     },
     loadDataset: async (req, progress) => {
-      const dataset = await session.loadDataset(req.role, req.source, progress);
+      const controller = new AbortController();
+      cancellable.set(req.id, controller);
+      let dataset: DatasetSummary;
+      try {
+        dataset = await session.loadDataset(req.role, req.source, progress, controller.signal);
+      } finally {
+        cancellable.delete(req.id);
+      }
       const blob = req.role === 'train' ? session.train?.blob : session.validationFile?.blob;
       if (blob === undefined) return { type: 'dataset', dataset, storage: null };
       const fileName = dataset.fileName;
+      const hub = dataset.hub ? { hub: dataset.hub } : {};
       const storage =
         req.role === 'train'
-          ? await saver.saveSession('dataset', { blob, fileName, demo: req.source.kind === 'demo' }, fileName, blob.size)
-          : await saver.saveSession('validation', { blob, fileName }, fileName, blob.size);
+          ? await saver.saveSession('dataset', { blob, fileName, demo: req.source.kind === 'demo', ...hub }, fileName, blob.size)
+          : await saver.saveSession('validation', { blob, fileName, ...hub }, fileName, blob.size);
       return { type: 'dataset', dataset, storage };
+    },
+    listHubDataset: async (req) => {
+      const controller = new AbortController();
+      cancellable.set(req.id, controller);
+      try {
+        return { type: 'hubListing', listing: await hubListing(req.datasetId, { token: req.hubToken, signal: controller.signal }) };
+      } finally {
+        cancellable.delete(req.id);
+      }
     },
     setMapping: async (req) => {
       const result = session.setMapping(req.recordType, req.mapping, req.split);

@@ -48,7 +48,7 @@ describe('export takes the best checkpoint by default, the last on request', () 
     run.checkpoint = { step: 6, bytes: serializeCheckpoint({ step: 6, totalSteps: 10, lossHistory: [1, 1, 1, 1, 1, 1], runKey: 'k', head: { ...encoder.head }, weights: last, optimizer: { step: 6, moments: {} } }) };
     const source = { kind: 'demo' as const };
     const model: ModelState = { files, source, summary: describeModel('tiny-bert', source, files, encoder), bytes: {} };
-    const ctx: ExportContext = { split: SPLIT, model, encoder, run, datasetName: 'pairs.jsonl', evaluations: {} };
+    const ctx: ExportContext = { split: SPLIT, model, encoder, run, datasetName: 'pairs.jsonl', hubDataset: null, evaluations: {} };
 
     expect(Array.from(exportedLayerNorm(await exportModelZip(ctx, 'm', false, () => {}, { license: 'mit' })))).toEqual(Array.from(bestLn));
     const lastLn = exportedLayerNorm(await exportModelZip(ctx, 'm', false, () => {}, { license: 'mit', weights: 'last' }));
@@ -62,7 +62,7 @@ describe('export takes the best checkpoint by default, the last on request', () 
     run.trained = true;
     const source = { kind: 'demo' as const };
     const model: ModelState = { files, source, summary: describeModel('tiny-bert', source, files, encoder), bytes: {} };
-    await expect(exportModelZip({ split: SPLIT, model, encoder, run, datasetName: 'd', evaluations: {} }, 'm', false, () => {}, { license: 'mit', weights: 'last' })).rejects.toThrow(
+    await expect(exportModelZip({ split: SPLIT, model, encoder, run, datasetName: 'd', hubDataset: null, evaluations: {} }, 'm', false, () => {}, { license: 'mit', weights: 'last' })).rejects.toThrow(
       "This run kept no checkpoint of its last step, so only the model as it is now (the best) can be exported: choose 'best'.",
     );
   });

@@ -62,7 +62,7 @@ describe('export operations', () => {
   let encoder: SentenceEncoder;
   const context = (source: ModelSource, run = new TrainingRun()): ExportContext => {
     const model: ModelState = { files, source, summary: describeModel('tiny-bert', source, files, encoder), bytes: source.kind === 'demo' ? folderBytes() : {} };
-    return { split: SPLIT, model, encoder, run, datasetName: 'pairs.jsonl', evaluations: {} };
+    return { split: SPLIT, model, encoder, run, datasetName: 'pairs.jsonl', hubDataset: null, evaluations: {} };
   };
 
   beforeAll(async () => {

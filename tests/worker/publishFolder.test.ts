@@ -33,6 +33,7 @@ describe('publishFolder', () => {
     encoder,
     run: new TrainingRun(),
     datasetName: 'pairs.jsonl',
+    hubDataset: null,
     evaluations: {},
   });
   const req = (over: Partial<PublishRequest> = {}): PublishRequest => ({

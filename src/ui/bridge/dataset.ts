@@ -1,21 +1,36 @@
-/** Datasets and the column mapping: loadDataset and setMapping. */
+/** Datasets and the column mapping: loadDataset (a file, the demo or a Hub split), listHubDataset and setMapping. */
 import type { ColumnMapping } from '../../engine/data';
 import { DEMO_VALIDATION_FRACTION } from '../../engine/demo';
 import type { RecordType } from '../../engine/records';
-import type { DatasetRole, DatasetSource, SplitChoice } from '../../worker/protocol';
+import type { DatasetRole, DatasetSource, HubDatasetChoice, SplitChoice } from '../../worker/protocol';
+import type { DatasetFileState } from '../store/datasetSlice';
 import type { Routes } from './channel';
 import type { BridgeContext } from './context';
 
+const stateKey = (role: DatasetRole) => (role === 'train' ? 'dataset' : 'validationFile');
+
 export class DatasetFeature {
+  /** The dataset state before a load started, by role: a cancelled load puts it back. */
+  private readonly before = new Map<DatasetRole, DatasetFileState>();
+
   constructor(private readonly ctx: BridgeContext) {}
 
-  routes(): Pick<Routes, 'loadDataset' | 'setMapping'> {
+  routes(): Pick<Routes, 'loadDataset' | 'listHubDataset' | 'setMapping'> {
     const s = () => this.ctx.s();
     return {
       loadDataset: {
         progress: (progress, p) => s().datasetProgress(p.role ?? 'train', progress),
         done: (r) => s().datasetLoaded(r.dataset, r.storage),
-        failed: (message, _code, p) => s().datasetFailed(p.role ?? 'train', message),
+        failed: (message, code, p) => {
+          const role = p.role ?? 'train';
+          const before = this.before.get(role);
+          if (code === 'cancelled' && before) s().datasetRestored(role, before);
+          else s().datasetFailed(role, message);
+        },
+      },
+      listHubDataset: {
+        done: (r) => s().hubListed(r.listing),
+        failed: (message) => s().hubListingFailed(message),
       },
       setMapping: {
         done: (r) => {
@@ -30,6 +45,7 @@ export class DatasetFeature {
   /** Loads a dataset file; the training file's detected mapping is applied at once. */
   async loadDataset(role: DatasetRole, source: DatasetSource): Promise<void> {
     const { ctx } = this;
+    this.before.set(role, ctx.s()[stateKey(role)]);
     ctx.s().datasetLoading(role);
     const r = await ctx.fire({ type: 'loadDataset', role, source }, role);
     if (r === null) return;
@@ -46,6 +62,24 @@ export class DatasetFeature {
     const split: SplitChoice = { kind: 'fraction', fraction, seed: m.split.kind === 'fraction' ? m.split.seed : 42 };
     if (detected) await this.applyMapping(detected.recordType, detected.mapping, split);
     else ctx.s().mappingFailed(`${r.dataset.fileName}: no column layout was recognised; choose the record type and the column of each field below.`);
+  }
+
+  /** Lists a Hub dataset's configs and splits (with the page's access token, when one is given). */
+  async listHubDataset(datasetId: string): Promise<void> {
+    const { ctx } = this;
+    ctx.s().hubListingStarted();
+    await ctx.fire({ type: 'listHubDataset', datasetId, hubToken: ctx.hubToken() });
+  }
+
+  /** Reads a split of the listed Hub dataset as the training or the validation data. */
+  loadHubDataset(role: DatasetRole, choice: HubDatasetChoice): Promise<void> {
+    return this.loadDataset(role, { kind: 'hub', choice, hubToken: this.ctx.hubToken() });
+  }
+
+  /** Cancels the dataset download in progress (a Hub split); the dataset loaded before stays. */
+  cancelDatasetLoad(): void {
+    const target = this.ctx.pendingId('loadDataset');
+    if (target !== undefined) void this.ctx.fire({ type: 'cancel', target });
   }
 
   async applyMapping(recordType: RecordType, columns: ColumnMapping, split: SplitChoice): Promise<void> {

@@ -6,7 +6,7 @@
 import type { BackendName } from '../../engine/backend';
 import type { ColumnMapping } from '../../engine/data';
 import type { RecordType } from '../../engine/records';
-import type { Ack, BackendChoice, BackendResult, DatasetRole, DatasetSource, ModelSource, RequestType, Results, SplitChoice, SuggestBatchResult, WorkerResponse } from '../../worker/protocol';
+import type { Ack, BackendChoice, BackendResult, DatasetRole, DatasetSource, HubDatasetChoice, ModelSource, RequestType, Results, SplitChoice, SuggestBatchResult, WorkerResponse } from '../../worker/protocol';
 import { RunPlanner } from '../runPlanner';
 import type { StudioStore } from '../store';
 import { TransformersClient } from '../transformersClient';
@@ -97,6 +97,18 @@ export class StudioBridge {
 
   loadDataset(role: DatasetRole, source: DatasetSource): Promise<void> {
     return this.dataset.loadDataset(role, source);
+  }
+
+  listHubDataset(datasetId: string): Promise<void> {
+    return this.dataset.listHubDataset(datasetId);
+  }
+
+  loadHubDataset(role: DatasetRole, choice: HubDatasetChoice): Promise<void> {
+    return this.dataset.loadHubDataset(role, choice);
+  }
+
+  cancelDatasetLoad(): void {
+    this.dataset.cancelDatasetLoad();
   }
 
   applyMapping(recordType: RecordType, columns: ColumnMapping, split: SplitChoice): Promise<void> {

@@ -1,19 +1,52 @@
-/** Step 1: drop or pick a JSONL/CSV file (or use the demo), see its preview and the rows that could not be read. */
+/**
+ * Step 1: drop or pick a JSONL/CSV file, read a split of a Hugging Face Hub dataset, or use the demo; see its
+ * preview and the rows that could not be read.
+ */
 import { useRef, useState, type DragEvent } from 'react';
 import { Card, ErrorNote, Stat, TaskBar, WarningNote } from '../components';
 import { useBridge } from '../context';
 import { formatBytes } from '../format';
 import { useStudio } from '../store';
 import { storageProblemText } from '../storageText';
+import type { DatasetSummary } from '../../worker/protocol';
+import { HubDatasetPicker } from './HubDatasetPicker';
+
+/** Where the rows came from, for the stats: the file's name, or the Hub dataset, config and split. */
+function SourceStats({ summary }: { summary: DatasetSummary }) {
+  const hub = summary.hub;
+  if (hub === null) {
+    return (
+      <>
+        <Stat label="File" value={<span data-testid="dataset-name">{summary.fileName}</span>} />
+        <Stat label="Size" value={formatBytes(summary.sizeBytes)} />
+        <Stat label="Rows" value={<span data-testid="dataset-rows">{summary.rowCount.toLocaleString('en-US')}</span>} />
+        <Stat label="Format" value={summary.format.toUpperCase()} />
+      </>
+    );
+  }
+  return (
+    <>
+      <Stat label="Hub dataset" value={<span data-testid="dataset-name">{hub.id}</span>} />
+      <Stat label="Config / split" value={<span data-testid="dataset-hub-split">{`${hub.config} / ${hub.split}`}</span>} />
+      <Stat
+        label="Rows"
+        value={<span data-testid="dataset-rows">{`${summary.rowCount.toLocaleString('en-US')}${hub.truncated ? ' (row limit; the split has more)' : ''}`}</span>}
+      />
+      <Stat label="Read from" value={hub.source === 'parquet' ? 'Parquet' : 'JSONL/CSV files'} />
+    </>
+  );
+}
 
 export function DatasetStep() {
   const bridge = useBridge();
   const dataset = useStudio((s) => s.dataset);
+  const validation = useStudio((s) => s.validationFile);
   const training = useStudio((s) => s.training.status);
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const busy = training === 'running' || training === 'paused' || training === 'preparing';
   const summary = dataset.summary;
+  const loading = dataset.status === 'loading' || validation.status === 'loading';
 
   const take = (files: FileList | null) => {
     const file = files?.[0];
@@ -52,22 +85,29 @@ export function DatasetStep() {
           }}
         />
       </div>
+      <div className="or-divider">or from the Hugging Face Hub</div>
+      <HubDatasetPicker disabled={busy} />
       <div className="row">
-        <button type="button" className="secondary" onClick={() => void bridge.loadDataset('train', { kind: 'demo' })}>
+        <button type="button" className="secondary" disabled={loading} onClick={() => void bridge.loadDataset('train', { kind: 'demo' })}>
           Use the demo dataset
         </button>
-        {dataset.status === 'loading' && !dataset.progress ? <span className="muted small">Reading…</span> : null}
       </div>
-      {dataset.status === 'loading' ? <TaskBar progress={dataset.progress} label="Reading the dataset" /> : null}
+      {loading ? (
+        <div className="row download" data-testid="dataset-download">
+          <div className="grow">
+            <TaskBar progress={dataset.progress ?? validation.progress ?? { done: 0, total: null, label: 'starting', unit: 'bytes' }} label="Reading the dataset" />
+          </div>
+          <button type="button" className="secondary" onClick={() => bridge.cancelDatasetLoad()}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
       <ErrorNote message={dataset.error} testId="dataset-error" />
       <WarningNote message={dataset.storage ? storageProblemText(dataset.storage) : null} testId="dataset-storage" />
       {summary ? (
         <div className="stack">
           <div className="stats">
-            <Stat label="File" value={<span data-testid="dataset-name">{summary.fileName}</span>} />
-            <Stat label="Size" value={formatBytes(summary.sizeBytes)} />
-            <Stat label="Rows" value={<span data-testid="dataset-rows">{summary.rowCount.toLocaleString('en-US')}</span>} />
-            <Stat label="Format" value={summary.format.toUpperCase()} />
+            <SourceStats summary={summary} />
           </div>
           <div className="table-wrap">
             <table className="preview">

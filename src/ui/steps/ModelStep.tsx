@@ -5,6 +5,7 @@ import { useBridge } from '../context';
 import { formatCount } from '../format';
 import { useStudio } from '../store';
 import { storageProblemText } from '../storageText';
+import { HubTokenField } from './HubTokenField';
 
 /** Each pooling mode in words (sentence-transformers' names in brackets). */
 const POOLING_WORDS: Readonly<Record<string, string>> = {
@@ -20,8 +21,6 @@ export function ModelStep() {
   const model = useStudio((s) => s.model);
   const mappingReady = useStudio((s) => s.mapping.status === 'ready');
   const training = useStudio((s) => s.training.status);
-  const hubToken = useStudio((s) => s.hubToken);
-  const tokenChanged = useStudio((s) => s.hubTokenChanged);
   const [hubId, setHubId] = useState('sentence-transformers/all-MiniLM-L6-v2');
   const trainingBusy = training === 'running' || training === 'paused' || training === 'preparing';
   const loading = model.status === 'loading';
@@ -44,23 +43,7 @@ export function ModelStep() {
           </label>
           <button type="submit">Load</button>
         </form>
-        <div className="row">
-          <label className="grow">
-            <span className="label-text">Access token (for private models)</span>
-            <input
-              type="password"
-              value={hubToken.token}
-              onChange={(e) => tokenChanged({ token: e.currentTarget.value })}
-              placeholder="hf_… (optional)"
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </label>
-          <label className="checkbox">
-            <input type="checkbox" checked={hubToken.remember} onChange={(e) => tokenChanged({ remember: e.currentTarget.checked })} />
-            <span>Remember for this tab</span>
-          </label>
-        </div>
+        <HubTokenField what="models" />
         <div className="hint">
           Only for private or gated Hub models: a token with read access, sent to huggingface.co alone (not to the download hosts it redirects to).
           It stays in this tab's memory (in its sessionStorage when remembered) and is never saved with your data, checkpoints or exports.
