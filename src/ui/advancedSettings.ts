@@ -38,10 +38,12 @@ export function advancedProblems(settings: TrainingSettings, problems: SettingsP
   return ADVANCED_FIELDS.filter((f) => inUse(f, settings) && problems[f] !== undefined);
 }
 
-/** The section's summary: "Advanced settings", then " · 2 changed" and " · 1 invalid" when there are any. */
-export function advancedSummary(changed: number, invalid: number): string {
-  const parts = ['Advanced settings'];
-  if (changed > 0) parts.push(`${changed} changed`);
-  if (invalid > 0) parts.push(`${invalid} invalid`);
-  return parts.join(' · ');
+/** The section's summary: "Advanced settings", then " · 2 changed" when any differ from the defaults. */
+export function advancedSummary(changed: number): string {
+  return changed > 0 ? `Advanced settings · ${changed} changed` : 'Advanced settings';
+}
+
+/** What the summary adds when fields inside are invalid: "1 invalid" (null: none), so a closed section shows it. */
+export function invalidNote(invalid: number): string | null {
+  return invalid > 0 ? `${invalid} invalid` : null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advancedChanges, advancedProblems, advancedSummary } from '../../src/ui/advancedSettings';
+import { advancedChanges, advancedProblems, advancedSummary, invalidNote } from '../../src/ui/advancedSettings';
 import { createStudioStore } from '../../src/ui/store';
 import { DEFAULT_SETTINGS, modelDefaultSettings, settingsProblems } from '../../src/ui/store/settingsSlice';
 import { DEMO_TRAINING } from '../../src/engine/demo';
@@ -62,10 +62,11 @@ describe('Advanced settings: what changed from the model defaults', () => {
 });
 
 describe('Advanced settings summary', () => {
-  it('names the section, then what changed and what is invalid when any', () => {
-    expect(advancedSummary(0, 0)).toBe('Advanced settings');
-    expect(advancedSummary(2, 0)).toBe('Advanced settings · 2 changed');
-    expect(advancedSummary(0, 1)).toBe('Advanced settings · 1 invalid');
-    expect(advancedSummary(3, 1)).toBe('Advanced settings · 3 changed · 1 invalid');
+  it('names the section, then how many changed when any; the invalid count apart (shown in red) when any', () => {
+    expect(advancedSummary(0)).toBe('Advanced settings');
+    expect(advancedSummary(1)).toBe('Advanced settings · 1 changed');
+    expect(advancedSummary(3)).toBe('Advanced settings · 3 changed');
+    expect(invalidNote(0)).toBeNull();
+    expect(invalidNote(2)).toBe('2 invalid');
   });
 });
