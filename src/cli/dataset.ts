@@ -11,6 +11,7 @@ import { EngineError } from '../engine/errors';
 import type { ParsedDataset } from '../engine/data/types';
 import { DEFAULT_MAX_ROWS, parseHubDataUrl, readHubDataset, type HubDataChoice } from '../worker/hubDataset';
 import { CliError, type FlagSpec, type Flags } from './args';
+import { diskHubCache, hubCacheDir } from './hubCache';
 import { openFileBlob, type CliIo } from './io';
 import { interruptible, megabytes, progressTicker } from './phases';
 import { plural } from './report';
@@ -25,10 +26,17 @@ export interface DatasetChoice {
   columns: Record<string, string>;
   /** For --data hf://datasets/ID: --data-config, --data-split, --max-rows. */
   hub?: HubDataChoice;
+  /** The folder that caches Hub answers (see ./hubCache.ts); null or absent: no cache (--no-cache). */
+  cache?: string | null;
 }
 
 /** The flags of a Hub dataset (--data hf://datasets/ID). */
-export const HUB_DATA_FLAGS: FlagSpec = { 'data-config': { type: 'string' }, 'data-split': { type: 'string' }, 'max-rows': { type: 'string' } };
+export const HUB_DATA_FLAGS: FlagSpec = {
+  'data-config': { type: 'string' },
+  'data-split': { type: 'string' },
+  'max-rows': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+};
 
 /** Skipped rows listed on stderr; the rest are counted. */
 const SHOWN_SKIPS = 5;
@@ -47,7 +55,8 @@ export function datasetChoice(flags: Flags): DatasetChoice {
   if (config !== undefined) hub.config = config;
   if (split !== undefined) hub.split = split;
   if (maxRows !== undefined) hub.maxRows = maxRows;
-  return { recordType: flags.choice('record-type', RECORD_TYPE_CHOICES) ?? 'auto', columns, hub };
+  const cache = flags.bool('no-cache') ? null : hubCacheDir(process.env);
+  return { recordType: flags.choice('record-type', RECORD_TYPE_CHOICES) ?? 'auto', columns, hub, cache };
 }
 
 /** --columns as a mapping: a group's text_pos / text_neg may name several columns joined by `+`. */
@@ -133,7 +142,7 @@ export function readDataset(path: string, choice: DatasetChoice, io: CliIo, what
 
 /**
  * Reads a split of a Hub dataset (`hf://datasets/ID`, optionally `?config=…&split=…`; the flags win for --data):
- * endpoint from HF_ENDPOINT, token from HF_TOKEN.
+ * endpoint from HF_ENDPOINT, token from HF_TOKEN; answers cached in `choice.cache` for an offline second read.
  */
 async function readHub(path: string, choice: DatasetChoice, io: CliIo, what: string, signal: AbortSignal): Promise<{ parsed: ParsedDataset; format: string }> {
   const url = parseHubDataUrl(path);
@@ -142,11 +151,17 @@ async function readHub(path: string, choice: DatasetChoice, io: CliIo, what: str
   const env = process.env;
   const asked: HubDataChoice = { config: url.config, split: url.split, ...choice.hub };
   const maxRows = asked.maxRows ?? DEFAULT_MAX_ROWS;
+  const cache = choice.cache ?? null;
+  let offline = false;
+  const onHit = () => {
+    if (!offline) io.err(`${what}: ${path}: the Hub cannot be reached; reading the cached copy in ${cache}`);
+    offline = true;
+  };
   try {
     const read = await readHubDataset(url.id, { ...asked, maxRows }, {
       endpoint: env.HF_ENDPOINT || undefined,
       token: env.HF_TOKEN ?? null,
-      openCache: async () => null,
+      openCache: async () => (cache === null ? null : diskHubCache(cache, { onHit })),
       signal,
       onProgress: (done, total) => tick(() => `${what}: downloading ${path}: ${megabytes(done)} of ${megabytes(total ?? done)} MB`),
     });

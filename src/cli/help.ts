@@ -48,7 +48,10 @@ const DATA_FLAGS = `  --record-type TYPE    auto | pair | triplet | scored_pair 
   --data-config NAME    the Hub dataset's config (needed when it has several)
   --data-split NAME     the Hub dataset's split (default: train)
   --max-rows N          read at most N rows of the Hub dataset (default: 100000)
-                        endpoint from HF_ENDPOINT (default https://huggingface.co), token from HF_TOKEN`;
+                        endpoint from HF_ENDPOINT (default https://huggingface.co), token from HF_TOKEN
+  --no-cache            do not cache the Hub's answers on disk (default: cached in
+                        $EMBEDDING_STUDIO_CACHE, else $XDG_CACHE_HOME/embedding-studio/hub, else
+                        ~/.cache/embedding-studio/hub, so a second run works offline)`;
 
 const EMBED_HELP = `Usage: ${PROGRAM} embed --model DIR --input FILE [flags]
 
@@ -217,7 +220,8 @@ mining model), as JSONL, atomically; 'train --data' reads it back as groups.
   --seed N              sampling seed (default: 0)
   --candidates FILE     the pool, one text per line (default: every distinct positive)
   --batch-size N        texts per forward pass (default: ${DEFAULT_EMBED_BATCH})
-  --record-type, --columns   as for train
+  --record-type, --columns, --data-config, --data-split, --max-rows, --no-cache
+                        as for train (--data may be hf://datasets/OWNER/NAME)
 ${BACKEND_FLAG}
 
 Example:

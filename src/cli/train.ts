@@ -104,12 +104,13 @@ async function splitValidation(
   valSplit: number | null,
   seed: number,
   io: CliIo,
+  cache: string | null,
 ): Promise<{ train: MappedDataset; validation: Validation | null }> {
   const evalData = flags.string('eval-data');
   if (valSplit === null && evalData === undefined) return { train: data, validation: null };
   const split =
     evalData !== undefined
-      ? withValidationDataset(data, (await readDataset(evalData, { recordType: 'auto', columns: {} }, io, 'eval data')).dataset)
+      ? withValidationDataset(data, (await readDataset(evalData, { recordType: 'auto', columns: {}, cache }, io, 'eval data')).dataset)
       : splitDataset(data, { validationFraction: valSplit as number, seed });
   if (evalData === undefined) io.err(`data: held out ${split.validation.records.length} records for validation, ${split.train.records.length} left to train on`);
   const evaluators = evaluatorsFor(split.validation);
@@ -144,7 +145,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
   const resumeFrom = plan ? await prepareCheckpoint(plan) : null;
 
   const mapped = await readDataset(dataPath, choice, io);
-  const { train: trainSet, validation } = await splitValidation(flags, mapped.dataset, valSplit, options.seed, io);
+  const { train: trainSet, validation } = await splitValidation(flags, mapped.dataset, valSplit, options.seed, io, choice.cache ?? null);
   const loss = resolveLoss(options, trainSet);
   checkLossParams(loss.name, options.lossParams);
   const runOptions = runOptionsFor(parsed, loss.name, plan?.every ?? 0);

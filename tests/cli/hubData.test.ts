@@ -1,8 +1,9 @@
 /**
  * `train --data hf://datasets/…` against a local fake Hub (node:http, HF_ENDPOINT): Parquet read, mapped and trained
- * on; the saved model card names the Hub dataset (a local file's names none).
+ * on; the saved model card names the Hub dataset (a local file's names none); a second run with the Hub unreachable
+ * reads the on-disk cache (EMBEDDING_STUDIO_CACHE), which --no-cache turns off.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ import { DATA_DIR, runCli, tempDir } from './run';
 const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
 let server: Server;
 let endpoint = '';
+/** While true the fake Hub drops every connection, as an unreachable host would. */
+let offline = false;
 const tmp = tempDir('es-hubdata-');
 const FAST = ['--steps', '1', '--batch-size', '4', '--no-forgetting-check'];
 
@@ -29,8 +32,9 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const pairs = parquetFile([{ name: 'question', data: rows(12, (i) => `question number ${i}`) }, { name: 'answer', data: rows(12, (i) => `answer number ${i}`) }], 5);
-  const { fetchFn } = fakeDatasetHub({ 'org/qa': { parquet: { default: { train: [pairs] } } }, 'org/two': { parquet: { a: { train: [pairs] }, b: { train: [pairs] } } } }, endpoint);
+  const { fetchFn } = fakeDatasetHub({ 'org/qa': { parquet: { default: { train: [pairs] } } }, 'org/cached': { parquet: { default: { train: [pairs] } } }, 'org/two': { parquet: { a: { train: [pairs] }, b: { train: [pairs] } } } }, endpoint);
   server.on('request', async (req, res) => {
+    if (offline) return req.socket.destroy();
     const headers: Record<string, string> = {};
     if (req.headers.range) headers.range = req.headers.range;
     const r = await fetchFn(`${endpoint}${req.url}`, { headers });
@@ -38,10 +42,12 @@ beforeAll(async () => {
     res.end(Buffer.from(await r.arrayBuffer()));
   });
   process.env.HF_ENDPOINT = endpoint;
+  process.env.EMBEDDING_STUDIO_CACHE = join(tmp.dir, 'cache');
 });
 
 afterAll(async () => {
   delete process.env.HF_ENDPOINT;
+  delete process.env.EMBEDDING_STUDIO_CACHE;
   await new Promise((r) => server.close(r));
   tmp.cleanup();
 });
@@ -72,4 +78,31 @@ describe('train --data hf://datasets/…', () => {
     const missing = await runCli(['train', '--model', TINY_BERT_DIR, '--data', 'hf://datasets/org/none', '--out', join(tmp.dir, 'y'), '--steps', '1']);
     expect(missing.stderr).toContain('org/none: dataset not found on the Hub (404)');
   }, 120_000);
+
+  it('trains a second time offline from the cache; --no-cache and a corrupt cache fail with the network error', async () => {
+    const run = (out: string, ...more: string[]) => runCli(['train', '--model', TINY_BERT_DIR, '--data', 'hf://datasets/org/cached', '--max-rows', '8', '--out', join(tmp.dir, out), ...FAST, ...more]);
+    const read = 'data: hf://datasets/org/cached: parquet, config default, split train, 8 rows → 8 pair records (text=question, text_pos=answer, detected)';
+    const online = await run('online');
+    expect(online.code, online.stderr).toBe(0);
+    expect(online.stderr).toContain(read);
+    offline = true;
+    try {
+      const again = await run('offline');
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain(`data: hf://datasets/org/cached: the Hub cannot be reached; reading the cached copy in ${join(tmp.dir, 'cache')}`);
+      expect(again.stderr).toContain(read);
+      expect(frontMatterOf(join(tmp.dir, 'offline'))).toContain('\ndatasets:\n- "org/cached"\n');
+      const unreachable = 'error: org/cached: cannot reach the Hub (127.0.0.1';
+      const off = await run('no-cache', '--no-cache');
+      expect(off.code).toBe(2);
+      expect(off.stderr).toContain(unreachable);
+      const cache = join(tmp.dir, 'cache');
+      for (const name of readdirSync(cache).filter((n) => n.endsWith('.body'))) writeFileSync(join(cache, name), 'garbage');
+      const corrupt = await run('corrupt');
+      expect(corrupt.code).toBe(2);
+      expect(corrupt.stderr).toContain(unreachable);
+    } finally {
+      offline = false;
+    }
+  }, 180_000);
 });
