@@ -72,6 +72,7 @@ test('pytorch_model.bin (zip, legacy) and vocab.txt-only folders embed like tiny
   await load('org/tiny-e5');
   await expect(page.locator('#set-queryPrompt')).toHaveValue('query: ');
   await expect(page.locator('#set-documentPrompt')).toHaveValue('passage: ');
+  await card(page, 'Training settings').locator('summary', { hasText: 'Advanced settings' }).click();
   await card(page, 'Training settings').screenshot({ path: 'test-results/screenshots/formats-prompts.png' });
   await page.locator('#set-queryPrompt').fill('bad\u0007');
   await expect(page.locator('#set-queryPrompt-error')).toContainText('control character');

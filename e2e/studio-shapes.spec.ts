@@ -44,6 +44,7 @@ test('a FlagEmbedding group file and an NLI class-pair file map, suggest their l
   await expect(settings.locator('#set-loss')).toHaveValue('mnrl');
   await expect(settings.locator('#set-loss option:checked')).toHaveText('Multiple negatives ranking (MNRL) (suggested)');
   await expect(settings).toContainText('Suggested: a query with positives and negatives trains with MNRL over all of them.');
+  await settings.locator('summary', { hasText: 'Advanced settings' }).click();
   await expect(settings.locator('#set-groupSize')).toBeVisible();
   await mapping.screenshot({ path: 'test-results/screenshots/shapes-group-mapping.png' });
   await settings.locator('#set-groupSize').fill('3');
