@@ -15,6 +15,7 @@ import {
   type ParsedDataset,
 } from '../engine/data';
 import { EngineError } from '../engine/errors';
+import { checkRenames, renameColumns } from '../engine/data/rename';
 import { describeValue, nestingDepth } from '../engine/untrusted';
 import { loadModelFolder, sourceFromFiles, sourceFromRecord, type LoadedModelFiles, type LoadModelOptions, type ModelFileSource } from '../engine/io/modelFolder';
 import { architectureOf as familyOf } from '../engine/architectures/registry';
@@ -35,7 +36,10 @@ export type Progress = (done: number, total: number | null, label: string) => vo
 
 /** A parsed dataset file and its description. */
 export interface LoadedDataset {
+  /** The rows as mapped: `original` with the columns renamed. */
   parsed: ParsedDataset;
+  /** The rows as read. */
+  original: ParsedDataset;
   summary: DatasetSummary;
   /** The file as read, kept for persistence. */
   blob: Blob;
@@ -98,9 +102,18 @@ export function describeDataset(role: DatasetRole, parsed: ParsedDataset, blob: 
     problems: parsed.problems.slice(0, LISTED_SKIPS),
     problemCount: parsed.problemCount,
     hub,
+    renames: {},
     detected: guess ? { recordType: guess.type, mapping: guess.mapping, note: guess.note ?? null } : null,
   };
-  return { parsed, summary, blob };
+  return { parsed, original: parsed, summary, blob };
+}
+
+/** The dataset with its columns renamed from the names as read (renames before are replaced). */
+export function withRenames(loaded: LoadedDataset, renames: Readonly<Record<string, string>>): LoadedDataset {
+  const { summary, original } = loaded;
+  const checked = checkRenames(original.columns, renames, summary.fileName);
+  const renamed = describeDataset(summary.role, renameColumns(original, checked, summary.fileName), loaded.blob, summary.fileName, summary.hub);
+  return { ...renamed, original, summary: { ...renamed.summary, renames: checked } };
 }
 
 export async function demoDatasetBlob(): Promise<Blob> {

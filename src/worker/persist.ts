@@ -45,7 +45,8 @@ export interface PersistedSession {
   /** `hub`: where a split read from the Hub came from (absent for a file, and in sessions saved before). */
   dataset: { blob: Blob; fileName: string; demo: boolean; hub?: HubDatasetOrigin };
   validation: { blob: Blob; fileName: string; hub?: HubDatasetOrigin };
-  mapping: { recordType: RecordType; columns: ColumnMapping; choice: SplitChoice };
+  /** `renames`: the training file's column renames the mapping's columns refer to (absent: none). */
+  mapping: { recordType: RecordType; columns: ColumnMapping; choice: SplitChoice; renames?: Record<string, string> };
   model: { kind: 'hub'; hubId: string } | { kind: 'demo' } | { kind: 'files'; files: File[] };
   /** Id of the run in `runs` that belongs to this dataset, mapping and model. */
   current: number;

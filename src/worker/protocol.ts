@@ -88,6 +88,11 @@ export type WorkerRequest =
   /** The configs and splits of Hub dataset `datasetId` (cached for offline reuse); `hubToken` as for loadModel. */
   | { type: 'listHubDataset'; id: number; datasetId: string; hubToken: string | null }
   | { type: 'setMapping'; id: number; recordType: RecordType; mapping: ColumnMapping; split: SplitChoice }
+  /**
+   * Renames the training file's columns (old name as read → new name; a column left out keeps its name), replacing
+   * the renames before; answered with the dataset as renamed (detection redone). The mapping is set after it.
+   */
+  | { type: 'renameColumns'; id: number; renames: Record<string, string> }
   /** `hubToken`: an access token for a private or gated Hub model (kept in memory, sent to huggingface.co only). */
   | { type: 'loadModel'; id: number; source: ModelSource; hubToken: string | null }
   /**
@@ -171,6 +176,8 @@ export interface DatasetSummary {
   problemCount: number;
   /** Where a Hub dataset's split came from; null for a file or the demo. */
   hub: HubDatasetOrigin | null;
+  /** Columns renamed in the mapping step: name as read → name used (`columns` are the names used). */
+  renames: Record<string, string>;
   /** Detected record type and columns, null when nothing fits. */
   /** `note`: said when no column name was recognised and the columns were chosen by order and content. */
   detected: { recordType: RecordType; mapping: ColumnMapping; note: string | null } | null;
@@ -404,6 +411,7 @@ export interface Results {
   loadDataset: DatasetResult;
   listHubDataset: HubListingResult;
   setMapping: MappingResult;
+  renameColumns: DatasetResult;
   loadModel: ModelResult;
   cancel: Ack;
   plan: PlanResult;

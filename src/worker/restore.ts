@@ -95,6 +95,7 @@ export async function restoreSession(session: StudioSession, saved: Partial<Load
       await session.loadDataset('validation', { kind: 'file', file: new File([saved.validation.blob], saved.validation.fileName) }, progress, undefined, saved.validation.hub ?? null);
     }
     if (saved.mapping && out.dataset) {
+      if (saved.mapping.renames) out.dataset = session.renameColumns(saved.mapping.renames);
       out.mapping = session.setMapping(saved.mapping.recordType, saved.mapping.columns, saved.mapping.choice).mapping;
     }
     if (saved.model) {

@@ -28,6 +28,7 @@ import {
   loadDataset,
   loadModelFiles,
   mapAndSplit,
+  withRenames,
   type LoadedDataset,
   type Progress,
 } from './dataOps';
@@ -110,6 +111,16 @@ export class StudioSession {
     }
     this.resetDerived();
     return loaded.summary;
+  }
+
+  /** Renames the training file's columns (from the names as read); the mapping is to be set again after it. */
+  renameColumns(renames: Readonly<Record<string, string>>): DatasetSummary {
+    if (this.train === null) throw new EngineError('bad_dataset', 'Load a dataset first.');
+    this.train = withRenames(this.train, renames);
+    this.split = null;
+    this.mapping = null;
+    this.resetDerived();
+    return this.train.summary;
   }
 
   setMapping(recordType: RecordType, columns: ColumnMapping, choice: SplitChoice): MappingResult {

@@ -167,6 +167,7 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
           : await saver.saveSession('validation', { blob, fileName, ...hub }, fileName, blob.size);
       return { type: 'dataset', dataset, storage };
     },
+    renameColumns: async (req) => ({ type: 'dataset', dataset: session.renameColumns(req.renames), storage: null }),
     listHubDataset: async (req) => {
       const controller = new AbortController();
       cancellable.set(req.id, controller);
@@ -178,7 +179,9 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
     },
     setMapping: async (req) => {
       const result = session.setMapping(req.recordType, req.mapping, req.split);
-      const problem = await saver.saveSession('mapping', { recordType: req.recordType, columns: req.mapping, choice: req.split }, 'mapping', null);
+      const renames = session.train?.summary.renames ?? {};
+      const value = { recordType: req.recordType, columns: req.mapping, choice: req.split, ...(Object.keys(renames).length > 0 ? { renames } : {}) };
+      const problem = await saver.saveSession('mapping', value, 'mapping', null);
       if (problem) console.warn('could not save the mapping', problem.detail);
       return result;
     },

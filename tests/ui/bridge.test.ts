@@ -81,7 +81,7 @@ const MODEL: ModelSummary = {
 
 const summary: DatasetSummary = {
   role: 'train', fileName: 'pairs.jsonl', sizeBytes: 100, format: 'jsonl', rowCount: 2, columns: ['q', 'a'], preview: [],
-  problems: [], problemCount: 0, hub: null, detected: { recordType: 'pair', mapping: { text: 'q', text_pos: 'a' }, note: null },
+  problems: [], problemCount: 0, hub: null, renames: {}, detected: { recordType: 'pair', mapping: { text: 'q', text_pos: 'a' }, note: null },
 };
 
 describe('StudioBridge', () => {

@@ -14,7 +14,7 @@ const listing: HubDatasetListingSummary = {
 
 const fileSummary: DatasetSummary = {
   role: 'train', fileName: 'pairs.jsonl', sizeBytes: 100, format: 'jsonl', rowCount: 2, columns: ['q', 'a'], preview: [],
-  problems: [], problemCount: 0, hub: null, detected: { recordType: 'pair', mapping: { text: 'q', text_pos: 'a' }, note: null },
+  problems: [], problemCount: 0, hub: null, renames: {}, detected: { recordType: 'pair', mapping: { text: 'q', text_pos: 'a' }, note: null },
 };
 
 describe('Hub datasets in the bridge', () => {
@@ -66,5 +66,28 @@ describe('Hub datasets in the bridge', () => {
     worker.reply({ type: 'error', id: worker.last().id, error: { name: 'EngineError', message: 'org/nli: the file is damaged.', stack: null, code: 'bad_dataset' } });
     await broken;
     expect(store.getState().dataset).toMatchObject({ status: 'error', summary: null, error: 'org/nli: the file is damaged.' });
+  });
+});
+
+describe('column renames in the bridge', () => {
+  it('renames in the worker, shows the renamed dataset and maps what is detected, keeping the split chosen', async () => {
+    const { worker, store, bridge } = fakeStudio();
+    store.getState().datasetLoaded(fileSummary);
+    store.getState().mappingChosen('pair', { text: 'q', text_pos: 'a' }, { kind: 'fraction', fraction: 0.25, seed: 7 });
+    const done = bridge.renameColumns({ q: 'sentence1' });
+    expect(worker.last()).toMatchObject({ type: 'renameColumns', renames: { q: 'sentence1' } });
+    const renamed: DatasetSummary = { ...fileSummary, columns: ['sentence1', 'a'], renames: { q: 'sentence1' }, detected: { recordType: 'pair', mapping: { text: 'sentence1', text_pos: 'a' }, note: null } };
+    worker.reply({ type: 'result', id: worker.last().id, result: { type: 'dataset', dataset: renamed, storage: null } });
+    await tick();
+    expect(store.getState().dataset.summary?.columns).toEqual(['sentence1', 'a']);
+    expect(worker.last()).toMatchObject({ type: 'setMapping', mapping: { text: 'sentence1', text_pos: 'a' }, split: { kind: 'fraction', fraction: 0.25, seed: 7 } });
+    worker.reply({ type: 'error', id: worker.last().id, error: { name: 'EngineError', message: 'x', stack: null, code: 'bad_mapping' } });
+    await done;
+
+    const bad = bridge.renameColumns({ q: 'a' });
+    worker.reply({ type: 'error', id: worker.last().id, error: { name: 'EngineError', message: "pairs.jsonl: columns 'q' and 'a' would both be called 'a'; give each column its own name.", stack: null, code: 'bad_option' } });
+    await bad;
+    expect(store.getState().mapping.error).toContain("would both be called 'a'");
+    expect(store.getState().dataset.summary?.columns).toEqual(['sentence1', 'a']);
   });
 });

@@ -2,7 +2,7 @@
 import type { ColumnMapping } from '../../engine/data';
 import { DEMO_VALIDATION_FRACTION } from '../../engine/demo';
 import type { RecordType } from '../../engine/records';
-import type { DatasetRole, DatasetSource, HubDatasetChoice, SplitChoice } from '../../worker/protocol';
+import type { DatasetRole, DatasetSource, DatasetSummary, HubDatasetChoice, SplitChoice } from '../../worker/protocol';
 import type { DatasetFileState } from '../store/datasetSlice';
 import type { Routes } from './channel';
 import type { BridgeContext } from './context';
@@ -15,7 +15,7 @@ export class DatasetFeature {
 
   constructor(private readonly ctx: BridgeContext) {}
 
-  routes(): Pick<Routes, 'loadDataset' | 'listHubDataset' | 'setMapping'> {
+  routes(): Pick<Routes, 'loadDataset' | 'listHubDataset' | 'renameColumns' | 'setMapping'> {
     const s = () => this.ctx.s();
     return {
       loadDataset: {
@@ -27,6 +27,10 @@ export class DatasetFeature {
           if (code === 'cancelled' && before) s().datasetRestored(role, before);
           else s().datasetFailed(role, message);
         },
+      },
+      renameColumns: {
+        done: (r) => s().datasetLoaded(r.dataset, s().dataset.storage),
+        failed: (message) => s().mappingFailed(message),
       },
       listHubDataset: {
         done: (r) => s().hubListed(r.listing),
@@ -57,11 +61,28 @@ export class DatasetFeature {
       if (m.summary) await this.applyMapping(m.recordType, m.columns, { kind: 'file' });
       return;
     }
-    const detected = r.dataset.detected;
     const fraction = source.kind === 'demo' ? DEMO_VALIDATION_FRACTION : 0.1;
-    const split: SplitChoice = { kind: 'fraction', fraction, seed: m.split.kind === 'fraction' ? m.split.seed : 42 };
+    await this.applyDetected(r.dataset, { kind: 'fraction', fraction, seed: m.split.kind === 'fraction' ? m.split.seed : 42 });
+  }
+
+  /**
+   * Renames the training file's columns (name as read → new name; all renames at once, replacing those before),
+   * then maps the renamed columns as detected, keeping the validation split chosen.
+   */
+  async renameColumns(renames: Record<string, string>): Promise<void> {
+    const { ctx } = this;
+    const r = await ctx.fire({ type: 'renameColumns', renames });
+    if (r === null) return;
+    ctx.s().trainingReset();
+    ctx.s().evaluationReset();
+    await this.applyDetected(r.dataset, ctx.s().mapping.split);
+  }
+
+  /** Applies the mapping detected in the training file, or says that none was. */
+  private async applyDetected(dataset: DatasetSummary, split: SplitChoice): Promise<void> {
+    const detected = dataset.detected;
     if (detected) await this.applyMapping(detected.recordType, detected.mapping, split);
-    else ctx.s().mappingFailed(`${r.dataset.fileName}: no column layout was recognised; choose the record type and the column of each field below.`);
+    else this.ctx.s().mappingFailed(`${dataset.fileName}: no column layout was recognised; choose the record type and the column of each field below.`);
   }
 
   /** Lists a Hub dataset's configs and splits (with the page's access token, when one is given). */

@@ -107,6 +107,10 @@ export class StudioBridge {
     return this.dataset.loadHubDataset(role, choice);
   }
 
+  renameColumns(renames: Record<string, string>): Promise<void> {
+    return this.dataset.renameColumns(renames);
+  }
+
   cancelDatasetLoad(): void {
     this.dataset.cancelDatasetLoad();
   }

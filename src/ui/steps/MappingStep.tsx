@@ -7,6 +7,7 @@ import { useStudio } from '../store';
 import type { ColumnMapping, ColumnRef } from '../../engine/data';
 import type { ShapeFacts } from '../../engine/data/shapeFacts';
 import type { DatasetSummary, SplitChoice } from '../../worker/protocol';
+import { ColumnRenamer } from './ColumnRenamer';
 import { UNKNOWN_WARN_SHARE, type UnknownTokenShare } from '../../engine/unknownTokens';
 
 const TYPE_LABELS: Record<RecordType, string> = {
@@ -43,6 +44,7 @@ export function MappingStep() {
 
   return (
     <Card step={2} title="Mapping" enabled={enabled} done={m.status === 'ready'}>
+      {dataset ? <ColumnRenamer summary={dataset} disabled={!enabled} /> : null}
       <div className="grid">
         <Field label="Record type" htmlFor="record-type" hint="Detected from the column names or content; change it if it is wrong." wide>
           <select id="record-type" value={m.recordType} onChange={(e) => setType(e.currentTarget.value as RecordType)}>

@@ -6,7 +6,7 @@ import type { DatasetSummary, MappingSummary, StepPoint } from '../../../src/wor
 
 const dataset: DatasetSummary = {
   role: 'train', fileName: 'a.csv', sizeBytes: 10, format: 'csv', rowCount: 3, columns: ['a', 'b'], preview: [['x', 'y']],
-  problems: [], problemCount: 0, hub: null, detected: { recordType: 'pair', mapping: { text: 'a', text_pos: 'b' }, note: null },
+  problems: [], problemCount: 0, hub: null, renames: {}, detected: { recordType: 'pair', mapping: { text: 'a', text_pos: 'b' }, note: null },
 };
 const point = (step: number): StepPoint => ({ step, epoch: 0, loss: 1 / step, lr: 1e-3, examplesPerSec: 10, elapsedMs: step * 100 });
 
