@@ -108,13 +108,13 @@ export class Flags {
   }
 
   /** `a=b,c=d` → { a: 'b', c: 'd' }. */
-  keyValues(name: string): Record<string, string> | undefined {
+  keyValues(name: string, form = 'field=column pairs separated by commas (e.g. text=question,text_pos=answer)'): Record<string, string> | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const pairs: [string, string][] = [];
     for (const part of raw.split(',')) {
       const eq = part.indexOf('=');
-      if (eq <= 0 || eq === part.length - 1) throw new CliError(`--${name} takes field=column pairs separated by commas (e.g. text=question,text_pos=answer), not ${shownArgument(raw)}`);
+      if (eq <= 0 || eq === part.length - 1) throw new CliError(`--${name} takes ${form}, not ${shownArgument(raw)}`);
       pairs.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
     }
     // fromEntries defines own keys, so '__proto__=x' stays a key the caller can refuse instead of vanishing.

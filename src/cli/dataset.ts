@@ -8,6 +8,7 @@ import { refColumns, shownRef } from '../engine/data/detect';
 import { detectMapping, listColumns, mapDatasetAsync, parseDatasetFile, suggestMapping, type ColumnMapping, type MappingResult } from '../engine/data';
 import { RECORD_FIELDS, recordFields, RECORD_TYPES, type RecordType } from '../engine/records';
 import { EngineError } from '../engine/errors';
+import { renameColumns } from '../engine/data/rename';
 import type { ParsedDataset } from '../engine/data/types';
 import { DEFAULT_MAX_ROWS, parseHubDataUrl, readHubDataset, type HubDataChoice } from '../worker/hubDataset';
 import { CliError, type FlagSpec, type Flags } from './args';
@@ -24,6 +25,8 @@ export interface DatasetChoice {
   recordType: RecordTypeChoice;
   /** field → column, possibly partial. */
   columns: Record<string, string>;
+  /** --rename: column as read → new name, applied before detection and --columns (which use the new names). */
+  renames?: Record<string, string>;
   /** For --data hf://datasets/ID: --data-config, --data-split, --max-rows. */
   hub?: HubDataChoice;
   /** The folder that caches Hub answers (see ./hubCache.ts); null or absent: no cache (--no-cache). */
@@ -56,7 +59,8 @@ export function datasetChoice(flags: Flags): DatasetChoice {
   if (split !== undefined) hub.split = split;
   if (maxRows !== undefined) hub.maxRows = maxRows;
   const cache = flags.bool('no-cache') ? null : hubCacheDir(process.env);
-  return { recordType: flags.choice('record-type', RECORD_TYPE_CHOICES) ?? 'auto', columns, hub, cache };
+  const renames = flags.keyValues('rename', 'old=new column names separated by commas (e.g. question1=sentence1,question2=sentence2)') ?? {};
+  return { recordType: flags.choice('record-type', RECORD_TYPE_CHOICES) ?? 'auto', columns, renames, hub, cache };
 }
 
 /** --columns as a mapping: a group's text_pos / text_neg may name several columns joined by `+`. */
@@ -129,6 +133,16 @@ export function resolveMapping(
   return detected && guess?.note !== undefined ? { type, mapping, detected, note: guess.note } : { type, mapping, detected };
 }
 
+/** The dataset with --rename applied; a rename that cannot be done is a usage error naming the file and column. */
+function withRenames(parsed: ParsedDataset, renames: Record<string, string>, file: string): ParsedDataset {
+  try {
+    return renameColumns(parsed, renames, file);
+  } catch (e) {
+    if (e instanceof EngineError) throw new CliError(`--rename: ${e.message.replace(/\.$/, '')}`);
+    throw e;
+  }
+}
+
 /** Files this large are announced before they are read (progress lines follow after a second). */
 const ANNOUNCED_BYTES = 10e6;
 
@@ -189,7 +203,9 @@ async function readAndMap(path: string, choice: DatasetChoice, io: CliIo, what: 
   const hub = path.startsWith('hf://');
   const file = hub ? path : basename(path);
   const tick = progressTicker(io);
-  const { parsed, format } = hub ? await readHub(path, choice, io, what, signal) : await readLocal(path, io, what, signal);
+  const read = hub ? await readHub(path, choice, io, what, signal) : await readLocal(path, io, what, signal);
+  const { format } = read;
+  const parsed = withRenames(read.parsed, choice.renames ?? {}, file);
   if (parsed.rows.length === 0) {
     const why = parsed.problems[0] ? `: line ${parsed.problems[0].row}: ${parsed.problems[0].message}` : ' (is it empty?)';
     throw new CliError(`${path} holds no readable rows${why}`);

@@ -10,6 +10,7 @@ export const EVAL_FLAGS: FlagSpec = {
   ...HUB_DATA_FLAGS,
   data: { type: 'string' },
   'record-type': { type: 'string' },
+  rename: { type: 'string' },
   columns: { type: 'string' },
   corpus: { type: 'string' },
 };

@@ -41,6 +41,8 @@ const DATA_FLAGS = `  --record-type TYPE    auto | pair | triplet | scored_pair 
                         sentence1=s1,sentence2=s2,label=score; a group's text_pos / text_neg may join
                         several columns with +, e.g. text_neg=negative_1+negative_2; fields not given
                         are detected
+  --rename MAP          rename columns before mapping, old=new pairs, e.g.
+                        question1=sentence1,question2=sentence2 (--columns then uses the new names)
                         Data files: .jsonl, .csv, .tsv (header optional); labels of scored pairs are
                         normalised to 0..1 from 0..1, 0..5, 0..10 or -1..1
                         Hub datasets: --data hf://datasets/OWNER/NAME reads the Hub's Parquet conversion
@@ -220,7 +222,7 @@ mining model), as JSONL, atomically; 'train --data' reads it back as groups.
   --seed N              sampling seed (default: 0)
   --candidates FILE     the pool, one text per line (default: every distinct positive)
   --batch-size N        texts per forward pass (default: ${DEFAULT_EMBED_BATCH})
-  --record-type, --columns, --data-config, --data-split, --max-rows, --no-cache
+  --record-type, --columns, --rename, --data-config, --data-split, --max-rows, --no-cache
                         as for train (--data may be hf://datasets/OWNER/NAME)
 ${BACKEND_FLAG}
 

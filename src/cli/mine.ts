@@ -23,6 +23,7 @@ export const MINE_FLAGS: FlagSpec = {
   data: str,
   out: str,
   'record-type': str,
+  rename: str,
   columns: str,
   candidates: str,
   range: str,

@@ -28,6 +28,7 @@ export const TRAIN_FLAGS: FlagSpec = {
   out: str,
   license: str,
   'record-type': str,
+  rename: str,
   columns: str,
   loss: str,
   scale: str,
