@@ -13,7 +13,7 @@ import { nodeMemoryBudget } from '../engine/model/memoryNode';
 import { estimateParameterCount } from '../engine/model/parseConfig';
 import type { MappedDataset } from '../engine/records';
 import type { TrainingOptions } from '../engine/train/options';
-import { autoBatchSize, autoMiniBatchSize, suggestLearningRate, withOutOfMemoryBackoff, type Suggestion } from '../engine/train/suggest';
+import { autoBatchSize, autoMiniBatchSize, runWithSizeBackoff, suggestLearningRate, type AutoSize, type Suggestion } from '../engine/train/suggest';
 import type { CliBackend, CliIo } from './io';
 
 export interface SuggestRequest {
@@ -64,29 +64,7 @@ export function applySuggestions(files: ModelFilesBeforeWeights, options: Traini
   return out;
 }
 
-/**
- * Runs `runOnce`; when the size was automatic (`auto` names it), an out-of-memory error halves it in `options`,
- * `restart` gives a fresh copy of the model, and the run starts again from the start (up to 3 retries), each retry
- * said on stderr. With `auto` null the run is tried once.
- */
-export async function trainWithBackoff<T>(
-  auto: 'batchSize' | 'miniBatchSize' | null,
-  options: TrainingOptions,
-  runOnce: () => Promise<T>,
-  restart: () => Promise<void>,
-  io: CliIo,
-): Promise<T> {
-  if (auto === null) return runOnce();
-  const what = auto === 'batchSize' ? 'batch size' : 'GradCache mini-batch';
-  return withOutOfMemoryBackoff(
-    options[auto],
-    async (size) => {
-      if (size !== options[auto]) {
-        await restart();
-        options[auto] = size;
-      }
-      return runOnce();
-    },
-    { what, onRetry: (failed, next) => io.err(`train: out of memory at ${what} ${failed}; retrying from the start at ${next}`) },
-  );
+/** The engine's runWithSizeBackoff, each retry said on stderr. */
+export function trainWithBackoff<T>(auto: AutoSize, options: TrainingOptions, runOnce: () => Promise<T>, restart: () => Promise<void>, io: CliIo): Promise<T> {
+  return runWithSizeBackoff(auto, options, runOnce, restart, (what, failed, next) => io.err(`train: out of memory at ${what} ${failed}; retrying from the start at ${next}`));
 }

@@ -19,6 +19,7 @@ import type { PoolingMode } from '../engine/model/pooling';
 import type { RecordType } from '../engine/records';
 import type { TrainingOptions } from '../engine/train/options';
 import type { RunPlan } from '../engine/train/runPlan';
+import type { AutoSize } from '../engine/train/suggest';
 import type { RunVerdict } from '../engine/train/verdict';
 import type { Prompts } from '../engine/prompts';
 import type { UnknownTokenShare } from '../engine/unknownTokens';
@@ -113,8 +114,12 @@ export type WorkerRequest =
   | { type: 'suggestBatch'; id: number; options: TrainingOptions; maxLength: number }
   /** Hard negatives for the training split's pairs, mined with the base or the fine-tuned model (worker/mineOps.ts). */
   | { type: 'mine'; id: number; model: 'base' | 'trained'; settings: MineSettings }
-  /** `resume`: continue the interrupted run from its checkpoint with that run's own options and max length. */
-  | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; prompts: Prompts; resume: boolean }
+  /**
+   * `resume`: continue the interrupted run from its checkpoint with that run's own options and max length.
+   * `autoSize`: the size the memory estimate chose (batch size: auto); an out-of-memory error halves it and the run
+   * starts again from the start (up to 3 times, each told as a `backoff` metric). Absent or null: tried once.
+   */
+  | { type: 'train'; id: number; options: TrainingOptions; maxLength: number; prompts: Prompts; resume: boolean; autoSize?: AutoSize }
   | { type: 'pause'; id: number }
   | { type: 'resume'; id: number }
   | { type: 'stop'; id: number }
@@ -471,6 +476,8 @@ export type TrainingMetrics =
   | { type: 'checkpoint'; step: number }
   /** After each attempt to save a checkpoint: what went wrong, or null once one is saved. */
   | { type: 'storage'; problem: StorageProblem | null }
+  /** The run ran out of memory at `failed` (of the automatic `field`) and starts again from the start at `next`. */
+  | { type: 'backoff'; field: 'batchSize' | 'miniBatchSize'; failed: number; next: number }
   /** Last of every train request, before its result or error: whether Resume training can continue the run now. */
   | { type: 'resumable'; resumable: boolean };
 

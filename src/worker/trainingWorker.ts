@@ -17,6 +17,8 @@ import { SessionStore, type LoadedSession } from './persist';
 import { Saver } from './saver';
 import type { BackendChoice, BackendResult, DatasetSummary, ModelSummary, RequestOf, RequestType, Results, StorageProblem, TrainedResult, TrainingMetrics, WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
 import { restoreSession } from './restore';
+import { runWithSizeBackoff } from '../engine/train/suggest';
+import type { SentenceEncoder } from '../engine/model/encoder';
 import { hubListing } from './hubDatasetSource';
 import { serializeError } from './serializeError';
 import { StudioSession } from './session';
@@ -99,11 +101,28 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
     const maxLength = req.resume && previous ? previous.maxLength : req.maxLength;
     const prompts = req.resume && previous ? (previous.prompts ?? NO_PROMPTS) : checkedPrompts(req.prompts);
     checkRunFits(session.requireReady().model.files, split, options, maxLength);
-    const encoder = session.freshEncoder(maxLength, prompts);
+    let encoder = session.freshEncoder(maxLength, prompts);
     await session.ensureBaseCorpus(progress);
     let unsavedCheckpoint: StorageProblem | null = null;
+    const auto = req.resume ? null : (req.autoSize ?? null);
+    const restart = async () => {
+      encoder = session.freshEncoder(maxLength, prompts);
+    };
+    const onRetry = (_what: string, failed: number, next: number) => {
+      if (auto !== null) emit({ type: 'backoff', field: auto, failed, next });
+    };
     try {
-      const result = await session.run.run(encoder, split, options, maxLength, req.resume, {
+      const result = await runWithSizeBackoff(auto, options, () => runOnce(encoder), restart, onRetry);
+      return { type: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss, verdict: session.run.verdict() };
+    } catch (e) {
+      // A run that diverged before its first checkpoint leaves the encoder's weights non-finite: back to the base model.
+      if (!session.run.trained) session.freshEncoder(maxLength, prompts);
+      const checkpointStep = session.run.checkpoint?.step ?? 0;
+      throw explainTrainingError(e, { batchSize: options.batchSize, maxLength, checkpointStep, deviceLost: await devices.settle(1000) });
+    }
+
+    function runOnce(encoder: SentenceEncoder) {
+      return session.run.run(encoder, split, options, maxLength, req.resume, {
         emit,
         progress,
         checkDevice: () => devices.check(),
@@ -118,12 +137,6 @@ export function serve(scope: { onmessage: ((ev: MessageEvent<WorkerRequest>) => 
           if (checkpoint !== null) unsavedCheckpoint = problem;
         },
       });
-      return { type: 'trained', steps: result.steps, stopped: result.stopped, finalLoss: result.finalLoss, elapsedMs: result.elapsedMs, loss: result.loss, verdict: session.run.verdict() };
-    } catch (e) {
-      // A run that diverged before its first checkpoint leaves the encoder's weights non-finite: back to the base model.
-      if (!session.run.trained) session.freshEncoder(maxLength, prompts);
-      const checkpointStep = session.run.checkpoint?.step ?? 0;
-      throw explainTrainingError(e, { batchSize: options.batchSize, maxLength, checkpointStep, deviceLost: await devices.settle(1000) });
     }
   }
 

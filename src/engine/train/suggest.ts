@@ -130,6 +130,36 @@ export interface BackoffOptions {
   what?: string;
 }
 
+/** A batch size the memory estimate chose (and so may halve on an out-of-memory error): which field, or none. */
+export type AutoSize = 'batchSize' | 'miniBatchSize' | null;
+
+/**
+ * Runs `runOnce`; when a size was automatic (`auto` names it), an out-of-memory error halves it in `options`,
+ * `restart` gives a fresh copy of the model, and the run starts again from the start (up to 3 retries), uniem's
+ * back-off; `onRetry` is told each retry. With `auto` null the run is tried once.
+ */
+export async function runWithSizeBackoff<T>(
+  auto: AutoSize,
+  options: { batchSize: number; miniBatchSize: number },
+  runOnce: () => Promise<T>,
+  restart: () => Promise<void>,
+  onRetry: (what: string, failed: number, next: number) => void,
+): Promise<T> {
+  if (auto === null) return runOnce();
+  const what = auto === 'batchSize' ? 'batch size' : 'GradCache mini-batch';
+  return withOutOfMemoryBackoff(
+    options[auto],
+    async (size) => {
+      if (size !== options[auto]) {
+        await restart();
+        options[auto] = size;
+      }
+      return runOnce();
+    },
+    { what, onRetry: (failed, next) => onRetry(what, failed, next) },
+  );
+}
+
 /**
  * Runs `attempt(size)`; on an out-of-memory error halves `size` and runs it again from the start, up to
  * `maxRetries` times and not below 1. Other errors pass through at once. When every try runs out of memory, throws

@@ -8,6 +8,7 @@ import {
   batchCandidates,
   isOutOfMemoryError,
   suggestLearningRate,
+  runWithSizeBackoff,
   withOutOfMemoryBackoff,
 } from '../../../src/engine/train/suggest';
 
@@ -130,5 +131,47 @@ describe('withOutOfMemoryBackoff', () => {
     };
     await expect(withOutOfMemoryBackoff(64, run)).rejects.toThrow('row 3 is bad');
     expect(calls).toBe(1);
+  });
+});
+
+describe('runWithSizeBackoff', () => {
+  /** A run that reads its size from `options` and runs out of memory above `limit`; restarts are counted. */
+  function setup(limit: number) {
+    const options = { batchSize: 64, miniBatchSize: 8 };
+    const log: string[] = [];
+    const runOnce = async () => {
+      log.push(`run ${options.batchSize}/${options.miniBatchSize}`);
+      if (options.batchSize > limit || options.miniBatchSize > limit) throw new EngineError('out_of_memory', 'The GPU ran out of memory');
+      return 'done';
+    };
+    const restart = async () => {
+      log.push('restart');
+    };
+    return { options, log, runOnce, restart };
+  }
+
+  it('halves the automatic size in the options, restarting the model before each retry', async () => {
+    const { options, log, runOnce, restart } = setup(20);
+    const retries: string[] = [];
+    expect(await runWithSizeBackoff('batchSize', options, runOnce, restart, (what, a, b) => retries.push(`${what} ${a}→${b}`))).toBe('done');
+    expect(options.batchSize).toBe(16);
+    expect(log).toEqual(['run 64/8', 'restart', 'run 32/8', 'restart', 'run 16/8']);
+    expect(retries).toEqual(['batch size 64→32', 'batch size 32→16']);
+  });
+
+  it('halves the GradCache mini-batch when that was automatic', async () => {
+    const { options, runOnce, restart } = setup(4);
+    options.batchSize = 4;
+    const retries: string[] = [];
+    await runWithSizeBackoff('miniBatchSize', options, runOnce, restart, (what, a, b) => retries.push(`${what} ${a}→${b}`));
+    expect(options).toEqual({ batchSize: 4, miniBatchSize: 4 });
+    expect(retries).toEqual(['GradCache mini-batch 8→4']);
+  });
+
+  it('tries a size the user chose once: its out-of-memory error passes through', async () => {
+    const { options, log, runOnce, restart } = setup(20);
+    await expect(runWithSizeBackoff(null, options, runOnce, restart, () => {})).rejects.toThrow('The GPU ran out of memory');
+    expect(log).toEqual(['run 64/8']);
+    expect(options.batchSize).toBe(64);
   });
 });
