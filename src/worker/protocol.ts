@@ -392,8 +392,11 @@ export type ModelResult = { type: 'model'; model: ModelSummary; storage: Storage
 /** `verdict`: whether the run helped (engine/train/verdict.ts): the page warns when it is no_better or flat_loss. */
 export type TrainedResult = { type: 'trained'; steps: number; stopped: boolean; finalLoss: number; elapsedMs: number; loss: LossName; verdict: RunVerdict };
 export type EvaluationResult = { type: 'evaluation'; evaluation: EvaluationSummary };
-/** `searched`: how many unique texts were ranked; `cut`: how many more the corpus had beyond the playground's limit. */
-export type RankingResult = { type: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null; searched: number; cut: number };
+/**
+ * `searched`: how many unique texts were ranked; `cut`: how many more the corpus had beyond the playground's limit;
+ * `trainedStep`: the step of the fine-tuned weights ranked (while a run trains, its latest step), null without a run.
+ */
+export type RankingResult = { type: 'ranking'; query: string; base: RankedText[]; trained: RankedText[] | null; searched: number; cut: number; trainedStep: number | null };
 export type ExportResult = { type: 'export'; fileName: string; zip: ArrayBuffer; files: string[] };
 export type OnnxReferenceResult = { type: 'onnxReference'; reference: OnnxReference };
 /** A publish: the model page on success, else why (src/worker/publish.ts's PublishFailure) and what to do. */

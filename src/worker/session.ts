@@ -305,10 +305,12 @@ export class StudioSession {
     const [baseQuery] = await this.baseModel().embed([text], { role: 'query' });
     const found = { type: 'ranking' as const, query: text, searched: searched.texts.length, cut: searched.cut };
     const base = top(baseQuery, searched.vectors);
-    if (!this.run.trained) return { ...found, base, trained: null };
+    if (!this.run.trained) return { ...found, base, trained: null, trainedStep: null };
+    // While a run trains this is its latest step: the playground tries the model as it learns.
+    const trainedStep = this.run.history.at(-1)?.step ?? 0;
     const trainedVectors = await this.run.trainedCorpus(encoder, searched.key, searched.texts, progress);
     const [trainedQuery] = await encoder.embed([text], { role: 'query' });
-    return { ...found, base, trained: top(trainedQuery, trainedVectors) };
+    return { ...found, base, trained: top(trainedQuery, trainedVectors), trainedStep };
   }
 
   private exportContext(): ExportContext {

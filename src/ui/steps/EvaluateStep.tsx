@@ -1,6 +1,7 @@
-/** Step 6: base vs fine-tuned metrics on the validation split, and a similarity playground. */
-import { useState } from 'react';
-import type { RankedText } from '../../worker/protocol';
+/**
+ * Step 6: base vs fine-tuned metrics on the validation split, and a similarity playground. While a run trains
+ * the step stays open for the playground (it ranks with the run's latest weights); evaluating and mining wait.
+ */
 import { Card, ErrorNote, TaskBar } from '../components';
 import { useBridge } from '../context';
 import { formatMetric } from '../format';
@@ -8,28 +9,28 @@ import { metricMeaning, metricOrder } from '../metricMeanings';
 import { useStudio } from '../store';
 import { ForgettingCheck } from './ForgettingCheck';
 import { MinePanel } from './MinePanel';
-import { PlaygroundCorpusPicker } from './PlaygroundCorpusPicker';
+import { Playground } from './Playground';
 
 export function EvaluateStep() {
   const bridge = useBridge();
   const e = useStudio((s) => s.evaluation);
-  const p = useStudio((s) => s.playground);
   const t = useStudio((s) => s.training.status);
   const ready = useStudio((s) => s.model.status === 'ready' && s.model.summary !== null && s.mapping.status === 'ready');
   const active = t === 'running' || t === 'paused' || t === 'preparing' || t === 'stopping';
-  const [query, setQuery] = useState('');
   const base = e.base?.metrics ?? {};
   const trained = e.trained?.metrics ?? {};
   const primary = e.trained?.primaryMetric ?? e.base?.primaryMetric ?? null;
   const keys = metricOrder([...new Set([...Object.keys(trained), ...Object.keys(base)])], primary);
 
   return (
-    <Card step={6} title="Evaluate" enabled={ready && !active} done={e.status === 'ready'}>
+    <Card step={6} title="Evaluate" enabled={ready} done={e.status === 'ready'}>
       <div className="row">
-        <button type="button" onClick={() => void bridge.evaluate()} disabled={e.status === 'running'}>
+        <button type="button" onClick={() => void bridge.evaluate()} disabled={e.status === 'running' || active}>
           Evaluate
         </button>
-        <span className="muted small">Runs the evaluators on the validation split for the base and the fine-tuned model.</span>
+        <span className="muted small">
+          {active ? 'Evaluating waits until the run ends; the playground below tries the model as it trains.' : 'Runs the evaluators on the validation split for the base and the fine-tuned model.'}
+        </span>
       </div>
       {e.status === 'running' ? <TaskBar progress={e.progress ?? { done: 0, total: null, label: 'starting', unit: 'texts' }} label="Evaluating" /> : null}
       <ErrorNote message={e.error} testId="evaluation-error" />
@@ -64,52 +65,10 @@ export function EvaluateStep() {
           </table>
         </div>
       ) : null}
-      <ForgettingCheck />
-      <h3>Similarity playground</h3>
-      <PlaygroundCorpusPicker />
-      <form
-        className="row"
-        onSubmit={(ev) => {
-          ev.preventDefault();
-          if (query.trim()) void bridge.query(query.trim());
-        }}
-      >
-        <label className="grow">
-          <span className="label-text">Query</span>
-          <input type="text" value={query} onChange={(ev) => setQuery(ev.currentTarget.value)} placeholder="Type a query to rank the texts" />
-        </label>
-        <button type="submit" disabled={p.status === 'running' || !query.trim() || (p.corpus === 'pasted' && p.pasted.trim() === '')}>
-          Search
-        </button>
-      </form>
-      <ErrorNote message={p.error} />
-      {p.base.length > 0 ? (
-        <>
-          <div className="muted small" data-testid="playground-searched">
-            Ranked {p.searched.toLocaleString('en-US')} unique texts{p.cut > 0 ? ` (the first ${p.searched.toLocaleString('en-US')}; ${p.cut.toLocaleString('en-US')} more left out)` : ''}.
-          </div>
-          <div className="rankings">
-            <Ranking title="Base model" items={p.base} testId="ranking-base" />
-            {p.trained ? <Ranking title="Fine-tuned" items={p.trained} testId="ranking-trained" /> : <div className="muted small">Train to compare with the fine-tuned model.</div>}
-          </div>
-        </>
-      ) : null}
+      <fieldset className="plain-fieldset" disabled={active}>
+        <ForgettingCheck />
+      </fieldset>
+      <Playground training={active} />
     </Card>
-  );
-}
-
-function Ranking({ title, items, testId }: { title: string; items: RankedText[]; testId: string }) {
-  return (
-    <div className="ranking" data-testid={testId}>
-      <h4>{title}</h4>
-      <ol>
-        {items.map((r, i) => (
-          <li key={i}>
-            <span className="score">{r.score.toFixed(3)}</span>
-            <span className="ranked-text">{r.text}</span>
-          </li>
-        ))}
-      </ol>
-    </div>
   );
 }

@@ -25,6 +25,8 @@ export interface EvaluationSlice {
     /** Unique texts the last query ranked, and how many more the corpus had beyond the limit. */
     searched: number;
     cut: number;
+    /** The step of the fine-tuned weights the last query ranked with (a run's latest while it trains). */
+    trainedStep: number | null;
   };
   evaluationRequested: () => void;
   evaluationProgress: (progress: TaskProgress) => void;
@@ -45,7 +47,7 @@ const EMPTY_EVAL: EvaluationSlice['evaluation'] = { status: 'idle', base: null, 
 export function evaluationSlice(set: SetState, _get: GetState): EvaluationSlice {
   return {
     evaluation: EMPTY_EVAL,
-    playground: { status: 'idle', query: '', base: [], trained: null, error: null, corpus: 'validation', pasted: '', searched: 0, cut: 0 },
+    playground: { status: 'idle', query: '', base: [], trained: null, error: null, corpus: 'validation', pasted: '', searched: 0, cut: 0, trainedStep: null },
     evaluationRequested: () => set((s) => ({ evaluation: { ...s.evaluation, status: 'running', error: null, progress: null } })),
     evaluationProgress: (progress) => set((s) => ({ evaluation: { ...s.evaluation, progress } })),
     evaluationReceived: (summary) => set((s) => ({ evaluation: { ...s.evaluation, [summary.which]: summary } })),
@@ -59,7 +61,7 @@ export function evaluationSlice(set: SetState, _get: GetState): EvaluationSlice 
       })),
     queryRequested: (query) => set((s) => ({ playground: { ...s.playground, query, status: 'running', error: null } })),
     rankingReceived: (r) =>
-      set((s) => ({ playground: { ...s.playground, status: 'ready', query: r.query, base: r.base, trained: r.trained, error: null, searched: r.searched, cut: r.cut } })),
+      set((s) => ({ playground: { ...s.playground, status: 'ready', query: r.query, base: r.base, trained: r.trained, error: null, searched: r.searched, cut: r.cut, trainedStep: r.trainedStep } })),
     playgroundCorpusChanged: (corpus, pasted) =>
       set((s) => ({ playground: { ...s.playground, corpus, pasted: pasted ?? s.playground.pasted, status: 'idle', base: [], trained: null, error: null } })),
     queryFailed: (message) => set((s) => ({ playground: { ...s.playground, status: 'error', error: message } })),
