@@ -1,8 +1,20 @@
 /** Training runs: plan, train, pause, resume, stop, and the run's metrics. */
 import type { Ack, BackendChoice, SuggestBatchResult, TrainingMetrics } from '../../worker/protocol';
-import { planOptions, settingsPrompts, settingsProblems, settingsToOptions } from '../store/settingsSlice';
+import { planOptions, settingsPrompts, settingsProblems, settingsToOptions, type BatchSuggestion, type TrainingSettings } from '../store/settingsSlice';
+import type { AutoSize } from '../../engine/train/suggest';
 import type { Routes } from './channel';
 import type { BridgeContext } from './context';
+
+/** The size the memory estimate chose and the form still holds (batch size: auto), which a run may halve on an out-of-memory error. */
+export function autoSize(suggestion: BatchSuggestion | null, settings: Pick<TrainingSettings, 'batchSize' | 'miniBatchSize'>): AutoSize {
+  return suggestion !== null && 'field' in suggestion && settings[suggestion.field] === suggestion.value ? suggestion.field : null;
+}
+
+/** What the batch size field says after an out-of-memory retry. */
+export function backoffReason(field: 'batchSize' | 'miniBatchSize', failed: number, next: number): string {
+  const what = field === 'batchSize' ? 'batch size' : 'GradCache mini-batch';
+  return `The run ran out of memory at ${what} ${failed} and started again from the start at ${next} (as uniem does).`;
+}
 
 export class TrainingFeature {
   constructor(private readonly ctx: BridgeContext) {}
@@ -35,6 +47,7 @@ export class TrainingFeature {
     else if (m.type === 'evaluation') s.evalReceived(m.point);
     else if (m.type === 'checkpoint') s.checkpointSaved(m.step);
     else if (m.type === 'resumable') s.trainingResumable(m.resumable);
+    else if (m.type === 'backoff') s.batchSuggested({ field: m.field, value: m.next, reason: backoffReason(m.field, m.failed, m.next) });
     else if (m.type === 'storage') {
       s.trainingStorage(m.problem);
       void this.ctx.refreshStorage();
@@ -62,7 +75,7 @@ export class TrainingFeature {
       const switched = await ctx.send({ type: 'setBackend', backend }).catch((e: unknown) => e);
       if (switched instanceof Error) return ctx.s().trainingFailed(`Could not switch to ${backend}: ${switched.message}`);
     }
-    await ctx.fire({ type: 'train', options, maxLength: settings.maxLength, prompts: settingsPrompts(settings), resume });
+    await ctx.fire({ type: 'train', options, maxLength: settings.maxLength, prompts: settingsPrompts(settings), resume, autoSize: resume ? null : autoSize(ctx.s().batchSuggestion, settings) });
     void ctx.refreshStorage();
   }
 
