@@ -13,15 +13,17 @@ export function ExportStep() {
   const bridge = useBridge();
   const x = useStudio((s) => s.exporting);
   const recipe = useStudio((s) => s.recipe);
-  const t = useStudio((s) => s.training);
+  // Only what the card uses: the step's status and whether any step ran, so step points do not re-render it.
+  const status = useStudio((s) => s.training.status);
+  const hasSteps = useStudio((s) => s.training.steps.length > 0);
   const modelName = useStudio((s) => s.model.summary?.name ?? 'model');
   const includeOnnx = useStudio((s) => s.exporting.includeOnnx);
   const includeOnnxChanged = useStudio((s) => s.includeOnnxChanged);
   const weights = useStudio((s) => s.exporting.weights);
   const exportWeightsChanged = useStudio((s) => s.exportWeightsChanged);
   const [name, setName] = useState('');
-  const active = t.status === 'running' || t.status === 'paused' || t.status === 'preparing' || t.status === 'stopping';
-  const trained = t.steps.length > 0 && !active;
+  const active = status === 'running' || status === 'paused' || status === 'preparing' || status === 'stopping';
+  const trained = hasSteps && !active;
   const fallback = `${modelName.split('/').pop()}-finetuned`.replace(/[^\w.-]+/g, '-');
   const folder = (name.trim() || fallback).replace(/[^\w.-]+/g, '-');
 
